@@ -1,0 +1,22 @@
+package dev.sluice;
+
+import java.util.List;
+
+/** A definition can't be built; lists every problem found, one per line. */
+public class InvalidDefinitionException extends SluiceException {
+  private static final long serialVersionUID = 1L;
+
+  private final List<String> problems;
+
+  public InvalidDefinitionException(List<String> problems) {
+    super(problems.size() == 1
+        ? "invalid Sluice definition: " + problems.get(0)
+        : "invalid Sluice definition, " + problems.size() + " problems:\n  - "
+            + String.join("\n  - ", problems));
+    this.problems = List.copyOf(problems);
+  }
+
+  public List<String> problems() {
+    return problems;
+  }
+}

@@ -1,0 +1,383 @@
+package dev.sluice;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.delivery.DeliverySettings;
+import dev.sluice.delivery.Sleeper;
+import dev.sluice.internal.DaemonThreadFactory;
+import dev.sluice.internal.DefaultPluginContext;
+import dev.sluice.internal.JsonValues;
+import dev.sluice.internal.ProviderRegistry;
+import dev.sluice.pipeline.DestinationDefinition;
+import dev.sluice.pipeline.Pipeline;
+import dev.sluice.pipeline.PipelineBuilder;
+import dev.sluice.pipeline.PipelineEngine;
+import dev.sluice.pipeline.PluginSpec;
+import dev.sluice.pipeline.RunControl;
+import dev.sluice.pipeline.RunReport;
+import dev.sluice.pipeline.EngineServices;
+import dev.sluice.spi.Connector;
+import dev.sluice.spi.ConnectorProvider;
+import dev.sluice.spi.Destination;
+import dev.sluice.spi.DestinationProvider;
+import dev.sluice.spi.PluginConfig;
+import dev.sluice.spi.PluginKind;
+import dev.sluice.spi.PluginProvider;
+import dev.sluice.store.InMemoryStore;
+import dev.sluice.store.Store;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running Sluice: its pipelines, ready to run, with their connectors, destinations and store.
+ *
+ * <pre>{@code
+ * try (Sluice sluice = Sluice.builder()
+ *     .destination("big", "file", Map.of("path", "out/big.jsonl"))
+ *     .destination("all", "file", Map.of("path", "out/all.csv"))
+ *     .pipeline("orders", p -> p
+ *         .source("file", Map.of("path", "orders.jsonl"))
+ *         .route(r -> r.when("$.amount > 1000").to("big"))
+ *         .route(r -> r.to("all")))
+ *     .build()) {
+ *   RunReport report = sluice.run("orders");
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe: runs of different pipelines, and of the same pipeline, may proceed concurrently.
+ * {@link #close()} closes the connectors and destinations (also those the host handed in as
+ * instances) and the executor Sluice created itself; it leaves a store, executor or meter registry
+ * the host passed in open.
+ */
+public final class Sluice implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Sluice.class);
+
+  private final SluiceDefinition definition;
+  private final ProviderRegistry registry;
+  private final EngineServices services;
+  private final Map<String, PipelineEngine> engines;
+  private final List<AutoCloseable> owned;
+  private final ExecutorService ownedExecutor;
+
+  private Sluice(
+      SluiceDefinition definition,
+      ProviderRegistry registry,
+      EngineServices services,
+      Map<String, PipelineEngine> engines,
+      List<AutoCloseable> owned,
+      ExecutorService ownedExecutor) {
+    this.definition = definition;
+    this.registry = registry;
+    this.services = services;
+    this.engines = engines;
+    this.owned = owned;
+    this.ownedExecutor = ownedExecutor;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Runs a pipeline now and waits for it; trigger {@code "api"}, no parameters. */
+  public RunReport run(String pipeline) {
+    return run(pipeline, "api", null, null);
+  }
+
+  /**
+   * Runs a pipeline now, on the calling thread, and waits for it.
+   *
+   * @param trigger what started the run, for the history (e.g. {@code "api"})
+   * @param parameters handed to the connector, or null
+   * @param control to cancel from another thread, or null
+   * @throws UnknownPipelineException when no pipeline has that name
+   */
+  public RunReport run(String pipeline, String trigger, JsonNode parameters, RunControl control) {
+    return engine(pipeline).run(trigger, parameters, control);
+  }
+
+  /** The pipeline names, in definition order. */
+  public Set<String> pipelineNames() {
+    return engines.keySet();
+  }
+
+  public SluiceDefinition definition() {
+    return definition;
+  }
+
+  public Store store() {
+    return services.store();
+  }
+
+  /** Every plugin provider this instance knows. */
+  public ProviderRegistry plugins() {
+    return registry;
+  }
+
+  public EngineServices services() {
+    return services;
+  }
+
+  /** The runtime of one pipeline. */
+  public PipelineEngine engine(String pipeline) {
+    PipelineEngine engine = engines.get(pipeline);
+    if (engine == null) {
+      throw new UnknownPipelineException(pipeline, engines.keySet());
+    }
+    return engine;
+  }
+
+  @Override
+  public void close() {
+    closeAll(owned);
+    if (ownedExecutor != null) {
+      ownedExecutor.shutdownNow();
+    }
+  }
+
+  private static void closeAll(List<AutoCloseable> closeables) {
+    for (int i = closeables.size() - 1; i >= 0; i--) {
+      try {
+        closeables.get(i).close();
+      } catch (Exception e) {
+        LOG.warn("closing {} failed", closeables.get(i), e);
+      }
+    }
+  }
+
+  /**
+   * Builds a {@link Sluice}. Each setter checks its value; {@link #build()} checks the whole (every
+   * route leads to a defined destination, every plugin type exists) and reports all problems at
+   * once.
+   *
+   * <p>Not thread-safe.
+   */
+  public static final class Builder {
+    private final Map<String, DestinationDefinition> destinations = new LinkedHashMap<>();
+    private final Map<String, Pipeline> pipelines = new LinkedHashMap<>();
+    private final List<PluginProvider<?>> providers = new ArrayList<>();
+    private Clock clock = Clock.systemUTC();
+    private ExecutorService executor;
+    private MeterRegistry meterRegistry;
+    private Store store;
+    private ClassLoader classLoader;
+    private ObjectMapper objectMapper;
+    private Sleeper sleeper = Sleeper.SYSTEM;
+    private Supplier<String> runIds = () -> UUID.randomUUID().toString();
+
+    private Builder() {}
+
+    /** The one source of time (default: system UTC). */
+    public Builder clock(Clock value) {
+      this.clock = Objects.requireNonNull(value, "clock");
+      return this;
+    }
+
+    /**
+     * Threads for readers and delivery workers (default: a cached pool of daemon threads, shut down
+     * on close). A run needs 2 + number of its destinations threads at once.
+     */
+    public Builder executor(ExecutorService value) {
+      this.executor = Objects.requireNonNull(value, "executor");
+      return this;
+    }
+
+    /** Where metrics go (default: a simple in-memory registry). */
+    public Builder meterRegistry(MeterRegistry value) {
+      this.meterRegistry = Objects.requireNonNull(value, "meterRegistry");
+      return this;
+    }
+
+    /** Where state goes (default: {@link InMemoryStore}, lost with the process). */
+    public Builder store(Store value) {
+      this.store = Objects.requireNonNull(value, "store");
+      return this;
+    }
+
+    /** Where plugins are discovered (default: the thread's context class loader). */
+    public Builder classLoader(ClassLoader value) {
+      this.classLoader = Objects.requireNonNull(value, "classLoader");
+      return this;
+    }
+
+    public Builder objectMapper(ObjectMapper value) {
+      this.objectMapper = Objects.requireNonNull(value, "objectMapper");
+      return this;
+    }
+
+    /** How delivery retries wait (default: {@link Sleeper#SYSTEM}); tests inject a fake. */
+    public Builder sleeper(Sleeper value) {
+      this.sleeper = Objects.requireNonNull(value, "sleeper");
+      return this;
+    }
+
+    /** How run ids are made (default: random UUIDs). */
+    public Builder runIds(Supplier<String> value) {
+      this.runIds = Objects.requireNonNull(value, "runIds");
+      return this;
+    }
+
+    /** Registers a plugin provider in addition to those discovered. */
+    public Builder provider(PluginProvider<?> value) {
+      PluginKind.of(Objects.requireNonNull(value, "provider"));
+      providers.add(value);
+      return this;
+    }
+
+    /** A destination the host created; Sluice closes it on close. */
+    public Builder destination(String name, Destination destination) {
+      return destination(new DestinationDefinition(name, PluginSpec.instance(destination), DeliverySettings.defaults()));
+    }
+
+    /** A destination of {@code type} (e.g. {@code "file"}) with these options. */
+    public Builder destination(String name, String type, Map<String, ?> options) {
+      return destination(name, type, options, d -> {});
+    }
+
+    /** A destination of {@code type} with these options and delivery settings. */
+    public Builder destination(
+        String name, String type, Map<String, ?> options, Consumer<DeliverySettings.Builder> delivery) {
+      DeliverySettings.Builder b = DeliverySettings.builder();
+      delivery.accept(b);
+      return destination(new DestinationDefinition(
+          name, PluginSpec.of(type, (ObjectNode) JsonValues.toNode(options)), b.build()));
+    }
+
+    public Builder destination(DestinationDefinition value) {
+      if (destinations.putIfAbsent(value.name(), value) != null) {
+        throw new IllegalArgumentException("destination '" + value.name() + "' is defined twice");
+      }
+      return this;
+    }
+
+    /** A pipeline, configured by {@code pipeline}. */
+    public Builder pipeline(String name, Consumer<PipelineBuilder> pipeline) {
+      PipelineBuilder b = Pipeline.builder(name);
+      pipeline.accept(b);
+      return pipeline(b.build());
+    }
+
+    public Builder pipeline(Pipeline value) {
+      if (pipelines.putIfAbsent(value.name(), value) != null) {
+        throw new IllegalArgumentException("pipeline '" + value.name() + "' is defined twice");
+      }
+      return this;
+    }
+
+    /** Adds every destination and pipeline of {@code value}. */
+    public Builder definition(SluiceDefinition value) {
+      value.destinations().values().forEach(this::destination);
+      value.pipelines().values().forEach(this::pipeline);
+      return this;
+    }
+
+    /** The definition so far, without building anything. */
+    public SluiceDefinition toDefinition() {
+      return new SluiceDefinition(destinations, pipelines);
+    }
+
+    /**
+     * Resolves plugins, creates connectors and destinations, compiles rules.
+     *
+     * @throws InvalidDefinitionException listing every problem found
+     */
+    public Sluice build() {
+      SluiceDefinition definition = toDefinition();
+      List<String> problems = new ArrayList<>(definition.problems());
+      ClassLoader loader = classLoader != null ? classLoader : Thread.currentThread().getContextClassLoader();
+      ProviderRegistry registry = ProviderRegistry.discover(loader, providers);
+      for (DestinationDefinition d : definition.destinations().values()) {
+        checkType(registry, PluginKind.DESTINATION, d.spec(), "destination '" + d.name() + "'", problems);
+      }
+      for (Pipeline p : definition.pipelines().values()) {
+        checkType(registry, PluginKind.CONNECTOR, p.source(), "pipeline '" + p.name() + "' source", problems);
+      }
+      if (!problems.isEmpty()) {
+        throw new InvalidDefinitionException(problems);
+      }
+
+      ExecutorService ownedExecutor = executor == null
+          ? Executors.newCachedThreadPool(new DaemonThreadFactory("sluice")) : null;
+      EngineServices services = new EngineServices(
+          store != null ? store : new InMemoryStore(clock),
+          clock,
+          executor != null ? executor : ownedExecutor,
+          meterRegistry != null ? meterRegistry : new SimpleMeterRegistry(),
+          objectMapper != null ? objectMapper : new ObjectMapper(),
+          sleeper,
+          runIds);
+      List<AutoCloseable> owned = new ArrayList<>();
+      try {
+        Map<String, PipelineEngine.ResolvedDestination> resolved = new LinkedHashMap<>();
+        for (DestinationDefinition d : definition.destinations().values()) {
+          Destination instance = create(registry, PluginKind.DESTINATION, d.spec(), d.name(),
+              "destination '" + d.name() + "' (type " + d.spec().type() + ")", services);
+          owned.add(instance);
+          resolved.put(d.name(), new PipelineEngine.ResolvedDestination(instance, d.delivery()));
+        }
+        Map<String, PipelineEngine> engines = new LinkedHashMap<>();
+        for (Pipeline p : definition.pipelines().values()) {
+          Connector connector = create(registry, PluginKind.CONNECTOR, p.source(), p.name(),
+              "pipeline '" + p.name() + "' source (type " + p.source().type() + ")", services);
+          owned.add(connector);
+          Map<String, PipelineEngine.ResolvedDestination> used = new LinkedHashMap<>();
+          p.destinations().forEach(name -> used.put(name, resolved.get(name)));
+          engines.put(p.name(), new PipelineEngine(p, connector, used, services));
+        }
+        return new Sluice(definition, registry, services, Collections.unmodifiableMap(engines),
+            List.copyOf(owned), ownedExecutor);
+      } catch (RuntimeException e) {
+        closeAll(owned);
+        if (ownedExecutor != null) {
+          ownedExecutor.shutdownNow();
+          try {
+            ownedExecutor.awaitTermination(1, TimeUnit.SECONDS);
+          } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+          }
+        }
+        throw e;
+      }
+    }
+
+    private static void checkType(
+        ProviderRegistry registry, PluginKind kind, PluginSpec<?> spec, String owner, List<String> problems) {
+      if (!spec.isInstance() && registry.find(kind, spec.type()).isEmpty()) {
+        List<String> known = new ArrayList<>();
+        registry.of(kind).forEach(i -> known.add(i.type()));
+        problems.add(owner + ": no " + kind.label() + " of type '" + spec.type() + "' (known: "
+            + (known.isEmpty() ? "none" : String.join(", ", known)) + ")");
+      }
+    }
+
+    private static <T> T create(
+        ProviderRegistry registry, PluginKind kind, PluginSpec<T> spec, String name, String owner,
+        EngineServices services) {
+      if (spec.isInstance()) {
+        return spec.instance().orElseThrow();
+      }
+      PluginProvider<T> provider = registry.require(kind, spec.type(), owner);
+      DefaultPluginContext context = new DefaultPluginContext(
+          name, kind, services.clock(), services.meterRegistry(), services.objectMapper(), services.store());
+      return Objects.requireNonNull(
+          provider.create(new PluginConfig(owner, spec.options()), context),
+          () -> provider.getClass().getName() + " returned null for " + owner);
+    }
+  }
+}

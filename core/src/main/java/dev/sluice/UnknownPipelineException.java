@@ -1,0 +1,13 @@
+package dev.sluice;
+
+import java.util.Collection;
+
+/** A pipeline was asked for by a name that is not defined. */
+public class UnknownPipelineException extends SluiceException {
+  private static final long serialVersionUID = 1L;
+
+  public UnknownPipelineException(String name, Collection<String> known) {
+    super("no pipeline named '" + name + "'; defined: "
+        + (known.isEmpty() ? "(none)" : String.join(", ", known)));
+  }
+}

@@ -1,0 +1,333 @@
+package dev.sluice.connectors.file;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvParser;
+import com.fasterxml.jackson.dataformat.csv.CsvSchema;
+import dev.sluice.internal.CsvValues;
+import dev.sluice.record.Checkpoint;
+import dev.sluice.record.Record;
+import dev.sluice.spi.Connector;
+import dev.sluice.spi.Emitter;
+import dev.sluice.spi.ReadContext;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * Reads records from one file: JSON Lines, a JSON array, or CSV with a header row, optionally
+ * gzip-compressed. Streams the file (memory does not grow with its size).
+ *
+ * <p>Checkpoints record how many records were consumed and, for uncompressed JSON Lines, the byte
+ * offset, so a re-run continues where the last one stopped: JSON Lines seek straight to the offset;
+ * other formats skip the records already consumed without keeping them.
+ *
+ * <p>Input that is not a record (a line that is not a JSON object, a CSV row with more cells than
+ * the header, a record without its key field) is handed to {@link Emitter#reject} with the file
+ * and line, or fails the run when {@code onMalformed: fail}.
+ *
+ * <p>Thread-safe: every read opens its own stream.
+ */
+public final class FileConnector implements Connector {
+  /** What to do with input that is not a record. */
+  public enum OnMalformed {
+    DEAD_LETTER,
+    FAIL
+  }
+
+  private final Path path;
+  private final FileFormat format;
+  private final boolean gzip;
+  private final List<String> keyPath;
+  private final int checkpointEvery;
+  private final char delimiter;
+  private final boolean inferTypes;
+  private final OnMalformed onMalformed;
+  private final ObjectMapper mapper;
+
+  /**
+   * @param keyField field holding the record key ({@code id}, {@code $.customer.id}); null to key
+   *     records by position ({@code <file name>:<record number>})
+   */
+  public FileConnector(
+      Path path,
+      FileFormat format,
+      String keyField,
+      int checkpointEvery,
+      char delimiter,
+      boolean inferTypes,
+      OnMalformed onMalformed,
+      ObjectMapper mapper) {
+    this.path = Objects.requireNonNull(path, "path");
+    this.format = Objects.requireNonNull(format, "format");
+    this.gzip = FileFormat.isGzip(path.getFileName().toString());
+    this.keyPath = keyField == null ? null : parseKeyPath(keyField);
+    if (checkpointEvery < 1) {
+      throw new IllegalArgumentException("checkpointEvery must be at least 1, got " + checkpointEvery);
+    }
+    this.checkpointEvery = checkpointEvery;
+    this.delimiter = delimiter;
+    this.inferTypes = inferTypes;
+    this.onMalformed = Objects.requireNonNull(onMalformed, "onMalformed");
+    this.mapper = Objects.requireNonNull(mapper, "mapper");
+  }
+
+  @Override
+  public void read(ReadContext context, Checkpoint from, Emitter emitter) throws Exception {
+    long skip = 0;
+    long offset = -1;
+    if (from != null) {
+      JsonNode state = from.state();
+      skip = state.path("records").asLong(0);
+      if (state.has("offset") && format == FileFormat.JSONL && !gzip) {
+        offset = state.path("offset").asLong();
+      }
+    }
+    if (!Files.exists(path)) {
+      throw new NoSuchFileException(path.toString(), null, "the file connector's input does not exist");
+    }
+    Cursor cursor = new Cursor(context, emitter, skip);
+    switch (format) {
+      case JSONL:
+        readJsonLines(cursor, offset);
+        break;
+      case JSON:
+        readJsonArray(cursor);
+        break;
+      default:
+        readCsv(cursor);
+    }
+    cursor.finish();
+  }
+
+  private void readJsonLines(Cursor cursor, long offset) throws Exception {
+    try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+      long position = 0;
+      if (offset >= 0) {
+        if (offset > channel.size()) {
+          return; // a checkpoint beyond the end: nothing new
+        }
+        channel.position(offset);
+        position = offset;
+        cursor.skip = 0; // the offset already skips them
+      }
+      InputStream raw = new BufferedInputStream(Channels.newInputStream(channel), 1 << 16);
+      InputStream in = gzip ? new BufferedInputStream(new GZIPInputStream(raw, 1 << 16), 1 << 16) : raw;
+      ByteArrayOutputStream line = new ByteArrayOutputStream(512);
+      long lineNo = cursor.consumed; // approximate when resuming by offset: counts records, not blank lines
+      while (!cursor.context.isCancelled()) {
+        line.reset();
+        int b;
+        long lineBytes = 0;
+        while ((b = in.read()) != -1 && b != '\n') {
+          line.write(b);
+          lineBytes++;
+        }
+        if (b == -1 && lineBytes == 0) {
+          break;
+        }
+        position += lineBytes + (b == '\n' ? 1 : 0);
+        lineNo++;
+        String text = line.toString(StandardCharsets.UTF_8).strip();
+        if (text.isEmpty()) {
+          continue;
+        }
+        if (cursor.skipOne()) {
+          continue;
+        }
+        String location = path.getFileName() + ":" + lineNo;
+        JsonNode node;
+        try {
+          node = mapper.readTree(text);
+        } catch (JsonProcessingException e) {
+          cursor.reject(text, location, "not valid JSON: " + e.getOriginalMessage(), position);
+          continue;
+        }
+        if (!(node instanceof ObjectNode)) {
+          cursor.reject(text, location, "expected a JSON object, found " + node.getNodeType(), position);
+          continue;
+        }
+        cursor.emit((ObjectNode) node, location, position);
+      }
+    }
+  }
+
+  private void readJsonArray(Cursor cursor) throws Exception {
+    try (InputStream in = open(); JsonParser parser = mapper.getFactory().createParser(in)) {
+      if (parser.nextToken() != JsonToken.START_ARRAY) {
+        throw new IOException(path + ": expected a JSON array of objects at line "
+            + parser.currentLocation().getLineNr());
+      }
+      long index = 0;
+      while (parser.nextToken() != JsonToken.END_ARRAY && !cursor.context.isCancelled()) {
+        index++;
+        long line = parser.currentLocation().getLineNr();
+        if (cursor.skipOne()) {
+          parser.skipChildren();
+          continue;
+        }
+        JsonNode node = mapper.readTree(parser);
+        String location = path.getFileName() + ":" + line + " (element " + index + ")";
+        if (!(node instanceof ObjectNode)) {
+          cursor.reject(String.valueOf(node), location, "expected a JSON object, found " + node.getNodeType(), -1);
+          continue;
+        }
+        cursor.emit((ObjectNode) node, location, -1);
+      }
+    }
+  }
+
+  private void readCsv(Cursor cursor) throws Exception {
+    CsvMapper csv = new CsvMapper();
+    csv.enable(CsvParser.Feature.WRAP_AS_ARRAY);
+    CsvSchema schema = CsvSchema.emptySchema().withColumnSeparator(delimiter);
+    try (InputStream in = open();
+        var rows = csv.readerFor(String[].class).with(schema).<String[]>readValues(in)) {
+      if (!rows.hasNextValue()) {
+        return; // empty file
+      }
+      String[] header = rows.nextValue();
+      for (int i = 0; i < header.length; i++) {
+        header[i] = header[i].strip();
+      }
+      while (rows.hasNextValue() && !cursor.context.isCancelled()) {
+        String[] cells = rows.nextValue();
+        long line = rows.getCurrentLocation().getLineNr();
+        if (cells.length == 1 && cells[0].isEmpty()) {
+          continue; // blank line
+        }
+        if (cursor.skipOne()) {
+          continue;
+        }
+        String location = path.getFileName() + ":" + line;
+        if (cells.length > header.length) {
+          cursor.reject(String.join(String.valueOf(delimiter), cells), location,
+              "row has " + cells.length + " cells but the header has " + header.length + " columns", -1);
+          continue;
+        }
+        ObjectNode node = JsonNodeFactory.instance.objectNode();
+        for (int i = 0; i < header.length; i++) {
+          node.set(header[i], i < cells.length ? CsvValues.parse(cells[i], inferTypes) : JsonNodeFactory.instance.nullNode());
+        }
+        cursor.emit(node, location, -1);
+      }
+    }
+  }
+
+  private InputStream open() throws IOException {
+    InputStream raw = new BufferedInputStream(Files.newInputStream(path), 1 << 16);
+    return gzip ? new BufferedInputStream(new GZIPInputStream(raw, 1 << 16), 1 << 16) : raw;
+  }
+
+  private String keyOf(ObjectNode node) {
+    JsonNode n = node;
+    for (String step : keyPath) {
+      n = n.path(step);
+    }
+    return n.isValueNode() && !n.isNull() ? n.asText() : null;
+  }
+
+  static List<String> parseKeyPath(String keyField) {
+    String k = keyField.strip();
+    if (k.startsWith("$.")) {
+      k = k.substring(2);
+    }
+    List<String> steps = new ArrayList<>(List.of(k.split("\\.")));
+    if (k.isEmpty() || steps.stream().anyMatch(String::isEmpty)) {
+      throw new IllegalArgumentException("key must be a field name or a dotted path like $.customer.id, got '" + keyField + "'");
+    }
+    return List.copyOf(steps);
+  }
+
+  /** Counts what one read consumed and emits checkpoints. */
+  private final class Cursor {
+    final ReadContext context;
+    final Emitter emitter;
+    long skip;
+    long consumed;
+    long sinceCheckpoint;
+    long lastOffset = -1;
+
+    Cursor(ReadContext context, Emitter emitter, long skip) {
+      this.context = context;
+      this.emitter = emitter;
+      this.skip = skip;
+      this.consumed = skip;
+    }
+
+    /** True while records already consumed by an earlier run are being skipped. */
+    boolean skipOne() {
+      if (skip > 0) {
+        skip--;
+        return true;
+      }
+      return false;
+    }
+
+    void emit(ObjectNode node, String location, long offset) throws Exception {
+      String key;
+      if (keyPath == null) {
+        key = path.getFileName() + ":" + (consumed + 1);
+      } else {
+        key = keyOf(node);
+        if (key == null) {
+          reject(node.toString(), location, "the key field '" + String.join(".", keyPath)
+              + "' is missing or not a scalar", offset);
+          return;
+        }
+      }
+      emitter.emit(Record.builder(key, node).attribute("file", path.getFileName().toString()).build());
+      advance(offset);
+    }
+
+    void reject(String raw, String location, String reason, long offset) throws Exception {
+      if (onMalformed == OnMalformed.FAIL) {
+        throw new IOException(location + ": " + reason);
+      }
+      emitter.reject(raw, location, reason);
+      advance(offset);
+    }
+
+    private void advance(long offset) throws InterruptedException {
+      consumed++;
+      lastOffset = offset;
+      if (++sinceCheckpoint >= checkpointEvery) {
+        checkpoint();
+      }
+    }
+
+    void finish() throws InterruptedException {
+      if (sinceCheckpoint > 0 && !context.isCancelled()) {
+        checkpoint();
+      }
+    }
+
+    private void checkpoint() throws InterruptedException {
+      ObjectNode state = JsonNodeFactory.instance.objectNode();
+      state.put("records", consumed);
+      if (lastOffset >= 0) {
+        state.put("offset", lastOffset);
+      }
+      emitter.checkpoint(Checkpoint.of(state));
+      sinceCheckpoint = 0;
+    }
+  }
+}

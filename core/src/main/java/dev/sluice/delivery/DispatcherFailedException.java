@@ -1,0 +1,19 @@
+package dev.sluice.delivery;
+
+import dev.sluice.SluiceException;
+
+/**
+ * Delivery to a destination stopped for a reason retries can't fix (the dead-letter store itself
+ * failed, the worker was interrupted). The run fails; no checkpoint passes the unsettled records,
+ * so they are read again on the next run.
+ */
+public class DispatcherFailedException extends SluiceException {
+  private static final long serialVersionUID = 1L;
+
+  public DispatcherFailedException(String pipeline, String destination, Throwable cause) {
+    super(
+        "pipeline '" + pipeline + "': delivery to destination '" + destination + "' stopped: "
+            + cause,
+        cause);
+  }
+}

@@ -1,0 +1,16 @@
+package dev.sluice.internal;
+
+import dev.sluice.SluiceException;
+
+/** Two providers claim the same type for the same kind; the message names both jars. */
+public class DuplicateProviderException extends SluiceException {
+  private static final long serialVersionUID = 1L;
+
+  public DuplicateProviderException(PluginInfo first, PluginInfo second) {
+    super(
+        "two " + first.kind().label() + " providers claim type '" + first.type() + "': "
+            + first.provider().getClass().getName() + " from " + first.location() + " and "
+            + second.provider().getClass().getName() + " from " + second.location()
+            + ". Remove one of the jars from the class path (or the plugins directory).");
+  }
+}

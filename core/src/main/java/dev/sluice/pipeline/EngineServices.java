@@ -1,0 +1,41 @@
+package dev.sluice.pipeline;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.delivery.Sleeper;
+import dev.sluice.store.Store;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.function.Supplier;
+
+/**
+ * Shared services of one Sluice instance that the engine uses for every run.
+ *
+ * @param store state
+ * @param clock the one source of time
+ * @param executor runs readers and delivery workers; needs at least 2 + number of destinations
+ *     threads per concurrent run (a cached pool by default)
+ * @param meterRegistry metrics
+ * @param objectMapper JSON
+ * @param sleeper waits between delivery attempts
+ * @param runIds makes run ids
+ */
+public record EngineServices(
+    Store store,
+    Clock clock,
+    ExecutorService executor,
+    MeterRegistry meterRegistry,
+    ObjectMapper objectMapper,
+    Sleeper sleeper,
+    Supplier<String> runIds) {
+  public EngineServices {
+    Objects.requireNonNull(store, "store");
+    Objects.requireNonNull(clock, "clock");
+    Objects.requireNonNull(executor, "executor");
+    Objects.requireNonNull(meterRegistry, "meterRegistry");
+    Objects.requireNonNull(objectMapper, "objectMapper");
+    Objects.requireNonNull(sleeper, "sleeper");
+    Objects.requireNonNull(runIds, "runIds");
+  }
+}

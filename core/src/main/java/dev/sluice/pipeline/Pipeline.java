@@ -1,0 +1,150 @@
+package dev.sluice.pipeline;
+
+import dev.sluice.routing.RoutingRule;
+import dev.sluice.spi.Connector;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The immutable definition of a pipeline: one source, an ordered set of rules, where unmatched
+ * records go, and how errors are handled. Build it with {@link PipelineBuilder} (usually through
+ * {@code Sluice.builder().pipeline(name, p -> ...)}) or load it from a configuration file; both
+ * produce equal definitions.
+ *
+ * <p>Thread-safe and immutable.
+ */
+public final class Pipeline {
+  /** Default capacity of the queue between reading and routing. */
+  public static final int DEFAULT_QUEUE_CAPACITY = 1024;
+
+  private final String name;
+  private final String description;
+  private final PluginSpec<Connector> source;
+  private final List<RoutingRule> rules;
+  private final List<String> otherwise;
+  private final UnmatchedPolicy unmatched;
+  private final ErrorPolicy onError;
+  private final int queueCapacity;
+
+  Pipeline(
+      String name,
+      String description,
+      PluginSpec<Connector> source,
+      List<RoutingRule> rules,
+      List<String> otherwise,
+      UnmatchedPolicy unmatched,
+      ErrorPolicy onError,
+      int queueCapacity) {
+    this.name = Names.check("pipeline", name);
+    this.description = description == null ? "" : description;
+    this.source = Objects.requireNonNull(source, "pipeline '" + name + "' has no source");
+    this.rules = List.copyOf(rules);
+    this.otherwise = List.copyOf(otherwise);
+    this.unmatched = Objects.requireNonNull(unmatched);
+    this.onError = Objects.requireNonNull(onError);
+    this.queueCapacity = queueCapacity;
+  }
+
+  public static PipelineBuilder builder(String name) {
+    return new PipelineBuilder(name);
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public String description() {
+    return description;
+  }
+
+  public PluginSpec<Connector> source() {
+    return source;
+  }
+
+  /** Rules in declaration order. */
+  public List<RoutingRule> rules() {
+    return rules;
+  }
+
+  /** Rules in evaluation order: ascending priority, ties in declaration order. */
+  public List<RoutingRule> rulesInPriorityOrder() {
+    List<RoutingRule> sorted = new ArrayList<>(rules);
+    sorted.sort(Comparator.comparingInt(RoutingRule::priority)); // stable: keeps declaration order
+    return List.copyOf(sorted);
+  }
+
+  /** Destinations of records no rule matched; empty when unmatched records follow {@link #unmatched()}. */
+  public List<String> otherwise() {
+    return otherwise;
+  }
+
+  public UnmatchedPolicy unmatched() {
+    return unmatched;
+  }
+
+  public ErrorPolicy onError() {
+    return onError;
+  }
+
+  public int queueCapacity() {
+    return queueCapacity;
+  }
+
+  /** Every destination this pipeline can deliver to, in order of first mention. */
+  public Set<String> destinations() {
+    Set<String> out = new LinkedHashSet<>();
+    rules.forEach(r -> out.addAll(r.targets()));
+    out.addAll(otherwise);
+    return out;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (!(o instanceof Pipeline)) {
+      return false;
+    }
+    Pipeline p = (Pipeline) o;
+    return name.equals(p.name)
+        && description.equals(p.description)
+        && source.equals(p.source)
+        && rulesEqual(rules, p.rules)
+        && otherwise.equals(p.otherwise)
+        && unmatched == p.unmatched
+        && onError == p.onError
+        && queueCapacity == p.queueCapacity;
+  }
+
+  /** Rules compare by their written form: compiled conditions and transforms have no equality. */
+  private static boolean rulesEqual(List<RoutingRule> a, List<RoutingRule> b) {
+    if (a.size() != b.size()) {
+      return false;
+    }
+    for (int i = 0; i < a.size(); i++) {
+      RoutingRule x = a.get(i);
+      RoutingRule y = b.get(i);
+      if (!x.name().equals(y.name())
+          || !Objects.equals(x.expression(), y.expression())
+          || x.priority() != y.priority()
+          || !x.targets().equals(y.targets())
+          || x.stop() != y.stop()
+          || x.transforms().size() != y.transforms().size()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(name, source, otherwise, unmatched, onError, queueCapacity);
+  }
+
+  @Override
+  public String toString() {
+    return "Pipeline{" + name + ", source=" + source + ", rules=" + rules.size() + "}";
+  }
+}

@@ -1,0 +1,125 @@
+package dev.sluice.pipeline;
+
+import dev.sluice.internal.JsonValues;
+import dev.sluice.routing.RoutingRule;
+import dev.sluice.spi.Connector;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Builds a {@link Pipeline}. Each setter checks its value and names it in the error.
+ *
+ * <pre>{@code
+ * p.source("file", Map.of("path", "orders.jsonl"))
+ *  .route(r -> r.name("big").when("$.amount > 1000").to("alerts"))
+ *  .route(r -> r.to("all"));
+ * }</pre>
+ *
+ * <p>Not thread-safe.
+ */
+public final class PipelineBuilder {
+  private final String name;
+  private String description = "";
+  private PluginSpec<Connector> source;
+  private final List<RoutingRule> rules = new ArrayList<>();
+  private final List<String> otherwise = new ArrayList<>();
+  private UnmatchedPolicy unmatched = UnmatchedPolicy.DROP;
+  private ErrorPolicy onError = ErrorPolicy.DEAD_LETTER;
+  private int queueCapacity = Pipeline.DEFAULT_QUEUE_CAPACITY;
+
+  PipelineBuilder(String name) {
+    this.name = Names.check("pipeline", name);
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public PipelineBuilder description(String value) {
+    this.description = Objects.requireNonNull(value, "description");
+    return this;
+  }
+
+  /** Reads from a connector instance the host created. */
+  public PipelineBuilder source(Connector connector) {
+    this.source = PluginSpec.instance(connector);
+    return this;
+  }
+
+  /** Reads from a connector of {@code type} (e.g. {@code "file"}) with these options. */
+  public PipelineBuilder source(String type, Map<String, ?> options) {
+    this.source = PluginSpec.of(type, (ObjectNode) JsonValues.toNode(options));
+    return this;
+  }
+
+  public PipelineBuilder source(PluginSpec<Connector> spec) {
+    this.source = Objects.requireNonNull(spec, "source");
+    return this;
+  }
+
+  /** Adds a rule, configured by {@code rule}. Rules without a name are named {@code rule-<n>}. */
+  public PipelineBuilder route(Consumer<RouteBuilder> rule) {
+    RouteBuilder b = new RouteBuilder(name, "rule-" + (rules.size() + 1));
+    rule.accept(b);
+    add(b.build());
+    return this;
+  }
+
+  /** Adds a rule built elsewhere (e.g. by the configuration loader). */
+  public PipelineBuilder rule(RoutingRule rule) {
+    add(rule);
+    return this;
+  }
+
+  /** Where records go that no rule matched. */
+  public PipelineBuilder otherwise(String... destinations) {
+    for (String d : destinations) {
+      otherwise.add(Names.check("destination", d));
+    }
+    return this;
+  }
+
+  public PipelineBuilder unmatched(UnmatchedPolicy value) {
+    this.unmatched = Objects.requireNonNull(value, "unmatched");
+    return this;
+  }
+
+  public PipelineBuilder onError(ErrorPolicy value) {
+    this.onError = Objects.requireNonNull(value, "onError");
+    return this;
+  }
+
+  /** Records buffered between reading and routing; bounds memory. Default 1024. */
+  public PipelineBuilder queueCapacity(int value) {
+    if (value < 1 || value > 1_000_000) {
+      throw new IllegalArgumentException(
+          "pipeline '" + name + "': queueCapacity must be between 1 and 1000000, got " + value);
+    }
+    this.queueCapacity = value;
+    return this;
+  }
+
+  public Pipeline build() {
+    if (source == null) {
+      throw new IllegalStateException("pipeline '" + name + "' has no source: call source(...)");
+    }
+    return new Pipeline(
+        name, description, source, rules, otherwise, unmatched, onError, queueCapacity);
+  }
+
+  private void add(RoutingRule rule) {
+    Set<String> names = new HashSet<>();
+    rules.forEach(r -> names.add(r.name()));
+    if (names.contains(rule.name())) {
+      throw new IllegalArgumentException(
+          "pipeline '" + name + "' already has a rule named '" + rule.name() + "'");
+    }
+    rules.add(rule);
+  }
+}

@@ -1,0 +1,232 @@
+package dev.sluice.pipeline;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.record.Checkpoint;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What one run did: how many records it read, which rules matched how often, what each
+ * destination delivered or dead-lettered, how long it took, and why it failed if it did.
+ *
+ * <p>Immutable. {@link #render()} is the human form printed by the CLI; {@link #toJson()} is what
+ * the store and the REST API keep.
+ */
+public final class RunReport {
+  private final String runId;
+  private final String pipeline;
+  private final String trigger;
+  private final RunStatus status;
+  private final Instant startedAt;
+  private final Instant finishedAt;
+  private final long recordsRead;
+  private final long recordsRejected;
+  private final long recordsUnmatched;
+  private final long routingErrors;
+  private final Map<String, Long> ruleMatches;
+  private final Map<String, DestinationStats> destinations;
+  private final Checkpoint checkpoint;
+  private final String error;
+
+  RunReport(
+      String runId,
+      String pipeline,
+      String trigger,
+      RunStatus status,
+      Instant startedAt,
+      Instant finishedAt,
+      long recordsRead,
+      long recordsRejected,
+      long recordsUnmatched,
+      long routingErrors,
+      Map<String, Long> ruleMatches,
+      Map<String, DestinationStats> destinations,
+      Checkpoint checkpoint,
+      String error) {
+    this.runId = Objects.requireNonNull(runId);
+    this.pipeline = Objects.requireNonNull(pipeline);
+    this.trigger = Objects.requireNonNull(trigger);
+    this.status = Objects.requireNonNull(status);
+    this.startedAt = Objects.requireNonNull(startedAt);
+    this.finishedAt = finishedAt;
+    this.recordsRead = recordsRead;
+    this.recordsRejected = recordsRejected;
+    this.recordsUnmatched = recordsUnmatched;
+    this.routingErrors = routingErrors;
+    this.ruleMatches = Collections.unmodifiableMap(new LinkedHashMap<>(ruleMatches));
+    this.destinations = Collections.unmodifiableMap(new LinkedHashMap<>(destinations));
+    this.checkpoint = checkpoint;
+    this.error = error;
+  }
+
+  public String runId() {
+    return runId;
+  }
+
+  public String pipeline() {
+    return pipeline;
+  }
+
+  public String trigger() {
+    return trigger;
+  }
+
+  public RunStatus status() {
+    return status;
+  }
+
+  public boolean succeeded() {
+    return status == RunStatus.SUCCEEDED;
+  }
+
+  public Instant startedAt() {
+    return startedAt;
+  }
+
+  /** Null while running. */
+  public Instant finishedAt() {
+    return finishedAt;
+  }
+
+  public Duration duration() {
+    return finishedAt == null ? Duration.ZERO : Duration.between(startedAt, finishedAt);
+  }
+
+  /** Records the connector emitted. */
+  public long recordsRead() {
+    return recordsRead;
+  }
+
+  /** Input the connector could not read, kept as dead letters. */
+  public long recordsRejected() {
+    return recordsRejected;
+  }
+
+  /** Records no rule matched and no {@code otherwise} route took. */
+  public long recordsUnmatched() {
+    return recordsUnmatched;
+  }
+
+  /** Records a condition or transformation failed on. */
+  public long routingErrors() {
+    return routingErrors;
+  }
+
+  /** Matches per rule name, in evaluation order. */
+  public Map<String, Long> ruleMatches() {
+    return ruleMatches;
+  }
+
+  /** Counters per destination, in order of first mention in the pipeline. */
+  public Map<String, DestinationStats> destinations() {
+    return destinations;
+  }
+
+  public long delivered() {
+    return destinations.values().stream().mapToLong(DestinationStats::delivered).sum();
+  }
+
+  public long deadLettered() {
+    return destinations.values().stream().mapToLong(DestinationStats::deadLettered).sum();
+  }
+
+  /** The last checkpoint committed by this run. */
+  public Optional<Checkpoint> checkpoint() {
+    return Optional.ofNullable(checkpoint);
+  }
+
+  /** Why the run failed. */
+  public Optional<String> error() {
+    return Optional.ofNullable(error);
+  }
+
+  public ObjectNode toJson() {
+    ObjectNode n = JsonNodeFactory.instance.objectNode();
+    n.put("runId", runId);
+    n.put("pipeline", pipeline);
+    n.put("trigger", trigger);
+    n.put("status", status.name());
+    n.put("startedAt", startedAt.toString());
+    if (finishedAt != null) {
+      n.put("finishedAt", finishedAt.toString());
+    }
+    n.put("durationMillis", duration().toMillis());
+    n.put("recordsRead", recordsRead);
+    n.put("recordsRejected", recordsRejected);
+    n.put("recordsUnmatched", recordsUnmatched);
+    n.put("routingErrors", routingErrors);
+    ObjectNode rules = n.putObject("ruleMatches");
+    ruleMatches.forEach(rules::put);
+    ObjectNode dests = n.putObject("destinations");
+    destinations.forEach(
+        (name, s) -> {
+          ObjectNode d = dests.putObject(name);
+          d.put("delivered", s.delivered());
+          d.put("deadLettered", s.deadLettered());
+          d.put("batches", s.batches());
+          d.put("retries", s.retries());
+        });
+    if (checkpoint != null) {
+      n.set("checkpoint", checkpoint.state());
+    }
+    if (error != null) {
+      n.put("error", error);
+    }
+    return n;
+  }
+
+  /** A small table for people. */
+  public String render() {
+    StringBuilder sb = new StringBuilder();
+    double seconds = duration().toNanos() / 1e9;
+    sb.append(String.format(Locale.ROOT, "Run %s of pipeline '%s' %s in %.3f s (trigger: %s)%n",
+        runId, pipeline, status.name().toLowerCase(Locale.ROOT), seconds, trigger));
+    sb.append(String.format(Locale.ROOT, "  records read      %,12d%s%n", recordsRead,
+        seconds > 0 ? String.format(Locale.ROOT, "   (%,.0f records/s)", recordsRead / seconds) : ""));
+    if (recordsRejected > 0) {
+      sb.append(String.format(Locale.ROOT, "  rejected input    %,12d   (kept as dead letters)%n", recordsRejected));
+    }
+    sb.append(String.format(Locale.ROOT, "  unmatched         %,12d%n", recordsUnmatched));
+    if (routingErrors > 0) {
+      sb.append(String.format(Locale.ROOT, "  routing errors    %,12d%n", routingErrors));
+    }
+    if (!ruleMatches.isEmpty()) {
+      sb.append("  rules                 matched\n");
+      ruleMatches.forEach((rule, n) -> sb.append(String.format(Locale.ROOT, "    %-18s%,10d%n", rule, n)));
+    }
+    if (!destinations.isEmpty()) {
+      sb.append("  destinations        delivered  dead-lettered  batches  retries\n");
+      destinations.forEach((name, s) -> sb.append(String.format(Locale.ROOT, "    %-16s%,12d %,14d %,8d %,8d%n",
+          name, s.delivered(), s.deadLettered(), s.batches(), s.retries())));
+    }
+    if (checkpoint != null) {
+      sb.append("  checkpoint        ").append(checkpoint.state()).append('\n');
+    }
+    if (error != null) {
+      sb.append("  error             ").append(error).append('\n');
+    }
+    return sb.toString();
+  }
+
+  @Override
+  public String toString() {
+    return render();
+  }
+
+  /**
+   * Counters of one destination in one run.
+   *
+   * @param delivered records acknowledged
+   * @param deadLettered records parked after permanent failure or exhausted retries
+   * @param batches batches cut
+   * @param retries delivery attempts after the first
+   */
+  public record DestinationStats(long delivered, long deadLettered, long batches, long retries) {}
+}

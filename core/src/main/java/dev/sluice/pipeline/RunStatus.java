@@ -1,0 +1,21 @@
+package dev.sluice.pipeline;
+
+/** Where a run stands. {@link #isFinal()} ones never change again. */
+public enum RunStatus {
+  /** Accepted, waiting to start (overlap policy {@code queue}, or a cluster node to claim it). */
+  QUEUED,
+  /** Reading and delivering. */
+  RUNNING,
+  /** Everything read was delivered or dead-lettered, and the last checkpoint committed. */
+  SUCCEEDED,
+  /** The connector or the engine failed; what was read before was still delivered. */
+  FAILED,
+  /** Stopped on request; what was read before was still delivered. */
+  CANCELLED,
+  /** Not started because another run of the pipeline was in progress (overlap policy skip). */
+  SKIPPED;
+
+  public boolean isFinal() {
+    return this != QUEUED && this != RUNNING;
+  }
+}

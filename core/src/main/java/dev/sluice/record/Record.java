@@ -1,0 +1,178 @@
+package dev.sluice.record;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One JSON object read from a source, plus the metadata Sluice needs to route, deliver and
+ * de-duplicate it.
+ *
+ * <ul>
+ *   <li>{@link #key()}: a stable identifier assigned by the source (a HubSpot object id, a file
+ *       position, a primary key). Together with the pipeline name it forms the idempotency key
+ *       destinations use, so it must be the same when the same record is read again.
+ *   <li>{@link #data()}: the payload. Records are <b>immutable by contract</b>: nobody mutates
+ *       {@code data()} after the record was built; transformations copy first (see {@link
+ *       #withData(ObjectNode)}).
+ *   <li>{@link #source()} and {@link #observedAt()}: where and when the record was read; the engine
+ *       fills them in when a connector leaves them out.
+ *   <li>{@link #attributes()}: small string metadata (file name, HTTP header, page number).
+ * </ul>
+ *
+ * <p>Thread-safety: safe to share between threads as long as nobody mutates {@code data()}.
+ * Nullability: {@code key} and {@code data} are never null; {@code source} and {@code observedAt}
+ * are null only before the engine stamped the record.
+ */
+public final class Record {
+  private final String key;
+  private final ObjectNode data;
+  private final String source;
+  private final Instant observedAt;
+  private final Map<String, String> attributes;
+
+  private Record(
+      String key, ObjectNode data, String source, Instant observedAt, Map<String, String> attributes) {
+    this.key = requireKey(key);
+    this.data = Objects.requireNonNull(data, "record data must not be null");
+    this.source = source;
+    this.observedAt = observedAt;
+    this.attributes = attributes;
+  }
+
+  /** A record with the given key and payload; the engine stamps source and observation time. */
+  public static Record of(String key, ObjectNode data) {
+    return new Record(key, data, null, null, Map.of());
+  }
+
+  /** A builder, for records with metadata. */
+  public static Builder builder(String key, ObjectNode data) {
+    return new Builder(key, data);
+  }
+
+  public String key() {
+    return key;
+  }
+
+  public ObjectNode data() {
+    return data;
+  }
+
+  /** The source that produced the record (connector type or name), or null before stamping. */
+  public String source() {
+    return source;
+  }
+
+  /** When the record was read, or null before stamping. */
+  public Instant observedAt() {
+    return observedAt;
+  }
+
+  /** Unmodifiable; never null. */
+  public Map<String, String> attributes() {
+    return attributes;
+  }
+
+  /** This record with another payload and the same metadata; {@code data} must be a fresh copy. */
+  public Record withData(ObjectNode newData) {
+    return new Record(key, newData, source, observedAt, attributes);
+  }
+
+  /** This record with another key (used by transforms that split one record into several). */
+  public Record withKey(String newKey) {
+    return new Record(newKey, data, source, observedAt, attributes);
+  }
+
+  /** This record with source and observation time filled in where they were missing. */
+  public Record stamped(String defaultSource, Instant now) {
+    if (source != null && observedAt != null) {
+      return this;
+    }
+    return new Record(
+        key, data, source != null ? source : defaultSource, observedAt != null ? observedAt : now,
+        attributes);
+  }
+
+  public Builder toBuilder() {
+    Builder b = new Builder(key, data).source(source).observedAt(observedAt);
+    b.attributes.putAll(attributes);
+    return b;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (this == o) {
+      return true;
+    }
+    if (!(o instanceof Record)) {
+      return false;
+    }
+    Record r = (Record) o;
+    return key.equals(r.key)
+        && data.equals(r.data)
+        && Objects.equals(source, r.source)
+        && Objects.equals(observedAt, r.observedAt)
+        && attributes.equals(r.attributes);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(key, data, source, observedAt, attributes);
+  }
+
+  /** Key and source only: payloads can hold personal data and do not belong in logs. */
+  @Override
+  public String toString() {
+    return "Record{key=" + key + (source != null ? ", source=" + source : "") + "}";
+  }
+
+  private static String requireKey(String key) {
+    if (key == null || key.isEmpty()) {
+      throw new IllegalArgumentException("record key must be a non-empty string, got: " + key);
+    }
+    return key;
+  }
+
+  /** Builds a {@link Record}. Not thread-safe. */
+  public static final class Builder {
+    private final String key;
+    private final ObjectNode data;
+    private String source;
+    private Instant observedAt;
+    private final Map<String, String> attributes = new LinkedHashMap<>();
+
+    private Builder(String key, ObjectNode data) {
+      this.key = key;
+      this.data = data;
+    }
+
+    public Builder source(String source) {
+      this.source = source;
+      return this;
+    }
+
+    public Builder observedAt(Instant observedAt) {
+      this.observedAt = observedAt;
+      return this;
+    }
+
+    public Builder attribute(String name, String value) {
+      attributes.put(
+          Objects.requireNonNull(name, "attribute name"),
+          Objects.requireNonNull(value, "value of attribute " + name));
+      return this;
+    }
+
+    public Record build() {
+      return new Record(
+          key,
+          data,
+          source,
+          observedAt,
+          attributes.isEmpty() ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(attributes)));
+    }
+  }
+}

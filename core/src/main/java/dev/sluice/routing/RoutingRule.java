@@ -1,0 +1,35 @@
+package dev.sluice.routing;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One rule of a pipeline: when {@link #condition()} matches, apply {@link #transforms()} and send
+ * the result to {@link #targets()}; with {@link #stop()}, later rules are not tried for that record.
+ *
+ * <p>Rules are evaluated by ascending {@link #priority()}, ties in declaration order.
+ *
+ * @param name unique in its pipeline, never null
+ * @param expression the condition as written (for traces and messages), or null for "always"
+ * @param condition never null
+ * @param priority lower runs first
+ * @param transforms applied in order, never null
+ * @param targets destination names, never null, may be empty (a rule that only stops)
+ * @param stop whether matching ends at this rule
+ */
+public record RoutingRule(
+    String name,
+    String expression,
+    Condition condition,
+    int priority,
+    List<Transform> transforms,
+    List<String> targets,
+    boolean stop) {
+
+  public RoutingRule {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(condition, "condition");
+    transforms = List.copyOf(transforms);
+    targets = List.copyOf(targets);
+  }
+}

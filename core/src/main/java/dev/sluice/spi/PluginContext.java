@@ -1,0 +1,42 @@
+package dev.sluice.spi;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.store.Store;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import org.slf4j.Logger;
+
+/**
+ * Services the host hands to a plugin when it creates an instance.
+ *
+ * <p>Plugins take time only from {@link #clock()} and never start their own non-daemon threads, so
+ * tests can drive them with a fixed clock and hosts can shut them down.
+ *
+ * <p>Thread-safety: every method may be called from any thread. Nullability: nothing returns null.
+ */
+public interface PluginContext {
+
+  /**
+   * The name of the instance being created: the destination name for a destination, the pipeline
+   * name for a connector or trigger, the rule name for a rule.
+   */
+  String name();
+
+  /** The kind of plugin being created. */
+  PluginKind kind();
+
+  /** The one clock of the host; plugins never call {@code Instant.now()}. */
+  Clock clock();
+
+  /** Where plugins register their meters; tagged by the host with the instance name. */
+  MeterRegistry meterRegistry();
+
+  /** The shared, configured JSON mapper. Do not reconfigure it. */
+  ObjectMapper objectMapper();
+
+  /** A logger named after the plugin instance ({@code sluice.<kind>.<name>}). */
+  Logger logger();
+
+  /** State access: checkpoints, dead letters, secrets and so on. */
+  Store store();
+}

@@ -1,0 +1,34 @@
+package dev.sluice.spi;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Clock;
+import org.slf4j.Logger;
+
+/**
+ * What a {@link Connector} knows about the run it is reading for.
+ *
+ * <p>Thread-safety: all methods may be called from any thread. Nullability: nothing returns null.
+ */
+public interface ReadContext {
+
+  /** The pipeline being run. */
+  String pipeline();
+
+  /** The run's unique id. */
+  String runId();
+
+  /**
+   * Parameters the trigger passed: an empty object for cron runs, the request parameters for API
+   * runs, the payload for webhook runs.
+   */
+  JsonNode parameters();
+
+  /** The host's clock. */
+  Clock clock();
+
+  /** A logger for this pipeline's source. */
+  Logger logger();
+
+  /** True once the run was cancelled; stop reading soon. */
+  boolean isCancelled();
+}

@@ -1,0 +1,10 @@
+package dev.sluice.spi;
+
+import dev.sluice.store.Store;
+
+/**
+ * Creates a {@link Store} of one type, so that configurations can name a store (e.g. {@code
+ * store: { jdbc: "jdbc:postgresql://..." }}) that lives in a module core does not depend on.
+ * Register implementations in {@code META-INF/services/dev.sluice.spi.StoreProvider}.
+ */
+public interface StoreProvider extends PluginProvider<Store> {}

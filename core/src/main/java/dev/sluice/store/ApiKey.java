@@ -1,0 +1,44 @@
+package dev.sluice.store;
+
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * An API key for machine clients. Only a hash of the key is stored; the key itself is shown once,
+ * when it is created.
+ *
+ * @param id unique, never null
+ * @param name what the key is for, never null
+ * @param owner the user who created it, never null
+ * @param keyHash hash of the key (lookup is by hash), never null
+ * @param roles granted Sluice roles, never null
+ * @param createdAt never null
+ * @param expiresAt null when it never expires
+ * @param revoked whether it was revoked
+ */
+public record ApiKey(
+    String id,
+    String name,
+    String owner,
+    String keyHash,
+    Set<String> roles,
+    Instant createdAt,
+    Instant expiresAt,
+    boolean revoked) {
+  public ApiKey {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(owner, "owner");
+    Objects.requireNonNull(keyHash, "keyHash");
+    roles = Set.copyOf(roles);
+    Objects.requireNonNull(createdAt, "createdAt");
+  }
+
+  /** Never shows the hash. */
+  @Override
+  public String toString() {
+    return "ApiKey{" + id + ", name=" + name + ", owner=" + owner + ", roles=" + roles
+        + ", revoked=" + revoked + "}";
+  }
+}

@@ -1,0 +1,274 @@
+package dev.sluice.store;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.record.Checkpoint;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A {@link Store} in memory: the default when nothing else is configured, and for tests. State is
+ * lost with the process.
+ *
+ * <p>Thread-safe. Each part guards its own data; checkpoint commits update the run history under
+ * the same lock, so readers never see one without the other.
+ */
+public final class InMemoryStore implements Store {
+  private final Clock clock;
+  private final Runs runs = new Runs();
+  private final Checkpoints checkpoints = new Checkpoints();
+  private final DeadLetters deadLetters = new DeadLetters();
+  private final Users users = new Users();
+  private final Secrets secrets = new Secrets();
+  private final Pipelines pipelines = new Pipelines();
+
+  public InMemoryStore() {
+    this(Clock.systemUTC());
+  }
+
+  /** @param clock stamps {@link ConfigDocument#updatedAt()} */
+  public InMemoryStore(Clock clock) {
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  @Override
+  public CheckpointStore checkpoints() {
+    return checkpoints;
+  }
+
+  @Override
+  public RunStore runs() {
+    return runs;
+  }
+
+  @Override
+  public DeadLetterStore deadLetters() {
+    return deadLetters;
+  }
+
+  @Override
+  public UserStore users() {
+    return users;
+  }
+
+  @Override
+  public SecretStore secrets() {
+    return secrets;
+  }
+
+  @Override
+  public PipelineStore pipelines() {
+    return pipelines;
+  }
+
+  @Override
+  public String toString() {
+    return "InMemoryStore";
+  }
+
+  private final class Checkpoints implements CheckpointStore {
+    private final Map<String, Checkpoint> byPipeline = new ConcurrentHashMap<>();
+
+    @Override
+    public Optional<Checkpoint> load(String pipeline) {
+      return Optional.ofNullable(byPipeline.get(pipeline));
+    }
+
+    @Override
+    public void commit(String pipeline, Checkpoint checkpoint, RunRecord progress) {
+      Objects.requireNonNull(checkpoint, "checkpoint");
+      synchronized (runs) {
+        byPipeline.put(pipeline, checkpoint);
+        runs.save(progress);
+      }
+    }
+
+    @Override
+    public void reset(String pipeline) {
+      byPipeline.remove(pipeline);
+    }
+  }
+
+  private static final class Runs implements RunStore {
+    private final Map<String, RunRecord> byId = new ConcurrentHashMap<>();
+
+    @Override
+    public synchronized void save(RunRecord run) {
+      byId.put(run.id(), run);
+    }
+
+    @Override
+    public Optional<RunRecord> find(String runId) {
+      return Optional.ofNullable(byId.get(runId));
+    }
+
+    @Override
+    public synchronized List<RunRecord> list(String pipeline, int limit) {
+      if (limit < 1) {
+        throw new IllegalArgumentException("limit must be at least 1, got " + limit);
+      }
+      return byId.values().stream()
+          .filter(r -> pipeline == null || pipeline.equals(r.pipeline()))
+          .sorted(
+              Comparator.comparing(RunRecord::startedAt).reversed().thenComparing(RunRecord::id))
+          .limit(limit)
+          .toList();
+    }
+  }
+
+  private static final class DeadLetters implements DeadLetterStore {
+    private final ConcurrentSkipListMap<Long, DeadLetter> byId = new ConcurrentSkipListMap<>();
+    private final AtomicLong ids = new AtomicLong();
+
+    @Override
+    public DeadLetter add(DeadLetter deadLetter) {
+      DeadLetter stored = deadLetter.withId(ids.incrementAndGet());
+      byId.put(stored.id(), stored);
+      return stored;
+    }
+
+    @Override
+    public Optional<DeadLetter> find(long id) {
+      return Optional.ofNullable(byId.get(id));
+    }
+
+    @Override
+    public List<DeadLetter> list(DeadLetterQuery query) {
+      return byId.tailMap(query.afterId(), false).values().stream()
+          .filter(query::matches)
+          .limit(query.limit())
+          .toList();
+    }
+
+    @Override
+    public long count(DeadLetterQuery query) {
+      return byId.values().stream().filter(query::matches).count();
+    }
+
+    @Override
+    public boolean delete(long id) {
+      return byId.remove(id) != null;
+    }
+
+    @Override
+    public long purge(DeadLetterQuery query) {
+      long removed = 0;
+      for (DeadLetter d : byId.values()) {
+        if (query.matches(d) && byId.remove(d.id()) != null) {
+          removed++;
+        }
+      }
+      return removed;
+    }
+  }
+
+  private static final class Users implements UserStore {
+    private final Map<String, UserAccount> users = new TreeMap<>();
+    private final Map<String, ApiKey> keys = new TreeMap<>();
+
+    @Override
+    public synchronized void save(UserAccount user) {
+      users.put(user.username(), user);
+    }
+
+    @Override
+    public synchronized Optional<UserAccount> find(String username) {
+      return Optional.ofNullable(users.get(username));
+    }
+
+    @Override
+    public synchronized List<UserAccount> list() {
+      return List.copyOf(users.values());
+    }
+
+    @Override
+    public synchronized boolean delete(String username) {
+      keys.values().removeIf(k -> k.owner().equals(username));
+      return users.remove(username) != null;
+    }
+
+    @Override
+    public synchronized void saveApiKey(ApiKey key) {
+      keys.put(key.id(), key);
+    }
+
+    @Override
+    public synchronized Optional<ApiKey> findApiKeyByHash(String keyHash) {
+      return keys.values().stream().filter(k -> k.keyHash().equals(keyHash)).findFirst();
+    }
+
+    @Override
+    public synchronized List<ApiKey> listApiKeys(String owner) {
+      return keys.values().stream()
+          .filter(k -> owner == null || k.owner().equals(owner))
+          .sorted(Comparator.comparing(ApiKey::createdAt).thenComparing(ApiKey::id))
+          .toList();
+    }
+  }
+
+  private static final class Secrets implements SecretStore {
+    private final Map<String, byte[]> values = new TreeMap<>();
+
+    @Override
+    public synchronized void put(String name, byte[] ciphertext) {
+      values.put(Objects.requireNonNull(name, "name"), ciphertext.clone());
+    }
+
+    @Override
+    public synchronized Optional<byte[]> get(String name) {
+      byte[] v = values.get(name);
+      return v == null ? Optional.empty() : Optional.of(v.clone());
+    }
+
+    @Override
+    public synchronized List<String> names() {
+      return new ArrayList<>(values.keySet());
+    }
+
+    @Override
+    public synchronized boolean delete(String name) {
+      return values.remove(name) != null;
+    }
+  }
+
+  private final class Pipelines implements PipelineStore {
+    private final Map<ConfigDocument.Kind, Map<String, ConfigDocument>> docs = new TreeMap<>();
+
+    @Override
+    public synchronized ConfigDocument put(
+        ConfigDocument.Kind kind, String name, ObjectNode spec, long expectedVersion) {
+      Map<String, ConfigDocument> ofKind = docs.computeIfAbsent(kind, k -> new TreeMap<>());
+      ConfigDocument current = ofKind.get(name);
+      long actual = current == null ? 0 : current.version();
+      if (actual != expectedVersion) {
+        throw new StaleVersionException(kind, name, expectedVersion, actual);
+      }
+      ConfigDocument next = new ConfigDocument(kind, name, spec, actual + 1, clock.instant());
+      ofKind.put(name, next);
+      return next;
+    }
+
+    @Override
+    public synchronized Optional<ConfigDocument> get(ConfigDocument.Kind kind, String name) {
+      return Optional.ofNullable(docs.getOrDefault(kind, Map.of()).get(name));
+    }
+
+    @Override
+    public synchronized List<ConfigDocument> list(ConfigDocument.Kind kind) {
+      return List.copyOf(docs.getOrDefault(kind, Map.of()).values());
+    }
+
+    @Override
+    public synchronized boolean delete(ConfigDocument.Kind kind, String name) {
+      return docs.getOrDefault(kind, new TreeMap<>()).remove(name) != null;
+    }
+  }
+}

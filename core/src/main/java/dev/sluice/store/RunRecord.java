@@ -1,0 +1,57 @@
+package dev.sluice.store;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.pipeline.RunStatus;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * One run as kept in the run history.
+ *
+ * @param id unique run id, never null
+ * @param pipeline never null
+ * @param trigger what started it, e.g. {@code "api"}, {@code "cron 0 * * * * Europe/Berlin"},
+ *     never null
+ * @param status never null
+ * @param startedAt never null
+ * @param finishedAt null while the run is not final
+ * @param recordsRead records the connector emitted
+ * @param recordsDelivered deliveries acknowledged (a record routed to two destinations counts twice)
+ * @param recordsDeadLettered deliveries parked as dead letters, plus rejected input
+ * @param details the run report as JSON (per-rule and per-destination counters), never null
+ * @param error why the run failed, or null
+ */
+public record RunRecord(
+    String id,
+    String pipeline,
+    String trigger,
+    RunStatus status,
+    Instant startedAt,
+    Instant finishedAt,
+    long recordsRead,
+    long recordsDelivered,
+    long recordsDeadLettered,
+    ObjectNode details,
+    String error) {
+
+  public RunRecord {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(pipeline, "pipeline");
+    Objects.requireNonNull(trigger, "trigger");
+    Objects.requireNonNull(status, "status");
+    Objects.requireNonNull(startedAt, "startedAt");
+    details = details == null ? JsonNodeFactory.instance.objectNode() : details.deepCopy();
+  }
+
+  /** A run that just started. */
+  public static RunRecord started(String id, String pipeline, String trigger, Instant startedAt) {
+    return new RunRecord(
+        id, pipeline, trigger, RunStatus.RUNNING, startedAt, null, 0, 0, 0, null, null);
+  }
+
+  @Override
+  public ObjectNode details() {
+    return details.deepCopy();
+  }
+}
