@@ -2,7 +2,9 @@ package dev.sluice.internal;
 
 import dev.sluice.spi.PluginKind;
 import dev.sluice.spi.PluginProvider;
+import java.net.URISyntaxException;
 import java.net.URL;
+import java.nio.file.Path;
 import java.security.CodeSource;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -151,6 +153,13 @@ public final class ProviderRegistry {
   static String location(Class<?> type) {
     CodeSource source = type.getProtectionDomain().getCodeSource();
     URL url = source == null ? null : source.getLocation();
-    return url == null ? "unknown location" : url.toString();
+    if (url == null) {
+      return "unknown location";
+    }
+    try {
+      return "file".equals(url.getProtocol()) ? Path.of(url.toURI()).toString() : url.toString();
+    } catch (URISyntaxException | IllegalArgumentException e) {
+      return url.toString();
+    }
   }
 }

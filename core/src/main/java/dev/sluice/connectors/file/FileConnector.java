@@ -158,14 +158,14 @@ public final class FileConnector implements Connector {
         try {
           node = mapper.readTree(text);
         } catch (JsonProcessingException e) {
-          cursor.reject(text, location, "not valid JSON: " + e.getOriginalMessage(), position);
+          cursor.reject(text, location, "not valid JSON: " + e.getOriginalMessage(), gzip ? -1 : position);
           continue;
         }
         if (!(node instanceof ObjectNode)) {
-          cursor.reject(text, location, "expected a JSON object, found " + node.getNodeType(), position);
+          cursor.reject(text, location, "expected a JSON object, found " + node.getNodeType(), gzip ? -1 : position);
           continue;
         }
-        cursor.emit((ObjectNode) node, location, position);
+        cursor.emit((ObjectNode) node, location, gzip ? -1 : position);
       }
     }
   }
@@ -209,8 +209,8 @@ public final class FileConnector implements Connector {
         header[i] = header[i].strip();
       }
       while (rows.hasNextValue() && !cursor.context.isCancelled()) {
+        long line = rows.getCurrentLocation().getLineNr(); // the row's first line, before reading it
         String[] cells = rows.nextValue();
-        long line = rows.getCurrentLocation().getLineNr();
         if (cells.length == 1 && cells[0].isEmpty()) {
           continue; // blank line
         }

@@ -165,9 +165,10 @@ public final class FileDestination implements Destination {
     if (file == null) {
       return; // nothing delivered: leave the target as it is
     }
-    file.close();
-    // Published even when the run failed: its records were acknowledged and may be checkpointed.
-    publish(file.inProgress, file.target);
+    if (file.close()) {
+      // Published even when the run failed: its records were acknowledged and may be checkpointed.
+      publish(file.inProgress, file.target);
+    }
   }
 
   @Override
@@ -277,20 +278,31 @@ public final class FileDestination implements Destination {
         }
       }
       ByteBuffer buffer = ByteBuffer.wrap(bytes.toByteArray());
-      while (buffer.hasRemaining()) {
-        channel.write(buffer);
-      }
-      if (sync) {
-        channel.force(false);
+      long sizeBefore = channel.size();
+      try {
+        while (buffer.hasRemaining()) {
+          channel.write(buffer);
+        }
+        if (sync) {
+          channel.force(false);
+        }
+      } catch (IOException e) {
+        // Cut a partly written batch off again: the retry writes it whole.
+        channel.truncate(sizeBefore);
+        channel.position(sizeBefore);
+        throw e;
       }
     }
 
-    synchronized void close() throws IOException {
-      if (channel != null) {
-        channel.force(true);
-        channel.close();
-        channel = null;
+    /** @return whether anything was written */
+    synchronized boolean close() throws IOException {
+      if (channel == null) {
+        return false;
       }
+      channel.force(true);
+      channel.close();
+      channel = null;
+      return true;
     }
   }
 

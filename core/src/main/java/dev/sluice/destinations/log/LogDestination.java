@@ -21,7 +21,12 @@ public final class LogDestination implements Destination {
   private final int maxChars;
 
   public LogDestination(String name, Level level, int maxChars) {
-    this.logger = LoggerFactory.getLogger("sluice.destination." + Objects.requireNonNull(name));
+    this(LoggerFactory.getLogger("sluice.destination." + Objects.requireNonNull(name)), level, maxChars);
+  }
+
+  /** Logs to {@code logger}. */
+  public LogDestination(Logger logger, Level level, int maxChars) {
+    this.logger = Objects.requireNonNull(logger);
     this.level = Objects.requireNonNull(level);
     if (maxChars < 16) {
       throw new IllegalArgumentException("maxChars must be at least 16, got " + maxChars);

@@ -1,0 +1,76 @@
+package dev.sluice.testing;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.stream.Stream;
+import javax.tools.JavaCompiler;
+import javax.tools.ToolProvider;
+
+/** Compiles Java sources at test time and packs them with service files into a real jar. */
+public final class PluginJars {
+  private PluginJars() {}
+
+  /**
+   * @param sources class name (with package) to source code
+   * @param services service interface name to implementation lines
+   */
+  public static Path build(Path dir, String jarName, Map<String, String> sources, Map<String, String> services)
+      throws IOException {
+    Path src = Files.createDirectories(dir.resolve(jarName + "-src"));
+    Path classes = Files.createDirectories(dir.resolve(jarName + "-classes"));
+    String[] args = new String[sources.size() + 4];
+    args[0] = "-d";
+    args[1] = classes.toString();
+    args[2] = "-cp";
+    args[3] = System.getProperty("java.class.path");
+    int i = 4;
+    for (Map.Entry<String, String> e : sources.entrySet()) {
+      Path file = src.resolve(e.getKey().replace('.', '/') + ".java");
+      Files.createDirectories(file.getParent());
+      Files.writeString(file, e.getValue());
+      args[i++] = file.toString();
+    }
+    JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+    if (!sources.isEmpty() && javac.run(null, null, null, args) != 0) {
+      throw new IllegalStateException("compiling the test plugin failed");
+    }
+    Path jar = dir.resolve(jarName + ".jar");
+    try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar));
+        Stream<Path> files = Files.walk(classes)) {
+      for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+        out.putNextEntry(new JarEntry(classes.relativize(f).toString().replace('\\', '/')));
+        Files.copy(f, out);
+        out.closeEntry();
+      }
+      for (Map.Entry<String, String> e : services.entrySet()) {
+        out.putNextEntry(new JarEntry("META-INF/services/" + e.getKey()));
+        write(out, e.getValue() + "\n");
+        out.closeEntry();
+      }
+    }
+    return jar;
+  }
+
+  /** Source of a destination provider of {@code type} that logs records. */
+  public static String destinationProvider(String className, String type) {
+    int dot = className.lastIndexOf('.');
+    return "package " + className.substring(0, dot) + ";\n"
+        + "public class " + className.substring(dot + 1) + " implements dev.sluice.spi.DestinationProvider {\n"
+        + "  public String type() { return \"" + type + "\"; }\n"
+        + "  public dev.sluice.spi.Destination create(dev.sluice.spi.PluginConfig c, dev.sluice.spi.PluginContext x) {\n"
+        + "    return b -> dev.sluice.spi.DeliveryResult.success();\n"
+        + "  }\n"
+        + "}\n";
+  }
+
+  private static void write(OutputStream out, String s) throws IOException {
+    out.write(s.getBytes(StandardCharsets.UTF_8));
+  }
+
+}

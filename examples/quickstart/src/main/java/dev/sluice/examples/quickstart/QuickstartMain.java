@@ -1,0 +1,46 @@
+package dev.sluice.examples.quickstart;
+
+import dev.sluice.Sluice;
+import dev.sluice.pipeline.RunReport;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The quickstart: read {@code orders.jsonl}; orders over 1000 go to {@code out/alerts.jsonl} and
+ * to the log; every order goes to {@code out/orders.csv}. Prints the run report.
+ *
+ * <p>Run it from {@code examples/quickstart} (the README's first command does), or pass the folder
+ * holding {@code orders.jsonl} as the first argument.
+ */
+public final class QuickstartMain {
+  private QuickstartMain() {}
+
+  public static void main(String[] args) {
+    Path base = Path.of(args.length > 0 ? args[0] : ".");
+    RunReport report = run(base);
+    System.out.println();
+    System.out.println(report.render());
+    System.out.println("Output: " + base.resolve("out").toAbsolutePath().normalize());
+    if (!report.succeeded()) {
+      System.exit(1);
+    }
+  }
+
+  /** Builds the pipeline on {@code base}, runs it once, returns the report. */
+  public static RunReport run(Path base) {
+    try (Sluice sluice = Sluice.builder()
+        .destination("alerts", "file", Map.of("path", base.resolve("out/alerts.jsonl").toString()))
+        .destination("console", "log", Map.of("maxChars", 160))
+        .destination("all-orders", "file", Map.of(
+            "path", base.resolve("out/orders.csv").toString(),
+            "columns", List.of("id", "createdAt", "status", "channel", "currency", "amount")))
+        .pipeline("orders", p -> p
+            .source("file", Map.of("path", base.resolve("orders.jsonl").toString(), "key", "id"))
+            .route(r -> r.name("big-orders").when("$.amount > 1000").to("alerts", "console"))
+            .route(r -> r.name("every-order").to("all-orders")))
+        .build()) {
+      return sluice.run("orders");
+    }
+  }
+}

@@ -1,0 +1,55 @@
+package dev.sluice.examples.quickstart;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.pipeline.RunReport;
+import dev.sluice.pipeline.RunStatus;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class QuickstartTest {
+  @TempDir Path dir;
+  private final ObjectMapper mapper = new ObjectMapper();
+
+  @Test
+  void theCommittedOrdersFileIsWhatTheGeneratorWrites() throws Exception {
+    Path regenerated = dir.resolve("orders.jsonl");
+    OrdersGenerator.write(regenerated, OrdersGenerator.DEFAULT_COUNT);
+    assertThat(Files.readString(Path.of("orders.jsonl"))).isEqualTo(Files.readString(regenerated));
+  }
+
+  @Test
+  void bigOrdersGoToAlertsAndEveryOrderToTheCsv() throws Exception {
+    Files.copy(Path.of("orders.jsonl"), dir.resolve("orders.jsonl"));
+    List<JsonNode> orders = new ArrayList<>();
+    for (String line : Files.readAllLines(dir.resolve("orders.jsonl"))) {
+      orders.add(mapper.readTree(line));
+    }
+    List<String> expectedAlerts = orders.stream()
+        .filter(o -> o.get("amount").decimalValue().compareTo(new BigDecimal("1000")) > 0)
+        .map(o -> o.get("id").asText()).toList();
+
+    RunReport report = QuickstartMain.run(dir);
+
+    assertThat(report.status()).isEqualTo(RunStatus.SUCCEEDED);
+    assertThat(report.recordsRead()).isEqualTo(orders.size());
+    assertThat(report.ruleMatches().get("big-orders")).isEqualTo(expectedAlerts.size());
+    assertThat(expectedAlerts).as("the data has some big orders, not all").isNotEmpty().hasSizeLessThan(orders.size() / 10);
+    List<String> alerts = new ArrayList<>();
+    for (String line : Files.readAllLines(dir.resolve("out/alerts.jsonl"))) {
+      alerts.add(mapper.readTree(line).get("id").asText());
+    }
+    assertThat(alerts).containsExactlyElementsOf(expectedAlerts);
+    List<String> csv = Files.readAllLines(dir.resolve("out/orders.csv"));
+    assertThat(csv.get(0)).isEqualTo("id,createdAt,status,channel,currency,amount");
+    assertThat(csv).hasSize(orders.size() + 1);
+    assertThat(csv.get(1)).startsWith(orders.get(0).get("id").asText() + ",");
+  }
+}

@@ -1,0 +1,61 @@
+package dev.sluice.testkit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.sluice.spi.ReadContext;
+import java.time.Clock;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** A {@link ReadContext} for tests. Immutable apart from {@link #cancel()}; thread-safe. */
+public final class TestReadContext implements ReadContext {
+  private final String pipeline;
+  private final JsonNode parameters;
+  private final Clock clock;
+  private volatile boolean cancelled;
+
+  public TestReadContext(String pipeline, JsonNode parameters, Clock clock) {
+    this.pipeline = Objects.requireNonNull(pipeline);
+    this.parameters = parameters == null ? JsonNodeFactory.instance.objectNode() : parameters.deepCopy();
+    this.clock = Objects.requireNonNull(clock);
+  }
+
+  public static TestReadContext of(String pipeline) {
+    return new TestReadContext(pipeline, null, Clock.systemUTC());
+  }
+
+  public void cancel() {
+    cancelled = true;
+  }
+
+  @Override
+  public String pipeline() {
+    return pipeline;
+  }
+
+  @Override
+  public String runId() {
+    return "test-run";
+  }
+
+  @Override
+  public JsonNode parameters() {
+    return parameters.deepCopy();
+  }
+
+  @Override
+  public Clock clock() {
+    return clock;
+  }
+
+  @Override
+  public Logger logger() {
+    return LoggerFactory.getLogger("sluice.test." + pipeline);
+  }
+
+  @Override
+  public boolean isCancelled() {
+    return cancelled;
+  }
+}
