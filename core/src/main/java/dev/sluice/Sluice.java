@@ -7,16 +7,20 @@ import dev.sluice.delivery.DeliverySettings;
 import dev.sluice.delivery.Sleeper;
 import dev.sluice.internal.DaemonThreadFactory;
 import dev.sluice.internal.DefaultPluginContext;
+import dev.sluice.internal.Json;
 import dev.sluice.internal.JsonValues;
 import dev.sluice.internal.ProviderRegistry;
 import dev.sluice.pipeline.DestinationDefinition;
+import dev.sluice.pipeline.EngineServices;
 import dev.sluice.pipeline.Pipeline;
 import dev.sluice.pipeline.PipelineBuilder;
 import dev.sluice.pipeline.PipelineEngine;
 import dev.sluice.pipeline.PluginSpec;
 import dev.sluice.pipeline.RunControl;
 import dev.sluice.pipeline.RunReport;
-import dev.sluice.pipeline.EngineServices;
+import dev.sluice.record.Record;
+import dev.sluice.routing.RecordTrace;
+import dev.sluice.routing.RuleResolver;
 import dev.sluice.spi.Connector;
 import dev.sluice.spi.ConnectorProvider;
 import dev.sluice.spi.Destination;
@@ -110,6 +114,23 @@ public final class Sluice implements AutoCloseable {
    */
   public RunReport run(String pipeline, String trigger, JsonNode parameters, RunControl control) {
     return engine(pipeline).run(trigger, parameters, control);
+  }
+
+  /**
+   * Shows what the pipeline's rules would do with these records, without delivering anything:
+   * every rule evaluated, matched or not, the value of each operand, the transformed output and
+   * the destinations it would reach.
+   *
+   * @throws UnknownPipelineException when no pipeline has that name
+   */
+  public List<RecordTrace> preview(String pipeline, List<Record> records) {
+    PipelineEngine engine = engine(pipeline);
+    String source = engine.pipeline().source().type();
+    List<RecordTrace> traces = new ArrayList<>(records.size());
+    for (Record r : records) {
+      traces.add(engine.router().trace(r.stamped(source, services.clock().instant())));
+    }
+    return traces;
   }
 
   /** The pipeline names, in definition order. */
@@ -319,7 +340,7 @@ public final class Sluice implements AutoCloseable {
           clock,
           executor != null ? executor : ownedExecutor,
           meterRegistry != null ? meterRegistry : new SimpleMeterRegistry(),
-          objectMapper != null ? objectMapper : new ObjectMapper(),
+          objectMapper != null ? objectMapper : Json.newMapper(),
           sleeper,
           runIds);
       List<AutoCloseable> owned = new ArrayList<>();
@@ -338,7 +359,9 @@ public final class Sluice implements AutoCloseable {
           owned.add(connector);
           Map<String, PipelineEngine.ResolvedDestination> used = new LinkedHashMap<>();
           p.destinations().forEach(name -> used.put(name, resolved.get(name)));
-          engines.put(p.name(), new PipelineEngine(p, connector, used, services));
+          RuleResolver rules = (type, options) -> create(registry, PluginKind.RULE, PluginSpec.of(type, options),
+              p.name(), "pipeline '" + p.name() + "' custom rule (type " + type + ")", services);
+          engines.put(p.name(), new PipelineEngine(p, connector, used, services, rules));
         }
         return new Sluice(definition, registry, services, Collections.unmodifiableMap(engines),
             List.copyOf(owned), ownedExecutor);

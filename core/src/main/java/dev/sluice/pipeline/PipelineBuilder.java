@@ -1,9 +1,10 @@
 package dev.sluice.pipeline;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.internal.JsonValues;
+import dev.sluice.routing.PathCache;
 import dev.sluice.routing.RoutingRule;
 import dev.sluice.spi.Connector;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -32,6 +33,7 @@ public final class PipelineBuilder {
   private UnmatchedPolicy unmatched = UnmatchedPolicy.DROP;
   private ErrorPolicy onError = ErrorPolicy.DEAD_LETTER;
   private int queueCapacity = Pipeline.DEFAULT_QUEUE_CAPACITY;
+  private final PathCache paths = new PathCache();
 
   PipelineBuilder(String name) {
     this.name = Names.check("pipeline", name);
@@ -65,7 +67,7 @@ public final class PipelineBuilder {
 
   /** Adds a rule, configured by {@code rule}. Rules without a name are named {@code rule-<n>}. */
   public PipelineBuilder route(Consumer<RouteBuilder> rule) {
-    RouteBuilder b = new RouteBuilder(name, "rule-" + (rules.size() + 1));
+    RouteBuilder b = new RouteBuilder(name, "rule-" + (rules.size() + 1), paths);
     rule.accept(b);
     add(b.build());
     return this;

@@ -9,6 +9,7 @@ import dev.sluice.record.Checkpoint;
 import dev.sluice.record.Record;
 import dev.sluice.record.RecordCodec;
 import dev.sluice.routing.Router;
+import dev.sluice.routing.RuleResolver;
 import dev.sluice.routing.RoutingException;
 import dev.sluice.routing.RoutingRule;
 import dev.sluice.spi.Connector;
@@ -72,6 +73,21 @@ public final class PipelineEngine {
       Connector connector,
       Map<String, ResolvedDestination> destinations,
       EngineServices services) {
+    this(pipeline, connector, destinations, services, (type, options) -> {
+      throw new IllegalStateException("pipeline '" + pipeline.name() + "' uses custom rule '" + type
+          + "' but no rule plugins are available here");
+    });
+  }
+
+  /**
+   * @param rules binds custom rule references ({@code rule:} conditions, {@code custom:} steps)
+   */
+  public PipelineEngine(
+      Pipeline pipeline,
+      Connector connector,
+      Map<String, ResolvedDestination> destinations,
+      EngineServices services,
+      RuleResolver rules) {
     this.pipeline = Objects.requireNonNull(pipeline);
     this.connector = Objects.requireNonNull(connector);
     this.services = Objects.requireNonNull(services);
@@ -91,7 +107,8 @@ public final class PipelineEngine {
       this.settings[i] = d.settings();
       index.put(name, i);
     }
-    this.router = new Router(pipeline.rulesInPriorityOrder(), pipeline.otherwise(), index);
+    this.router = new Router(
+        pipeline.rulesInPriorityOrder().stream().map(r -> r.bind(rules)).toList(), pipeline.otherwise(), index);
     this.sourceLog = LoggerFactory.getLogger("sluice.source." + pipeline.name());
   }
 

@@ -1,10 +1,13 @@
 package dev.sluice.pipeline;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.routing.Condition;
 import dev.sluice.routing.ConditionSyntaxException;
 import dev.sluice.routing.Conditions;
+import dev.sluice.routing.PathCache;
 import dev.sluice.routing.RoutingRule;
 import dev.sluice.routing.Transform;
+import dev.sluice.routing.Transforms;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -17,6 +20,7 @@ import java.util.Objects;
  */
 public final class RouteBuilder {
   private final String pipeline;
+  private final PathCache paths;
   private String name;
   private String expression;
   private Condition condition = Condition.ALWAYS;
@@ -25,9 +29,10 @@ public final class RouteBuilder {
   private final List<String> targets = new ArrayList<>();
   private boolean stop;
 
-  RouteBuilder(String pipeline, String defaultName) {
+  RouteBuilder(String pipeline, String defaultName, PathCache paths) {
     this.pipeline = pipeline;
     this.name = defaultName;
+    this.paths = paths;
   }
 
   public RouteBuilder name(String value) {
@@ -43,11 +48,28 @@ public final class RouteBuilder {
   public RouteBuilder when(String value) {
     Objects.requireNonNull(value, "condition");
     try {
-      this.condition = Conditions.compile(value);
+      this.condition = Conditions.compile(value, paths);
     } catch (ConditionSyntaxException e) {
       throw e.in("pipeline '" + pipeline + "', rule '" + name + "'");
     }
     this.expression = value;
+    return this;
+  }
+
+  /**
+   * Only records matching this condition in structured form take the rule: an expression string,
+   * or an object with one key of {@code all}, {@code any}, {@code not} or {@code rule}.
+   */
+  public RouteBuilder when(JsonNode structured) {
+    Objects.requireNonNull(structured, "condition");
+    try {
+      this.condition = Conditions.compile(structured, paths);
+    } catch (ConditionSyntaxException e) {
+      throw e.in("pipeline '" + pipeline + "', rule '" + name + "'");
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("pipeline '" + pipeline + "', rule '" + name + "': " + e.getMessage(), e);
+    }
+    this.expression = structured.isTextual() ? structured.textValue() : structured.toString();
     return this;
   }
 
@@ -64,10 +86,21 @@ public final class RouteBuilder {
     return this;
   }
 
-  /** Appends a transformation; they apply in order. */
+  /** Appends a transformation; they apply in order. See {@link Transforms} for the built-ins. */
   public RouteBuilder transform(Transform value) {
     transforms.add(Objects.requireNonNull(value, "transform"));
     return this;
+  }
+
+  /** Appends a transformation in its configuration form, e.g. {@code {"set": {...}}}. */
+  public RouteBuilder transform(JsonNode spec) {
+    try {
+      return transform(Transforms.fromSpec(spec, paths));
+    } catch (ConditionSyntaxException e) {
+      throw e.in("pipeline '" + pipeline + "', rule '" + name + "'");
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("pipeline '" + pipeline + "', rule '" + name + "': " + e.getMessage(), e);
+    }
   }
 
   /** Sends matching records to these destinations. */

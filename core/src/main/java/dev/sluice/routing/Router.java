@@ -1,13 +1,22 @@
 package dev.sluice.routing;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.record.Record;
+import dev.sluice.routing.RecordTrace.Delivery;
+import dev.sluice.routing.RecordTrace.RuleEvaluation;
+import dev.sluice.routing.RecordTrace.Status;
+import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The compiled rules of one pipeline: for each record, tries the rules in priority order, applies
- * the matching rules' transformations (copy-on-write: each rule starts from the record as read)
- * and hands the results to the destinations, by index.
+ * the matching rules' transformations and hands the results to the destinations, by index.
+ *
+ * <p>Copy-on-write: every rule starts from the record as read, and a rule's in-place
+ * transformations work on one private copy of the data, so one route's changes never leak into
+ * another's.
  *
  * <p>Immutable and thread-safe; counters are kept by the caller, so one router serves concurrent
  * runs without contention.
@@ -16,10 +25,11 @@ public final class Router {
   private final RoutingRule[] rules;
   private final int[][] targets;
   private final int[] otherwise;
+  private final List<String> destinationNames;
   private final Transform[][] transforms;
 
   /**
-   * @param rulesInPriorityOrder the rules, already sorted
+   * @param rulesInPriorityOrder the rules, already sorted and bound
    * @param otherwise destinations of unmatched records
    * @param destinationIndex index of every destination named by a rule or {@code otherwise}
    * @throws IllegalArgumentException when a rule names a destination missing from the index
@@ -36,6 +46,9 @@ public final class Router {
       transforms[i] = rules[i].transforms().toArray(new Transform[0]);
     }
     this.otherwise = indexes(otherwise, destinationIndex, "otherwise");
+    String[] names = new String[destinationIndex.size()];
+    destinationIndex.forEach((name, i) -> names[i] = name);
+    this.destinationNames = List.of(names);
   }
 
   /** The rules, in evaluation order; index {@code i} matches {@code ruleMatches[i]}. */
@@ -56,15 +69,7 @@ public final class Router {
     int matched = 0;
     for (int i = 0; i < rules.length; i++) {
       RoutingRule rule = rules[i];
-      boolean hit;
-      try {
-        hit = rule.condition().test(record);
-      } catch (RoutingException e) {
-        throw new RoutingException("rule '" + rule.name() + "': " + e.getMessage(), e);
-      } catch (RuntimeException e) {
-        throw new RoutingException("rule '" + rule.name() + "': condition failed: " + e, e);
-      }
-      if (!hit) {
+      if (!test(rule, record)) {
         continue;
       }
       matched++;
@@ -93,28 +98,117 @@ public final class Router {
     return matched;
   }
 
-  private static List<Record> transform(RoutingRule rule, Transform[] steps, Record record) {
-    List<Record> current = List.of(record);
-    for (int s = 0; s < steps.length; s++) {
-      List<Record> next = current.size() == 1 ? null : new java.util.ArrayList<>();
-      for (Record r : current) {
-        List<Record> produced;
-        try {
-          produced = steps[s].apply(r);
-        } catch (RoutingException e) {
-          throw new RoutingException(
-              "rule '" + rule.name() + "', transform " + (s + 1) + ": " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-          throw new RoutingException(
-              "rule '" + rule.name() + "', transform " + (s + 1) + " failed: " + e, e);
-        }
-        if (next == null) {
-          next = produced;
+  /** Routes one record without delivering it, recording everything that happens. */
+  public RecordTrace trace(Record record) {
+    List<RuleEvaluation> evaluations = new ArrayList<>();
+    List<Delivery> deliveries = new ArrayList<>();
+    boolean any = false;
+    String stoppedBy = null;
+    String error = null;
+    for (int i = 0; i < rules.length; i++) {
+      RoutingRule rule = rules[i];
+      if (stoppedBy != null || error != null) {
+        evaluations.add(new RuleEvaluation(rule.name(), rule.expression(), Status.SKIPPED, List.of(), List.of(),
+            List.of(), rule.stop(), null));
+        continue;
+      }
+      List<ConditionTrace> comparisons = List.of();
+      boolean hit;
+      List<Record> outputs;
+      try {
+        if (rule.condition() instanceof CompiledCondition) {
+          CompiledCondition.Result r = ((CompiledCondition) rule.condition()).trace(record);
+          comparisons = r.steps();
+          hit = r.matched();
         } else {
-          next.addAll(produced);
+          hit = test(rule, record);
+        }
+        outputs = hit ? (transforms[i].length == 0 ? List.of(record) : transform(rule, transforms[i], record)) : List.of();
+      } catch (RoutingException e) {
+        error = e.getMessage();
+        evaluations.add(new RuleEvaluation(rule.name(), rule.expression(), Status.ERROR, comparisons, List.of(),
+            List.of(), rule.stop(), e.getMessage()));
+        continue;
+      }
+      if (!hit) {
+        evaluations.add(new RuleEvaluation(rule.name(), rule.expression(), Status.NOT_MATCHED, comparisons,
+            List.of(), List.of(), rule.stop(), null));
+        continue;
+      }
+      any = true;
+      List<ObjectNode> data = outputs.stream().map(r -> r.data().deepCopy()).toList();
+      evaluations.add(new RuleEvaluation(rule.name(), rule.expression(), Status.MATCHED, comparisons, data,
+          rule.targets(), rule.stop(), null));
+      for (Record out : outputs) {
+        for (String target : rule.targets()) {
+          deliveries.add(new Delivery(target, out, rule.name()));
         }
       }
-      current = next;
+      if (rule.stop()) {
+        stoppedBy = rule.name();
+      }
+    }
+    RecordTrace.Outcome outcome;
+    if (error != null) {
+      outcome = RecordTrace.Outcome.ERROR;
+      deliveries.clear();
+    } else if (any) {
+      outcome = RecordTrace.Outcome.MATCHED;
+    } else if (otherwise.length > 0) {
+      outcome = RecordTrace.Outcome.OTHERWISE;
+      for (int t : otherwise) {
+        deliveries.add(new Delivery(destinationNames.get(t), record, null));
+      }
+    } else {
+      outcome = RecordTrace.Outcome.UNMATCHED;
+    }
+    return new RecordTrace(record, List.copyOf(evaluations), outcome, List.copyOf(deliveries), error);
+  }
+
+  private static boolean test(RoutingRule rule, Record record) {
+    try {
+      return rule.condition().test(record);
+    } catch (RoutingException e) {
+      throw new RoutingException("rule '" + rule.name() + "': " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      throw new RoutingException("rule '" + rule.name() + "': condition failed: " + e, e);
+    }
+  }
+
+  /** Applies a rule's steps, copying the data once before the first in-place step. */
+  private static List<Record> transform(RoutingRule rule, Transform[] steps, Record record) {
+    List<Record> current = new ArrayList<>(1);
+    current.add(record);
+    BitSet owned = new BitSet(); // which records' data is a private copy this rule may edit
+    for (int s = 0; s < steps.length; s++) {
+      Transform step = steps[s];
+      try {
+        if (step instanceof InPlaceTransform) {
+          InPlaceTransform inPlace = (InPlaceTransform) step;
+          for (int j = 0; j < current.size(); j++) {
+            Record r = current.get(j);
+            if (!owned.get(j)) {
+              r = r.withData(r.data().deepCopy());
+              current.set(j, r);
+              owned.set(j);
+            }
+            inPlace.applyInPlace(r.data(), r);
+          }
+        } else {
+          List<Record> next = new ArrayList<>(current.size());
+          for (Record r : current) {
+            next.addAll(step.apply(r));
+          }
+          current = next;
+          owned.clear();
+        }
+      } catch (RoutingException e) {
+        throw new RoutingException(
+            "rule '" + rule.name() + "', transform " + (s + 1) + " (" + step + "): " + e.getMessage(), e);
+      } catch (RuntimeException e) {
+        throw new RoutingException(
+            "rule '" + rule.name() + "', transform " + (s + 1) + " (" + step + ") failed: " + e, e);
+      }
     }
     return current;
   }

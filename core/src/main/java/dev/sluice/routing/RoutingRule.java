@@ -32,4 +32,14 @@ public record RoutingRule(
     transforms = List.copyOf(transforms);
     targets = List.copyOf(targets);
   }
+
+  /** This rule with custom rule plugins (in its condition and transforms) bound. */
+  public RoutingRule bind(RuleResolver resolver) {
+    Condition boundCondition =
+        condition instanceof CompiledCondition ? ((CompiledCondition) condition).bind(resolver) : condition;
+    List<Transform> boundTransforms = transforms.stream()
+        .map(t -> t instanceof Transforms.CustomStep ? ((Transforms.CustomStep) t).bind(resolver) : t)
+        .toList();
+    return new RoutingRule(name, expression, boundCondition, priority, boundTransforms, targets, stop);
+  }
 }

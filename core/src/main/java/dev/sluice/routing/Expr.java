@@ -1,0 +1,468 @@
+package dev.sluice.routing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.record.Record;
+import dev.sluice.spi.Rule;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** The compiled form of conditions: boolean nodes over operands. Package-private; immutable. */
+final class Expr {
+  private Expr() {}
+
+  /** What a node evaluates against. */
+  static final class Ctx {
+    final JsonNode root;
+    final Record record;
+    final List<ConditionTrace> trace; // null unless tracing
+
+    Ctx(JsonNode root, Record record, List<ConditionTrace> trace) {
+      this.root = root;
+      this.record = record;
+      this.trace = trace;
+    }
+  }
+
+  /** A boolean node. */
+  interface Node {
+    boolean test(Ctx ctx);
+
+    /** This node with custom rules bound; {@code this} when it has none. */
+    default Node bind(RuleResolver resolver) {
+      return this;
+    }
+  }
+
+  /** A value: path, literal or list. */
+  interface Operand {
+    /** The value, or null when missing. */
+    JsonNode value(Ctx ctx);
+
+    String text();
+  }
+
+  // --- operands ------------------------------------------------------------------------------
+
+  static final class PathOperand implements Operand {
+    final JsonPathExpression path;
+
+    PathOperand(JsonPathExpression path) {
+      this.path = path;
+    }
+
+    @Override
+    public JsonNode value(Ctx ctx) {
+      return path.evaluate(ctx.root);
+    }
+
+    boolean isDefinite() {
+      return path.isDefinite();
+    }
+
+    @Override
+    public String text() {
+      return path.text();
+    }
+  }
+
+  static final class Literal implements Operand {
+    final JsonNode value;
+    final String text;
+
+    Literal(JsonNode value, String text) {
+      this.value = value;
+      this.text = text;
+    }
+
+    @Override
+    public JsonNode value(Ctx ctx) {
+      return value;
+    }
+
+    @Override
+    public String text() {
+      return text;
+    }
+  }
+
+  /** {@code ['DE', 'AT']}: kept as an array node, with hash sets for fast membership. */
+  static final class ListLiteral implements Operand {
+    final JsonNode array;
+    final String text;
+    final Set<String> strings = new HashSet<>();
+    final Set<BigDecimal> numbers = new HashSet<>();
+    final boolean fast;
+
+    ListLiteral(JsonNode array, String text) {
+      this.array = array;
+      this.text = text;
+      boolean onlyPlain = true;
+      for (JsonNode item : array) {
+        if (item.isTextual()) {
+          strings.add(item.textValue());
+          BigDecimal n = Values.asNumber(item.textValue());
+          if (n != null) {
+            numbers.add(n.stripTrailingZeros());
+          }
+          onlyPlain &= Values.asInstant(item.textValue()) == null;
+        } else if (item.isNumber()) {
+          numbers.add(Values.decimal(item).stripTrailingZeros());
+        } else {
+          onlyPlain = false;
+        }
+      }
+      this.fast = onlyPlain;
+    }
+
+    @Override
+    public JsonNode value(Ctx ctx) {
+      return array;
+    }
+
+    @Override
+    public String text() {
+      return text;
+    }
+
+    /** Membership with {@link Values#equal} semantics. */
+    boolean contains(JsonNode v) {
+      if (!fast) {
+        return anyEqual(array, v);
+      }
+      if (v.isTextual()) {
+        if (strings.contains(v.textValue())) {
+          return true;
+        }
+        BigDecimal n = Values.asNumber(v.textValue());
+        return n != null && numbers.contains(n.stripTrailingZeros());
+      }
+      if (v.isNumber()) {
+        return numbers.contains(Values.decimal(v).stripTrailingZeros());
+      }
+      return false;
+    }
+  }
+
+  static boolean anyEqual(JsonNode array, JsonNode v) {
+    for (JsonNode item : array) {
+      if (Values.equal(v, item)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // --- boolean nodes -------------------------------------------------------------------------
+
+  static final class And implements Node {
+    final Node[] parts;
+
+    And(List<Node> parts) {
+      this.parts = parts.toArray(new Node[0]);
+    }
+
+    @Override
+    public boolean test(Ctx ctx) {
+      for (Node p : parts) {
+        if (!p.test(ctx)) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    @Override
+    public Node bind(RuleResolver resolver) {
+      return new And(bindAll(parts, resolver));
+    }
+  }
+
+  static final class Or implements Node {
+    final Node[] parts;
+
+    Or(List<Node> parts) {
+      this.parts = parts.toArray(new Node[0]);
+    }
+
+    @Override
+    public boolean test(Ctx ctx) {
+      for (Node p : parts) {
+        if (p.test(ctx)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    @Override
+    public Node bind(RuleResolver resolver) {
+      return new Or(bindAll(parts, resolver));
+    }
+  }
+
+  static List<Node> bindAll(Node[] parts, RuleResolver resolver) {
+    List<Node> out = new ArrayList<>(parts.length);
+    for (Node p : parts) {
+      out.add(p.bind(resolver));
+    }
+    return out;
+  }
+
+  static final class Not implements Node {
+    final Node inner;
+
+    Not(Node inner) {
+      this.inner = inner;
+    }
+
+    @Override
+    public boolean test(Ctx ctx) {
+      return !inner.test(ctx);
+    }
+
+    @Override
+    public Node bind(RuleResolver resolver) {
+      return new Not(inner.bind(resolver));
+    }
+  }
+
+  /** A binary comparison. */
+  static final class Compare implements Node {
+    final Operand left;
+    final String op;
+    final Operand right;
+    final Pattern regex; // for =~
+    final boolean leftIndefinite;
+    final long integralRight; // fast numeric path when rightIsSmallLong
+    final boolean rightIsSmallLong;
+
+    Compare(Operand left, String op, Operand right, Pattern regex) {
+      this.left = left;
+      this.op = op;
+      this.right = right;
+      this.regex = regex;
+      this.leftIndefinite = left instanceof PathOperand && !((PathOperand) left).isDefinite();
+      JsonNode r = right instanceof Literal ? ((Literal) right).value : null;
+      this.rightIsSmallLong = r != null && r.isIntegralNumber() && r.canConvertToLong()
+          && Math.abs(r.longValue()) < (1L << 53);
+      this.integralRight = rightIsSmallLong ? r.longValue() : 0;
+    }
+
+    @Override
+    public boolean test(Ctx ctx) {
+      JsonNode l = left.value(ctx);
+      JsonNode r = right.value(ctx);
+      boolean result;
+      if (leftIndefinite) {
+        // Any match: `$.items[*].sku == 'X'` holds when one item's sku is 'X'.
+        boolean negated = op.equals("!=") || op.equals("nin");
+        String positive = op.equals("!=") ? "==" : op.equals("nin") ? "in" : op;
+        boolean any = false;
+        for (JsonNode item : l) {
+          if (apply(positive, item, r)) {
+            any = true;
+            break;
+          }
+        }
+        result = negated != any;
+      } else {
+        result = apply(op, l, r);
+      }
+      if (ctx.trace != null) {
+        ctx.trace.add(new ConditionTrace(left.text(), copy(l), op, right.text(),
+            right instanceof Literal || right instanceof ListLiteral ? null : copy(r), result));
+      }
+      return result;
+    }
+
+    private boolean apply(String operator, JsonNode l, JsonNode r) {
+      switch (operator) {
+        case "==":
+          return Values.equal(l, r);
+        case "!=":
+          return !Values.equal(l, r);
+        case "<":
+        case "<=":
+        case ">":
+        case ">=":
+          if (rightIsSmallLong && l != null && l.isNumber()) {
+            int cmp = l.isIntegralNumber() && l.canConvertToLong()
+                ? Long.compare(l.longValue(), integralRight)
+                : l.isDouble() || l.isFloat()
+                    ? Double.compare(checkFinite(l.doubleValue()), (double) integralRight)
+                    : l.decimalValue().compareTo(BigDecimal.valueOf(integralRight));
+            return Values.ordered(operator, cmp);
+          }
+          return Values.ordered(operator, Values.compare(l, r));
+        case "in":
+          return in(l, r);
+        case "nin":
+          return !in(l, r);
+        case "=~":
+          return l != null && l.isValueNode() && !l.isNull() && regex.matcher(l.asText()).find();
+        case "contains":
+          if (l == null || l.isNull() || r == null) {
+            return false;
+          }
+          if (l.isArray()) {
+            return anyEqual(l, r);
+          }
+          if (l.isTextual() && r.isValueNode()) {
+            return l.textValue().contains(r.asText());
+          }
+          throw new RoutingException("'contains' needs a string or an array on the left, got " + Values.describe(l));
+        case "startsWith":
+        case "endsWith":
+          if (l == null || l.isNull() || r == null || r.isNull()) {
+            return false;
+          }
+          if (!l.isValueNode() || !r.isValueNode()) {
+            throw new RoutingException("'" + operator + "' needs strings, got " + Values.describe(l)
+                + " and " + Values.describe(r));
+          }
+          return operator.equals("startsWith") ? l.asText().startsWith(r.asText()) : l.asText().endsWith(r.asText());
+        default:
+          throw new IllegalStateException("unknown operator " + operator);
+      }
+    }
+
+    private boolean in(JsonNode l, JsonNode r) {
+      if (l == null || r == null || r.isNull()) {
+        return false;
+      }
+      if (right instanceof ListLiteral) {
+        return ((ListLiteral) right).contains(l);
+      }
+      if (!r.isArray()) {
+        throw new RoutingException("'in' needs a list on the right, got " + Values.describe(r));
+      }
+      return anyEqual(r, l);
+    }
+
+    private static double checkFinite(double d) {
+      if (Double.isNaN(d) || Double.isInfinite(d)) {
+        throw new RoutingException("cannot compare " + d);
+      }
+      return d;
+    }
+  }
+
+  /** {@code exists($.x)}: the path matches something (possibly null). */
+  static final class Exists implements Node {
+    final PathOperand path;
+
+    Exists(PathOperand path) {
+      this.path = path;
+    }
+
+    @Override
+    public boolean test(Ctx ctx) {
+      JsonNode v = path.value(ctx);
+      boolean result = path.isDefinite() ? v != null : v.size() > 0;
+      if (ctx.trace != null) {
+        ctx.trace.add(new ConditionTrace(path.text(), copy(v), "exists", null, null, result));
+      }
+      return result;
+    }
+  }
+
+  /** {@code empty($.x)}: missing, null, "", [] or {}. */
+  static final class Empty implements Node {
+    final Operand operand;
+
+    Empty(Operand operand) {
+      this.operand = operand;
+    }
+
+    @Override
+    public boolean test(Ctx ctx) {
+      JsonNode v = operand.value(ctx);
+      boolean result = Values.isEmpty(v);
+      if (ctx.trace != null) {
+        ctx.trace.add(new ConditionTrace(operand.text(), copy(v), "empty", null, null, result));
+      }
+      return result;
+    }
+  }
+
+  /** A bare path: true when a definite path is {@code true}, or an indefinite path matches. */
+  static final class Truthy implements Node {
+    final PathOperand path;
+
+    Truthy(PathOperand path) {
+      this.path = path;
+    }
+
+    @Override
+    public boolean test(Ctx ctx) {
+      JsonNode v = path.value(ctx);
+      boolean result = path.isDefinite() ? Values.isTrue(v) : v.size() > 0;
+      if (ctx.trace != null) {
+        ctx.trace.add(new ConditionTrace(path.text(), copy(v), "is true", null, null, result));
+      }
+      return result;
+    }
+  }
+
+  /** A constant, from {@code true} / {@code false} literals. */
+  static final class Constant implements Node {
+    final boolean value;
+
+    Constant(boolean value) {
+      this.value = value;
+    }
+
+    @Override
+    public boolean test(Ctx ctx) {
+      return value;
+    }
+  }
+
+  /** A custom {@link Rule} plugin used as a condition; bound when Sluice is built. */
+  static final class RuleCall implements Node {
+    final String type;
+    final ObjectNode options;
+    final Rule rule;
+
+    RuleCall(String type, ObjectNode options, Rule rule) {
+      this.type = Objects.requireNonNull(type);
+      this.options = options == null ? JsonNodeFactory.instance.objectNode() : options;
+      this.rule = rule;
+    }
+
+    @Override
+    public boolean test(Ctx ctx) {
+      if (rule == null) {
+        throw new IllegalStateException("custom rule '" + type + "' was not bound to a plugin");
+      }
+      boolean result;
+      try {
+        result = rule.matches(ctx.record);
+      } catch (RuntimeException e) {
+        throw new RoutingException("custom rule '" + type + "' failed: " + e, e);
+      } catch (Exception e) {
+        throw new RoutingException("custom rule '" + type + "' failed: " + e, e);
+      }
+      if (ctx.trace != null) {
+        ctx.trace.add(new ConditionTrace("rule " + type, null, "matches", null, null, result));
+      }
+      return result;
+    }
+
+    @Override
+    public Node bind(RuleResolver resolver) {
+      return new RuleCall(type, options, resolver.resolve(type, options));
+    }
+  }
+
+  private static JsonNode copy(JsonNode v) {
+    return v == null ? null : v.deepCopy();
+  }
+}

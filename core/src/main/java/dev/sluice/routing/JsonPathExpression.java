@@ -1,0 +1,302 @@
+package dev.sluice.routing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.jayway.jsonpath.Configuration;
+import com.jayway.jsonpath.InvalidPathException;
+import com.jayway.jsonpath.JsonPath;
+import com.jayway.jsonpath.Option;
+import com.jayway.jsonpath.spi.json.JacksonJsonNodeJsonProvider;
+import com.jayway.jsonpath.spi.mapper.JacksonMappingProvider;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A compiled JSONPath over Jackson trees.
+ *
+ * <p>Definite paths made of field names and non-negative indexes ({@code $.a.b[0].c}, {@code
+ * $['odd key']}) take a fast path that walks the tree directly; everything else (wildcards, deep
+ * scan, filters, slices, negative indexes) is compiled once by Jayway and evaluated with a
+ * Jackson-tree provider. Nothing goes through Jayway's global path cache: paths are compiled when
+ * the pipeline is built, and {@link PathCache} de-duplicates them per compilation.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public abstract class JsonPathExpression {
+  private static final Configuration JAYWAY = Configuration.builder()
+      .jsonProvider(new JacksonJsonNodeJsonProvider())
+      .mappingProvider(new JacksonMappingProvider())
+      .options(Option.SUPPRESS_EXCEPTIONS)
+      .build();
+
+  private final String text;
+
+  JsonPathExpression(String text) {
+    this.text = text;
+  }
+
+  /**
+   * Compiles a path.
+   *
+   * @throws IllegalArgumentException with Jayway's explanation when the path is invalid
+   */
+  public static JsonPathExpression compile(String path) {
+    List<Object> steps = parseDefinite(path);
+    if (steps != null) {
+      return new Definite(path, steps);
+    }
+    // '@' (the current item, in array filters) is the root of the item: Jayway wants '$'.
+    String jaywayPath = path.strip().startsWith("@") ? "$" + path.strip().substring(1) : path;
+    try {
+      return new Jayway(path, JsonPath.compile(jaywayPath));
+    } catch (InvalidPathException e) {
+      throw new IllegalArgumentException("invalid JSONPath " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Compiles a path that transformations can write to: definite, field names and indexes only.
+   *
+   * @throws IllegalArgumentException otherwise
+   */
+  public static Definite compileWritable(String path) {
+    List<Object> steps = parseDefinite(path);
+    if (steps == null) {
+      throw new IllegalArgumentException("'" + path + "' can't be written to: use a definite path"
+          + " of field names and indexes, like $.customer.address.city or $.items[0].sku");
+    }
+    return new Definite(path, steps);
+  }
+
+  /** The path as written. */
+  public String text() {
+    return text;
+  }
+
+  /** Whether the path names at most one value; otherwise it yields a list of matches. */
+  public abstract boolean isDefinite();
+
+  /**
+   * Evaluates the path.
+   *
+   * @return for a definite path the value, or null when missing; for other paths an array of
+   *     every match (empty when none)
+   */
+  public abstract JsonNode evaluate(JsonNode root);
+
+  @Override
+  public String toString() {
+    return text;
+  }
+
+  /** Parses {@code $.a['b'][0]}-style paths into names and indexes, or null when not definite. */
+  static List<Object> parseDefinite(String path) {
+    String p = path.strip();
+    if (p.isEmpty() || (p.charAt(0) != '$' && p.charAt(0) != '@')) {
+      return null;
+    }
+    List<Object> steps = new ArrayList<>();
+    int i = 1;
+    int n = p.length();
+    while (i < n) {
+      char c = p.charAt(i);
+      if (c == '.') {
+        int start = ++i;
+        if (i < n && p.charAt(i) == '.') {
+          return null; // deep scan
+        }
+        while (i < n && isNameChar(p.charAt(i))) {
+          i++;
+        }
+        if (start == i) {
+          return null;
+        }
+        steps.add(p.substring(start, i));
+      } else if (c == '[') {
+        int close = p.indexOf(']', i);
+        if (close < 0) {
+          return null;
+        }
+        String inside = p.substring(i + 1, close).strip();
+        if (inside.length() >= 2
+            && ((inside.startsWith("'") && inside.endsWith("'")) || (inside.startsWith("\"") && inside.endsWith("\"")))) {
+          String name = inside.substring(1, inside.length() - 1);
+          if (name.contains("'") || name.contains("\"") || name.contains("\\")) {
+            return null; // escapes or several names: leave to Jayway
+          }
+          steps.add(name);
+        } else if (!inside.isEmpty() && inside.chars().allMatch(Character::isDigit) && inside.length() < 10) {
+          steps.add(Integer.parseInt(inside));
+        } else {
+          return null; // *, filters, slices, unions, negative indexes
+        }
+        i = close + 1;
+      } else {
+        return null;
+      }
+    }
+    return steps;
+  }
+
+  private static boolean isNameChar(char c) {
+    return Character.isLetterOrDigit(c) || c == '_' || c == '-' || c == '$';
+  }
+
+  /** The fast path: a definite path of field names and indexes. */
+  public static final class Definite extends JsonPathExpression {
+    private final Object[] steps;
+
+    Definite(String text, List<Object> steps) {
+      super(text);
+      this.steps = steps.toArray();
+    }
+
+    @Override
+    public boolean isDefinite() {
+      return true;
+    }
+
+    /** Field names (String) and indexes (Integer), root first. */
+    public List<Object> steps() {
+      return Collections.unmodifiableList(List.of(steps));
+    }
+
+    @Override
+    public JsonNode evaluate(JsonNode root) {
+      JsonNode node = root;
+      for (Object step : steps) {
+        if (step instanceof String) {
+          if (!node.isObject()) {
+            return null;
+          }
+          node = node.get((String) step);
+        } else {
+          if (!node.isArray()) {
+            return null;
+          }
+          node = node.get((Integer) step);
+        }
+        if (node == null) {
+          return null;
+        }
+      }
+      return node;
+    }
+
+    /**
+     * Sets the value, creating missing objects on the way (and padding arrays with nulls).
+     *
+     * @throws RoutingException when the way is blocked by a value of another type
+     */
+    public void set(ObjectNode root, JsonNode value) {
+      if (steps.length == 0) {
+        throw new RoutingException("can't replace the whole record with " + text());
+      }
+      JsonNode parent = parentOf(root, true);
+      Object last = steps[steps.length - 1];
+      if (last instanceof String) {
+        ((ObjectNode) parent).set((String) last, value);
+      } else {
+        ArrayNode array = (ArrayNode) parent;
+        int index = (Integer) last;
+        while (array.size() <= index) {
+          array.addNull();
+        }
+        array.set(index, value);
+      }
+    }
+
+    /** Removes the value; returns it, or null when it was missing. */
+    public JsonNode remove(ObjectNode root) {
+      if (steps.length == 0) {
+        throw new RoutingException("can't remove the whole record");
+      }
+      JsonNode parent = parentOf(root, false);
+      if (parent == null) {
+        return null;
+      }
+      Object last = steps[steps.length - 1];
+      if (last instanceof String) {
+        return parent.isObject() ? ((ObjectNode) parent).remove((String) last) : null;
+      }
+      int index = (Integer) last;
+      return parent.isArray() && index < parent.size() ? ((ArrayNode) parent).remove(index) : null;
+    }
+
+    private JsonNode parentOf(ObjectNode root, boolean create) {
+      JsonNode node = root;
+      for (int i = 0; i < steps.length - 1; i++) {
+        Object step = steps[i];
+        Object next = steps[i + 1];
+        JsonNode child;
+        if (step instanceof String) {
+          if (!node.isObject()) {
+            return blocked(i, node, create);
+          }
+          child = node.get((String) step);
+          if ((child == null || child.isNull()) && create) {
+            child = next instanceof String ? ((ObjectNode) node).putObject((String) step)
+                : ((ObjectNode) node).putArray((String) step);
+          }
+        } else {
+          if (!node.isArray()) {
+            return blocked(i, node, create);
+          }
+          int index = (Integer) step;
+          child = node.get(index);
+          if ((child == null || child.isNull()) && create) {
+            ArrayNode array = (ArrayNode) node;
+            while (array.size() <= index) {
+              array.addNull();
+            }
+            child = next instanceof String ? JsonNodeFactory.instance.objectNode() : JsonNodeFactory.instance.arrayNode();
+            array.set(index, child);
+          }
+        }
+        if (child == null) {
+          return null;
+        }
+        node = child;
+      }
+      return node;
+    }
+
+    private JsonNode blocked(int depth, JsonNode node, boolean create) {
+      if (!create) {
+        return null;
+      }
+      throw new RoutingException("can't write " + text() + ": step " + (depth + 1) + " meets "
+          + Values.describe(node));
+    }
+  }
+
+  /** Everything that is not a simple definite path, evaluated by Jayway. */
+  static final class Jayway extends JsonPathExpression {
+    private final JsonPath path;
+    private final boolean definite;
+
+    Jayway(String text, JsonPath path) {
+      super(text);
+      this.path = Objects.requireNonNull(path);
+      this.definite = path.isDefinite();
+    }
+
+    @Override
+    public boolean isDefinite() {
+      return definite;
+    }
+
+    @Override
+    public JsonNode evaluate(JsonNode root) {
+      Object result = path.read(root, JAYWAY);
+      if (result == null) {
+        return definite ? null : JsonNodeFactory.instance.arrayNode();
+      }
+      return (JsonNode) result;
+    }
+  }
+}
