@@ -198,6 +198,7 @@ public final class Sluice implements AutoCloseable {
     private MeterRegistry meterRegistry;
     private Store store;
     private ClassLoader classLoader;
+    private ProviderRegistry registry;
     private ObjectMapper objectMapper;
     private Sleeper sleeper = Sleeper.SYSTEM;
     private Supplier<String> runIds = () -> UUID.randomUUID().toString();
@@ -234,6 +235,16 @@ public final class Sluice implements AutoCloseable {
     /** Where plugins are discovered (default: the thread's context class loader). */
     public Builder classLoader(ClassLoader value) {
       this.classLoader = Objects.requireNonNull(value, "classLoader");
+      return this;
+    }
+
+    /**
+     * Uses these providers instead of discovering them (e.g. the registry a configuration was
+     * validated against, which may include a plugins directory). Excludes {@link #classLoader} and
+     * {@link #provider}.
+     */
+    public Builder registry(ProviderRegistry value) {
+      this.registry = Objects.requireNonNull(value, "registry");
       return this;
     }
 
@@ -321,8 +332,11 @@ public final class Sluice implements AutoCloseable {
     public Sluice build() {
       SluiceDefinition definition = toDefinition();
       List<String> problems = new ArrayList<>(definition.problems());
+      if (this.registry != null && (classLoader != null || !providers.isEmpty())) {
+        throw new IllegalStateException("registry(...) replaces discovery: don't also set classLoader(...) or provider(...)");
+      }
       ClassLoader loader = classLoader != null ? classLoader : Thread.currentThread().getContextClassLoader();
-      ProviderRegistry registry = ProviderRegistry.discover(loader, providers);
+      ProviderRegistry registry = this.registry != null ? this.registry : ProviderRegistry.discover(loader, providers);
       for (DestinationDefinition d : definition.destinations().values()) {
         checkType(registry, PluginKind.DESTINATION, d.spec(), "destination '" + d.name() + "'", problems);
       }

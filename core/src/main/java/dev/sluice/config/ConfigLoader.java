@@ -1,0 +1,257 @@
+package dev.sluice.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.SluiceDefinition;
+import dev.sluice.auth.SecretBox;
+import dev.sluice.auth.Secrets;
+import dev.sluice.internal.DefaultPluginContext;
+import dev.sluice.internal.Json;
+import dev.sluice.internal.ProviderRegistry;
+import dev.sluice.spi.PluginConfig;
+import dev.sluice.spi.PluginKind;
+import dev.sluice.spi.StoreProvider;
+import dev.sluice.store.InMemoryStore;
+import dev.sluice.store.Store;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+
+/**
+ * Loads Sluice configuration files (YAML or JSON): merges them in order (later wins), replaces
+ * {@code ${env:…}}, {@code ${file:…}} and {@code ${secret:…}}, validates against the {@link
+ * ConfigSchema} and semantic rules, and builds the same {@link SluiceDefinition} the Java builder
+ * would. Every problem is reported at once, each with {@code file:line:column /pointer}.
+ *
+ * <pre>{@code
+ * ConfigLoader loader = ConfigLoader.create(registry);
+ * try (LoadedConfig config = loader.load(List.of(Path.of("sluice.yaml")))) {
+ *   try (Sluice sluice = config.builder().build()) { ... }
+ * }
+ * }</pre>
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class ConfigLoader {
+  private final ProviderRegistry registry;
+  private final Function<String, String> env;
+  private final Clock clock;
+  private final ObjectNode schema;
+
+  private ConfigLoader(ProviderRegistry registry, Function<String, String> env, Clock clock) {
+    this.registry = Objects.requireNonNull(registry, "registry");
+    this.env = Objects.requireNonNull(env, "env");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.schema = ConfigSchema.build(registry);
+  }
+
+  /** A loader for these providers, reading the process environment. */
+  public static ConfigLoader create(ProviderRegistry registry) {
+    return new ConfigLoader(registry, System::getenv, Clock.systemUTC());
+  }
+
+  /** A loader with its own environment (for tests and embedding). */
+  public static ConfigLoader create(ProviderRegistry registry, Function<String, String> env, Clock clock) {
+    return new ConfigLoader(registry, env, clock);
+  }
+
+  /** The JSON Schema files are checked against. */
+  public ObjectNode schema() {
+    return schema.deepCopy();
+  }
+
+  /**
+   * Checks files without opening the store ({@code ${secret:…}} stay unresolved).
+   *
+   * @return every problem, sorted by file and position; empty when valid
+   */
+  public List<ConfigProblem> validate(List<Path> files) {
+    List<ConfigProblem> problems = new ArrayList<>();
+    Parsed parsed = parse(files, problems);
+    if (parsed != null) {
+      new DefinitionMapper(parsed.config, parsed.tree, problems, parsed.invalid).map();
+    }
+    Collections.sort(problems);
+    return problems;
+  }
+
+  /**
+   * Loads files, opens the store and resolves secrets.
+   *
+   * @throws InvalidConfigException listing every problem
+   */
+  public LoadedConfig load(List<Path> files) {
+    List<ConfigProblem> problems = new ArrayList<>();
+    Parsed parsed = parse(files, problems);
+    if (parsed == null || !problems.isEmpty()) {
+      if (parsed != null) {
+        new DefinitionMapper(parsed.config, parsed.tree, problems, parsed.invalid).map();
+      }
+      throw invalid(problems);
+    }
+    Store store = openStore(parsed.config.path("store"), parsed.tree, problems);
+    if (store == null) {
+      throw invalid(problems);
+    }
+    try {
+      Interpolator.SecretLookup secrets = secretLookup(parsed, store, problems);
+      new Interpolator(env, secrets, parsed.tree.values, problems, new HashSet<>())
+          .applyToPending(parsed.config, parsed.sensitive);
+      SluiceDefinition definition = new DefinitionMapper(parsed.config, parsed.tree, problems, Set.of()).map();
+      if (!problems.isEmpty()) {
+        throw invalid(problems);
+      }
+      return new LoadedConfig(definition, store, registry, parsed.config.path("server").deepCopy(),
+          parsed.config.path("auth").deepCopy(), files);
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
+    }
+  }
+
+  private static InvalidConfigException invalid(List<ConfigProblem> problems) {
+    Collections.sort(problems);
+    return new InvalidConfigException(problems);
+  }
+
+  /** Reads, merges, interpolates env/file variables and checks the schema. */
+  private Parsed parse(List<Path> files, List<ConfigProblem> problems) {
+    if (files.isEmpty()) {
+      problems.add(new ConfigProblem(null, 0, 0, "", "no configuration file given"));
+      return null;
+    }
+    LocatedTree merged = LocatedTree.empty();
+    for (Path file : files) {
+      String content;
+      try {
+        content = Files.readString(file, StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        problems.add(new ConfigProblem(file.toString(), 0, 0, "", "can't read the file: "
+            + (Files.exists(file) ? e.getMessage() : "it does not exist")));
+        continue;
+      }
+      LocatedTree tree = LocatedTree.parse(file.toString(), content, problems);
+      if (tree != null) {
+        merge(merged, tree);
+      }
+    }
+    if (!problems.isEmpty()) {
+      return null;
+    }
+    Set<String> sensitive = new HashSet<>();
+    new Interpolator(env, null, merged.values, problems, sensitive).apply(merged.root, "");
+    List<ConfigProblem> schemaProblems = new SchemaCheck(schema).check(merged.root, merged, sensitive);
+    problems.addAll(schemaProblems);
+    Set<String> invalid = new TreeSet<>();
+    schemaProblems.forEach(p -> invalid.add(p.pointer()));
+    return new Parsed(merged.root, merged, sensitive, invalid);
+  }
+
+  /** Deep-merges {@code next} into {@code into}: objects merge, everything else is replaced. */
+  static void merge(LocatedTree into, LocatedTree next) {
+    mergeObject(into, into.root, next, next.root, "");
+  }
+
+  private static void mergeObject(LocatedTree into, ObjectNode target, LocatedTree next, ObjectNode source, String pointer) {
+    into.values.putIfAbsent(pointer, next.values.get(pointer));
+    for (Iterator<Map.Entry<String, JsonNode>> it = source.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      String child = pointer + "/" + LocatedTree.segment(e.getKey());
+      JsonNode existing = target.get(e.getKey());
+      if (existing instanceof ObjectNode && e.getValue() instanceof ObjectNode) {
+        mergeObject(into, (ObjectNode) existing, next, (ObjectNode) e.getValue(), child);
+        continue;
+      }
+      // Replaced: locations of the old value and everything under it give way to the new ones.
+      into.values.keySet().removeIf(k -> k.equals(child) || k.startsWith(child + "/"));
+      into.keys.keySet().removeIf(k -> k.equals(child) || k.startsWith(child + "/"));
+      next.values.forEach((k, v) -> {
+        if (k.equals(child) || k.startsWith(child + "/")) {
+          into.values.put(k, v);
+        }
+      });
+      next.keys.forEach((k, v) -> {
+        if (k.equals(child) || k.startsWith(child + "/")) {
+          into.keys.put(k, v);
+        }
+      });
+      target.set(e.getKey(), e.getValue().deepCopy());
+    }
+  }
+
+  private Store openStore(JsonNode node, LocatedTree tree, List<ConfigProblem> problems) {
+    ObjectNode options = node.isObject() ? ((ObjectNode) node).deepCopy() : JsonNodeFactory.instance.objectNode();
+    String type;
+    if (options.has("type")) {
+      type = options.remove("type").asText();
+    } else if (options.has("jdbc")) {
+      type = "jdbc";
+    } else {
+      type = registry.find(PluginKind.STORE, "jdbc").isPresent() ? "jdbc" : "memory";
+    }
+    if (options.has("jdbc")) {
+      options.set("url", options.remove("jdbc"));
+    }
+    if (type.equals("memory")) {
+      return new InMemoryStore(clock);
+    }
+    Optional<StoreProvider> provider = registry.find(PluginKind.STORE, type);
+    if (provider.isEmpty()) {
+      problems.add(Locations.problem(tree.values, "/store", "no store of type '" + type + "' is available"));
+      return null;
+    }
+    try {
+      return provider.get().create(new PluginConfig("store (type " + type + ")", options),
+          new DefaultPluginContext("store", PluginKind.STORE, clock, new SimpleMeterRegistry(), Json.newMapper(), null));
+    } catch (RuntimeException e) {
+      problems.add(Locations.problem(tree.values, "/store", "can't open the store: " + e.getMessage()));
+      return null;
+    }
+  }
+
+  private Interpolator.SecretLookup secretLookup(Parsed parsed, Store store, List<ConfigProblem> problems) {
+    JsonNode key = parsed.config.path("secrets").path("key");
+    boolean needed = parsed.sensitive.stream().anyMatch(p -> {
+      JsonNode v = parsed.config.at(p);
+      return v.isTextual() && v.textValue().contains("${secret:");
+    });
+    if (!needed) {
+      return null;
+    }
+    if (!key.isTextual() || key.textValue().contains("${")) {
+      problems.add(Locations.problem(parsed.tree.values, "/secrets", "secrets.key is not set, so ${secret:…}"
+          + " values can't be decrypted (set secrets: { key: ${env:SLUICE_MASTER_KEY} })"));
+      return null;
+    }
+    Secrets secrets = new Secrets(store.secrets(), new SecretBox(key.textValue().toCharArray()));
+    return new Interpolator.SecretLookup() {
+      @Override
+      public Optional<String> find(String name) {
+        return secrets.get(name);
+      }
+
+      @Override
+      public List<String> names() {
+        return secrets.names();
+      }
+    };
+  }
+
+  private record Parsed(ObjectNode config, LocatedTree tree, Set<String> sensitive, Set<String> invalid) {}
+
+}

@@ -1,0 +1,265 @@
+package dev.sluice.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.SluiceDefinition;
+import dev.sluice.delivery.DeliverySettings;
+import dev.sluice.pipeline.DestinationDefinition;
+import dev.sluice.pipeline.ErrorPolicy;
+import dev.sluice.pipeline.Pipeline;
+import dev.sluice.pipeline.PipelineBuilder;
+import dev.sluice.pipeline.PluginSpec;
+import dev.sluice.pipeline.UnmatchedPolicy;
+import dev.sluice.routing.ConditionSyntaxException;
+import dev.sluice.spi.PluginConfig;
+import dev.sluice.spi.PluginConfigException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Turns a validated configuration tree into a {@link SluiceDefinition}, through the same builders
+ * the Java API uses, so a file and the equivalent builder calls give equal definitions. Semantic
+ * problems the schema can't express (a route to an undefined destination, a condition that does
+ * not compile, a duplicate rule name) become {@link ConfigProblem}s; mapping goes on so that all
+ * of them are reported at once.
+ */
+final class DefinitionMapper {
+  private final ObjectNode config;
+  private final LocatedTree located;
+  private final List<ConfigProblem> problems;
+  private final Set<String> skip; // pointers with schema problems: what contains them is not mapped
+
+  DefinitionMapper(ObjectNode config, LocatedTree located, List<ConfigProblem> problems, Set<String> skip) {
+    this.config = config;
+    this.located = located;
+    this.problems = problems;
+    this.skip = skip;
+  }
+
+  SluiceDefinition map() {
+    Map<String, DestinationDefinition> destinations = new LinkedHashMap<>();
+    JsonNode ds = config.path("destinations");
+    for (Iterator<Map.Entry<String, JsonNode>> it = ds.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      String pointer = "/destinations/" + LocatedTree.segment(e.getKey());
+      if (skipped(pointer) || !e.getKey().matches(ConfigSchema.NAME_PATTERN)) {
+        continue;
+      }
+      try {
+        destinations.put(e.getKey(), destination(e.getKey(), (ObjectNode) e.getValue(), pointer));
+      } catch (Problem p) {
+        problems.add(Locations.problem(located.values, p.pointer, p.getMessage()));
+      }
+    }
+    Map<String, Pipeline> pipelines = new LinkedHashMap<>();
+    JsonNode ps = config.path("pipelines");
+    for (Iterator<Map.Entry<String, JsonNode>> it = ps.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      String pointer = "/pipelines/" + LocatedTree.segment(e.getKey());
+      if (!e.getKey().matches(ConfigSchema.NAME_PATTERN)) {
+        continue; // the schema reports the name
+      }
+      Pipeline p = pipeline(e.getKey(), (ObjectNode) e.getValue(), pointer, ds);
+      if (p != null) {
+        pipelines.put(e.getKey(), p);
+      }
+    }
+    return new SluiceDefinition(destinations, pipelines);
+  }
+
+  /** Whether a schema problem lies at or under {@code pointer}. */
+  private boolean skipped(String pointer) {
+    for (String s : skip) {
+      if (s.equals(pointer) || s.startsWith(pointer + "/")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private DestinationDefinition destination(String name, ObjectNode node, String pointer) {
+    ObjectNode options = node.deepCopy();
+    String type = options.remove("type").asText();
+    JsonNode delivery = options.remove("delivery");
+    DeliverySettings settings = delivery == null ? DeliverySettings.defaults()
+        : delivery((ObjectNode) delivery, "destination '" + name + "' delivery", pointer + "/delivery");
+    return new DestinationDefinition(name, PluginSpec.of(type, options), settings);
+  }
+
+  static DeliverySettings delivery(ObjectNode node, String owner, String pointer) {
+    PluginConfig c = new PluginConfig(owner, node);
+    DeliverySettings.Builder b = DeliverySettings.builder();
+    String field = null;
+    try {
+      field = "batchSize";
+      if (c.has(field)) {
+        b.batchSize(c.intValue(field, 500, 1, Integer.MAX_VALUE));
+      }
+      field = "linger";
+      if (c.has(field)) {
+        b.linger(c.duration(field, Duration.ZERO));
+      }
+      field = "bufferCapacity";
+      if (c.has(field)) {
+        b.bufferCapacity(c.intValue(field, 0, 0, Integer.MAX_VALUE));
+      }
+      field = "maxAttempts";
+      if (c.has(field)) {
+        b.maxAttempts(c.intValue(field, 5, 1, Integer.MAX_VALUE));
+      }
+      field = "initialBackoff";
+      if (c.has(field)) {
+        b.initialBackoff(c.duration(field, Duration.ZERO));
+      }
+      field = "maxBackoff";
+      if (c.has(field)) {
+        b.maxBackoff(c.duration(field, Duration.ZERO));
+      }
+      field = null;
+      return b.build();
+    } catch (PluginConfigException | IllegalArgumentException e) {
+      throw new Problem(field == null ? pointer : pointer + "/" + field, e.getMessage());
+    }
+  }
+
+  /** Maps what is valid of a pipeline, to find the semantic problems too; null when any part is not. */
+  private Pipeline pipeline(String name, ObjectNode node, String pointer, JsonNode destinations) {
+    PipelineBuilder b = Pipeline.builder(name);
+    int before = problems.size();
+    boolean complete = !skipped(pointer);
+    if (node.has("description")) {
+      b.description(node.get("description").asText());
+    }
+    if (node.path("source").isObject() && !skipped(pointer + "/source")) {
+      ObjectNode source = node.get("source").deepCopy();
+      String type = source.remove("type").asText();
+      b.source(PluginSpec.of(type, source));
+    }
+    JsonNode rules = node.path("rules");
+    for (int i = 0; i < rules.size(); i++) {
+      if (rules.get(i).isObject() && !skipped(pointer + "/rules/" + i)) {
+        rule(b, name, (ObjectNode) rules.get(i), pointer + "/rules/" + i, destinations);
+      }
+    }
+    if (!complete) {
+      return null; // its schema problems are already reported
+    }
+    List<String> otherwise = strings(node.get("otherwise"));
+    for (int k = 0; k < otherwise.size(); k++) {
+      checkDestination(otherwise.get(k), destinations,
+          pointer + "/otherwise" + (node.get("otherwise").isArray() ? "/" + k : ""));
+    }
+    b.otherwise(otherwise.toArray(new String[0]));
+    if (node.has("unmatched")) {
+      b.unmatched(UnmatchedPolicy.valueOf(constant(node.get("unmatched"))));
+    }
+    if (node.has("onError")) {
+      b.onError(ErrorPolicy.valueOf(constant(node.get("onError"))));
+    }
+    if (node.has("queueCapacity")) {
+      try {
+        b.queueCapacity(node.get("queueCapacity").asInt());
+      } catch (IllegalArgumentException e) {
+        problems.add(Locations.problem(located.values, pointer + "/queueCapacity", e.getMessage()));
+      }
+    }
+    return problems.size() == before ? b.build() : null;
+  }
+
+  private void rule(PipelineBuilder b, String pipeline, ObjectNode node, String pointer, JsonNode destinations) {
+    List<String> to = strings(node.get("to"));
+    for (int k = 0; k < to.size(); k++) {
+      checkDestination(to.get(k), destinations, pointer + "/to" + (node.get("to").isArray() ? "/" + k : ""));
+    }
+    try {
+      b.route(r -> {
+        if (node.has("name")) {
+          r.name(node.get("name").asText());
+        }
+        if (node.has("when")) {
+          try {
+            r.when(node.get("when"));
+          } catch (ConditionSyntaxException e) {
+            throw new Problem(pointer + "/when", e.problem() + " (at character " + (e.position() + 1) + " of \""
+                + e.expression() + "\")");
+          } catch (IllegalArgumentException e) {
+            throw new Problem(pointer + "/when", strip(e.getMessage()));
+          }
+        }
+        JsonNode steps = node.path("transform");
+        for (int j = 0; j < steps.size(); j++) {
+          try {
+            r.transform(steps.get(j));
+          } catch (ConditionSyntaxException e) {
+            throw new Problem(pointer + "/transform/" + j, e.problem() + " (at character " + (e.position() + 1)
+                + " of \"" + e.expression() + "\")");
+          } catch (IllegalArgumentException e) {
+            throw new Problem(pointer + "/transform/" + j, strip(e.getMessage()));
+          }
+        }
+        if (node.has("priority")) {
+          r.priority(node.get("priority").asInt());
+        }
+        if (node.path("stop").asBoolean(false)) {
+          r.stop();
+        }
+        r.to(to.toArray(new String[0]));
+      });
+    } catch (Problem p) {
+      problems.add(Locations.problem(located.values, p.pointer, p.getMessage()));
+    } catch (IllegalArgumentException e) {
+      problems.add(Locations.problem(located.values, pointer + (node.has("name") ? "/name" : ""), strip(e.getMessage())));
+    }
+  }
+
+  private void checkDestination(String name, JsonNode destinations, String pointer) {
+    if (destinations.has(name)) {
+      return;
+    }
+    List<String> known = new ArrayList<>();
+    destinations.fieldNames().forEachRemaining(known::add);
+    String hint = DidYouMean.suggest(name, known);
+    problems.add(Locations.problem(located.values, pointer, "destination '" + name + "' is not defined"
+        + (hint != null ? "; did you mean '" + hint + "'?"
+            : known.isEmpty() ? " (no destinations are defined)" : " (defined: " + String.join(", ", known) + ")")));
+  }
+
+  /** Drops the "pipeline 'x', rule 'y': " prefix the builders add: the pointer says it already. */
+  private static String strip(String message) {
+    return message.replaceFirst("^pipeline '[^']*', rule '[^']*': ", "");
+  }
+
+  private static String constant(JsonNode n) {
+    return n.asText().toUpperCase(Locale.ROOT).replace('-', '_');
+  }
+
+  private static List<String> strings(JsonNode n) {
+    List<String> out = new ArrayList<>();
+    if (n == null || n.isNull()) {
+      return out;
+    }
+    if (n.isTextual()) {
+      out.add(n.textValue());
+    } else {
+      n.forEach(v -> out.add(v.asText()));
+    }
+    return out;
+  }
+
+  /** A problem at a pointer, thrown out of builder callbacks. */
+  static final class Problem extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final String pointer;
+
+    Problem(String pointer, String message) {
+      super(message, null, false, false);
+      this.pointer = pointer;
+    }
+  }
+}

@@ -1,0 +1,66 @@
+package dev.sluice.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.Sluice;
+import dev.sluice.SluiceDefinition;
+import dev.sluice.internal.ProviderRegistry;
+import dev.sluice.store.Store;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A loaded configuration: the definition, the opened store, and the server and auth sections.
+ * Closing it closes the store; a {@link Sluice} built from it does not.
+ *
+ * <p>Immutable apart from the store's state; thread-safe.
+ */
+public final class LoadedConfig implements AutoCloseable {
+  private final SluiceDefinition definition;
+  private final Store store;
+  private final ProviderRegistry registry;
+  private final JsonNode server;
+  private final JsonNode auth;
+  private final List<Path> files;
+
+  LoadedConfig(SluiceDefinition definition, Store store, ProviderRegistry registry, JsonNode server,
+      JsonNode auth, List<Path> files) {
+    this.definition = definition;
+    this.store = store;
+    this.registry = registry;
+    this.server = server;
+    this.auth = auth;
+    this.files = List.copyOf(files);
+  }
+
+  public SluiceDefinition definition() {
+    return definition;
+  }
+
+  public Store store() {
+    return store;
+  }
+
+  /** The {@code server} section, or a missing node. */
+  public JsonNode server() {
+    return server.deepCopy();
+  }
+
+  /** The {@code auth} section, or a missing node. */
+  public JsonNode auth() {
+    return auth.deepCopy();
+  }
+
+  public List<Path> files() {
+    return files;
+  }
+
+  /** A builder with this definition, this store and the providers the config was checked against. */
+  public Sluice.Builder builder() {
+    return Sluice.builder().registry(registry).store(store).definition(definition);
+  }
+
+  @Override
+  public void close() {
+    store.close();
+  }
+}
