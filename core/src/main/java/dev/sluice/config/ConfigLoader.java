@@ -124,6 +124,42 @@ public final class ConfigLoader {
     }
   }
 
+  /**
+   * Opens only the store and the secrets of a configuration, for managing secrets: the rest of the
+   * files may still refer to secrets that don't exist yet.
+   *
+   * @throws InvalidConfigException when the store or secrets sections are invalid
+   */
+  public SecretsAccess openSecrets(List<Path> files) {
+    List<ConfigProblem> problems = new ArrayList<>();
+    Parsed parsed = parse(files, problems);
+    if (parsed == null) {
+      throw invalid(problems);
+    }
+    problems.removeIf(p -> !p.pointer().startsWith("/store") && !p.pointer().startsWith("/secrets") && !p.pointer().isEmpty());
+    JsonNode key = parsed.config.path("secrets").path("key");
+    if (problems.isEmpty() && (!key.isTextual() || key.textValue().contains("${"))) {
+      problems.add(Locations.problem(parsed.tree.values, "/secrets", "secrets.key is not set: add secrets: { key:"
+          + " \"${env:SLUICE_MASTER_KEY}\" } and set that variable"));
+    }
+    if (!problems.isEmpty()) {
+      throw invalid(problems);
+    }
+    Store store = openStore(parsed.config.path("store"), parsed.tree, problems);
+    if (store == null) {
+      throw invalid(problems);
+    }
+    return new SecretsAccess(store, new Secrets(store.secrets(), new SecretBox(key.textValue().toCharArray())));
+  }
+
+  /** A store opened for its secrets; closing it closes the store. */
+  public record SecretsAccess(Store store, Secrets secrets) implements AutoCloseable {
+    @Override
+    public void close() {
+      store.close();
+    }
+  }
+
   private static InvalidConfigException invalid(List<ConfigProblem> problems) {
     Collections.sort(problems);
     return new InvalidConfigException(problems);
