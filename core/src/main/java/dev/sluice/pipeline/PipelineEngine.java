@@ -171,10 +171,12 @@ public final class PipelineEngine {
 
     private volatile long routedUpTo;
     private long seq;
-    private long read;
-    private long rejected;
-    private long unmatched;
-    private long routingErrors;
+    // Written by the routing thread only; volatile so progress() and checkpoint commits on other
+    // threads see current values.
+    private volatile long read;
+    private volatile long rejected;
+    private volatile long unmatched;
+    private volatile long routingErrors;
     private Checkpoint committed;
     private volatile Future<?> reader;
 
@@ -182,7 +184,7 @@ public final class PipelineEngine {
       this.trigger = Objects.requireNonNull(trigger, "trigger");
       this.parameters = parameters.deepCopy();
       this.control = control;
-      this.runId = services.runIds().get();
+      this.runId = control.presetRunId() != null ? control.presetRunId() : services.runIds().get();
       this.clock = services.clock();
       this.startedAt = clock.instant();
       this.queue = new ArrayBlockingQueue<>(pipeline.queueCapacity());
@@ -193,6 +195,7 @@ public final class PipelineEngine {
     RunReport execute() {
       String name = pipeline.name();
       LOG.info("pipeline '{}': run {} started (trigger: {})", name, runId, trigger);
+      control.started(runId, this::progress);
       services.store().runs().save(RunRecord.started(runId, name, trigger, startedAt));
       List<Future<?>> workers = new ArrayList<>();
       String error = null;
@@ -233,6 +236,7 @@ public final class PipelineEngine {
         status = RunStatus.FAILED;
       }
       RunReport report = report(status, clock.instant(), error);
+      control.finished(progress());
       services.store().runs().save(toRecord(report));
       recordMetrics(report);
       if (status == RunStatus.FAILED) {
@@ -430,6 +434,18 @@ public final class PipelineEngine {
         }
       }
       return error;
+    }
+
+    private RunProgress progress() {
+      long delivered = 0;
+      long deadLettered = 0;
+      for (Dispatcher d : dispatchers) {
+        if (d != null) {
+          delivered += d.delivered();
+          deadLettered += d.deadLettered();
+        }
+      }
+      return new RunProgress(read, rejected, unmatched, routingErrors, delivered, deadLettered);
     }
 
     private RunReport report(RunStatus status, Instant finishedAt, String error) {
