@@ -36,6 +36,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -168,6 +169,8 @@ public final class PipelineEngine {
     private final ArrayDeque<PendingCheckpoint> pendingCheckpoints = new ArrayDeque<>();
     private final long[] ruleMatches;
     private final CountDownLatch readerDone = new CountDownLatch(1);
+    /** Taken by the reader when it begins, or by stopReader to keep a reader that never began from beginning. */
+    private final AtomicBoolean readerClaimed = new AtomicBoolean();
 
     private volatile long routedUpTo;
     private long seq;
@@ -358,6 +361,9 @@ public final class PipelineEngine {
     }
 
     private void read(Checkpoint from) {
+      if (!readerClaimed.compareAndSet(false, true)) {
+        return; // the run was stopped before this task began; stopReader counted readerDone down
+      }
       try {
         connector.read(new Context(), from, new QueueEmitter());
         queue.put(END);
@@ -379,6 +385,9 @@ public final class PipelineEngine {
     }
 
     private void stopReader() {
+      if (readerClaimed.compareAndSet(false, true)) {
+        readerDone.countDown(); // the reader never began and now never will: nothing to wait for
+      }
       Future<?> r = reader;
       if (r != null && !r.isDone()) {
         r.cancel(true);

@@ -87,6 +87,7 @@ final class PipelineRuns {
   }
 
   private void start(RunHandle handle, JsonNode parameters) {
+    handle.running(); // it holds a place among the running from now on, whatever the executor's delay
     try {
       services.executor().execute(() -> execute(handle, parameters));
     } catch (RejectedExecutionException e) {
@@ -100,7 +101,6 @@ final class PipelineRuns {
   }
 
   private void execute(RunHandle handle, JsonNode parameters) {
-    handle.running();
     RunReport report = null;
     try {
       report = engine.run(handle.trigger(), parameters, handle.control());

@@ -176,10 +176,10 @@ public final class Scheduler implements AutoCloseable {
     }
     List<RunHandle> active = new ArrayList<>();
     runs.values().forEach(r -> active.addAll(r.close()));
-    Instant deadline = services.clock().instant().plus(drainTimeout);
+    long deadline = System.nanoTime() + drainTimeout.toNanos(); // a real wait: monotonic time, not the clock
     for (RunHandle h : active) {
       try {
-        Duration left = Duration.between(services.clock().instant(), deadline);
+        Duration left = Duration.ofNanos(deadline - System.nanoTime());
         if (h.await(left.isNegative() ? Duration.ZERO : left).isEmpty()) {
           LOG.warn("pipeline '{}': run {} did not stop within {}; leaving it", h.pipeline(), h.id(), drainTimeout);
         }
