@@ -21,6 +21,11 @@ import dev.sluice.pipeline.RunReport;
 import dev.sluice.record.Record;
 import dev.sluice.routing.RecordTrace;
 import dev.sluice.routing.RuleResolver;
+import dev.sluice.schedule.PluginTrigger;
+import dev.sluice.schedule.RunHandle;
+import dev.sluice.schedule.Scheduler;
+import dev.sluice.schedule.Ticker;
+import dev.sluice.schedule.WebhookHandler;
 import dev.sluice.spi.Connector;
 import dev.sluice.spi.ConnectorProvider;
 import dev.sluice.spi.Destination;
@@ -28,17 +33,20 @@ import dev.sluice.spi.DestinationProvider;
 import dev.sluice.spi.PluginConfig;
 import dev.sluice.spi.PluginKind;
 import dev.sluice.spi.PluginProvider;
+import dev.sluice.spi.Trigger;
 import dev.sluice.store.InMemoryStore;
 import dev.sluice.store.Store;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
@@ -46,6 +54,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,10 +74,15 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
+ * <p>Runs start three ways: {@link #run} on the caller's thread; {@link #trigger} in the background,
+ * returning a {@link RunHandle}; and, after {@link #start()}, from the pipelines' cron, webhook and
+ * plugin triggers. Triggered runs follow each pipeline's overlap policy.
+ *
  * <p>Thread-safe: runs of different pipelines, and of the same pipeline, may proceed concurrently.
- * {@link #close()} closes the connectors and destinations (also those the host handed in as
- * instances) and the executor Sluice created itself; it leaves a store, executor or meter registry
- * the host passed in open.
+ * {@link #close()} first stops the triggers, cancels waiting runs and lets running ones stop (up to
+ * the shutdown timeout), then closes the connectors and destinations (also those the host handed
+ * in as instances) and the executor Sluice created itself; it leaves a store, executor or meter
+ * registry the host passed in open.
  */
 public final class Sluice implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Sluice.class);
@@ -79,6 +93,7 @@ public final class Sluice implements AutoCloseable {
   private final Map<String, PipelineEngine> engines;
   private final List<AutoCloseable> owned;
   private final ExecutorService ownedExecutor;
+  private final Scheduler scheduler;
 
   private Sluice(
       SluiceDefinition definition,
@@ -86,13 +101,15 @@ public final class Sluice implements AutoCloseable {
       EngineServices services,
       Map<String, PipelineEngine> engines,
       List<AutoCloseable> owned,
-      ExecutorService ownedExecutor) {
+      ExecutorService ownedExecutor,
+      Scheduler scheduler) {
     this.definition = definition;
     this.registry = registry;
     this.services = services;
     this.engines = engines;
     this.owned = owned;
     this.ownedExecutor = ownedExecutor;
+    this.scheduler = scheduler;
   }
 
   public static Builder builder() {
@@ -105,7 +122,8 @@ public final class Sluice implements AutoCloseable {
   }
 
   /**
-   * Runs a pipeline now, on the calling thread, and waits for it.
+   * Runs a pipeline now, on the calling thread, and waits for it. Not subject to the overlap policy:
+   * use {@link #trigger} for runs that must respect it.
    *
    * @param trigger what started the run, for the history (e.g. {@code "api"})
    * @param parameters handed to the connector, or null
@@ -131,6 +149,48 @@ public final class Sluice implements AutoCloseable {
       traces.add(engine.router().trace(r.stamped(source, services.clock().instant())));
     }
     return traces;
+  }
+
+  /**
+   * Requests a run in the background (trigger {@code "api"}), subject to the pipeline's overlap
+   * policy, and returns at once. Works with or without {@link #start()}.
+   *
+   * @param parameters handed to the connector as its run parameters; null for none
+   * @throws UnknownPipelineException when no pipeline has that name
+   * @throws IllegalStateException after {@link #close()}
+   */
+  public RunHandle trigger(String pipeline, JsonNode parameters) {
+    return scheduler.submit(pipeline, "api", "api", parameters);
+  }
+
+  /** {@link #trigger(String, JsonNode)} without parameters. */
+  public RunHandle trigger(String pipeline) {
+    return trigger(pipeline, null);
+  }
+
+  /**
+   * Starts the pipelines' triggers: arms cron schedules, starts plugin triggers and opens the
+   * webhook endpoints of {@link #webhooks()}.
+   *
+   * @return this
+   * @throws IllegalStateException when already started or closed
+   */
+  public Sluice start() {
+    scheduler.start();
+    return this;
+  }
+
+  /** Whether {@link #start()} was called and {@link #close()} was not. */
+  public boolean isStarted() {
+    return scheduler.isStarted();
+  }
+
+  /**
+   * The webhook endpoints of every pipeline, to mount in the host's HTTP server. They answer 503
+   * until {@link #start()}.
+   */
+  public WebhookHandler webhooks() {
+    return scheduler.webhooks();
   }
 
   /** The pipeline names, in definition order. */
@@ -166,6 +226,7 @@ public final class Sluice implements AutoCloseable {
 
   @Override
   public void close() {
+    scheduler.close();
     closeAll(owned);
     if (ownedExecutor != null) {
       ownedExecutor.shutdownNow();
@@ -202,12 +263,41 @@ public final class Sluice implements AutoCloseable {
     private ObjectMapper objectMapper;
     private Sleeper sleeper = Sleeper.SYSTEM;
     private Supplier<String> runIds = () -> UUID.randomUUID().toString();
+    private Ticker ticker;
+    private RandomGenerator random;
+    private Duration shutdownTimeout = Duration.ofSeconds(30);
 
     private Builder() {}
 
     /** The one source of time (default: system UTC). */
     public Builder clock(Clock value) {
       this.clock = Objects.requireNonNull(value, "clock");
+      return this;
+    }
+
+    /**
+     * What cron triggers wait on (default: {@link Ticker#system(Clock)} on the builder's clock).
+     * Also sets the clock to the ticker's, so that everything keeps one time; tests pass a ticker
+     * whose clock they advance by hand.
+     */
+    public Builder ticker(Ticker value) {
+      this.ticker = Objects.requireNonNull(value, "ticker");
+      this.clock = value.clock();
+      return this;
+    }
+
+    /** The source of cron jitter (default: a new {@link Random}); tests pass a seeded one. */
+    public Builder random(RandomGenerator value) {
+      this.random = Objects.requireNonNull(value, "random");
+      return this;
+    }
+
+    /** How long {@link Sluice#close()} waits for running runs to stop (default 30 s). */
+    public Builder shutdownTimeout(Duration value) {
+      if (value == null || value.isNegative()) {
+        throw new IllegalArgumentException("shutdownTimeout must be >= 0, got " + value);
+      }
+      this.shutdownTimeout = value;
       return this;
     }
 
@@ -342,6 +432,15 @@ public final class Sluice implements AutoCloseable {
       }
       for (Pipeline p : definition.pipelines().values()) {
         checkType(registry, PluginKind.CONNECTOR, p.source(), "pipeline '" + p.name() + "' source", problems);
+        p.triggers().forEach(t -> {
+          if (t instanceof PluginTrigger pt) {
+            checkType(registry, PluginKind.TRIGGER, pt.spec(), "pipeline '" + p.name() + "' trigger", problems);
+          }
+        });
+      }
+      if (ticker != null && !ticker.clock().equals(clock)) {
+        problems.add("the ticker keeps time by " + ticker.clock() + " but the clock is " + clock
+            + "; set the clock before the ticker, or only the ticker");
       }
       if (!problems.isEmpty()) {
         throw new InvalidDefinitionException(problems);
@@ -358,6 +457,7 @@ public final class Sluice implements AutoCloseable {
           sleeper,
           runIds);
       List<AutoCloseable> owned = new ArrayList<>();
+      List<Trigger> triggers = new ArrayList<>();
       try {
         Map<String, PipelineEngine.ResolvedDestination> resolved = new LinkedHashMap<>();
         for (DestinationDefinition d : definition.destinations().values()) {
@@ -377,9 +477,24 @@ public final class Sluice implements AutoCloseable {
               p.name(), "pipeline '" + p.name() + "' custom rule (type " + type + ")", services);
           engines.put(p.name(), new PipelineEngine(p, connector, used, services, rules));
         }
+        Map<String, List<Trigger>> pluginTriggers = new LinkedHashMap<>();
+        for (Pipeline p : definition.pipelines().values()) {
+          for (var t : p.triggers()) {
+            if (t instanceof PluginTrigger pt) {
+              Trigger instance = create(registry, PluginKind.TRIGGER, pt.spec(), p.name(),
+                  "pipeline '" + p.name() + "' trigger (type " + pt.spec().type() + ")", services);
+              triggers.add(instance);
+              pluginTriggers.computeIfAbsent(p.name(), k -> new ArrayList<>()).add(instance);
+            }
+          }
+        }
+        Scheduler scheduler = new Scheduler(engines, pluginTriggers, services,
+            ticker != null ? ticker : Ticker.system(clock), ticker == null,
+            random != null ? random : new Random(), shutdownTimeout);
         return new Sluice(definition, registry, services, Collections.unmodifiableMap(engines),
-            List.copyOf(owned), ownedExecutor);
+            List.copyOf(owned), ownedExecutor, scheduler);
       } catch (RuntimeException e) {
+        closeAll(new ArrayList<>(triggers));
         closeAll(owned);
         if (ownedExecutor != null) {
           ownedExecutor.shutdownNow();

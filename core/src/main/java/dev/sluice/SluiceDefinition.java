@@ -2,7 +2,9 @@ package dev.sluice;
 
 import dev.sluice.pipeline.DestinationDefinition;
 import dev.sluice.pipeline.Pipeline;
+import dev.sluice.schedule.WebhookTrigger;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,11 +38,21 @@ public final class SluiceDefinition {
   }
 
   /**
-   * Problems that make this definition unusable: routes to undefined destinations. Empty when
-   * valid.
+   * Problems that make this definition unusable: routes to undefined destinations, two webhooks on
+   * one path. Empty when valid.
    */
   public List<String> problems() {
     List<String> problems = new ArrayList<>();
+    Map<String, String> webhookPaths = new HashMap<>();
+    pipelines.values().forEach(p -> p.triggers().forEach(t -> {
+      if (t instanceof WebhookTrigger w) {
+        String other = webhookPaths.putIfAbsent(w.path(), p.name());
+        if (other != null) {
+          problems.add("pipeline '" + p.name() + "': webhook path " + w.path()
+              + " is already used by pipeline '" + other + "'; each path starts one pipeline");
+        }
+      }
+    }));
     pipelines.values().forEach(p -> {
       p.rules().forEach(r -> r.targets().forEach(t -> {
         if (!destinations.containsKey(t)) {

@@ -1,6 +1,7 @@
 package dev.sluice.pipeline;
 
 import dev.sluice.routing.RoutingRule;
+import dev.sluice.schedule.TriggerDefinition;
 import dev.sluice.spi.Connector;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -11,7 +12,7 @@ import java.util.Set;
 
 /**
  * The immutable definition of a pipeline: one source, an ordered set of rules, where unmatched
- * records go, and how errors are handled. Build it with {@link PipelineBuilder} (usually through
+ * records go, how errors are handled, what triggers its runs and what happens when runs overlap. Build it with {@link PipelineBuilder} (usually through
  * {@code Sluice.builder().pipeline(name, p -> ...)}) or load it from a configuration file; both
  * produce equal definitions.
  *
@@ -29,6 +30,8 @@ public final class Pipeline {
   private final UnmatchedPolicy unmatched;
   private final ErrorPolicy onError;
   private final int queueCapacity;
+  private final List<TriggerDefinition> triggers;
+  private final OverlapPolicy overlap;
 
   Pipeline(
       String name,
@@ -38,7 +41,9 @@ public final class Pipeline {
       List<String> otherwise,
       UnmatchedPolicy unmatched,
       ErrorPolicy onError,
-      int queueCapacity) {
+      int queueCapacity,
+      List<TriggerDefinition> triggers,
+      OverlapPolicy overlap) {
     this.name = Names.check("pipeline", name);
     this.description = description == null ? "" : description;
     this.source = Objects.requireNonNull(source, "pipeline '" + name + "' has no source");
@@ -47,6 +52,8 @@ public final class Pipeline {
     this.unmatched = Objects.requireNonNull(unmatched);
     this.onError = Objects.requireNonNull(onError);
     this.queueCapacity = queueCapacity;
+    this.triggers = List.copyOf(triggers);
+    this.overlap = Objects.requireNonNull(overlap);
   }
 
   public static PipelineBuilder builder(String name) {
@@ -94,6 +101,16 @@ public final class Pipeline {
     return queueCapacity;
   }
 
+  /** Cron, webhook and plugin triggers, in declaration order; started by {@code Sluice.start()}. */
+  public List<TriggerDefinition> triggers() {
+    return triggers;
+  }
+
+  /** What happens when a trigger asks for a run while one is in progress. */
+  public OverlapPolicy overlap() {
+    return overlap;
+  }
+
   /** Every destination this pipeline can deliver to, in order of first mention. */
   public Set<String> destinations() {
     Set<String> out = new LinkedHashSet<>();
@@ -115,7 +132,9 @@ public final class Pipeline {
         && otherwise.equals(p.otherwise)
         && unmatched == p.unmatched
         && onError == p.onError
-        && queueCapacity == p.queueCapacity;
+        && queueCapacity == p.queueCapacity
+        && triggers.equals(p.triggers)
+        && overlap == p.overlap;
   }
 
   /** Rules compare by their written form: compiled conditions and transforms have no equality. */
@@ -140,11 +159,12 @@ public final class Pipeline {
 
   @Override
   public int hashCode() {
-    return Objects.hash(name, source, otherwise, unmatched, onError, queueCapacity);
+    return Objects.hash(name, source, otherwise, unmatched, onError, queueCapacity, triggers, overlap);
   }
 
   @Override
   public String toString() {
-    return "Pipeline{" + name + ", source=" + source + ", rules=" + rules.size() + "}";
+    return "Pipeline{" + name + ", source=" + source + ", rules=" + rules.size() + ", triggers="
+        + triggers.stream().map(TriggerDefinition::describe).toList() + "}";
   }
 }

@@ -4,7 +4,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.internal.JsonValues;
 import dev.sluice.routing.PathCache;
 import dev.sluice.routing.RoutingRule;
+import dev.sluice.schedule.CronTrigger;
+import dev.sluice.schedule.PluginTrigger;
+import dev.sluice.schedule.TriggerDefinition;
+import dev.sluice.schedule.WebhookSignature;
+import dev.sluice.schedule.WebhookTrigger;
 import dev.sluice.spi.Connector;
+import dev.sluice.spi.Trigger;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -19,7 +26,10 @@ import java.util.function.Consumer;
  * <pre>{@code
  * p.source("file", Map.of("path", "orders.jsonl"))
  *  .route(r -> r.name("big").when("$.amount > 1000").to("alerts"))
- *  .route(r -> r.to("all"));
+ *  .route(r -> r.to("all"))
+ *  .cron("0 9 * * 1-5", ZoneId.of("Europe/Berlin"))
+ *  .webhook("/hooks/orders", WebhookSignature.github(secret))
+ *  .overlap(OverlapPolicy.QUEUE);
  * }</pre>
  *
  * <p>Not thread-safe.
@@ -34,6 +44,8 @@ public final class PipelineBuilder {
   private ErrorPolicy onError = ErrorPolicy.DEAD_LETTER;
   private int queueCapacity = Pipeline.DEFAULT_QUEUE_CAPACITY;
   private final PathCache paths = new PathCache();
+  private final List<TriggerDefinition> triggers = new ArrayList<>();
+  private OverlapPolicy overlap = OverlapPolicy.SKIP;
 
   PipelineBuilder(String name) {
     this.name = Names.check("pipeline", name);
@@ -107,12 +119,58 @@ public final class PipelineBuilder {
     return this;
   }
 
+  /**
+   * Runs the pipeline at the times of a Unix-syntax cron expression in UTC.
+   *
+   * @throws dev.sluice.schedule.InvalidCronException when the expression can't be parsed
+   */
+  public PipelineBuilder cron(String expression) {
+    return trigger(CronTrigger.of(expression));
+  }
+
+  /** Runs the pipeline at the times of a Unix-syntax cron expression in {@code zone}. */
+  public PipelineBuilder cron(String expression, ZoneId zone) {
+    return trigger(CronTrigger.of(expression, zone));
+  }
+
+  /** Runs the pipeline when a request signed as {@code signature} arrives at {@code path}. */
+  public PipelineBuilder webhook(String path, WebhookSignature signature) {
+    return trigger(WebhookTrigger.of(path, signature));
+  }
+
+  /** A trigger of a plugin {@code type} with these options. */
+  public PipelineBuilder trigger(String type, Map<String, ?> options) {
+    return trigger(new PluginTrigger(PluginSpec.of(type, (ObjectNode) JsonValues.toNode(options))));
+  }
+
+  /** A trigger instance the host created; Sluice starts it on start and closes it on close. */
+  public PipelineBuilder trigger(Trigger instance) {
+    return trigger(new PluginTrigger(PluginSpec.instance(instance)));
+  }
+
+  /** Any trigger definition, e.g. a {@link CronTrigger} with misfire and jitter settings. */
+  public PipelineBuilder trigger(TriggerDefinition value) {
+    Objects.requireNonNull(value, "trigger");
+    if (triggers.contains(value)) {
+      throw new IllegalArgumentException(
+          "pipeline '" + name + "' already has the trigger '" + value.describe() + "'");
+    }
+    triggers.add(value);
+    return this;
+  }
+
+  /** What happens when a trigger asks for a run while one is in progress. Default {@link OverlapPolicy#SKIP}. */
+  public PipelineBuilder overlap(OverlapPolicy value) {
+    this.overlap = Objects.requireNonNull(value, "overlap");
+    return this;
+  }
+
   public Pipeline build() {
     if (source == null) {
       throw new IllegalStateException("pipeline '" + name + "' has no source: call source(...)");
     }
     return new Pipeline(
-        name, description, source, rules, otherwise, unmatched, onError, queueCapacity);
+        name, description, source, rules, otherwise, unmatched, onError, queueCapacity, triggers, overlap);
   }
 
   private void add(RoutingRule rule) {

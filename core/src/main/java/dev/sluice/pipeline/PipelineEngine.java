@@ -36,6 +36,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -168,13 +169,17 @@ public final class PipelineEngine {
     private final ArrayDeque<PendingCheckpoint> pendingCheckpoints = new ArrayDeque<>();
     private final long[] ruleMatches;
     private final CountDownLatch readerDone = new CountDownLatch(1);
+    /** Taken by the reader when it begins, or by stopReader to keep a reader that never began from beginning. */
+    private final AtomicBoolean readerClaimed = new AtomicBoolean();
 
     private volatile long routedUpTo;
     private long seq;
-    private long read;
-    private long rejected;
-    private long unmatched;
-    private long routingErrors;
+    // Written by the routing thread only; volatile so progress() and checkpoint commits on other
+    // threads see current values.
+    private volatile long read;
+    private volatile long rejected;
+    private volatile long unmatched;
+    private volatile long routingErrors;
     private Checkpoint committed;
     private volatile Future<?> reader;
 
@@ -182,7 +187,7 @@ public final class PipelineEngine {
       this.trigger = Objects.requireNonNull(trigger, "trigger");
       this.parameters = parameters.deepCopy();
       this.control = control;
-      this.runId = services.runIds().get();
+      this.runId = control.presetRunId() != null ? control.presetRunId() : services.runIds().get();
       this.clock = services.clock();
       this.startedAt = clock.instant();
       this.queue = new ArrayBlockingQueue<>(pipeline.queueCapacity());
@@ -193,6 +198,7 @@ public final class PipelineEngine {
     RunReport execute() {
       String name = pipeline.name();
       LOG.info("pipeline '{}': run {} started (trigger: {})", name, runId, trigger);
+      control.started(runId, this::progress);
       services.store().runs().save(RunRecord.started(runId, name, trigger, startedAt));
       List<Future<?>> workers = new ArrayList<>();
       String error = null;
@@ -233,6 +239,7 @@ public final class PipelineEngine {
         status = RunStatus.FAILED;
       }
       RunReport report = report(status, clock.instant(), error);
+      control.finished(progress());
       services.store().runs().save(toRecord(report));
       recordMetrics(report);
       if (status == RunStatus.FAILED) {
@@ -354,6 +361,9 @@ public final class PipelineEngine {
     }
 
     private void read(Checkpoint from) {
+      if (!readerClaimed.compareAndSet(false, true)) {
+        return; // the run was stopped before this task began; stopReader counted readerDone down
+      }
       try {
         connector.read(new Context(), from, new QueueEmitter());
         queue.put(END);
@@ -375,6 +385,9 @@ public final class PipelineEngine {
     }
 
     private void stopReader() {
+      if (readerClaimed.compareAndSet(false, true)) {
+        readerDone.countDown(); // the reader never began and now never will: nothing to wait for
+      }
       Future<?> r = reader;
       if (r != null && !r.isDone()) {
         r.cancel(true);
@@ -430,6 +443,18 @@ public final class PipelineEngine {
         }
       }
       return error;
+    }
+
+    private RunProgress progress() {
+      long delivered = 0;
+      long deadLettered = 0;
+      for (Dispatcher d : dispatchers) {
+        if (d != null) {
+          delivered += d.delivered();
+          deadLettered += d.deadLettered();
+        }
+      }
+      return new RunProgress(read, rejected, unmatched, routingErrors, delivered, deadLettered);
     }
 
     private RunReport report(RunStatus status, Instant finishedAt, String error) {

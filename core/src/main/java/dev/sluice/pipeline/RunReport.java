@@ -66,6 +66,22 @@ public final class RunReport {
     this.error = error;
   }
 
+  /**
+   * The report of a run that never read anything: skipped by the overlap policy, cancelled while
+   * queued, or unable to start.
+   *
+   * @param status a final status
+   * @param reason why it did not run, reported as {@link #error()}
+   */
+  public static RunReport notRun(
+      String runId, String pipeline, String trigger, RunStatus status, Instant at, String reason) {
+    if (!status.isFinal()) {
+      throw new IllegalArgumentException("a run that did not run needs a final status, got " + status);
+    }
+    return new RunReport(runId, pipeline, trigger, status, at, at, 0, 0, 0, 0, Map.of(), Map.of(), null,
+        reason);
+  }
+
   public String runId() {
     return runId;
   }
@@ -142,7 +158,7 @@ public final class RunReport {
     return Optional.ofNullable(checkpoint);
   }
 
-  /** Why the run failed. */
+  /** Why the run failed, or why it did not run (skipped, cancelled while queued). */
   public Optional<String> error() {
     return Optional.ofNullable(error);
   }

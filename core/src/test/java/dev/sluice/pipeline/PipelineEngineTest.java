@@ -23,7 +23,12 @@ import dev.sluice.testing.RecordingDestination;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -376,6 +381,75 @@ class PipelineEngineTest {
   }
 
   @Test
+  @Timeout(10) // the bug this guards against waited 30 s for a reader that never began
+  void aRunCancelledBeforeItsReaderBeganEndsAtOnce() throws Exception {
+    CountDownLatch readerSubmitted = new CountDownLatch(1);
+    CountDownLatch releaseReader = new CountDownLatch(1);
+    ExecutorService pool = Executors.newCachedThreadPool();
+    AtomicInteger submissions = new AtomicInteger();
+    // One destination: the engine submits its delivery worker first, then the reader; hold the reader.
+    ExecutorService holding = new AbstractExecutorService() {
+      @Override
+      public void execute(Runnable task) {
+        if (submissions.incrementAndGet() == 2) {
+          readerSubmitted.countDown();
+          pool.execute(() -> {
+            try {
+              releaseReader.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            task.run();
+          });
+        } else {
+          pool.execute(task);
+        }
+      }
+
+      @Override
+      public void shutdown() {
+        pool.shutdown();
+      }
+
+      @Override
+      public List<Runnable> shutdownNow() {
+        return pool.shutdownNow();
+      }
+
+      @Override
+      public boolean isShutdown() {
+        return pool.isShutdown();
+      }
+
+      @Override
+      public boolean isTerminated() {
+        return pool.isTerminated();
+      }
+
+      @Override
+      public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+        return pool.awaitTermination(timeout, unit);
+      }
+    };
+    ListConnector source = ListConnector.of(10, 10);
+    RunControl control = new RunControl();
+    try (Sluice sluice = Sluice.builder().store(store).sleeper(sleeper).executor(holding).destination("all", all)
+        .pipeline("orders", p -> p.source(source).route(r -> r.to("all")))
+        .build()) {
+      CompletableFuture<RunReport> run = CompletableFuture.supplyAsync(() -> sluice.run("orders", "api", null, control));
+      readerSubmitted.await();
+      control.cancel();
+      RunReport report = run.get(10, TimeUnit.SECONDS);
+      assertThat(report.status()).isEqualTo(RunStatus.CANCELLED);
+      assertThat(report.recordsRead()).isZero();
+      releaseReader.countDown();
+      assertThat(source.startedFrom).as("the held reader never reads once the run is over").isEmpty();
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void buildReportsEveryProblemAtOnce() {
     assertThatThrownBy(() -> Sluice.builder()
         .destination("files", "no-such-destination", Map.of())
@@ -387,7 +461,7 @@ class PipelineEngineTest {
         .hasMessageContaining("pipeline 'a', rule 'x' routes to destination 'nowhere', which is not defined (defined: files)")
         .hasMessageContaining("pipeline 'b': otherwise routes to destination 'missing'")
         .hasMessageContaining("destination 'files': no destination of type 'no-such-destination' (known: file, log)")
-        .hasMessageContaining("pipeline 'a' source: no connector of type 'no-such-connector' (known: file)");
+        .hasMessageContaining("pipeline 'a' source: no connector of type 'no-such-connector' (known: file, webhook)");
   }
 
   @Test

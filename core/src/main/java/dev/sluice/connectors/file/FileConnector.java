@@ -11,6 +11,7 @@ import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import dev.sluice.internal.CsvValues;
+import dev.sluice.internal.FieldPath;
 import dev.sluice.record.Checkpoint;
 import dev.sluice.record.Record;
 import dev.sluice.spi.Connector;
@@ -56,7 +57,7 @@ public final class FileConnector implements Connector {
   private final Path path;
   private final FileFormat format;
   private final boolean gzip;
-  private final List<String> keyPath;
+  private final FieldPath keyPath;
   private final int checkpointEvery;
   private final char delimiter;
   private final boolean inferTypes;
@@ -79,7 +80,7 @@ public final class FileConnector implements Connector {
     this.path = Objects.requireNonNull(path, "path");
     this.format = Objects.requireNonNull(format, "format");
     this.gzip = FileFormat.isGzip(path.getFileName().toString());
-    this.keyPath = keyField == null ? null : parseKeyPath(keyField);
+    this.keyPath = keyField == null ? null : FieldPath.parse(keyField);
     if (checkpointEvery < 1) {
       throw new IllegalArgumentException("checkpointEvery must be at least 1, got " + checkpointEvery);
     }
@@ -237,26 +238,6 @@ public final class FileConnector implements Connector {
     return gzip ? new BufferedInputStream(new GZIPInputStream(raw, 1 << 16), 1 << 16) : raw;
   }
 
-  private String keyOf(ObjectNode node) {
-    JsonNode n = node;
-    for (String step : keyPath) {
-      n = n.path(step);
-    }
-    return n.isValueNode() && !n.isNull() ? n.asText() : null;
-  }
-
-  static List<String> parseKeyPath(String keyField) {
-    String k = keyField.strip();
-    if (k.startsWith("$.")) {
-      k = k.substring(2);
-    }
-    List<String> steps = new ArrayList<>(List.of(k.split("\\.")));
-    if (k.isEmpty() || steps.stream().anyMatch(String::isEmpty)) {
-      throw new IllegalArgumentException("key must be a field name or a dotted path like $.customer.id, got '" + keyField + "'");
-    }
-    return List.copyOf(steps);
-  }
-
   /** Counts what one read consumed and emits checkpoints. */
   private final class Cursor {
     final ReadContext context;
@@ -287,9 +268,9 @@ public final class FileConnector implements Connector {
       if (keyPath == null) {
         key = path.getFileName() + ":" + (consumed + 1);
       } else {
-        key = keyOf(node);
+        key = keyPath.textAt(node);
         if (key == null) {
-          reject(node.toString(), location, "the key field '" + String.join(".", keyPath)
+          reject(node.toString(), location, "the key field '" + keyPath
               + "' is missing or not a scalar", offset);
           return;
         }

@@ -1,0 +1,58 @@
+package dev.sluice.schedule;
+
+import com.cronutils.model.CronType;
+
+/**
+ * The dialect a cron expression is written in, chosen per trigger.
+ *
+ * <p>Every syntax also accepts the macros {@code @yearly} ({@code @annually}), {@code @monthly},
+ * {@code @weekly}, {@code @daily} ({@code @midnight}) and {@code @hourly}.
+ */
+public enum CronSyntax {
+  /** Five fields: minute hour day-of-month month day-of-week ({@code 0-7}, 0 and 7 are Sunday). */
+  UNIX(CronType.UNIX, "5 fields: minute hour day-of-month month day-of-week"),
+  /**
+   * Six or seven fields: second minute hour day-of-month month day-of-week [year]; one of the two
+   * day fields must be {@code ?}; day-of-week {@code 1-7} is Sunday to Saturday.
+   */
+  QUARTZ(CronType.QUARTZ, "6-7 fields: second minute hour day-of-month month day-of-week [year]"),
+  /** Six fields as in Spring 5.3+: second minute hour day-of-month month day-of-week. */
+  SPRING(CronType.SPRING53, "6 fields: second minute hour day-of-month month day-of-week");
+
+  private final CronType type;
+  private final String shape;
+
+  CronSyntax(CronType type, String shape) {
+    this.type = type;
+    this.shape = shape;
+  }
+
+  CronType cronType() {
+    return type;
+  }
+
+  /** What an expression of this syntax looks like, for error messages. */
+  public String shape() {
+    return shape;
+  }
+
+  /** The lower-case name used in configuration files: {@code unix}, {@code quartz}, {@code spring}. */
+  public String label() {
+    return name().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  /**
+   * The syntax named {@code label}, case-insensitive.
+   *
+   * @throws IllegalArgumentException naming the rejected value and the accepted ones
+   */
+  public static CronSyntax of(String label) {
+    for (CronSyntax s : values()) {
+      if (s.label().equalsIgnoreCase(label == null ? "" : label.trim())) {
+        return s;
+      }
+    }
+    throw new IllegalArgumentException(
+        "cron syntax must be one of unix, quartz, spring; got '" + label + "'");
+  }
+}

@@ -1,0 +1,128 @@
+package dev.sluice.schedule;
+
+import java.time.Duration;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.Objects;
+
+/**
+ * Starts a run at the times of a {@link CronSchedule}.
+ *
+ * <p><b>Misfires.</b> When the scheduler wakes up more than {@link #misfireThreshold()} after a
+ * firing time (the process was down, suspended or out of threads), the {@link #misfire()} policy
+ * decides: {@link MisfirePolicy#FIRE_ONCE_NOW} (default) starts one run now for all missed times,
+ * {@link MisfirePolicy#SKIP} starts none. Either way the trigger then continues with the next
+ * regular time. Downtime is recognised across restarts when the store keeps run history: the last
+ * run this trigger started is the point from which missed times are counted.
+ *
+ * <p><b>Jitter.</b> With a non-zero {@link #jitter()}, each firing is delayed by a random amount in
+ * {@code [0, jitter)}, to spread load when many pipelines share a schedule. The schedule itself is
+ * unaffected: the next time is always computed from the regular one.
+ *
+ * <p>Immutable and thread-safe; equal when all settings are equal.
+ *
+ * @param schedule when to fire
+ * @param misfire what to do about missed times
+ * @param misfireThreshold how late a firing may be and still count as on time; at least 1 second
+ * @param jitter upper bound of the random delay; zero for none
+ */
+public record CronTrigger(
+    CronSchedule schedule, MisfirePolicy misfire, Duration misfireThreshold, Duration jitter)
+    implements TriggerDefinition {
+
+  /** Quartz's default too: a minute late still counts as on time. */
+  public static final Duration DEFAULT_MISFIRE_THRESHOLD = Duration.ofMinutes(1);
+
+  public CronTrigger {
+    Objects.requireNonNull(schedule, "schedule");
+    Objects.requireNonNull(misfire, "misfire");
+    Objects.requireNonNull(misfireThreshold, "misfireThreshold");
+    Objects.requireNonNull(jitter, "jitter");
+    if (misfireThreshold.compareTo(Duration.ofSeconds(1)) < 0) {
+      throw new IllegalArgumentException("cron trigger '" + schedule.describe()
+          + "': misfire threshold must be at least 1s, got " + misfireThreshold);
+    }
+    if (jitter.isNegative()) {
+      throw new IllegalArgumentException("cron trigger '" + schedule.describe()
+          + "': jitter must not be negative, got " + jitter);
+    }
+  }
+
+  /** A Unix-syntax expression in UTC with default settings. */
+  public static CronTrigger of(String expression) {
+    return builder(expression).build();
+  }
+
+  /** A Unix-syntax expression in {@code zone} with default settings. */
+  public static CronTrigger of(String expression, ZoneId zone) {
+    return builder(expression).zone(zone).build();
+  }
+
+  public static Builder builder(String expression) {
+    return new Builder(expression);
+  }
+
+  @Override
+  public String describe() {
+    return "cron " + schedule.describe();
+  }
+
+  /** Builds a {@link CronTrigger}; the expression is parsed by {@link #build()}. Not thread-safe. */
+  public static final class Builder {
+    private final String expression;
+    private CronSyntax syntax = CronSyntax.UNIX;
+    private ZoneId zone = ZoneOffset.UTC;
+    private DstPolicy dst = DstPolicy.SHIFT;
+    private MisfirePolicy misfire = MisfirePolicy.FIRE_ONCE_NOW;
+    private Duration misfireThreshold = DEFAULT_MISFIRE_THRESHOLD;
+    private Duration jitter = Duration.ZERO;
+
+    private Builder(String expression) {
+      this.expression = expression;
+    }
+
+    /** Default {@link CronSyntax#UNIX}. */
+    public Builder syntax(CronSyntax value) {
+      this.syntax = Objects.requireNonNull(value, "syntax");
+      return this;
+    }
+
+    /** Default UTC. */
+    public Builder zone(ZoneId value) {
+      this.zone = Objects.requireNonNull(value, "zone");
+      return this;
+    }
+
+    /** Default {@link DstPolicy#SHIFT}. */
+    public Builder dst(DstPolicy value) {
+      this.dst = Objects.requireNonNull(value, "dst");
+      return this;
+    }
+
+    /** Default {@link MisfirePolicy#FIRE_ONCE_NOW}. */
+    public Builder misfire(MisfirePolicy value) {
+      this.misfire = Objects.requireNonNull(value, "misfire");
+      return this;
+    }
+
+    /** Default {@link #DEFAULT_MISFIRE_THRESHOLD}. */
+    public Builder misfireThreshold(Duration value) {
+      this.misfireThreshold = Objects.requireNonNull(value, "misfireThreshold");
+      return this;
+    }
+
+    /** Default zero. */
+    public Builder jitter(Duration value) {
+      this.jitter = Objects.requireNonNull(value, "jitter");
+      return this;
+    }
+
+    /**
+     * @throws InvalidCronException when the expression can't be parsed
+     * @throws IllegalArgumentException when a setting is out of range
+     */
+    public CronTrigger build() {
+      return new CronTrigger(CronSchedule.of(expression, syntax, zone, dst), misfire, misfireThreshold, jitter);
+    }
+  }
+}

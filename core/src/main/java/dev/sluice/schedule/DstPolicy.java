@@ -1,0 +1,38 @@
+package dev.sluice.schedule;
+
+/**
+ * What a cron trigger does with a wall-clock time that does not exist on a day the clocks jump
+ * forward (for example 02:30 in Europe/Berlin on the last Sunday of March).
+ *
+ * <p>Times repeated when the clocks go back are not affected by this policy: they always fire once,
+ * at their first occurrence. See {@link CronSchedule} for the full rules.
+ */
+public enum DstPolicy {
+  /**
+   * Fire once at the first valid instant after the gap (02:30 in a gap from 02:00 to 03:00 fires at
+   * 03:00 new time). Several skipped times, and a time right at the end of the gap, share that one
+   * firing. The default: a daily job still runs that day.
+   */
+  SHIFT,
+  /** Do not fire for times inside the gap; the job runs at its next regular time. */
+  SKIP;
+
+  /** The lower-case name used in configuration files. */
+  public String label() {
+    return name().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  /**
+   * The policy named {@code label} ({@code shift} or {@code skip}), case-insensitive.
+   *
+   * @throws IllegalArgumentException naming the rejected value
+   */
+  public static DstPolicy of(String label) {
+    for (DstPolicy p : values()) {
+      if (p.label().equalsIgnoreCase(label == null ? "" : label.trim())) {
+        return p;
+      }
+    }
+    throw new IllegalArgumentException("dst policy must be 'shift' or 'skip'; got '" + label + "'");
+  }
+}

@@ -1,0 +1,34 @@
+package dev.sluice.schedule;
+
+/**
+ * What a cron trigger does when it finds, on waking up, that one or more of its times passed more
+ * than the misfire threshold ago: the process was down, suspended or starved of threads.
+ *
+ * <p>Times that are late by less than the threshold are not misfires: they fire normally, late.
+ */
+public enum MisfirePolicy {
+  /** Fire once now for all missed times together, then continue with the next regular time. */
+  FIRE_ONCE_NOW,
+  /** Fire nothing for the missed times; continue with the next regular time. */
+  SKIP;
+
+  /** The name used in configuration files: {@code fire-once-now} or {@code skip}. */
+  public String label() {
+    return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+  }
+
+  /**
+   * The policy named {@code label}, case-insensitive.
+   *
+   * @throws IllegalArgumentException naming the rejected value
+   */
+  public static MisfirePolicy of(String label) {
+    for (MisfirePolicy p : values()) {
+      if (p.label().equalsIgnoreCase(label == null ? "" : label.trim())) {
+        return p;
+      }
+    }
+    throw new IllegalArgumentException(
+        "misfire policy must be 'fire-once-now' or 'skip'; got '" + label + "'");
+  }
+}

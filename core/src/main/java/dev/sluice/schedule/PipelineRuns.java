@@ -1,0 +1,192 @@
+package dev.sluice.schedule;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.pipeline.OverlapPolicy;
+import dev.sluice.pipeline.PipelineEngine;
+import dev.sluice.pipeline.RunReport;
+import dev.sluice.pipeline.RunStatus;
+import dev.sluice.pipeline.EngineServices;
+import dev.sluice.store.RunRecord;
+import io.micrometer.core.instrument.Counter;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The runs of one pipeline that triggers asked for: applies the overlap policy, starts runs on the
+ * engine's executor, and starts the waiting run when the current one ends.
+ *
+ * <p>Thread-safe: all state changes happen under this object's lock; runs execute outside it.
+ */
+final class PipelineRuns {
+  private static final Logger LOG = LoggerFactory.getLogger(PipelineRuns.class);
+
+  private final PipelineEngine engine;
+  private final EngineServices services;
+  private final OverlapPolicy policy;
+  private final String name;
+  private final Set<RunHandle> running = new LinkedHashSet<>();
+  private RunHandle waiting;
+  private JsonNode waitingParameters;
+  private boolean closed;
+
+  PipelineRuns(PipelineEngine engine, EngineServices services) {
+    this.engine = engine;
+    this.services = services;
+    this.policy = engine.pipeline().overlap();
+    this.name = engine.pipeline().name();
+  }
+
+  dev.sluice.pipeline.Pipeline pipeline() {
+    return engine.pipeline();
+  }
+
+  /**
+   * Asks for a run; the overlap policy decides whether it starts now, waits, or is skipped.
+   *
+   * @param kind {@code api}, {@code cron}, {@code webhook} or {@code plugin}, for metrics
+   * @throws IllegalStateException after {@link #close()}
+   */
+  RunHandle submit(String kind, String trigger, JsonNode parameters) {
+    RunHandle handle = new RunHandle(services.runIds().get(), name, trigger, services.clock().instant(), this::dequeue);
+    String outcome;
+    synchronized (this) {
+      if (closed) {
+        throw new IllegalStateException("pipeline '" + name + "': Sluice is closed, no new runs start");
+      }
+      if (running.isEmpty() || policy == OverlapPolicy.ALLOW) {
+        outcome = "started";
+        running.add(handle);
+      } else if (policy == OverlapPolicy.QUEUE && waiting == null) {
+        outcome = "queued";
+        waiting = handle;
+        waitingParameters = parameters;
+      } else {
+        outcome = "skipped";
+      }
+    }
+    Counter.builder("sluice.triggers.fired").tag("pipeline", name).tag("trigger", kind).tag("outcome", outcome)
+        .register(services.meterRegistry()).increment();
+    switch (outcome) {
+      case "started" -> start(handle, parameters);
+      case "queued" -> save(record(handle, RunStatus.QUEUED, null));
+      default -> {
+        String reason = "pipeline '" + name + "': not started because "
+            + (policy == OverlapPolicy.QUEUE ? "a run is in progress and another is already queued"
+                : "a run is in progress") + " (overlap policy " + policy.label() + ")";
+        LOG.info("{}; trigger: {}", reason, trigger);
+        finish(handle, RunStatus.SKIPPED, reason);
+      }
+    }
+    return handle;
+  }
+
+  private void start(RunHandle handle, JsonNode parameters) {
+    handle.running(); // it holds a place among the running from now on, whatever the executor's delay
+    try {
+      services.executor().execute(() -> execute(handle, parameters));
+    } catch (RejectedExecutionException e) {
+      LOG.error("pipeline '{}': run {} could not be started", name, handle.id(), e);
+      synchronized (this) {
+        running.remove(handle);
+      }
+      finish(handle, RunStatus.FAILED, "pipeline '" + name + "': run could not be started: the executor refused it ("
+          + e.getMessage() + ")");
+    }
+  }
+
+  private void execute(RunHandle handle, JsonNode parameters) {
+    RunReport report = null;
+    try {
+      report = engine.run(handle.trigger(), parameters, handle.control());
+    } catch (RuntimeException e) {
+      LOG.error("pipeline '{}': run {} failed to start", name, handle.id(), e);
+      report = notRun(handle, RunStatus.FAILED, "pipeline '" + name + "': run failed to start: " + e);
+    } finally {
+      if (report == null) { // an Error is on its way up; the handle must still end
+        report = notRun(handle, RunStatus.FAILED, "pipeline '" + name + "': run died, see the log");
+      }
+      RunHandle next = null;
+      JsonNode nextParameters = null;
+      synchronized (this) {
+        running.remove(handle);
+        if (waiting != null && running.isEmpty() && !closed) {
+          next = waiting;
+          nextParameters = waitingParameters;
+          waiting = null;
+          waitingParameters = null;
+          running.add(next);
+        }
+      }
+      handle.complete(report);
+      if (next != null) {
+        start(next, nextParameters);
+      }
+    }
+  }
+
+  /** Cancels a waiting run; false when {@code handle} is not the one waiting. */
+  private boolean dequeue(RunHandle handle) {
+    synchronized (this) {
+      if (waiting != handle) {
+        return false;
+      }
+      waiting = null;
+      waitingParameters = null;
+    }
+    finish(handle, RunStatus.CANCELLED, "pipeline '" + name + "': cancelled while queued");
+    return true;
+  }
+
+  /** Ends a run that never started, and keeps it in the history. */
+  private void finish(RunHandle handle, RunStatus status, String reason) {
+    handle.complete(notRun(handle, status, reason));
+  }
+
+  private RunReport notRun(RunHandle handle, RunStatus status, String reason) {
+    RunReport report = RunReport.notRun(handle.id(), name, handle.trigger(), status, services.clock().instant(), reason);
+    save(record(handle, status, report));
+    return report;
+  }
+
+  /** History is best effort for runs that did not run: a store outage must not lose the request. */
+  private void save(RunRecord record) {
+    try {
+      services.store().runs().save(record);
+    } catch (RuntimeException e) {
+      LOG.error("pipeline '{}': could not record {} run {}", name, record.status().name().toLowerCase(Locale.ROOT),
+          record.id(), e);
+    }
+  }
+
+  private RunRecord record(RunHandle handle, RunStatus status, RunReport report) {
+    return new RunRecord(handle.id(), name, handle.trigger(), status, handle.requestedAt(),
+        report == null ? null : report.finishedAt(), 0, 0, 0, report == null ? null : report.toJson(),
+        report == null ? null : report.error().orElse(null));
+  }
+
+  /**
+   * Stops accepting runs, cancels the waiting one and asks running ones to stop.
+   *
+   * @return the runs that were running, to wait for
+   */
+  List<RunHandle> close() {
+    RunHandle w;
+    List<RunHandle> active;
+    synchronized (this) {
+      closed = true;
+      w = waiting;
+      active = new ArrayList<>(running);
+    }
+    if (w != null) {
+      w.cancel();
+    }
+    active.forEach(RunHandle::cancel);
+    return active;
+  }
+}

@@ -1,0 +1,227 @@
+package dev.sluice.schedule;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.UnknownPipelineException;
+import dev.sluice.internal.DaemonThreadFactory;
+import dev.sluice.pipeline.EngineServices;
+import dev.sluice.pipeline.PipelineEngine;
+import dev.sluice.spi.Trigger;
+import dev.sluice.spi.TriggerContext;
+import dev.sluice.store.RunRecord;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts runs of the pipelines of one Sluice instance: on API request at any time, and, between
+ * {@link #start()} and {@link #close()}, from cron, webhook and plugin triggers. Every request goes
+ * through the pipeline's {@link dev.sluice.pipeline.OverlapPolicy}.
+ *
+ * <p>Hosts use it through {@code Sluice.start()}, {@code Sluice.trigger(...)}, {@code
+ * Sluice.webhooks()} and {@code Sluice.close()}.
+ *
+ * <p>Thread-safe.
+ */
+public final class Scheduler implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
+  /** How far back the run history is searched for a cron trigger's last run. */
+  static final int HISTORY_SCAN = 200;
+
+  private final EngineServices services;
+  private final Map<String, PipelineRuns> runs = new LinkedHashMap<>();
+  private final Map<String, List<Trigger>> pluginTriggers;
+  private final Ticker ticker;
+  private final boolean ownsTicker;
+  private final RandomGenerator random;
+  private final Duration drainTimeout;
+  private final WebhookHandler webhooks;
+  private final List<CronTimer> timers = new ArrayList<>();
+  private final List<Trigger> startedTriggers = new ArrayList<>();
+  private ScheduledExecutorService pluginExecutor;
+  private volatile boolean started;
+  private boolean closed;
+
+  /**
+   * @param engines every pipeline, by name
+   * @param pluginTriggers the created plugin trigger instances, by pipeline name; closed by {@link #close()}
+   * @param ticker the source of time for cron triggers
+   * @param ownsTicker whether {@link #close()} shuts the ticker down
+   * @param random jitter source
+   * @param drainTimeout how long {@link #close()} waits for running runs to finish
+   */
+  public Scheduler(Map<String, PipelineEngine> engines, Map<String, List<Trigger>> pluginTriggers,
+      EngineServices services, Ticker ticker, boolean ownsTicker, RandomGenerator random, Duration drainTimeout) {
+    this.services = Objects.requireNonNull(services, "services");
+    this.pluginTriggers = Map.copyOf(pluginTriggers);
+    this.ticker = Objects.requireNonNull(ticker, "ticker");
+    this.ownsTicker = ownsTicker;
+    this.random = Objects.requireNonNull(random, "random");
+    this.drainTimeout = Objects.requireNonNull(drainTimeout, "drainTimeout");
+    List<WebhookHandler.Binding> bindings = new ArrayList<>();
+    engines.forEach((name, engine) -> {
+      runs.put(name, new PipelineRuns(engine, services));
+      engine.pipeline().triggers().forEach(t -> {
+        if (t instanceof WebhookTrigger w) {
+          bindings.add(new WebhookHandler.Binding(name, w));
+        }
+      });
+    });
+    this.webhooks = new WebhookHandler(bindings, (p, trigger, params) -> submit(p, "webhook", trigger, params),
+        services.clock(), services.meterRegistry(), services.objectMapper(), () -> started);
+  }
+
+  /**
+   * Requests a run of {@code pipeline}, subject to its overlap policy.
+   *
+   * @param kind {@code api}, {@code cron}, {@code webhook} or {@code plugin} (a metrics tag)
+   * @param trigger what asked, as kept in the run history
+   * @param parameters handed to the connector; null for none
+   * @throws UnknownPipelineException when there is no such pipeline
+   * @throws IllegalStateException after {@link #close()}
+   */
+  public RunHandle submit(String pipeline, String kind, String trigger, JsonNode parameters) {
+    PipelineRuns r = runs.get(pipeline);
+    if (r == null) {
+      throw new UnknownPipelineException(pipeline, runs.keySet());
+    }
+    return r.submit(kind, trigger, parameters == null ? services.objectMapper().createObjectNode() : parameters);
+  }
+
+  /** The webhook endpoints; they answer 503 until {@link #start()}. */
+  public WebhookHandler webhooks() {
+    return webhooks;
+  }
+
+  public boolean isStarted() {
+    return started;
+  }
+
+  /**
+   * Arms every cron trigger, starts every plugin trigger and opens the webhook endpoints.
+   *
+   * @throws IllegalStateException when already started or closed
+   */
+  public synchronized void start() {
+    if (closed || started) {
+      throw new IllegalStateException(closed ? "the scheduler is closed" : "the scheduler is already started");
+    }
+    runs.forEach((name, r) -> r.pipeline().triggers().forEach(t -> {
+      if (t instanceof CronTrigger c) {
+        CronTimer timer = new CronTimer(name, c, ticker, random,
+            f -> submit(f.pipeline(), "cron", f.trigger().describe(), services.objectMapper().createObjectNode()),
+            services.meterRegistry());
+        timers.add(timer);
+        timer.start(lastRun(name, c.describe()));
+      }
+    }));
+    pluginTriggers.forEach((name, list) -> list.forEach(t -> {
+      t.start(new Context(name));
+      startedTriggers.add(t);
+    }));
+    started = true;
+    LOG.info("scheduler started: {} cron trigger(s), {} webhook(s), {} plugin trigger(s)", timers.size(),
+        webhooks.paths().size(), startedTriggers.size());
+  }
+
+  /** When {@code trigger} last asked for a run of {@code pipeline}, by the run history; null if never. */
+  private Instant lastRun(String pipeline, String trigger) {
+    try {
+      for (RunRecord r : services.store().runs().list(pipeline, HISTORY_SCAN)) {
+        if (r.trigger().equals(trigger)) {
+          return r.startedAt();
+        }
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("pipeline '{}': run history unavailable, missed {} times are not detected", pipeline, trigger, e);
+    }
+    return null;
+  }
+
+  /**
+   * Stops the triggers first (no new runs start), cancels waiting runs, asks running ones to stop,
+   * and waits up to the drain timeout for them. Idempotent.
+   */
+  @Override
+  public void close() {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      started = false;
+      timers.forEach(CronTimer::close);
+      for (Trigger t : startedTriggers) {
+        try {
+          t.close();
+        } catch (RuntimeException e) {
+          LOG.warn("closing trigger {} failed", t, e);
+        }
+      }
+      if (pluginExecutor != null) {
+        pluginExecutor.shutdownNow();
+      }
+      if (ownsTicker) {
+        ticker.shutdown();
+      }
+    }
+    List<RunHandle> active = new ArrayList<>();
+    runs.values().forEach(r -> active.addAll(r.close()));
+    long deadline = System.nanoTime() + drainTimeout.toNanos(); // a real wait: monotonic time, not the clock
+    for (RunHandle h : active) {
+      try {
+        Duration left = Duration.ofNanos(deadline - System.nanoTime());
+        if (h.await(left.isNegative() ? Duration.ZERO : left).isEmpty()) {
+          LOG.warn("pipeline '{}': run {} did not stop within {}; leaving it", h.pipeline(), h.id(), drainTimeout);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  private synchronized ScheduledExecutorService pluginExecutor() {
+    if (pluginExecutor == null) {
+      pluginExecutor = Executors.newSingleThreadScheduledExecutor(new DaemonThreadFactory("sluice-trigger"));
+    }
+    return pluginExecutor;
+  }
+
+  private final class Context implements TriggerContext {
+    private final String pipeline;
+
+    Context(String pipeline) {
+      this.pipeline = pipeline;
+    }
+
+    @Override
+    public String pipeline() {
+      return pipeline;
+    }
+
+    @Override
+    public Clock clock() {
+      return services.clock();
+    }
+
+    @Override
+    public ScheduledExecutorService scheduler() {
+      return pluginExecutor();
+    }
+
+    @Override
+    public void fire(String reason, JsonNode parameters) {
+      submit(pipeline, "plugin", reason == null || reason.isBlank() ? "trigger" : reason, parameters);
+    }
+  }
+}

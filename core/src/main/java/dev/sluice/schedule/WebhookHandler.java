@@ -1,0 +1,236 @@
+package dev.sluice.schedule;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.pipeline.RunStatus;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The webhook endpoints of one Sluice instance, framework-neutral: the host's HTTP server hands
+ * each request over as method, path, headers and raw body, and sends back the {@link
+ * WebhookResponse}. Mount it in a servlet, a controller, {@code com.sun.net.httpserver} or the
+ * {@code sluice-server} module.
+ *
+ * <p>For each request, in this order: path known (else 404), method POST (else 405), body within
+ * the trigger's limit (else 413), Sluice started (else 503), signature valid and timestamp within
+ * tolerance (else 401, or 400 when malformed), body parseable as JSON or form fields (else 400),
+ * delivery not seen before (else 200 with {@code "status":"duplicate"}: the sender may stop
+ * retrying, and nothing starts). Then a run of the bound pipeline is requested with the payload as
+ * its parameters: 202 with the run id when it started or was queued, 503 with {@code Retry-After}
+ * when the overlap policy skipped it (its delivery id is forgotten again, so the retry counts).
+ *
+ * <p>Every refusal is counted in {@code sluice.webhooks.rejected} (tags {@code path}, {@code
+ * reason}); accepted requests in {@code sluice.webhooks.accepted}. Neither responses nor logs
+ * contain secrets or signature values.
+ *
+ * <p>Thread-safe: call it from as many server threads as you like.
+ */
+public final class WebhookHandler {
+  private static final Logger LOG = LoggerFactory.getLogger(WebhookHandler.class);
+  static final String RETRY_AFTER_SECONDS = "60";
+
+  /** Requests a run; the overlap policy applies. */
+  @FunctionalInterface
+  interface Submitter {
+    RunHandle submit(String pipeline, String trigger, JsonNode parameters);
+  }
+
+  /** A webhook trigger of a pipeline. */
+  record Binding(String pipeline, WebhookTrigger trigger) {}
+
+  private record Endpoint(String pipeline, WebhookTrigger trigger, ReplayGuard replays) {}
+
+  private final Map<String, Endpoint> endpoints;
+  private final Submitter submitter;
+  private final Clock clock;
+  private final MeterRegistry registry;
+  private final ObjectMapper mapper;
+  private final BooleanSupplier started;
+
+  WebhookHandler(List<Binding> bindings, Submitter submitter, Clock clock, MeterRegistry registry,
+      ObjectMapper mapper, BooleanSupplier started) {
+    this.submitter = submitter;
+    this.clock = clock;
+    this.registry = registry;
+    this.mapper = mapper;
+    this.started = started;
+    Map<String, Endpoint> byPath = new LinkedHashMap<>();
+    for (Binding b : bindings) {
+      WebhookTrigger t = b.trigger();
+      if (byPath.putIfAbsent(t.path(), new Endpoint(b.pipeline(), t,
+          new ReplayGuard(t.replayWindow(), t.replayCapacity(), clock))) != null) {
+        throw new IllegalArgumentException("webhook path " + t.path() + " is bound twice");
+      }
+    }
+    this.endpoints = Collections.unmodifiableMap(byPath);
+  }
+
+  /** The paths answered, in definition order. */
+  public Set<String> paths() {
+    return endpoints.keySet();
+  }
+
+  /** The body limit of {@code path}, so a server can refuse a large {@code Content-Length} early; -1 when unknown. */
+  public int maxBodyBytes(String path) {
+    Endpoint e = find(path);
+    return e == null ? -1 : e.trigger().maxBodyBytes();
+  }
+
+  /**
+   * Handles a request whose body is still a stream: reads at most the path's limit plus one byte,
+   * so an oversized body is refused without being buffered.
+   */
+  public WebhookResponse handle(String method, String path, Map<String, List<String>> headers, InputStream body)
+      throws IOException {
+    Endpoint e = find(path);
+    byte[] bytes = e == null ? new byte[0] : body.readNBytes(e.trigger().maxBodyBytes() + 1);
+    return handle(new WebhookRequest(method, path, headers, bytes));
+  }
+
+  /** Handles one request. Never throws for bad input: every problem is a response. */
+  public WebhookResponse handle(WebhookRequest request) {
+    Endpoint endpoint = find(request.path());
+    String path = endpoint == null ? "unknown" : endpoint.trigger().path();
+    if (endpoint == null) {
+      return reject(path, 404, "not_found", "no webhook at this path");
+    }
+    if (!request.method().equals("POST")) {
+      return reject(path, 405, "method", "use POST, not " + request.method(), Map.of("Allow", "POST"));
+    }
+    WebhookTrigger trigger = endpoint.trigger();
+    if (request.body().length > trigger.maxBodyBytes()) {
+      return reject(path, 413, "too_large", "body exceeds " + trigger.maxBodyBytes() + " bytes");
+    }
+    if (!started.getAsBoolean()) {
+      return reject(path, 503, "not_started", "Sluice is not started", Map.of("Retry-After", RETRY_AFTER_SECONDS));
+    }
+    WebhookSignature.Verdict verdict = trigger.signature().verify(request::header, request.body(), clock.instant());
+    if (!verdict.accepted()) {
+      return reject(path, verdict.status(), verdict.reason(), verdict.message());
+    }
+    JsonNode payload;
+    try {
+      payload = parse(request);
+    } catch (JsonProcessingException e) {
+      return reject(path, 400, "malformed", "body is not valid JSON: " + e.getOriginalMessage()
+          + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column "
+              + e.getLocation().getColumnNr()));
+    }
+    String deliveryId = trigger.signature().deliveryId(request::header, payload, verdict.signature());
+    if (deliveryId != null && !endpoint.replays().reserve(deliveryId)) {
+      count("sluice.webhooks.rejected", path, "replay");
+      LOG.warn("webhook {}: replayed delivery refused (nothing started)", path);
+      return response(200, Map.of(), json().put("status", "duplicate")
+          .put("message", "this delivery was already received; nothing was started"));
+    }
+    RunHandle run;
+    try {
+      run = submitter.submit(endpoint.pipeline(), trigger.describe(), payload);
+    } catch (RuntimeException e) {
+      release(endpoint, deliveryId);
+      LOG.error("webhook {}: could not start a run of pipeline '{}'", path, endpoint.pipeline(), e);
+      return reject(path, 503, "unavailable", "could not start a run: " + e.getMessage(),
+          Map.of("Retry-After", RETRY_AFTER_SECONDS));
+    }
+    if (run.status() == RunStatus.SKIPPED) {
+      release(endpoint, deliveryId);
+      count("sluice.webhooks.rejected", path, "overlap");
+      return response(503, Map.of("Retry-After", RETRY_AFTER_SECONDS), json()
+          .put("runId", run.id()).put("status", RunStatus.SKIPPED.name())
+          .put("error", "a run of this pipeline is in progress; retry later"));
+    }
+    count("sluice.webhooks.accepted", path, null);
+    return response(202, Map.of(), json().put("runId", run.id()).put("pipeline", endpoint.pipeline())
+        .put("status", run.status() == RunStatus.QUEUED ? "QUEUED" : "RUNNING"));
+  }
+
+  private static void release(Endpoint endpoint, String deliveryId) {
+    if (deliveryId != null) {
+      endpoint.replays().release(deliveryId);
+    }
+  }
+
+  private Endpoint find(String path) {
+    try {
+      return endpoints.get(WebhookTrigger.normalize(path));
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  /** JSON bodies as they are; form bodies as an object of their fields; an empty body as {}. */
+  private JsonNode parse(WebhookRequest request) throws JsonProcessingException {
+    byte[] body = request.body();
+    String contentType = request.header("Content-Type");
+    if (contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
+      ObjectNode form = json();
+      for (String pair : new String(body, StandardCharsets.UTF_8).split("&")) {
+        if (!pair.isEmpty()) {
+          int eq = pair.indexOf('=');
+          String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+          String v = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+          form.put(k, v);
+        }
+      }
+      return form;
+    }
+    if (new String(body, StandardCharsets.UTF_8).isBlank()) {
+      return json();
+    }
+    try {
+      return mapper.readTree(body);
+    } catch (JsonProcessingException e) {
+      throw e;
+    } catch (IOException e) {
+      throw new IllegalStateException("reading a byte array failed", e);
+    }
+  }
+
+  private WebhookResponse reject(String path, int status, String reason, String message) {
+    return reject(path, status, reason, message, Map.of());
+  }
+
+  private WebhookResponse reject(String path, int status, String reason, String message, Map<String, String> headers) {
+    count("sluice.webhooks.rejected", path, reason);
+    LOG.warn("webhook {}: refused with {} ({}): {}", path, status, reason, message);
+    return response(status, headers, json().put("error", message).put("reason", reason));
+  }
+
+  private void count(String name, String path, String reason) {
+    Counter.Builder b = Counter.builder(name).tag("path", path);
+    if (reason != null) {
+      b.tag("reason", reason);
+    }
+    b.register(registry).increment();
+  }
+
+  private ObjectNode json() {
+    return mapper.createObjectNode();
+  }
+
+  private WebhookResponse response(int status, Map<String, String> headers, ObjectNode body) {
+    return new WebhookResponse(status, headers, body.toString());
+  }
+
+  @Override
+  public String toString() {
+    return "WebhookHandler" + endpoints.keySet();
+  }
+}

@@ -1,0 +1,80 @@
+package dev.sluice.schedule;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * Starts a run when a signed request arrives at {@link #path()} of the host's {@link
+ * WebhookHandler}. The payload becomes the run's parameters; a {@code webhook} source emits its
+ * records.
+ *
+ * <p>Immutable and thread-safe; equal when all settings (including the secret) are equal.
+ *
+ * @param path where the handler answers, e.g. {@code /hooks/hubspot}; unique across pipelines
+ * @param signature how requests are verified
+ * @param maxBodyBytes larger bodies are refused with 413 before anything is parsed
+ * @param replayWindow how long a delivery id is remembered; at least the signature's tolerance
+ * @param replayCapacity how many delivery ids are remembered at most (oldest forgotten first)
+ */
+public record WebhookTrigger(
+    String path, WebhookSignature signature, int maxBodyBytes, Duration replayWindow, int replayCapacity)
+    implements TriggerDefinition {
+
+  public static final int DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+  public static final Duration DEFAULT_REPLAY_WINDOW = Duration.ofHours(24);
+  public static final int DEFAULT_REPLAY_CAPACITY = 10_000;
+  private static final Pattern PATH = Pattern.compile("(/[A-Za-z0-9._~!$&'()*+,;=:@%-]+)+");
+
+  public WebhookTrigger {
+    path = normalize(path);
+    Objects.requireNonNull(signature, "webhook " + path + ": signature");
+    Objects.requireNonNull(replayWindow, "webhook " + path + ": replayWindow");
+    if (maxBodyBytes < 1) {
+      throw new IllegalArgumentException("webhook " + path + ": maxBodyBytes must be >= 1, got " + maxBodyBytes);
+    }
+    if (replayCapacity < 1) {
+      throw new IllegalArgumentException("webhook " + path + ": replayCapacity must be >= 1, got " + replayCapacity);
+    }
+    if (signature.signsTimestamp() && replayWindow.compareTo(signature.tolerance()) < 0) {
+      throw new IllegalArgumentException("webhook " + path + ": replayWindow " + replayWindow
+          + " must be at least the signature tolerance " + signature.tolerance()
+          + ", or a replay inside the tolerance would be accepted");
+    }
+  }
+
+  /** A webhook with default limits. */
+  public static WebhookTrigger of(String path, WebhookSignature signature) {
+    return new WebhookTrigger(path, signature, DEFAULT_MAX_BODY_BYTES, DEFAULT_REPLAY_WINDOW, DEFAULT_REPLAY_CAPACITY);
+  }
+
+  public WebhookTrigger withMaxBodyBytes(int value) {
+    return new WebhookTrigger(path, signature, value, replayWindow, replayCapacity);
+  }
+
+  public WebhookTrigger withReplayWindow(Duration value, int capacity) {
+    return new WebhookTrigger(path, signature, maxBodyBytes, value, capacity);
+  }
+
+  /**
+   * {@code path} without a trailing slash.
+   *
+   * @throws IllegalArgumentException when it is not an absolute path of URL-safe segments
+   */
+  public static String normalize(String path) {
+    String p = path == null ? null : path.trim();
+    if (p != null && p.length() > 1 && p.endsWith("/")) {
+      p = p.substring(0, p.length() - 1);
+    }
+    if (p == null || !PATH.matcher(p).matches()) {
+      throw new IllegalArgumentException("webhook path must start with '/' and contain URL path segments"
+          + " only (no query, no spaces), e.g. /hooks/github; got " + (path == null ? "null" : "'" + path + "'"));
+    }
+    return p;
+  }
+
+  @Override
+  public String describe() {
+    return "webhook " + path;
+  }
+}

@@ -1,0 +1,154 @@
+package dev.sluice.testing;
+
+import dev.sluice.schedule.Ticker;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.PriorityQueue;
+
+/**
+ * A {@link Ticker} whose time moves only when the test says so. {@link #advanceTo} runs every task
+ * that falls due on the way, in time order, with the clock set to each task's time (as a punctual
+ * timer would); {@link #jumpTo} moves the clock without running anything (the process was
+ * suspended), after which {@link #runDue()} runs what is overdue, late.
+ *
+ * <p>Tasks run on the calling thread. Thread-safe.
+ */
+public final class ManualTicker implements Ticker {
+  private final MutableClock clock;
+  private final PriorityQueue<Task> tasks = new PriorityQueue<>();
+  private long sequence;
+
+  public ManualTicker(Instant start) {
+    this.clock = new MutableClock(start);
+  }
+
+  @Override
+  public Clock clock() {
+    return clock;
+  }
+
+  public Instant now() {
+    return clock.instant();
+  }
+
+  @Override
+  public synchronized Timer schedule(Instant at, Runnable task) {
+    Task t = new Task(at, sequence++, task);
+    tasks.add(t);
+    return t;
+  }
+
+  /** How many tasks wait (cancelled ones excluded). */
+  public synchronized long pending() {
+    return tasks.stream().filter(t -> !t.cancelled).count();
+  }
+
+  /** The time of the earliest waiting task, or null. */
+  public synchronized Instant nextDue() {
+    return tasks.stream().filter(t -> !t.cancelled).map(t -> t.at).min(Instant::compareTo).orElse(null);
+  }
+
+  public void advance(Duration d) {
+    advanceTo(clock.instant().plus(d));
+  }
+
+  /** Moves time forward to {@code to}, running each task at its own time on the way. */
+  public void advanceTo(Instant to) {
+    while (true) {
+      Task next;
+      synchronized (this) {
+        next = tasks.peek();
+        if (next == null || next.at.isAfter(to)) {
+          break;
+        }
+        tasks.poll();
+        if (next.at.isAfter(clock.instant())) {
+          clock.set(next.at);
+        }
+      }
+      if (!next.cancelled) {
+        next.task.run();
+      }
+    }
+    if (to.isAfter(clock.instant())) {
+      clock.set(to);
+    }
+  }
+
+  /** Moves the clock to {@code to} without running anything. */
+  public void jumpTo(Instant to) {
+    clock.set(to);
+  }
+
+  /** Runs every task due by now, at the current time. */
+  public void runDue() {
+    while (true) {
+      Task next;
+      synchronized (this) {
+        next = tasks.peek();
+        if (next == null || next.at.isAfter(clock.instant())) {
+          return;
+        }
+        tasks.poll();
+      }
+      if (!next.cancelled) {
+        next.task.run();
+      }
+    }
+  }
+
+  private static final class Task implements Timer, Comparable<Task> {
+    final Instant at;
+    final long seq;
+    final Runnable task;
+    volatile boolean cancelled;
+
+    Task(Instant at, long seq, Runnable task) {
+      this.at = at;
+      this.seq = seq;
+      this.task = task;
+    }
+
+    @Override
+    public void cancel() {
+      cancelled = true;
+    }
+
+    @Override
+    public int compareTo(Task o) {
+      int c = at.compareTo(o.at);
+      return c != 0 ? c : Long.compare(seq, o.seq);
+    }
+  }
+
+  /** A clock set by hand. */
+  public static final class MutableClock extends Clock {
+    private volatile Instant now;
+
+    MutableClock(Instant now) {
+      this.now = now;
+    }
+
+    void set(Instant value) {
+      this.now = value;
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      throw new UnsupportedOperationException("the manual clock is UTC only");
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+  }
+}
