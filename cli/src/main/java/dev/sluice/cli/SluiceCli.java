@@ -18,10 +18,11 @@ import picocli.CommandLine.Spec;
     name = "sluice",
     mixinStandardHelpOptions = true,
     versionProvider = SluiceCli.Version.class,
+    scope = CommandLine.ScopeType.INHERIT, // every subcommand gets --help and --version
     description = "Pulls records from sources, routes them by rules, delivers them to destinations.",
     subcommands = {
-      //RunCommand.class,
-      //OnceCommand.class,
+      RunCommand.class,
+      OnceCommand.class,
       ValidateCommand.class,
       SchemaCommand.class,
       PluginsCommand.class,
@@ -48,6 +49,8 @@ public final class SluiceCli implements Runnable {
     System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "HH:mm:ss.SSS");
     System.setProperty("org.slf4j.simpleLogger.showShortLogName", "true");
     System.setProperty("org.slf4j.simpleLogger.showThreadName", "false");
+    // The log destination is output the user asked for: show it whatever the level.
+    System.setProperty("org.slf4j.simpleLogger.log.sluice.destination", "info");
     System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
   }
 
@@ -68,7 +71,12 @@ public final class SluiceCli implements Runnable {
       }
       return ExitCodes.ERROR;
     });
-    return cli.execute(args);
+    try {
+      return cli.execute(args);
+    } finally {
+      out.flush();
+      err.flush();
+    }
   }
 
   @Override

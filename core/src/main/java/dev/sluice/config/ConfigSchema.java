@@ -257,7 +257,38 @@ public final class ConfigSchema {
 
   private static ObjectNode trigger(Collection<PluginInfo> providers) {
     ObjectNode n = F.objectNode().put("type", "object").put("description",
-        "cron: \"*/15 * * * *\" (with zone, syntax, misfire, jitter), webhook: /hooks/x (with signature), or type: <plugin>.");
+        "What starts runs: cron: \"*/15 * * * *\" (with zone, syntax, dst, misfire, jitter), webhook: /hooks/x"
+            + " (with signature), or type: <trigger plugin>.");
+    n.putObject("if").putArray("required").add("type");
+    n.set("then", plugin("A trigger plugin.", providers, F.objectNode()));
+    ObjectNode signature = ConfigSchemas.object()
+        .description("How requests prove they come from the sender. Default: none (accept any).")
+        .required("scheme", ConfigSchemas.enumOf("Signature scheme.", "none", "hmac-sha256", "github", "stripe", "slack"))
+        .optional("secret", ConfigSchemas.secret("Shared signing secret, e.g. ${secret:hubspot_webhook}."))
+        .optional("header", ConfigSchemas.string("hmac-sha256: the header carrying the MAC.", "X-Signature"))
+        .optional("encoding", ConfigSchemas.enumOf("hmac-sha256: how the MAC is written.", "hex", "base64"))
+        .optional("prefix", ConfigSchemas.string("hmac-sha256: text before the MAC, e.g. sha256=."))
+        .optional("timestampHeader", ConfigSchemas.string("hmac-sha256: header with the Unix time; then <timestamp>.<body> is signed."))
+        .optional("tolerance", ConfigSchemas.duration("Accepted clock skew for signed timestamps.", "5m"))
+        .optional("deliveryIdHeader", ConfigSchemas.string("Header with a delivery id, to refuse replays."))
+        .optional("deliveryIdField", ConfigSchemas.string("Body field (JSON pointer or $.path) with a delivery id."))
+        .build();
+    ObjectNode builtIn = ConfigSchemas.object()
+        .optional("cron", ConfigSchemas.string("A cron expression, e.g. */15 * * * * (or @hourly, @daily, ...)."))
+        .optional("zone", ConfigSchemas.string("Time zone of the cron expression.", "UTC"))
+        .optional("syntax", ConfigSchemas.enumOf("Cron syntax. Default unix (5 fields).", "unix", "quartz", "spring"))
+        .optional("dst", ConfigSchemas.enumOf("A time inside a skipped DST hour: shift to the next valid instant (default) or skip.", "shift", "skip"))
+        .optional("misfire", ConfigSchemas.enumOf("Fire times missed while down: fire-once-now (default) or skip.", "fire-once-now", "skip"))
+        .optional("misfireThreshold", ConfigSchemas.duration("Lateness from which a fire time counts as missed.", "1m"))
+        .optional("jitter", ConfigSchemas.duration("Random delay added to each fire time.", "0s"))
+        .optional("webhook", ConfigSchemas.string("Path the webhook is served at, e.g. /hooks/hubspot."))
+        .optional("signature", signature)
+        .optional("maxBodyBytes", ConfigSchemas.integer("Largest accepted body.", 1024 * 1024, 1))
+        .optional("replayWindow", ConfigSchemas.duration("How long delivery ids are remembered against replays.", "24h"))
+        .optional("replayCapacity", ConfigSchemas.integer("How many delivery ids are remembered.", 10_000, 1))
+        .build();
+    builtIn.put("minProperties", 1);
+    n.set("else", builtIn);
     return n;
   }
 

@@ -6,14 +6,26 @@ import dev.sluice.SluiceDefinition;
 import dev.sluice.delivery.DeliverySettings;
 import dev.sluice.pipeline.DestinationDefinition;
 import dev.sluice.pipeline.ErrorPolicy;
+import dev.sluice.pipeline.OverlapPolicy;
 import dev.sluice.pipeline.Pipeline;
 import dev.sluice.pipeline.PipelineBuilder;
 import dev.sluice.pipeline.PluginSpec;
 import dev.sluice.pipeline.UnmatchedPolicy;
 import dev.sluice.routing.ConditionSyntaxException;
+import dev.sluice.schedule.CronSyntax;
+import dev.sluice.schedule.CronTrigger;
+import dev.sluice.schedule.DstPolicy;
+import dev.sluice.schedule.InvalidCronException;
+import dev.sluice.schedule.MisfirePolicy;
+import dev.sluice.schedule.PluginTrigger;
+import dev.sluice.schedule.TriggerDefinition;
+import dev.sluice.schedule.WebhookSignature;
+import dev.sluice.schedule.WebhookTrigger;
 import dev.sluice.spi.PluginConfig;
 import dev.sluice.spi.PluginConfigException;
+import java.time.DateTimeException;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -162,6 +174,19 @@ final class DefinitionMapper {
     if (node.has("onError")) {
       b.onError(ErrorPolicy.valueOf(constant(node.get("onError"))));
     }
+    JsonNode triggers = node.path("triggers");
+    for (int i = 0; i < triggers.size(); i++) {
+      if (triggers.get(i).isObject() && !skipped(pointer + "/triggers/" + i)) {
+        try {
+          b.trigger(trigger((ObjectNode) triggers.get(i), pointer + "/triggers/" + i));
+        } catch (Problem p) {
+          problems.add(Locations.problem(located.values, p.pointer, p.getMessage()));
+        }
+      }
+    }
+    if (node.has("overlap")) {
+      b.overlap(OverlapPolicy.of(node.get("overlap").asText()));
+    }
     if (node.has("queueCapacity")) {
       try {
         b.queueCapacity(node.get("queueCapacity").asInt());
@@ -170,6 +195,129 @@ final class DefinitionMapper {
       }
     }
     return problems.size() == before ? b.build() : null;
+  }
+
+  private TriggerDefinition trigger(ObjectNode node, String pointer) {
+    int kinds = (node.has("cron") ? 1 : 0) + (node.has("webhook") ? 1 : 0) + (node.has("type") ? 1 : 0);
+    if (kinds != 1) {
+      throw new Problem(pointer, "a trigger has exactly one of cron, webhook or type (a plugin), found " + kinds);
+    }
+    if (node.has("type")) {
+      ObjectNode options = node.deepCopy();
+      String type = options.remove("type").asText();
+      return new PluginTrigger(PluginSpec.of(type, options));
+    }
+    PluginConfig c = new PluginConfig("trigger", node);
+    if (node.has("cron")) {
+      if (node.has("webhook") || node.has("signature")) {
+        throw new Problem(pointer, "a cron trigger takes no webhook settings");
+      }
+      CronTrigger.Builder cron = CronTrigger.builder(node.get("cron").asText());
+      String field = "zone";
+      try {
+        if (node.has("zone")) {
+          cron.zone(ZoneId.of(node.get("zone").asText()));
+        }
+        field = "syntax";
+        if (node.has("syntax")) {
+          cron.syntax(CronSyntax.of(node.get("syntax").asText()));
+        }
+        field = "dst";
+        if (node.has("dst")) {
+          cron.dst(DstPolicy.of(node.get("dst").asText()));
+        }
+        field = "misfire";
+        if (node.has("misfire")) {
+          cron.misfire(MisfirePolicy.of(node.get("misfire").asText()));
+        }
+        field = "misfireThreshold";
+        if (node.has(field)) {
+          cron.misfireThreshold(c.duration(field, Duration.ZERO));
+        }
+        field = "jitter";
+        if (node.has(field)) {
+          cron.jitter(c.duration(field, Duration.ZERO));
+        }
+        field = "cron";
+        return cron.build();
+      } catch (DateTimeException e) {
+        throw new Problem(pointer + "/zone", "'" + node.get("zone").asText() + "' is not a time zone (use e.g. Europe/Berlin or UTC)");
+      } catch (InvalidCronException e) {
+        throw new Problem(pointer + "/cron", e.getMessage());
+      } catch (PluginConfigException | IllegalArgumentException e) {
+        throw new Problem(pointer + "/" + field, e.getMessage());
+      }
+    }
+    WebhookSignature signature = node.has("signature")
+        ? signature((ObjectNode) node.get("signature"), pointer + "/signature") : WebhookSignature.none();
+    try {
+      WebhookTrigger webhook = WebhookTrigger.of(node.get("webhook").asText(), signature);
+      if (node.has("maxBodyBytes")) {
+        webhook = webhook.withMaxBodyBytes(node.get("maxBodyBytes").asInt());
+      }
+      if (node.has("replayWindow") || node.has("replayCapacity")) {
+        webhook = webhook.withReplayWindow(c.duration("replayWindow", WebhookTrigger.DEFAULT_REPLAY_WINDOW),
+            c.intValue("replayCapacity", WebhookTrigger.DEFAULT_REPLAY_CAPACITY, 1, Integer.MAX_VALUE));
+      }
+      return webhook;
+    } catch (PluginConfigException | IllegalArgumentException e) {
+      throw new Problem(pointer + "/webhook", e.getMessage());
+    }
+  }
+
+  private static WebhookSignature signature(ObjectNode node, String pointer) {
+    String scheme = node.get("scheme").asText();
+    PluginConfig c = new PluginConfig("webhook signature", node);
+    String field = "secret";
+    try {
+      if (scheme.equals("none")) {
+        if (node.size() > 1) {
+          throw new IllegalArgumentException("scheme none takes no other settings");
+        }
+        return WebhookSignature.none();
+      }
+      if (!node.path("secret").isTextual() || node.get("secret").textValue().isEmpty()) {
+        throw new Problem(pointer, "scheme " + scheme + " needs a secret (e.g. secret: ${secret:my_webhook})");
+      }
+      String secret = node.get("secret").textValue();
+      WebhookSignature s = switch (scheme) {
+        case "github" -> WebhookSignature.github(secret);
+        case "stripe" -> WebhookSignature.stripe(secret);
+        case "slack" -> WebhookSignature.slack(secret);
+        default -> WebhookSignature.hmacSha256(secret);
+      };
+      field = "header";
+      if (node.has(field)) {
+        s = s.withHeader(node.get(field).asText());
+      }
+      field = "encoding";
+      if (node.has(field)) {
+        s = s.withEncoding(WebhookSignature.Encoding.valueOf(node.get(field).asText().toUpperCase(Locale.ROOT)));
+      }
+      field = "prefix";
+      if (node.has(field)) {
+        s = s.withPrefix(node.get(field).asText());
+      }
+      field = "timestampHeader";
+      if (node.has(field)) {
+        s = s.withTimestampHeader(node.get(field).asText());
+      }
+      field = "tolerance";
+      if (node.has(field)) {
+        s = s.withTolerance(c.duration(field, WebhookSignature.DEFAULT_TOLERANCE));
+      }
+      field = "deliveryIdHeader";
+      if (node.has(field)) {
+        s = s.withDeliveryIdHeader(node.get(field).asText());
+      }
+      field = "deliveryIdField";
+      if (node.has(field)) {
+        s = s.withDeliveryIdField(node.get(field).asText().replaceFirst("^\\$\\.", "").replace('.', '/'));
+      }
+      return s;
+    } catch (PluginConfigException | IllegalArgumentException | IllegalStateException e) {
+      throw new Problem(pointer + "/" + field, e.getMessage());
+    }
   }
 
   private void rule(PipelineBuilder b, String pipeline, ObjectNode node, String pointer, JsonNode destinations) {

@@ -1,4 +1,4 @@
-package dev.sluice.testing;
+package dev.sluice.testkit;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -12,13 +12,23 @@ import java.util.stream.Stream;
 import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
 
-/** Compiles Java sources at test time and packs them with service files into a real jar. */
+/**
+ * Builds real plugin jars at test time: compiles Java sources against the test class path and
+ * packs them with {@code META-INF/services} files. For testing discovery, class loading and
+ * conflicts the way users meet them (a jar in a plugins folder), not through the test class path.
+ *
+ * <p>Needs a JDK (the system Java compiler). Stateless; thread-safe.
+ */
 public final class PluginJars {
   private PluginJars() {}
 
   /**
+   * Compiles {@code sources} and writes {@code <dir>/<jarName>.jar}.
+   *
    * @param sources class name (with package) to source code
-   * @param services service interface name to implementation lines
+   * @param services service interface name (e.g. {@code dev.sluice.spi.DestinationProvider}) to
+   *     the implementation class names, one per line
+   * @return the jar
    */
   public static Path build(Path dir, String jarName, Map<String, String> sources, Map<String, String> services)
       throws IOException {
@@ -57,7 +67,7 @@ public final class PluginJars {
     return jar;
   }
 
-  /** Source of a destination provider of {@code type} that logs records. */
+  /** Source of a destination provider of {@code type} whose destinations accept every batch. */
   public static String destinationProvider(String className, String type) {
     int dot = className.lastIndexOf('.');
     return "package " + className.substring(0, dot) + ";\n"

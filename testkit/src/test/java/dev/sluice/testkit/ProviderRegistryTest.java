@@ -1,14 +1,17 @@
-package dev.sluice.internal;
+package dev.sluice.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.sluice.internal.DuplicateProviderException;
+import dev.sluice.internal.PluginInfo;
+import dev.sluice.internal.ProviderRegistry;
+import dev.sluice.internal.UnknownPluginTypeException;
 import dev.sluice.spi.Destination;
 import dev.sluice.spi.DestinationProvider;
 import dev.sluice.spi.PluginConfig;
 import dev.sluice.spi.PluginContext;
 import dev.sluice.spi.PluginKind;
-import dev.sluice.testing.PluginJars;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Path;
@@ -31,14 +34,16 @@ class ProviderRegistryTest {
   }
 
   @Test
-  void discoversTheBuiltInsWithTheirLocation() {
+  void discoversTheBuiltInsWithTheirLocation() throws Exception {
     ProviderRegistry registry = ProviderRegistry.discover(getClass().getClassLoader(), List.of());
     assertThat(registry.of(PluginKind.DESTINATION)).extracting(PluginInfo::type).contains("file", "log");
     assertThat(registry.of(PluginKind.CONNECTOR)).extracting(PluginInfo::type).contains("file");
     PluginInfo file = registry.find(PluginKind.CONNECTOR, "file")
         .map(p -> registry.of(PluginKind.CONNECTOR).stream().filter(i -> i.provider() == p).findFirst().orElseThrow())
         .orElseThrow();
-    assertThat(file.location()).contains("classes");
+    Path expected = Path.of(dev.sluice.connectors.file.FileConnectorProvider.class
+        .getProtectionDomain().getCodeSource().getLocation().toURI());
+    assertThat(file.location()).as("the jar (or folder) the provider came from").isEqualTo(expected.toString());
     assertThat(file.description()).isNotBlank();
   }
 

@@ -1,0 +1,230 @@
+package dev.sluice.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.testkit.PluginJars;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class SluiceCliTest {
+  @TempDir Path dir;
+
+  record Result(int exit, String out, String err) {}
+
+  static Result sluice(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int exit = SluiceCli.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
+    return new Result(exit, out.toString(), err.toString());
+  }
+
+  private Path config(String yaml) throws Exception {
+    Path p = dir.resolve("sluice.yaml");
+    Files.writeString(p, yaml);
+    return p;
+  }
+
+  private Path orders(int n) throws Exception {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 1; i <= n; i++) {
+      sb.append("{\"id\":").append(i).append(",\"amount\":").append(i % 10 == 0 ? 5000 : 10).append("}\n");
+    }
+    Path p = dir.resolve("orders.jsonl");
+    Files.writeString(p, sb);
+    return p;
+  }
+
+  private String pipelineYaml(Path input, String extraRule) {
+    return """
+        store: { type: memory }
+        destinations:
+          big: { type: file, path: %s }
+          all: { type: file, path: %s }
+        pipelines:
+          orders:
+            source: { type: file, path: %s, key: id }
+            rules:
+              - { name: big, when: "$.amount > 1000", to: big }
+              - { name: all, to: all }
+        %s""".formatted(dir.resolve("out/big.jsonl"), dir.resolve("out/all.jsonl"), input, extraRule);
+  }
+
+  @Test
+  void validateExitsZeroOnTheQuickstartConfig() {
+    Result r = sluice("validate", "-c", "../examples/quickstart/sluice.yaml");
+    assertThat(r.exit()).isZero();
+    assertThat(r.out()).contains("OK: ../examples/quickstart/sluice.yaml");
+  }
+
+  @Test
+  void validateListsEveryProblemWithLocationAndExitsThree() throws Exception {
+    Path c = config("""
+        destinations:
+          alerts: { type: file, pth: a.jsonl }
+        pipelines:
+          orders:
+            source: { type: file, path: orders.jsonl }
+            rules:
+              - { when: "$.amount => 5", to: [alert] }
+        """);
+    Result r = sluice("validate", "-c", c.toString());
+    assertThat(r.exit()).isEqualTo(3);
+    assertThat(r.err().lines().toList()).containsExactly(
+        c + ":2:11 /destinations/alerts: missing required key 'path'",
+        c + ":2:25 /destinations/alerts/pth: unknown key 'pth'; did you mean 'path'?",
+        c + ":7:17 /pipelines/orders/rules/0/when: unknown operator '=>' (expected one of == != < <= > >= in nin =~"
+            + " contains startsWith endsWith exists empty) (at character 10 of \"$.amount => 5\")",
+        c + ":7:39 /pipelines/orders/rules/0/to/0: destination 'alert' is not defined; did you mean 'alerts'?",
+        "4 problems");
+  }
+
+  @Test
+  void aMissingConfigFileIsAProblemNotACrash() {
+    Result r = sluice("validate", "-c", dir.resolve("nope.yaml").toString());
+    assertThat(r.exit()).isEqualTo(3);
+    assertThat(r.err()).contains("nope.yaml:0:0 /: can't read the file: it does not exist");
+  }
+
+  @Test
+  void schemaPrintsTheJsonSchemaItValidatesWith() throws Exception {
+    Result r = sluice("schema");
+    assertThat(r.exit()).isZero();
+    JsonNode schema = new ObjectMapper().readTree(r.out());
+    assertThat(schema.get("$schema").asText()).isEqualTo("https://json-schema.org/draft/2020-12/schema");
+    assertThat(schema.at("/$defs/destination/properties/type/enum").toString()).contains("file", "log");
+  }
+
+  @Test
+  void theSchemaCopyInDocsMatchesWhatTheCodeGenerates() throws Exception {
+    Path doc = Path.of("../docs/schema/sluice.schema.json");
+    String generated = sluice("schema").out();
+    assertThat(doc).as("docs/schema/sluice.schema.json exists; regenerate it with: java -jar cli/target/sluice.jar schema > docs/schema/sluice.schema.json").exists();
+    assertThat(new ObjectMapper().readTree(Files.readString(doc)))
+        .as("docs/schema/sluice.schema.json drifted from the code; regenerate it with: java -jar cli/target/sluice.jar schema > docs/schema/sluice.schema.json")
+        .isEqualTo(new ObjectMapper().readTree(generated));
+  }
+
+  @Test
+  void pluginsListsKindTypeVersionAndJarIncludingAPluginsFolder() throws Exception {
+    Path plugins = Files.createDirectories(dir.resolve("plugins"));
+    PluginJars.build(dir, "acme", Map.of("com.acme.AcmeProvider", PluginJars.destinationProvider("com.acme.AcmeProvider", "acme")),
+        Map.of("dev.sluice.spi.DestinationProvider", "com.acme.AcmeProvider"));
+    Files.move(dir.resolve("acme.jar"), plugins.resolve("acme.jar"));
+
+    Result r = sluice("plugins", "--plugins", plugins.toString());
+
+    assertThat(r.exit()).isZero();
+    assertThat(r.out().lines()).first().asString().startsWith("KIND").contains("TYPE").contains("VERSION").contains("JAR");
+    assertThat(r.out()).containsPattern("connector\\s+file\\s+")
+        .containsPattern("destination\\s+log\\s+")
+        .containsPattern("destination\\s+acme\\s+unknown\\s+.*plugins/acme.jar");
+  }
+
+  @Test
+  void aPluginClaimingABuiltInTypeStopsWithBothJarsNamed() throws Exception {
+    Path plugins = Files.createDirectories(dir.resolve("plugins"));
+    PluginJars.build(plugins, "evil", Map.of("com.evil.FileProvider", PluginJars.destinationProvider("com.evil.FileProvider", "file")),
+        Map.of("dev.sluice.spi.DestinationProvider", "com.evil.FileProvider"));
+    Result r = sluice("plugins", "--plugins", plugins.toString());
+    assertThat(r.exit()).isEqualTo(4);
+    assertThat(r.err()).contains("two destination providers claim type 'file'").contains("evil.jar");
+  }
+
+  @Test
+  void onceRunsAPipelinePrintsPlainProgressAndTheReport() throws Exception {
+    Path c = config(pipelineYaml(orders(200_000), ""));
+    Result r = sluice("once", "orders", "-c", c.toString(), "--progress", "plain", "--progress-interval", "PT0.02S");
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).containsPattern("orders: [\\d,]+ read, [\\d,]+ routed, [\\d,]+ delivered, [\\d,]+ dead-lettered, [\\d,]+ records/s, \\d\\d:\\d\\d\\.\\d");
+    assertThat(r.out()).contains("of pipeline 'orders' succeeded").contains("records read           200,000");
+    assertThat(Files.readAllLines(dir.resolve("out/big.jsonl"))).hasSize(20_000);
+  }
+
+  @Test
+  void onceExitsOneWhenARunFails() throws Exception {
+    Path c = config(pipelineYaml(dir.resolve("missing.jsonl"), ""));
+    Result r = sluice("once", "--all", "-c", c.toString(), "--progress", "off");
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.out()).contains("failed").contains("missing.jsonl");
+  }
+
+  @Test
+  void onceNeedsExactlyOnePipelineOrAll() throws Exception {
+    Path c = config(pipelineYaml(orders(3), ""));
+    assertThat(sluice("once", "-c", c.toString()).exit()).isEqualTo(2);
+    assertThat(sluice("once", "orders", "--all", "-c", c.toString()).exit()).isEqualTo(2);
+    Result unknown = sluice("once", "nope", "-c", c.toString());
+    assertThat(unknown.exit()).isEqualTo(4);
+    assertThat(unknown.err()).contains("no pipeline named 'nope'; defined: orders");
+  }
+
+  @Test
+  void testRulesPrintsTheTraceWithoutDelivering() throws Exception {
+    Path c = config(pipelineYaml(orders(3), ""));
+    Path sample = dir.resolve("sample.jsonl");
+    Files.writeString(sample, "{\"id\":\"a\",\"amount\":5000}\n{\"id\":\"b\",\"amount\":1}\n");
+
+    Result text = sluice("test-rules", "orders", "--input", sample.toString(), "--key", "id", "-c", c.toString());
+    assertThat(text.exit()).isZero();
+    assertThat(text.out()).contains("record a: matched")
+        .contains("rule big  when $.amount > 1000  -> matched")
+        .contains("$.amount = 5000  > 1000  => true")
+        .contains("rule big  when $.amount > 1000  -> not matched")
+        .contains("2 record(s): 2 matched, 0 otherwise, 0 unmatched, 0 error(s)");
+    assertThat(dir.resolve("out/big.jsonl")).doesNotExist();
+
+    Result json = sluice("test-rules", "orders", "--input", sample.toString(), "--json", "-c", c.toString());
+    JsonNode traces = new ObjectMapper().readTree(json.out().substring(0, json.out().lastIndexOf(']') + 1));
+    assertThat(traces).hasSize(2);
+    assertThat(traces.at("/0/deliveries/0/destination").asText()).isEqualTo("big");
+  }
+
+  @Test
+  void secretsAreReadFromStandardInputNeverFromTheCommandLine() throws Exception {
+    Path c = config("store: { type: memory }\nsecrets:\n  key: ${env:SLUICE_TEST_UNSET_KEY:-a-long-enough-master-key}\n");
+    InputStream stdin = System.in;
+    try {
+      System.setIn(new ByteArrayInputStream("xoxb-123-secret\n".getBytes(StandardCharsets.UTF_8)));
+      Result set = sluice("secret", "set", "slack_token", "-c", c.toString());
+      assertThat(set.exit()).as(set.err()).isZero();
+      assertThat(set.out() + set.err()).contains("stored secret 'slack_token'").doesNotContain("xoxb-123-secret");
+    } finally {
+      System.setIn(stdin);
+    }
+    Result noKey = sluice("secret", "list", "-c", config("store: { type: memory }\n").toString());
+    assertThat(noKey.exit()).isEqualTo(3);
+    assertThat(noKey.err()).contains("/secrets: secrets.key is not set");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"run", "once", "validate", "schema", "plugins", "test-rules", "secret"})
+  void everyCommandHasHelpAndVersion(String command) {
+    Result help = sluice(command, "--help");
+    assertThat(help.exit()).isZero();
+    assertThat(help.out()).contains("Usage: sluice " + command);
+    Result version = sluice(command, "--version");
+    assertThat(version.exit()).isZero();
+    assertThat(version.out()).startsWith("sluice ");
+  }
+
+  @Test
+  void topLevelHelpListsCommandsAndExitCodes() {
+    Result r = sluice("--help");
+    assertThat(r.exit()).isZero();
+    assertThat(r.out()).contains("run", "once", "validate", "schema", "plugins", "test-rules", "Exit codes:");
+    assertThat(sluice("--no-such-option").exit()).isEqualTo(2);
+    assertThat(sluice("frobnicate").exit()).isEqualTo(2);
+  }
+}
