@@ -23,7 +23,6 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -205,8 +204,7 @@ public final class ConfigLoader {
 
   private static void mergeObject(LocatedTree into, ObjectNode target, LocatedTree next, ObjectNode source, String pointer) {
     into.values.putIfAbsent(pointer, next.values.get(pointer));
-    for (Iterator<Map.Entry<String, JsonNode>> it = source.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : source.properties()) {
       String child = pointer + "/" + LocatedTree.segment(e.getKey());
       JsonNode existing = target.get(e.getKey());
       if (existing instanceof ObjectNode && e.getValue() instanceof ObjectNode) {

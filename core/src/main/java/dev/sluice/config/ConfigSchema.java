@@ -103,7 +103,7 @@ public final class ConfigSchema {
     n.putArray("required").add("type");
     ObjectNode props = n.putObject("properties");
     props.set("type", ConfigSchemas.enumOf("Plugin type.", types(null, providers)));
-    extras.fields().forEachRemaining(e -> props.set(e.getKey(), e.getValue()));
+    extras.properties().forEach(e -> props.set(e.getKey(), e.getValue()));
     List<String> shared = new ArrayList<>();
     shared.add("type");
     extras.fieldNames().forEachRemaining(shared::add);

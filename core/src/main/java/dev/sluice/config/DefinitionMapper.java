@@ -27,7 +27,6 @@ import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -57,8 +56,7 @@ final class DefinitionMapper {
   SluiceDefinition map() {
     Map<String, DestinationDefinition> destinations = new LinkedHashMap<>();
     JsonNode ds = config.path("destinations");
-    for (Iterator<Map.Entry<String, JsonNode>> it = ds.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : ds.properties()) {
       String pointer = "/destinations/" + LocatedTree.segment(e.getKey());
       if (skipped(pointer) || !e.getKey().matches(ConfigSchema.NAME_PATTERN)) {
         continue;
@@ -71,8 +69,7 @@ final class DefinitionMapper {
     }
     Map<String, Pipeline> pipelines = new LinkedHashMap<>();
     JsonNode ps = config.path("pipelines");
-    for (Iterator<Map.Entry<String, JsonNode>> it = ps.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : ps.properties()) {
       String pointer = "/pipelines/" + LocatedTree.segment(e.getKey());
       if (!e.getKey().matches(ConfigSchema.NAME_PATTERN)) {
         continue; // the schema reports the name

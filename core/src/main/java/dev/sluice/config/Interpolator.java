@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -30,7 +29,7 @@ import java.util.regex.Pattern;
  */
 final class Interpolator {
   private static final Pattern VARIABLE = Pattern.compile("\\$\\$\\{|\\$\\{([^}]*)}");
-  private static final JsonNodeFactory F = JsonNodeFactory.withExactBigDecimals(true);
+  private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
   /** Looks up a stored secret's plaintext by name. */
   interface SecretLookup {
@@ -80,8 +79,7 @@ final class Interpolator {
   void apply(JsonNode node, String pointer) {
     if (node instanceof ObjectNode) {
       ObjectNode o = (ObjectNode) node;
-      for (Iterator<Map.Entry<String, JsonNode>> it = o.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> e = it.next();
+      for (Map.Entry<String, JsonNode> e : o.properties()) {
         String child = pointer + "/" + LocatedTree.segment(e.getKey());
         if (e.getValue().isTextual()) {
           e.setValue(resolve(e.getValue().textValue(), child));

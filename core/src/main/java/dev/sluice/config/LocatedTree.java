@@ -26,7 +26,7 @@ final class LocatedTree {
   /** Where something is written. */
   record Location(String file, int line, int column) {}
 
-  private static final JsonNodeFactory F = JsonNodeFactory.withExactBigDecimals(true);
+  private static final JsonNodeFactory F = JsonNodeFactory.instance;
   private static final YAMLFactory YAML = new YAMLFactory();
   private static final JsonFactory JSON = new JsonFactory();
 

@@ -137,6 +137,4 @@ final class SchemaCheck {
     }
     return sb.toString();
   }
-
-
 }

@@ -2,7 +2,7 @@ package dev.sluice.internal;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 
 /** Sluice's JSON settings. Not API. */
 public final class Json {
@@ -16,7 +16,7 @@ public final class Json {
   public static ObjectMapper newMapper() {
     ObjectMapper mapper = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
     // Keep decimals as written: 12.50 stays 12.50 (JSON trees would otherwise strip the zero).
-    mapper.setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
+    mapper.configure(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false);
     return mapper;
   }
 }

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.Iterator;
 import java.util.Map;
 
 /**
@@ -57,8 +56,7 @@ public final class RecordCodec {
     }
     JsonNode attrs = json.get("attributes");
     if (attrs != null && attrs.isObject()) {
-      for (Iterator<Map.Entry<String, JsonNode>> it = attrs.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> e = it.next();
+      for (Map.Entry<String, JsonNode> e : attrs.properties()) {
         b.attribute(e.getKey(), e.getValue().asText());
       }
     }

@@ -18,7 +18,6 @@ import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoField;
 import java.time.temporal.TemporalAccessor;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -726,8 +725,7 @@ public final class Transforms {
       ObjectNode object = (ObjectNode) target;
       ObjectNode result = F.objectNode();
       if (inverse) {
-        for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
-          Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : object.properties()) {
           String[] parts = e.getKey().split(Pattern.quote(separator), -1);
           ObjectNode node = result;
           for (int i = 0; i < parts.length - 1; i++) {
@@ -755,8 +753,7 @@ public final class Transforms {
 
     private void flattenInto(ObjectNode out, String prefix, JsonNode node) {
       if (node.isObject() && node.size() > 0) {
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-          Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : node.properties()) {
           flattenInto(out, prefix.isEmpty() ? e.getKey() : prefix + separator + e.getKey(), e.getValue());
         }
       } else if (arrays && node.isArray() && node.size() > 0) {

@@ -88,9 +88,7 @@ public final class Values {
       if (a.size() != b.size()) {
         return false;
       }
-      var fields = a.fields();
-      while (fields.hasNext()) {
-        var e = fields.next();
+      for (var e : a.properties()) {
         if (!equal(e.getValue(), b.get(e.getKey()))) {
           return false;
         }
