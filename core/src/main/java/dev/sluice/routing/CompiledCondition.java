@@ -29,12 +29,12 @@ public final class CompiledCondition implements Condition {
 
   @Override
   public boolean test(Record record) {
-    return root.test(new Expr.Ctx(record.data(), record, null));
+    return root.test(record.data(), record, null);
   }
 
   /** Evaluates against a value that is not a record's data (an array item in a filter). */
   boolean testValue(JsonNode value, Record record) {
-    return root.test(new Expr.Ctx(value, record, null));
+    return root.test(value, record, null);
   }
 
   /**
@@ -43,7 +43,7 @@ public final class CompiledCondition implements Condition {
    */
   public Result trace(Record record) {
     List<ConditionTrace> steps = new ArrayList<>();
-    boolean matched = root.test(new Expr.Ctx(record.data(), record, steps));
+    boolean matched = root.test(record.data(), record, steps);
     return new Result(matched, List.copyOf(steps));
   }
 

@@ -222,7 +222,7 @@ final class ConditionParser {
     }
 
     @Override
-    public JsonNode value(Expr.Ctx ctx) {
+    public JsonNode value(JsonNode root) {
       return F.textNode(pattern.pattern());
     }
 

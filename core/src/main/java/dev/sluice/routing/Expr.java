@@ -11,28 +11,21 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** The compiled form of conditions: boolean nodes over operands. Package-private; immutable. */
 final class Expr {
   private Expr() {}
 
-  /** What a node evaluates against. */
-  static final class Ctx {
-    final JsonNode root;
-    final Record record;
-    final List<ConditionTrace> trace; // null unless tracing
-
-    Ctx(JsonNode root, Record record, List<ConditionTrace> trace) {
-      this.root = root;
-      this.record = record;
-      this.trace = trace;
-    }
-  }
-
   /** A boolean node. */
   interface Node {
-    boolean test(Ctx ctx);
+    /**
+     * @param root the document the paths start at
+     * @param record the record being routed (for custom rules)
+     * @param trace where comparisons are reported, or null (the fast path: nothing allocated)
+     */
+    boolean test(JsonNode root, Record record, List<ConditionTrace> trace);
 
     /** This node with custom rules bound; {@code this} when it has none. */
     default Node bind(RuleResolver resolver) {
@@ -43,7 +36,7 @@ final class Expr {
   /** A value: path, literal or list. */
   interface Operand {
     /** The value, or null when missing. */
-    JsonNode value(Ctx ctx);
+    JsonNode value(JsonNode root);
 
     String text();
   }
@@ -58,8 +51,8 @@ final class Expr {
     }
 
     @Override
-    public JsonNode value(Ctx ctx) {
-      return path.evaluate(ctx.root);
+    public JsonNode value(JsonNode root) {
+      return path.evaluate(root);
     }
 
     boolean isDefinite() {
@@ -82,7 +75,7 @@ final class Expr {
     }
 
     @Override
-    public JsonNode value(Ctx ctx) {
+    public JsonNode value(JsonNode root) {
       return value;
     }
 
@@ -122,7 +115,7 @@ final class Expr {
     }
 
     @Override
-    public JsonNode value(Ctx ctx) {
+    public JsonNode value(JsonNode root) {
       return array;
     }
 
@@ -169,9 +162,9 @@ final class Expr {
     }
 
     @Override
-    public boolean test(Ctx ctx) {
+    public boolean test(JsonNode root, Record record, List<ConditionTrace> trace) {
       for (Node p : parts) {
-        if (!p.test(ctx)) {
+        if (!p.test(root, record, trace)) {
           return false;
         }
       }
@@ -192,9 +185,9 @@ final class Expr {
     }
 
     @Override
-    public boolean test(Ctx ctx) {
+    public boolean test(JsonNode root, Record record, List<ConditionTrace> trace) {
       for (Node p : parts) {
-        if (p.test(ctx)) {
+        if (p.test(root, record, trace)) {
           return true;
         }
       }
@@ -223,8 +216,8 @@ final class Expr {
     }
 
     @Override
-    public boolean test(Ctx ctx) {
-      return !inner.test(ctx);
+    public boolean test(JsonNode root, Record record, List<ConditionTrace> trace) {
+      return !inner.test(root, record, trace);
     }
 
     @Override
@@ -239,26 +232,32 @@ final class Expr {
     final String op;
     final Operand right;
     final Pattern regex; // for =~
+    // A matcher per thread, reset for each value: conditions are shared, matchers are not thread-safe,
+    // and allocating one per evaluation dominated the router's garbage.
+    final ThreadLocal<Matcher> matchers;
     final boolean leftIndefinite;
     final long integralRight; // fast numeric path when rightIsSmallLong
     final boolean rightIsSmallLong;
+    final BigDecimal decimalRight; // the same literal, for decimal values on the left
 
     Compare(Operand left, String op, Operand right, Pattern regex) {
       this.left = left;
       this.op = op;
       this.right = right;
       this.regex = regex;
+      this.matchers = regex == null ? null : ThreadLocal.withInitial(() -> regex.matcher(""));
       this.leftIndefinite = left instanceof PathOperand && !((PathOperand) left).isDefinite();
       JsonNode r = right instanceof Literal ? ((Literal) right).value : null;
       this.rightIsSmallLong = r != null && r.isIntegralNumber() && r.canConvertToLong()
           && Math.abs(r.longValue()) < (1L << 53);
       this.integralRight = rightIsSmallLong ? r.longValue() : 0;
+      this.decimalRight = rightIsSmallLong ? BigDecimal.valueOf(integralRight) : null;
     }
 
     @Override
-    public boolean test(Ctx ctx) {
-      JsonNode l = left.value(ctx);
-      JsonNode r = right.value(ctx);
+    public boolean test(JsonNode root, Record record, List<ConditionTrace> trace) {
+      JsonNode l = left.value(root);
+      JsonNode r = right.value(root);
       boolean result;
       if (leftIndefinite) {
         // Any match: `$.items[*].sku == 'X'` holds when one item's sku is 'X'.
@@ -275,8 +274,8 @@ final class Expr {
       } else {
         result = apply(op, l, r);
       }
-      if (ctx.trace != null) {
-        ctx.trace.add(new ConditionTrace(left.text(), copy(l), op, right.text(),
+      if (trace != null) {
+        trace.add(new ConditionTrace(left.text(), copy(l), op, right.text(),
             right instanceof Literal || right instanceof ListLiteral ? null : copy(r), result));
       }
       return result;
@@ -297,7 +296,7 @@ final class Expr {
                 ? Long.compare(l.longValue(), integralRight)
                 : l.isDouble() || l.isFloat()
                     ? Double.compare(checkFinite(l.doubleValue()), (double) integralRight)
-                    : l.decimalValue().compareTo(BigDecimal.valueOf(integralRight));
+                    : l.decimalValue().compareTo(decimalRight);
             return Values.ordered(operator, cmp);
           }
           return Values.ordered(operator, Values.compare(l, r));
@@ -306,7 +305,7 @@ final class Expr {
         case "nin":
           return !in(l, r);
         case "=~":
-          return l != null && l.isValueNode() && !l.isNull() && regex.matcher(l.asText()).find();
+          return l != null && l.isValueNode() && !l.isNull() && matchers.get().reset(l.asText()).find();
         case "contains":
           if (l == null || l.isNull() || r == null) {
             return false;
@@ -363,11 +362,11 @@ final class Expr {
     }
 
     @Override
-    public boolean test(Ctx ctx) {
-      JsonNode v = path.value(ctx);
+    public boolean test(JsonNode root, Record record, List<ConditionTrace> trace) {
+      JsonNode v = path.value(root);
       boolean result = path.isDefinite() ? v != null : v.size() > 0;
-      if (ctx.trace != null) {
-        ctx.trace.add(new ConditionTrace(path.text(), copy(v), "exists", null, null, result));
+      if (trace != null) {
+        trace.add(new ConditionTrace(path.text(), copy(v), "exists", null, null, result));
       }
       return result;
     }
@@ -382,11 +381,11 @@ final class Expr {
     }
 
     @Override
-    public boolean test(Ctx ctx) {
-      JsonNode v = operand.value(ctx);
+    public boolean test(JsonNode root, Record record, List<ConditionTrace> trace) {
+      JsonNode v = operand.value(root);
       boolean result = Values.isEmpty(v);
-      if (ctx.trace != null) {
-        ctx.trace.add(new ConditionTrace(operand.text(), copy(v), "empty", null, null, result));
+      if (trace != null) {
+        trace.add(new ConditionTrace(operand.text(), copy(v), "empty", null, null, result));
       }
       return result;
     }
@@ -401,11 +400,11 @@ final class Expr {
     }
 
     @Override
-    public boolean test(Ctx ctx) {
-      JsonNode v = path.value(ctx);
+    public boolean test(JsonNode root, Record record, List<ConditionTrace> trace) {
+      JsonNode v = path.value(root);
       boolean result = path.isDefinite() ? Values.isTrue(v) : v.size() > 0;
-      if (ctx.trace != null) {
-        ctx.trace.add(new ConditionTrace(path.text(), copy(v), "is true", null, null, result));
+      if (trace != null) {
+        trace.add(new ConditionTrace(path.text(), copy(v), "is true", null, null, result));
       }
       return result;
     }
@@ -420,7 +419,7 @@ final class Expr {
     }
 
     @Override
-    public boolean test(Ctx ctx) {
+    public boolean test(JsonNode root, Record record, List<ConditionTrace> trace) {
       return value;
     }
   }
@@ -438,20 +437,20 @@ final class Expr {
     }
 
     @Override
-    public boolean test(Ctx ctx) {
+    public boolean test(JsonNode root, Record record, List<ConditionTrace> trace) {
       if (rule == null) {
         throw new IllegalStateException("custom rule '" + type + "' was not bound to a plugin");
       }
       boolean result;
       try {
-        result = rule.matches(ctx.record);
+        result = rule.matches(record);
       } catch (RuntimeException e) {
         throw new RoutingException("custom rule '" + type + "' failed: " + e, e);
       } catch (Exception e) {
         throw new RoutingException("custom rule '" + type + "' failed: " + e, e);
       }
-      if (ctx.trace != null) {
-        ctx.trace.add(new ConditionTrace("rule " + type, null, "matches", null, null, result));
+      if (trace != null) {
+        trace.add(new ConditionTrace("rule " + type, null, "matches", null, null, result));
       }
       return result;
     }

@@ -175,6 +175,13 @@ public final class Values {
 
   /** The number a string spells in JSON syntax, or null. */
   public static BigDecimal asNumber(String s) {
+    if (s.isEmpty()) {
+      return null;
+    }
+    char first = s.charAt(0);
+    if (first != '-' && !Character.isDigit(first) && !Character.isWhitespace(first)) {
+      return null; // most strings: no regex, no garbage
+    }
     String t = s.strip();
     if (t.isEmpty() || t.length() > 400 || !JSON_NUMBER.matcher(t).matches()) {
       return null;
@@ -184,7 +191,9 @@ public final class Values {
 
   /** The instant an ISO-8601 date or date-time spells, or null. */
   public static Instant asInstant(String s) {
-    if (s.length() < 10 || s.length() > 40 || !ISO_DATE_START.matcher(s).matches()) {
+    // Cheap checks first: most strings compared are not dates, and this runs on every inequality.
+    if (s.length() < 10 || s.length() > 40 || !Character.isDigit(s.charAt(0)) || s.charAt(4) != '-'
+        || s.charAt(7) != '-' || !ISO_DATE_START.matcher(s).matches()) {
       return null;
     }
     try {
