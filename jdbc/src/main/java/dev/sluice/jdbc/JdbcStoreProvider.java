@@ -1,0 +1,57 @@
+package dev.sluice.jdbc;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.spi.ConfigSchemas;
+import dev.sluice.spi.PluginConfig;
+import dev.sluice.spi.PluginContext;
+import dev.sluice.spi.StoreProvider;
+import dev.sluice.store.Store;
+
+/**
+ * The {@code jdbc} store type: {@code store: { type: jdbc, url: "jdbc:postgresql://...", username:
+ * sluice, password: ${secret:db_password} }}. See {@link JdbcStore}. Stateless; thread-safe.
+ */
+public final class JdbcStoreProvider implements StoreProvider {
+
+  @Override
+  public String type() {
+    return "jdbc";
+  }
+
+  @Override
+  public String description() {
+    return "State in a database: embedded H2 file, PostgreSQL, MySQL or MariaDB";
+  }
+
+  @Override
+  public ObjectNode configSchema() {
+    return ConfigSchemas.object()
+        .description("Sluice state (checkpoints, runs, dead letters, users, secrets, configurations) in a database.")
+        .required("url", ConfigSchemas.string("JDBC URL, e.g. " + JdbcStoreOptions.DEFAULT_URL
+            + " (embedded H2 file) or jdbc:postgresql://host:5432/sluice."))
+        .optional("username", ConfigSchemas.string("Database user."))
+        .optional("password", ConfigSchemas.secret("Database password."))
+        .optional("poolSize", ConfigSchemas.integer("Connections in the pool.", JdbcStoreOptions.DEFAULT_POOL_SIZE, 1))
+        .optional("migrate", ConfigSchemas.bool("Apply pending schema migrations on start.", true))
+        .build();
+  }
+
+  @Override
+  public Store create(PluginConfig config, PluginContext context) {
+    JdbcStoreOptions.Builder options = JdbcStoreOptions.builder()
+        .clock(context.clock())
+        .poolSize(config.intValue("poolSize", JdbcStoreOptions.DEFAULT_POOL_SIZE, 1, 1000))
+        .migrate(config.bool("migrate", true));
+    String url = config.secret("url"); // a URL may carry credentials: never echo it on error
+    if (!url.startsWith("jdbc:")) {
+      throw config.invalid("url", "a JDBC URL starting with 'jdbc:'",
+          com.fasterxml.jackson.databind.node.TextNode.valueOf(dev.sluice.jdbc.internal.JdbcUrls.redact(url)));
+    }
+    options.url(url);
+    config.optionalString("username").ifPresent(options::username);
+    if (config.has("password")) {
+      options.password(config.secret("password"));
+    }
+    return JdbcStore.open(options.build());
+  }
+}
