@@ -1,6 +1,8 @@
 package dev.sluice.jdbc;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.sluice.jdbc.internal.JdbcUrls;
 import dev.sluice.spi.ConfigSchemas;
 import dev.sluice.spi.PluginConfig;
 import dev.sluice.spi.PluginContext;
@@ -45,7 +47,7 @@ public final class JdbcStoreProvider implements StoreProvider {
     String url = config.secret("url"); // a URL may carry credentials: never echo it on error
     if (!url.startsWith("jdbc:")) {
       throw config.invalid("url", "a JDBC URL starting with 'jdbc:'",
-          com.fasterxml.jackson.databind.node.TextNode.valueOf(dev.sluice.jdbc.internal.JdbcUrls.redact(url)));
+          TextNode.valueOf(JdbcUrls.redact(url)));
     }
     options.url(url);
     config.optionalString("username").ifPresent(options::username);

@@ -59,6 +59,20 @@ public enum Dialect {
     return ofProductName(product);
   }
 
+  /** The dialect of a JDBC URL, without connecting; empty when the URL names another database. */
+  public static java.util.Optional<Dialect> ofUrl(String url) {
+    if (url.startsWith("jdbc:h2:")) {
+      return java.util.Optional.of(H2);
+    }
+    if (url.startsWith("jdbc:postgresql:")) {
+      return java.util.Optional.of(POSTGRESQL);
+    }
+    if (url.startsWith("jdbc:mysql:") || url.startsWith("jdbc:mariadb:")) {
+      return java.util.Optional.of(MYSQL);
+    }
+    return java.util.Optional.empty();
+  }
+
   static Dialect ofProductName(String product) {
     String p = product.toLowerCase(Locale.ROOT);
     if (p.contains("h2")) {
@@ -127,9 +141,20 @@ public enum Dialect {
    * @param columns column names, unquoted; include the key columns
    */
   public String upsert(String table, List<String> columns, List<String> valueExpressions, List<String> keyColumns) {
+    return upsert(table, columns, valueExpressions, keyColumns, true);
+  }
+
+  /**
+   * Like {@link #upsert(String, List, List, List)}; with {@code updateExisting} false a row whose
+   * key exists is left as it is (PostgreSQL {@code DO NOTHING}, MySQL a no-op update; H2's {@code
+   * MERGE} has no such form and writes the same values again).
+   */
+  public String upsert(String table, List<String> columns, List<String> valueExpressions, List<String> keyColumns,
+      boolean updateExisting) {
     String cols = columns.stream().map(this::quote).collect(Collectors.joining(", "));
     String values = String.join(", ", valueExpressions);
-    List<String> updated = columns.stream().filter(c -> !keyColumns.contains(c)).toList();
+    List<String> updated = updateExisting
+        ? columns.stream().filter(c -> !keyColumns.contains(c)).toList() : List.of();
     switch (this) {
       case H2:
         return "MERGE INTO " + table + " (" + cols + ") KEY ("
