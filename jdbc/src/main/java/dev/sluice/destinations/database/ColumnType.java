@@ -104,7 +104,8 @@ public enum ColumnType {
       case DOUBLE:
         return mysql ? "DOUBLE" : "DOUBLE PRECISION";
       case NUMERIC:
-        return mysql ? "DECIMAL(65, 30)" : "NUMERIC";
+        // H2's NUMERIC without precision has scale 0; DECFLOAT keeps any decimal exactly.
+        return mysql ? "DECIMAL(65, 30)" : dialect == Dialect.H2 ? "DECFLOAT" : "NUMERIC";
       case BOOLEAN:
         return "BOOLEAN";
       case TIMESTAMP:
