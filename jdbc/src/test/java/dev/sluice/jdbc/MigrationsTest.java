@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.ResultSet;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
@@ -113,20 +112,6 @@ class MigrationsTest {
     @Override
     String url() {
       return url;
-    }
-  }
-
-  @Test
-  void theStoreClockStampsConfigurations() {
-    // Not a migration concern, but cheap to prove here: the injected clock is the one used.
-    Clock fixed = Clock.fixed(Instant.parse("2030-01-02T03:04:05Z"), java.time.ZoneOffset.UTC);
-    try (JdbcStore store = JdbcStore.open(JdbcStoreOptions.builder()
-        .url("jdbc:h2:mem:clock;DB_CLOSE_DELAY=-1").clock(fixed).build())) {
-      var doc = store.pipelines().put(dev.sluice.store.ConfigDocument.Kind.RULE, "r",
-          com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode(), 0);
-      assertThat(doc.updatedAt()).isEqualTo(fixed.instant());
-      assertThat(store.pipelines().get(dev.sluice.store.ConfigDocument.Kind.RULE, "r").orElseThrow().updatedAt())
-          .isEqualTo(fixed.instant());
     }
   }
 }
