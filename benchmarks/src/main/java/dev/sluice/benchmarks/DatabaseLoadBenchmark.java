@@ -20,6 +20,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -76,7 +77,9 @@ public class DatabaseLoadBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() throws SQLException {
-    postgres = TestPostgres.start();
+    // Same server settings for all four ways. Autovacuum would analyze the fresh million rows
+    // while the next load runs and make the figures swing; larger WAL avoids mid-load checkpoints.
+    postgres = TestPostgres.start(Map.of("autovacuum", "off", "max_wal_size", "4GB", "checkpoint_timeout", "30min"));
     url = postgres.jdbcUrl(postgres.createDatabase());
     try (Connection c = connect(); Statement s = c.createStatement()) {
       s.execute("CREATE TABLE orders (id BIGINT PRIMARY KEY, created_at TIMESTAMPTZ NOT NULL, customer TEXT, "

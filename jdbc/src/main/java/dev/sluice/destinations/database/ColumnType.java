@@ -8,9 +8,6 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
 
@@ -47,8 +44,6 @@ public enum ColumnType {
   JSON,
   /** A UUID string. */
   UUID;
-
-  private static final DateTimeFormatter COPY_TIMESTAMP = DateTimeFormatter.ISO_OFFSET_DATE_TIME;
 
   /** The type named {@code name} in a configuration, case-insensitively; aliases: string, int, long, float8, decimal, bool, timestamptz, jsonb. */
   public static ColumnType parse(String name) {
@@ -174,8 +169,7 @@ public enum ColumnType {
         if (node.isIntegralNumber() && node.canConvertToLong()) {
           return Instant.ofEpochMilli(node.longValue());
         }
-        return parse(node, "an ISO-8601 timestamp with offset or epoch milliseconds",
-            s -> OffsetDateTime.parse(s.trim()).toInstant());
+        return parse(node, "an ISO-8601 timestamp with offset or epoch milliseconds", Timestamps::parse);
       case DATE:
         return parse(node, "a date (yyyy-MM-dd)", s -> LocalDate.parse(s.trim()));
       case JSON:
@@ -270,17 +264,33 @@ public enum ColumnType {
     }
   }
 
-  /** {@code value} (not null, from {@link #convert}) as PostgreSQL COPY text, before escaping. */
-  String copyText(Object value) {
+  /** Writes {@code value} (from {@link #convert}, null for SQL NULL) as the next COPY value. */
+  void writeCopy(CopyEncoder out, Object value) throws SQLException {
+    if (value == null) {
+      out.nullValue();
+      return;
+    }
     switch (this) {
+      case INTEGER:
+        out.integer((Integer) value);
+        return;
+      case BIGINT:
+        out.integer((Long) value);
+        return;
+      case DOUBLE:
+        out.ascii(value.toString());
+        return;
       case NUMERIC:
-        return ((BigDecimal) value).toPlainString();
+        out.ascii(((BigDecimal) value).toPlainString());
+        return;
       case BOOLEAN:
-        return (Boolean) value ? "t" : "f";
+        out.bool((Boolean) value);
+        return;
       case TIMESTAMP:
-        return COPY_TIMESTAMP.format(OffsetDateTime.ofInstant((Instant) value, ZoneOffset.UTC));
+        out.timestamp((Instant) value);
+        return;
       default:
-        return value.toString();
+        out.text(value.toString());
     }
   }
 

@@ -266,13 +266,11 @@ public final class DatabaseDestination implements Destination {
     CopyIn in = c.unwrap(PGConnection.class).getCopyAPI().copyIn(copySql);
     try {
       CopyEncoder encoder = new CopyEncoder(COPY_BUFFER, (buffer, length) -> in.writeToCopy(buffer, 0, length));
-      String[] texts = new String[columns.size()];
       for (Row row : rows) {
-        for (int j = 0; j < texts.length; j++) {
-          Object v = row.values[j];
-          texts[j] = v == null ? null : columns.get(j).type.copyText(v);
+        for (int j = 0; j < row.values.length; j++) {
+          columns.get(j).type.writeCopy(encoder, row.values[j]);
         }
-        encoder.row(texts);
+        encoder.endRow();
       }
       encoder.flush();
       in.endCopy();

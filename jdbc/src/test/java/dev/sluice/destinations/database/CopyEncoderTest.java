@@ -41,4 +41,24 @@ class CopyEncoderTest {
     assertThat(encode(16, new String[] {broken}))
         .isEqualTo(new String(broken.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8) + "\n");
   }
+
+  @Test
+  void writesTypedValuesWithoutStrings() throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    CopyEncoder encoder = new CopyEncoder(3, (buffer, length) -> out.write(buffer, 0, length));
+    encoder.integer(0);
+    encoder.integer(-42);
+    encoder.integer(Long.MIN_VALUE);
+    encoder.integer(Long.MAX_VALUE);
+    encoder.bool(true);
+    encoder.nullValue();
+    encoder.timestamp(java.time.Instant.parse("2026-03-29T01:30:05.000120Z"));
+    encoder.timestamp(java.time.Instant.parse("1969-12-31T23:59:59Z"));
+    encoder.endRow();
+    encoder.ascii("1.5E10");
+    encoder.endRow();
+    encoder.flush();
+    assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("0\t-42\t-9223372036854775808\t9223372036854775807\tt\t\\N\t"
+        + "2026-03-29 01:30:05.000120+00\t1969-12-31 23:59:59+00\n1.5E10\n");
+  }
 }

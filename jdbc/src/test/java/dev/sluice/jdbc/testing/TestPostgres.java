@@ -8,6 +8,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 
@@ -28,11 +29,17 @@ public final class TestPostgres implements AutoCloseable {
 
   /** Starts a server on a free port; fails (never skips) when it can't. */
   public static TestPostgres start() {
+    return start(Map.of());
+  }
+
+  /** Like {@link #start()}, with more server settings ({@code postgresql.conf} names). */
+  public static TestPostgres start(Map<String, String> serverConfig) {
     EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
         .setPGStartupWait(Duration.ofSeconds(60))
         .setServerConfig("max_connections", "200")
         // Tests don't need to survive a power cut; benchmarks say so in docs/benchmarks.md.
         .setServerConfig("fsync", "off");
+    serverConfig.forEach(builder::setServerConfig);
     if (isRoot()) {
       builder.setPgBinaryResolver(UnprivilegedBinaryResolver.INSTANCE);
     }
