@@ -120,7 +120,7 @@ public final class JdbcStore implements Store {
    */
   public static JdbcStore forDataSource(DataSource dataSource, Clock clock) {
     return new JdbcStore(Objects.requireNonNull(dataSource, "dataSource"), null,
-        Objects.requireNonNull(clock, "clock"), "store database " + dataSource);
+        Objects.requireNonNull(clock, "clock"), "store database of the host's data source");
   }
 
   /**

@@ -94,4 +94,21 @@ class JdbcStoreTest {
         Map.of("url", "postgres://u:hunter2@db/x")), context))
         .hasMessageContaining("option 'url'").hasMessageNotContaining("hunter2");
   }
+
+  @Test
+  void aStoreOnTheHostsDataSourceMigratesOnRequestAndLeavesThePoolOpen() throws Exception {
+    try (com.zaxxer.hikari.HikariDataSource pool = dev.sluice.jdbc.internal.Pools.create("host",
+        "jdbc:h2:mem:host;DB_CLOSE_DELAY=-1", null, null, 2, Duration.ofSeconds(5), true, Map.of())) {
+      JdbcStore store = JdbcStore.forDataSource(pool, Clock.systemUTC());
+      assertThat(store.migrate()).isEqualTo(5);
+      store.checkpoints().commit("p", dev.sluice.record.Checkpoint.of("records", 3),
+          dev.sluice.store.RunRecord.started("r", "p", "api", Instant.EPOCH));
+      store.close();
+      assertThat(pool.isClosed()).isFalse();
+      try (JdbcStore again = JdbcStore.forDataSource(pool, Clock.systemUTC())) {
+        assertThat(again.migrate()).isZero();
+        assertThat(again.checkpoints().load("p")).contains(dev.sluice.record.Checkpoint.of("records", 3));
+      }
+    }
+  }
 }

@@ -131,11 +131,6 @@ public final class DatabaseDestination implements Destination {
     return "CREATE TABLE IF NOT EXISTS " + table + " (" + String.join(", ", defs) + ")";
   }
 
-  /** The statement used for batches (and for rows retried one by one); for tests and docs. */
-  String rowSql() {
-    return rowSql;
-  }
-
   @Override
   public DeliveryResult deliver(Batch batch) throws DeliveryException {
     if (batch.isEmpty()) {

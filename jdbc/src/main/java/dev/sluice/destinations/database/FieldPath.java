@@ -54,12 +54,14 @@ final class FieldPath {
     Matcher m = STEP.matcher(e);
     int at = 1;
     while (at < e.length() && m.find(at) && m.start() == at) {
+      // Interned: Jackson interns the field names it parses, so the map lookup's equals() is
+      // then a reference comparison instead of a read of both strings' characters.
       if (m.group(1) != null) {
-        steps.add(m.group(1));
+        steps.add(m.group(1).intern());
       } else if (m.group(2) != null) {
-        steps.add(unescape(m.group(2)));
+        steps.add(unescape(m.group(2)).intern());
       } else if (m.group(3) != null) {
-        steps.add(unescape(m.group(3)));
+        steps.add(unescape(m.group(3)).intern());
       } else {
         steps.add(Integer.valueOf(m.group(4)));
       }
