@@ -11,7 +11,8 @@ import dev.sluice.store.Store;
 
 /**
  * The {@code jdbc} store type: {@code store: { type: jdbc, url: "jdbc:postgresql://...", username:
- * sluice, password: ${secret:db_password} }}. See {@link JdbcStore}. Stateless; thread-safe.
+ * sluice, password: ${secret:db_password} }}; without {@code url}, the embedded H2 file {@value
+ * JdbcStoreOptions#DEFAULT_URL}. See {@link JdbcStore}. Stateless; thread-safe.
  */
 public final class JdbcStoreProvider implements StoreProvider {
 
@@ -29,8 +30,9 @@ public final class JdbcStoreProvider implements StoreProvider {
   public ObjectNode configSchema() {
     return ConfigSchemas.object()
         .description("Sluice state (checkpoints, runs, dead letters, users, secrets, configurations) in a database.")
-        .required("url", ConfigSchemas.string("JDBC URL, e.g. " + JdbcStoreOptions.DEFAULT_URL
-            + " (embedded H2 file) or jdbc:postgresql://host:5432/sluice."))
+        .optional("url", ConfigSchemas.string("JDBC URL, e.g. jdbc:postgresql://host:5432/sluice; "
+            + "default: the embedded H2 file " + JdbcStoreOptions.DEFAULT_URL + " (relative to the working directory).",
+            JdbcStoreOptions.DEFAULT_URL))
         .optional("username", ConfigSchemas.string("Database user."))
         .optional("password", ConfigSchemas.secret("Database password."))
         .optional("poolSize", ConfigSchemas.integer("Connections in the pool.", JdbcStoreOptions.DEFAULT_POOL_SIZE, 1))
@@ -44,7 +46,9 @@ public final class JdbcStoreProvider implements StoreProvider {
         .clock(context.clock())
         .poolSize(config.intValue("poolSize", JdbcStoreOptions.DEFAULT_POOL_SIZE, 1, 1000))
         .migrate(config.bool("migrate", true));
-    String url = config.secret("url"); // a URL may carry credentials: never echo it on error
+    // A URL may carry credentials: never echo it on error. Without one, the embedded H2 default
+    // (the configuration loader picks this store when a configuration names none).
+    String url = config.has("url") ? config.secret("url") : JdbcStoreOptions.DEFAULT_URL;
     if (!url.startsWith("jdbc:")) {
       throw config.invalid("url", "a JDBC URL starting with 'jdbc:'",
           TextNode.valueOf(JdbcUrls.redact(url)));

@@ -12,7 +12,6 @@ import dev.sluice.spi.PluginConfig;
 import dev.sluice.spi.PluginConfigException;
 import dev.sluice.spi.PluginContext;
 import java.time.Duration;
-import java.util.Iterator;
 import java.util.Map;
 
 /**
@@ -104,8 +103,7 @@ public final class DatabaseDestinationProvider implements DestinationProvider {
       if (!columns.isObject() || columns.isEmpty()) {
         throw config.invalid("columns", "an object of column name to JSONPath or {path, type}", columns);
       }
-      for (Iterator<Map.Entry<String, JsonNode>> it = columns.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> e = it.next();
+      for (Map.Entry<String, JsonNode> e : columns.properties()) {
         JsonNode spec = e.getValue();
         if (spec.isTextual()) {
           b.column(e.getKey(), spec.asText(), ColumnType.TEXT);

@@ -29,8 +29,8 @@ public final class PostgresExtension implements BeforeAllCallback {
     return server;
   }
 
-  // AutoCloseable for JUnit 5.13+, CloseableResource for older engines.
-  private static final class Holder implements ExtensionContext.Store.CloseableResource, AutoCloseable {
+  /** JUnit closes AutoCloseable values of the root store when the run ends. */
+  private static final class Holder implements AutoCloseable {
     final TestPostgres server;
 
     Holder(TestPostgres server) {
