@@ -7,6 +7,7 @@ import com.github.kagkarlsson.scheduler.task.helper.OneTimeTask;
 import com.github.kagkarlsson.scheduler.task.helper.Tasks;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.sluice.jdbc.internal.Pools;
+import dev.sluice.jdbc.testing.MariaDbExtension;
 import dev.sluice.jdbc.testing.PostgresExtension;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** Migrations create every table once, are a no-op when run again, and suit db-scheduler. */
 class MigrationsTest {
   @RegisterExtension static final PostgresExtension PG = new PostgresExtension();
+  @RegisterExtension static final MariaDbExtension MARIADB = new MariaDbExtension();
 
   private static final Set<String> TABLES = Set.of("sluice_pipelines", "sluice_destinations",
       "sluice_rules", "sluice_runs", "scheduled_tasks", "sluice_users", "sluice_api_keys",
@@ -37,8 +39,12 @@ class MigrationsTest {
   abstract static class Contract {
     abstract String url();
 
+    String user() {
+      return null;
+    }
+
     private JdbcStoreOptions.Builder options() {
-      return JdbcStoreOptions.builder().url(url()).username(url().contains("postgresql") ? "postgres" : null);
+      return JdbcStoreOptions.builder().url(url()).username(user());
     }
 
     private HikariDataSource pool() {
@@ -83,7 +89,7 @@ class MigrationsTest {
     Set<String> names = new TreeSet<>();
     try (Connection c = ds.getConnection()) {
       DatabaseMetaData meta = c.getMetaData();
-      try (ResultSet rs = meta.getTables(null, null, "%", new String[] {"TABLE"})) {
+      try (ResultSet rs = meta.getTables(c.getCatalog(), null, "%", new String[] {"TABLE"})) {
         while (rs.next()) {
           String schema = rs.getString("TABLE_SCHEM");
           if (schema == null || schema.equalsIgnoreCase("public")) {
@@ -112,6 +118,26 @@ class MigrationsTest {
     @Override
     String url() {
       return url;
+    }
+
+    @Override
+    String user() {
+      return "postgres";
+    }
+  }
+
+  @Nested
+  class OnMariaDb extends Contract {
+    private final String url = MARIADB.server().jdbcUrl(MARIADB.server().createDatabase());
+
+    @Override
+    String url() {
+      return url;
+    }
+
+    @Override
+    String user() {
+      return "root";
     }
   }
 }

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.Sluice;
 import dev.sluice.destinations.database.DatabaseDestination.Mode;
+import dev.sluice.jdbc.testing.MariaDbExtension;
 import dev.sluice.jdbc.testing.PostgresExtension;
 import dev.sluice.pipeline.RunReport;
 import dev.sluice.record.Batch;
@@ -40,6 +41,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** What the database destination writes, refuses and classifies, on H2 and PostgreSQL. */
 class DatabaseDestinationTest {
   @RegisterExtension static final PostgresExtension PG = new PostgresExtension();
+  @RegisterExtension static final MariaDbExtension MARIADB = new MariaDbExtension();
 
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
   private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -159,6 +161,9 @@ class DatabaseDestinationTest {
     private static Instant instant(Object value) {
       if (value instanceof java.time.OffsetDateTime) {
         return ((java.time.OffsetDateTime) value).toInstant();
+      }
+      if (value instanceof java.time.LocalDateTime) { // MySQL/MariaDB DATETIME, which holds UTC
+        return ((java.time.LocalDateTime) value).toInstant(java.time.ZoneOffset.UTC);
       }
       return ((java.sql.Timestamp) value).toInstant();
     }
@@ -351,6 +356,26 @@ class DatabaseDestinationTest {
       assertThat(result.failures().get(1).reason()).contains("column 'text'", "NUL");
       assertThat(result.failures().get(1).retryable()).isFalse();
       assertThat(rows("SELECT id FROM " + t)).hasSize(1);
+    }
+  }
+
+  @Nested
+  class OnMariaDb extends Contract {
+    private final String database = MARIADB.server().createDatabase();
+
+    @Override
+    String url() {
+      return MARIADB.server().jdbcUrl(database);
+    }
+
+    @Override
+    String user() {
+      return "root";
+    }
+
+    @Override
+    boolean postgres() {
+      return false;
     }
   }
 
