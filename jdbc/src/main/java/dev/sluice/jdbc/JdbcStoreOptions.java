@@ -12,7 +12,8 @@ import java.util.Objects;
  * directory, created on first use), no credentials, a pool of {@value #DEFAULT_POOL_SIZE}
  * connections, migrations on open. For production point {@link Builder#url} at PostgreSQL, e.g.
  * {@code jdbc:postgresql://db:5432/sluice}; MySQL ({@code jdbc:mysql:}) and MariaDB ({@code
- * jdbc:mariadb:}) work when their driver is on the class path.
+ * jdbc:mariadb:}) work when their driver is on the class path; create their database with the
+ * {@code utf8mb4} character set. The tests run against H2, PostgreSQL and MariaDB.
  *
  * <p>{@link #toString()} never shows the password.
  */
