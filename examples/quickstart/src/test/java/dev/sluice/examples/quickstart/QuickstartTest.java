@@ -52,4 +52,33 @@ class QuickstartTest {
     assertThat(csv).hasSize(orders.size() + 1);
     assertThat(csv.get(1)).startsWith(orders.get(0).get("id").asText() + ",");
   }
+
+  @Test
+  void aSecondRunResumesFromTheCheckpointKeptInTheH2File() throws Exception {
+    Files.copy(Path.of("orders.jsonl"), dir.resolve("orders.jsonl"));
+    long lines = Files.readAllLines(dir.resolve("orders.jsonl")).size();
+
+    RunReport first = QuickstartMain.run(dir);
+    assertThat(first.recordsRead()).isEqualTo(lines);
+    assertThat(dir.resolve("data/sluice.mv.db")).as("the embedded H2 file").exists();
+
+    RunReport second = QuickstartMain.run(dir);
+    assertThat(second.status()).isEqualTo(RunStatus.SUCCEEDED);
+    assertThat(second.recordsRead()).as("nothing new since the checkpoint").isZero();
+
+    Files.writeString(dir.resolve("orders.jsonl"),
+        "{\"id\":\"ord-900001\",\"createdAt\":\"2026-12-01T10:00:00Z\",\"amount\":1500.00,\"currency\":\"EUR\",\"status\":\"paid\",\"channel\":\"web\"}\n"
+            + "{\"id\":\"ord-900002\",\"createdAt\":\"2026-12-01T10:05:00Z\",\"amount\":20.00,\"currency\":\"EUR\",\"status\":\"paid\",\"channel\":\"web\"}\n",
+        java.nio.file.StandardOpenOption.APPEND);
+    RunReport third = QuickstartMain.run(dir);
+    assertThat(third.recordsRead()).as("only the appended lines").isEqualTo(2);
+    assertThat(third.ruleMatches().get("big-orders")).isEqualTo(1);
+
+    try (dev.sluice.jdbc.JdbcStore store = QuickstartMain.openStore(dir)) {
+      assertThat(store.runs().list("orders", 10)).as("run history survives in the H2 file")
+          .extracting(r -> r.recordsRead())
+          .containsExactlyInAnyOrder(lines, 0L, 2L);
+      assertThat(store.checkpoints().load("orders")).isPresent();
+    }
+  }
 }

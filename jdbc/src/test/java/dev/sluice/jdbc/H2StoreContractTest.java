@@ -1,0 +1,25 @@
+package dev.sluice.jdbc;
+
+import dev.sluice.store.Store;
+import dev.sluice.testkit.StoreContract;
+import java.nio.file.Path;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The JDBC store on an embedded H2 file database passes the store contract. */
+class H2StoreContractTest extends StoreContract {
+  @TempDir Path dir;
+
+  private JdbcStoreOptions options() {
+    return JdbcStoreOptions.builder().url("jdbc:h2:file:" + dir.resolve("sluice")).build();
+  }
+
+  @Override
+  protected Store createStore() {
+    return JdbcStore.open(options());
+  }
+
+  @Override
+  protected Store openSecondInstance() {
+    return JdbcStore.open(options());
+  }
+}

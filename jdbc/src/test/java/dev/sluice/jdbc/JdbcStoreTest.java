@@ -1,0 +1,115 @@
+package dev.sluice.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.Sluice;
+import dev.sluice.internal.DefaultPluginContext;
+import dev.sluice.spi.PluginConfig;
+import dev.sluice.store.InMemoryStore;
+import dev.sluice.store.Store;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.Map;
+import dev.sluice.internal.ProviderRegistry;
+import dev.sluice.spi.PluginKind;
+import dev.sluice.store.ConfigDocument;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Options, errors and the provider of the JDBC store. */
+class JdbcStoreTest {
+
+  @Test
+  void defaultsAreTheEmbeddedH2FileUnderData() {
+    JdbcStoreOptions defaults = JdbcStoreOptions.defaults();
+    assertThat(defaults.url()).isEqualTo("jdbc:h2:file:./data/sluice");
+    assertThat(defaults.migrate()).isTrue();
+    assertThat(defaults.poolSize()).isEqualTo(5);
+  }
+
+  @Test
+  void optionsRejectBadValuesNamingThemAndNeverShowThePassword() {
+    assertThatThrownBy(() -> JdbcStoreOptions.builder().poolSize(0)).hasMessageContaining("got 0");
+    assertThatThrownBy(() -> JdbcStoreOptions.builder().url("postgres://u:hunter2@db/x"))
+        .hasMessageContaining("jdbc:").hasMessageNotContaining("hunter2");
+    JdbcStoreOptions options = JdbcStoreOptions.builder()
+        .url("jdbc:postgresql://db/sluice?user=u&password=hunter2").password("s3cret").build();
+    assertThat(options.toString()).doesNotContain("hunter2", "s3cret").contains("****");
+  }
+
+  @Test
+  void anUnreachableDatabaseIsAClearErrorWithoutThePassword() throws Exception {
+    int closedPort;
+    try (ServerSocket s = new ServerSocket(0)) {
+      closedPort = s.getLocalPort();
+    }
+    assertThatThrownBy(() -> JdbcStore.open(JdbcStoreOptions.builder()
+        .url("jdbc:postgresql://127.0.0.1:" + closedPort + "/sluice?password=hunter2")
+        .connectionTimeout(Duration.ofMillis(500)).build()))
+        .isInstanceOf(JdbcStoreException.class)
+        .hasMessageContaining("could not connect to the store database jdbc:postgresql://127.0.0.1:" + closedPort)
+        .hasMessageNotContaining("hunter2");
+  }
+
+  @Test
+  void theInjectedClockStampsWrites() {
+    Clock fixed = Clock.fixed(Instant.parse("2030-01-02T03:04:05Z"), ZoneOffset.UTC);
+    try (JdbcStore store = JdbcStore.open(JdbcStoreOptions.builder()
+        .url("jdbc:h2:mem:clock;DB_CLOSE_DELAY=-1").clock(fixed).build())) {
+      ConfigDocument doc = store.pipelines().put(ConfigDocument.Kind.RULE, "r", JsonNodeFactory.instance.objectNode(), 0);
+      assertThat(doc.updatedAt()).isEqualTo(fixed.instant());
+      assertThat(store.pipelines().get(ConfigDocument.Kind.RULE, "r").orElseThrow().updatedAt())
+          .isEqualTo(fixed.instant());
+    }
+  }
+
+  @Test
+  void theProviderIsDiscoveredAsTypeJdbcAndOpensAMigratedStore(@TempDir Path dir) {
+    ProviderRegistry registry = ProviderRegistry.discover(getClass().getClassLoader(), List.of());
+    assertThat(registry.find(PluginKind.STORE, "jdbc")).isPresent();
+    try (Sluice sluice = Sluice.builder().build()) {
+      assertThat(sluice.plugins().find(PluginKind.STORE, "jdbc")).isPresent();
+    }
+    JdbcStoreProvider provider = new JdbcStoreProvider();
+    assertThat(provider.configSchema().has("required")).as("every option has a default").isFalse();
+    assertThat(provider.configSchema().at("/properties/url/default").asText()).isEqualTo("jdbc:h2:file:./data/sluice");
+    assertThat(provider.configSchema().at("/properties/password/writeOnly").asBoolean()).isTrue();
+
+    DefaultPluginContext context = new DefaultPluginContext("store", PluginKind.STORE, Clock.systemUTC(),
+        new SimpleMeterRegistry(), new ObjectMapper(), new InMemoryStore());
+    try (Store store = provider.create(PluginConfig.of("store (type jdbc)",
+        Map.of("url", "jdbc:h2:file:" + dir.resolve("state"), "poolSize", 2)), context)) {
+      store.secrets().put("token", new byte[] {1, 2});
+      assertThat(store.secrets().names()).containsExactly("token");
+    }
+    assertThatThrownBy(() -> provider.create(PluginConfig.of("store (type jdbc)",
+        Map.of("url", "postgres://u:hunter2@db/x")), context))
+        .hasMessageContaining("option 'url'").hasMessageNotContaining("hunter2");
+  }
+
+  @Test
+  void aStoreOnTheHostsDataSourceMigratesOnRequestAndLeavesThePoolOpen() throws Exception {
+    try (com.zaxxer.hikari.HikariDataSource pool = dev.sluice.jdbc.internal.Pools.create("host",
+        "jdbc:h2:mem:host;DB_CLOSE_DELAY=-1", null, null, 2, Duration.ofSeconds(5), true, Map.of())) {
+      JdbcStore store = JdbcStore.forDataSource(pool, Clock.systemUTC());
+      assertThat(store.migrate()).isEqualTo(5);
+      store.checkpoints().commit("p", dev.sluice.record.Checkpoint.of("records", 3),
+          dev.sluice.store.RunRecord.started("r", "p", "api", Instant.EPOCH));
+      store.close();
+      assertThat(pool.isClosed()).isFalse();
+      try (JdbcStore again = JdbcStore.forDataSource(pool, Clock.systemUTC())) {
+        assertThat(again.migrate()).isZero();
+        assertThat(again.checkpoints().load("p")).contains(dev.sluice.record.Checkpoint.of("records", 3));
+      }
+    }
+  }
+}

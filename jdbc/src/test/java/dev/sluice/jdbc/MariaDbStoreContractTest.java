@@ -1,0 +1,24 @@
+package dev.sluice.jdbc;
+
+import dev.sluice.jdbc.testing.MariaDbExtension;
+import dev.sluice.store.Store;
+import dev.sluice.testkit.StoreContract;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The JDBC store on a real MariaDB server (MySQL dialect) passes the store contract. */
+class MariaDbStoreContractTest extends StoreContract {
+  @RegisterExtension static final MariaDbExtension MARIADB = new MariaDbExtension();
+
+  private String url;
+
+  @Override
+  protected Store createStore() {
+    url = MARIADB.server().jdbcUrl(MARIADB.server().createDatabase());
+    return JdbcStore.open(JdbcStoreOptions.builder().url(url).username("root").build());
+  }
+
+  @Override
+  protected Store openSecondInstance() {
+    return JdbcStore.open(JdbcStoreOptions.builder().url(url).username("root").build());
+  }
+}

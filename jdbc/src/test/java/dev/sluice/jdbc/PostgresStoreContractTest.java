@@ -1,0 +1,24 @@
+package dev.sluice.jdbc;
+
+import dev.sluice.jdbc.testing.PostgresExtension;
+import dev.sluice.store.Store;
+import dev.sluice.testkit.StoreContract;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The JDBC store on a real PostgreSQL server passes the store contract. */
+class PostgresStoreContractTest extends StoreContract {
+  @RegisterExtension static final PostgresExtension PG = new PostgresExtension();
+
+  private String url;
+
+  @Override
+  protected Store createStore() {
+    url = PG.server().jdbcUrl(PG.server().createDatabase());
+    return JdbcStore.open(JdbcStoreOptions.builder().url(url).username("postgres").build());
+  }
+
+  @Override
+  protected Store openSecondInstance() {
+    return JdbcStore.open(JdbcStoreOptions.builder().url(url).username("postgres").build());
+  }
+}
