@@ -28,6 +28,7 @@ import picocli.CommandLine.Spec;
       PluginsCommand.class,
       TestRulesCommand.class,
       SecretCommand.class,
+      MigrateCommand.class,
       CommandLine.HelpCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",

@@ -208,8 +208,50 @@ class SluiceCliTest {
     assertThat(noKey.err()).contains("/secrets: secrets.key is not set");
   }
 
+  @Test
+  void migrateAppliesTheMigrationsOnceThenReportsTheSchemaCurrent() throws Exception {
+    Path c = config("store: { jdbc: \"jdbc:h2:file:" + dir.resolve("db/sluice") + "\" }\n");
+    Result first = sluice("migrate", "-c", c.toString());
+    assertThat(first.exit()).as(first.err()).isZero();
+    assertThat(first.out()).containsPattern("applied [1-9]\\d* migration\\(s\\) to ");
+    Result second = sluice("migrate", "-c", c.toString());
+    assertThat(second.out()).contains("is up to date");
+    Result memory = sluice("migrate", "-c", config("store: { type: memory }\n").toString());
+    assertThat(memory.out()).contains("has no schema to migrate");
+  }
+
+  @Test
+  void secretsSetWithTheCliAreUsedByTheConfig() throws Exception {
+    String store = "store: { jdbc: \"jdbc:h2:file:" + dir.resolve("db/secrets") + "\" }\n"
+        + "secrets:\n  key: a-long-enough-master-key\n";
+    Path c = config(store);
+    InputStream stdin = System.in;
+    try {
+      System.setIn(new ByteArrayInputStream((dir.resolve("from-secret.jsonl") + "\n").getBytes(StandardCharsets.UTF_8)));
+      assertThat(sluice("secret", "set", "out_path", "-c", c.toString()).exit()).isZero();
+    } finally {
+      System.setIn(stdin);
+    }
+    assertThat(sluice("secret", "list", "-c", c.toString()).out()).isEqualTo("out_path\n");
+    Path input = orders(3);
+    Path full = config(store + """
+        destinations:
+          out: { type: file, path: "${secret:out_path}" }
+        pipelines:
+          orders:
+            source: { type: file, path: %s, key: id }
+            rules: [ { to: out } ]
+        """.formatted(input));
+    Result run = sluice("once", "orders", "-c", full.toString(), "--progress", "off");
+    assertThat(run.exit()).as(run.err()).isZero();
+    assertThat(dir.resolve("from-secret.jsonl")).exists();
+    assertThat(run.out() + run.err()).doesNotContain("from-secret.jsonl");
+    assertThat(sluice("secret", "delete", "out_path", "-c", c.toString()).exit()).isZero();
+    assertThat(sluice("secret", "list", "-c", c.toString()).out()).isEmpty();
+  }
+
   @ParameterizedTest
-  @ValueSource(strings = {"run", "once", "validate", "schema", "plugins", "test-rules", "secret"})
+  @ValueSource(strings = {"run", "once", "validate", "schema", "plugins", "test-rules", "secret", "migrate"})
   void everyCommandHasHelpAndVersion(String command) {
     Result help = sluice(command, "--help");
     assertThat(help.exit()).isZero();

@@ -29,6 +29,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -131,11 +132,7 @@ public final class ConfigLoader {
    */
   public SecretsAccess openSecrets(List<Path> files) {
     List<ConfigProblem> problems = new ArrayList<>();
-    Parsed parsed = parse(files, problems);
-    if (parsed == null) {
-      throw invalid(problems);
-    }
-    problems.removeIf(p -> !p.pointer().startsWith("/store") && !p.pointer().startsWith("/secrets") && !p.pointer().isEmpty());
+    Parsed parsed = parseStoreSections(files, problems);
     JsonNode key = parsed.config.path("secrets").path("key");
     if (problems.isEmpty() && (!key.isTextual() || key.textValue().contains("${"))) {
       problems.add(Locations.problem(parsed.tree.values, "/secrets", "secrets.key is not set: add secrets: { key:"
@@ -149,6 +146,38 @@ public final class ConfigLoader {
       throw invalid(problems);
     }
     return new SecretsAccess(store, new Secrets(store.secrets(), new SecretBox(key.textValue().toCharArray())));
+  }
+
+  /**
+   * Opens only the store of a configuration (for maintenance such as {@code sluice migrate}).
+   *
+   * @param adjust changes the store's options before it opens, given the store type
+   * @throws InvalidConfigException when the store section is invalid
+   */
+  public Store openStore(List<Path> files, BiFunction<String, ObjectNode, ObjectNode> adjust) {
+    List<ConfigProblem> problems = new ArrayList<>();
+    Parsed parsed = parseStoreSections(files, problems);
+    if (!problems.isEmpty()) {
+      throw invalid(problems);
+    }
+    ObjectNode section = parsed.config.path("store").isObject()
+        ? ((ObjectNode) parsed.config.get("store")).deepCopy() : JsonNodeFactory.instance.objectNode();
+    ObjectNode adjusted = adjust.apply(storeType(section), section);
+    Store store = openStore(adjusted, parsed.tree, problems);
+    if (store == null) {
+      throw invalid(problems);
+    }
+    return store;
+  }
+
+  /** Parses, keeping only problems of the store and secrets sections (the rest may not matter). */
+  private Parsed parseStoreSections(List<Path> files, List<ConfigProblem> problems) {
+    Parsed parsed = parse(files, problems);
+    if (parsed == null) {
+      throw invalid(problems);
+    }
+    problems.removeIf(p -> !p.pointer().startsWith("/store") && !p.pointer().startsWith("/secrets") && !p.pointer().isEmpty());
+    return parsed;
   }
 
   /** A store opened for its secrets; closing it closes the store. */
@@ -228,16 +257,21 @@ public final class ConfigLoader {
     }
   }
 
+  /** The store type a section names, or the default: jdbc when that module is present, else memory. */
+  private String storeType(ObjectNode section) {
+    if (section.has("type")) {
+      return section.get("type").asText();
+    }
+    if (section.has("jdbc")) {
+      return "jdbc";
+    }
+    return registry.find(PluginKind.STORE, "jdbc").isPresent() ? "jdbc" : "memory";
+  }
+
   private Store openStore(JsonNode node, LocatedTree tree, List<ConfigProblem> problems) {
     ObjectNode options = node.isObject() ? ((ObjectNode) node).deepCopy() : JsonNodeFactory.instance.objectNode();
-    String type;
-    if (options.has("type")) {
-      type = options.remove("type").asText();
-    } else if (options.has("jdbc")) {
-      type = "jdbc";
-    } else {
-      type = registry.find(PluginKind.STORE, "jdbc").isPresent() ? "jdbc" : "memory";
-    }
+    String type = storeType(options);
+    options.remove("type");
     if (options.has("jdbc")) {
       options.set("url", options.remove("jdbc"));
     }
