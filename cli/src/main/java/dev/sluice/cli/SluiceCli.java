@@ -29,6 +29,7 @@ import picocli.CommandLine.Spec;
       TestRulesCommand.class,
       SecretCommand.class,
       MigrateCommand.class,
+      CronCommand.class,
       CommandLine.HelpCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",
