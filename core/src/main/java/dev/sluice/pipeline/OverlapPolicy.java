@@ -1,5 +1,8 @@
 package dev.sluice.pipeline;
 
+import dev.sluice.internal.Labels;
+import java.util.Locale;
+
 /**
  * What happens when a trigger (cron, webhook, API, plugin) asks for a run of a pipeline while a run
  * of it is still in progress. Runs started with {@code Sluice.run(...)} on the caller's thread are
@@ -21,7 +24,7 @@ public enum OverlapPolicy {
 
   /** The lower-case name used in configuration files. */
   public String label() {
-    return name().toLowerCase(java.util.Locale.ROOT);
+    return name().toLowerCase(Locale.ROOT);
   }
 
   /**
@@ -30,12 +33,6 @@ public enum OverlapPolicy {
    * @throws IllegalArgumentException naming the rejected value
    */
   public static OverlapPolicy of(String label) {
-    for (OverlapPolicy p : values()) {
-      if (p.label().equalsIgnoreCase(label == null ? "" : label.trim())) {
-        return p;
-      }
-    }
-    throw new IllegalArgumentException(
-        "overlap policy must be one of skip, queue, allow; got '" + label + "'");
+    return Labels.parse(OverlapPolicy.class, OverlapPolicy::label, "overlap policy", label);
   }
 }

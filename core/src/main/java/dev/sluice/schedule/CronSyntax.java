@@ -1,6 +1,8 @@
 package dev.sluice.schedule;
 
 import com.cronutils.model.CronType;
+import dev.sluice.internal.Labels;
+import java.util.Locale;
 
 /**
  * The dialect a cron expression is written in, chosen per trigger.
@@ -38,7 +40,7 @@ public enum CronSyntax {
 
   /** The lower-case name used in configuration files: {@code unix}, {@code quartz}, {@code spring}. */
   public String label() {
-    return name().toLowerCase(java.util.Locale.ROOT);
+    return name().toLowerCase(Locale.ROOT);
   }
 
   /**
@@ -47,12 +49,6 @@ public enum CronSyntax {
    * @throws IllegalArgumentException naming the rejected value and the accepted ones
    */
   public static CronSyntax of(String label) {
-    for (CronSyntax s : values()) {
-      if (s.label().equalsIgnoreCase(label == null ? "" : label.trim())) {
-        return s;
-      }
-    }
-    throw new IllegalArgumentException(
-        "cron syntax must be one of unix, quartz, spring; got '" + label + "'");
+    return Labels.parse(CronSyntax.class, CronSyntax::label, "cron syntax", label);
   }
 }

@@ -1,5 +1,8 @@
 package dev.sluice.schedule;
 
+import dev.sluice.internal.Labels;
+import java.util.Locale;
+
 /**
  * What a cron trigger does with a wall-clock time that does not exist on a day the clocks jump
  * forward (for example 02:30 in Europe/Berlin on the last Sunday of March).
@@ -19,7 +22,7 @@ public enum DstPolicy {
 
   /** The lower-case name used in configuration files. */
   public String label() {
-    return name().toLowerCase(java.util.Locale.ROOT);
+    return name().toLowerCase(Locale.ROOT);
   }
 
   /**
@@ -28,11 +31,6 @@ public enum DstPolicy {
    * @throws IllegalArgumentException naming the rejected value
    */
   public static DstPolicy of(String label) {
-    for (DstPolicy p : values()) {
-      if (p.label().equalsIgnoreCase(label == null ? "" : label.trim())) {
-        return p;
-      }
-    }
-    throw new IllegalArgumentException("dst policy must be 'shift' or 'skip'; got '" + label + "'");
+    return Labels.parse(DstPolicy.class, DstPolicy::label, "dst policy", label);
   }
 }

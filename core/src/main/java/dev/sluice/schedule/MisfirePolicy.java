@@ -1,5 +1,8 @@
 package dev.sluice.schedule;
 
+import dev.sluice.internal.Labels;
+import java.util.Locale;
+
 /**
  * What a cron trigger does when it finds, on waking up, that one or more of its times passed more
  * than the misfire threshold ago: the process was down, suspended or starved of threads.
@@ -14,7 +17,7 @@ public enum MisfirePolicy {
 
   /** The name used in configuration files: {@code fire-once-now} or {@code skip}. */
   public String label() {
-    return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    return name().toLowerCase(Locale.ROOT).replace('_', '-');
   }
 
   /**
@@ -23,12 +26,6 @@ public enum MisfirePolicy {
    * @throws IllegalArgumentException naming the rejected value
    */
   public static MisfirePolicy of(String label) {
-    for (MisfirePolicy p : values()) {
-      if (p.label().equalsIgnoreCase(label == null ? "" : label.trim())) {
-        return p;
-      }
-    }
-    throw new IllegalArgumentException(
-        "misfire policy must be 'fire-once-now' or 'skip'; got '" + label + "'");
+    return Labels.parse(MisfirePolicy.class, MisfirePolicy::label, "misfire policy", label);
   }
 }

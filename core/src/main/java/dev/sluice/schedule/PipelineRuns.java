@@ -1,11 +1,12 @@
 package dev.sluice.schedule;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.pipeline.EngineServices;
 import dev.sluice.pipeline.OverlapPolicy;
+import dev.sluice.pipeline.Pipeline;
 import dev.sluice.pipeline.PipelineEngine;
 import dev.sluice.pipeline.RunReport;
 import dev.sluice.pipeline.RunStatus;
-import dev.sluice.pipeline.EngineServices;
 import dev.sluice.store.RunRecord;
 import io.micrometer.core.instrument.Counter;
 import java.util.ArrayList;
@@ -42,7 +43,7 @@ final class PipelineRuns {
     this.name = engine.pipeline().name();
   }
 
-  dev.sluice.pipeline.Pipeline pipeline() {
+  Pipeline pipeline() {
     return engine.pipeline();
   }
 

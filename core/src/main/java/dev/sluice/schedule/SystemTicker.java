@@ -26,7 +26,7 @@ final class SystemTicker implements Ticker {
   private final Clock clock;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
-  private final PriorityQueue<Task> queue = new PriorityQueue<>();
+  private final PriorityQueue<TickerTask> queue = new PriorityQueue<>();
   private final AtomicLong sequence = new AtomicLong();
   private Thread thread;
   private boolean shutdown;
@@ -42,7 +42,7 @@ final class SystemTicker implements Ticker {
 
   @Override
   public Timer schedule(Instant at, Runnable task) {
-    Task t = new Task(Objects.requireNonNull(at, "at"), sequence.incrementAndGet(), Objects.requireNonNull(task));
+    TickerTask t = new TickerTask(Objects.requireNonNull(at, "at"), sequence.incrementAndGet(), Objects.requireNonNull(task));
     lock.lock();
     try {
       if (shutdown) {
@@ -76,14 +76,14 @@ final class SystemTicker implements Ticker {
 
   private void loop() {
     while (true) {
-      Task due;
+      TickerTask due;
       lock.lock();
       try {
         while (true) {
           if (shutdown) {
             return;
           }
-          Task head = queue.peek();
+          TickerTask head = queue.peek();
           if (head != null && head.cancelled) {
             queue.poll();
             continue;
@@ -108,30 +108,6 @@ final class SystemTicker implements Ticker {
         // One broken task must not stop every other trigger; the task's owner logs its own failures.
         LOG.error("scheduled task failed", e);
       }
-    }
-  }
-
-  private static final class Task implements Timer, Comparable<Task> {
-    final Instant at;
-    final long seq;
-    final Runnable task;
-    volatile boolean cancelled;
-
-    Task(Instant at, long seq, Runnable task) {
-      this.at = at;
-      this.seq = seq;
-      this.task = task;
-    }
-
-    @Override
-    public void cancel() {
-      cancelled = true;
-    }
-
-    @Override
-    public int compareTo(Task o) {
-      int c = at.compareTo(o.at);
-      return c != 0 ? c : Long.compare(seq, o.seq);
     }
   }
 }

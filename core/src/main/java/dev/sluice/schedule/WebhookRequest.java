@@ -1,5 +1,6 @@
 package dev.sluice.schedule;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -32,7 +33,7 @@ public final class WebhookRequest {
     Objects.requireNonNull(headers, "headers").forEach((k, v) -> {
       if (k != null && v != null) {
         h.merge(k, List.copyOf(v), (a, b) -> {
-          java.util.ArrayList<String> all = new java.util.ArrayList<>(a);
+          List<String> all = new ArrayList<>(a);
           all.addAll(b);
           return List.copyOf(all);
         });

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -259,7 +260,7 @@ public final class WebhookSignature {
    *     and a reason tag ({@code missing_signature}, {@code malformed}, {@code bad_signature},
    *     {@code stale})
    */
-  Verdict verify(java.util.function.Function<String, String> headers, byte[] body, Instant now) {
+  Verdict verify(Function<String, String> headers, byte[] body, Instant now) {
     if (scheme == Scheme.NONE) {
       return Verdict.ok(null);
     }
@@ -351,7 +352,7 @@ public final class WebhookSignature {
    * The id of a verified delivery for replay detection: the delivery-id header, else the
    * delivery-id field of the payload, else the verified signature; null when there is none.
    */
-  String deliveryId(java.util.function.Function<String, String> headers, JsonNode payload, String signature) {
+  String deliveryId(Function<String, String> headers, JsonNode payload, String signature) {
     if (deliveryIdHeader != null) {
       String id = headers.apply(deliveryIdHeader);
       if (id != null && !id.isBlank()) {

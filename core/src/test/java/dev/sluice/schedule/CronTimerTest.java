@@ -2,7 +2,6 @@ package dev.sluice.schedule;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sluice.testing.ManualTicker;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
@@ -10,6 +9,7 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** Cron firing driven by a hand-moved clock: nothing here waits on real time. */
@@ -80,7 +80,7 @@ class CronTimerTest {
       assertThat(f.missed()).isEqualTo(1);
     });
     assertThat(registry.find("sluice.cron.misfires").counter()).isNull();
-    assertThat(registry.get("sluice.cron.lateness").timer().max(java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(40.0);
+    assertThat(registry.get("sluice.cron.lateness").timer().max(TimeUnit.SECONDS)).isEqualTo(40.0);
   }
 
   @Test

@@ -9,6 +9,7 @@ import dev.sluice.InvalidDefinitionException;
 import dev.sluice.Sluice;
 import dev.sluice.UnknownPipelineException;
 import dev.sluice.pipeline.OverlapPolicy;
+import dev.sluice.pipeline.PipelineBuilder;
 import dev.sluice.pipeline.RunReport;
 import dev.sluice.pipeline.RunStatus;
 import dev.sluice.spi.PluginConfig;
@@ -21,7 +22,6 @@ import dev.sluice.store.RunRecord;
 import dev.sluice.testing.Eventually;
 import dev.sluice.testing.FakeSleeper;
 import dev.sluice.testing.ListConnector;
-import dev.sluice.testing.ManualTicker;
 import dev.sluice.testing.RecordingDestination;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -43,7 +43,7 @@ class SchedulerTest {
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private final ManualTicker ticker = new ManualTicker(Instant.parse("2025-01-01T10:00:00Z"));
 
-  private Sluice sluice(Consumer<dev.sluice.pipeline.PipelineBuilder> pipeline) {
+  private Sluice sluice(Consumer<PipelineBuilder> pipeline) {
     return Sluice.builder().store(store).sleeper(new FakeSleeper()).meterRegistry(registry).ticker(ticker)
         .random(new Random(7)).destination("out", out)
         .pipeline("orders", p -> {

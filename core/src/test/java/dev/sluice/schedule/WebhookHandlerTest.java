@@ -11,7 +11,6 @@ import dev.sluice.store.InMemoryStore;
 import dev.sluice.store.RunRecord;
 import dev.sluice.testing.Eventually;
 import dev.sluice.testing.FakeSleeper;
-import dev.sluice.testing.ManualTicker;
 import dev.sluice.testing.RecordingDestination;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.ByteArrayInputStream;

@@ -1,6 +1,5 @@
-package dev.sluice.testing;
+package dev.sluice.schedule;
 
-import dev.sluice.schedule.Ticker;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -9,8 +8,11 @@ import java.time.ZoneOffset;
 import java.util.PriorityQueue;
 
 /**
- * A {@link Ticker} whose time moves only when the test says so. {@link #advanceTo} runs every task
- * that falls due on the way, in time order, with the clock set to each task's time (as a punctual
+ * For tests: a {@link Ticker} whose time moves only when the test says so, so that cron
+ * schedules, DST changes, misfires and jitter can be tested without waiting. Pass it to {@code
+ * Sluice.builder().ticker(...)} (which also takes its clock).
+ *
+ * <p>{@link #advanceTo} runs every task that falls due on the way, in time order, with the clock set to each task's time (as a punctual
  * timer would); {@link #jumpTo} moves the clock without running anything (the process was
  * suspended), after which {@link #runDue()} runs what is overdue, late.
  *
@@ -18,7 +20,7 @@ import java.util.PriorityQueue;
  */
 public final class ManualTicker implements Ticker {
   private final MutableClock clock;
-  private final PriorityQueue<Task> tasks = new PriorityQueue<>();
+  private final PriorityQueue<TickerTask> tasks = new PriorityQueue<>();
   private long sequence;
 
   public ManualTicker(Instant start) {
@@ -30,13 +32,14 @@ public final class ManualTicker implements Ticker {
     return clock;
   }
 
+  /** The ticker's current time. */
   public Instant now() {
     return clock.instant();
   }
 
   @Override
   public synchronized Timer schedule(Instant at, Runnable task) {
-    Task t = new Task(at, sequence++, task);
+    TickerTask t = new TickerTask(at, sequence++, task);
     tasks.add(t);
     return t;
   }
@@ -58,7 +61,7 @@ public final class ManualTicker implements Ticker {
   /** Moves time forward to {@code to}, running each task at its own time on the way. */
   public void advanceTo(Instant to) {
     while (true) {
-      Task next;
+      TickerTask next;
       synchronized (this) {
         next = tasks.peek();
         if (next == null || next.at.isAfter(to)) {
@@ -86,7 +89,7 @@ public final class ManualTicker implements Ticker {
   /** Runs every task due by now, at the current time. */
   public void runDue() {
     while (true) {
-      Task next;
+      TickerTask next;
       synchronized (this) {
         next = tasks.peek();
         if (next == null || next.at.isAfter(clock.instant())) {
@@ -100,32 +103,8 @@ public final class ManualTicker implements Ticker {
     }
   }
 
-  private static final class Task implements Timer, Comparable<Task> {
-    final Instant at;
-    final long seq;
-    final Runnable task;
-    volatile boolean cancelled;
-
-    Task(Instant at, long seq, Runnable task) {
-      this.at = at;
-      this.seq = seq;
-      this.task = task;
-    }
-
-    @Override
-    public void cancel() {
-      cancelled = true;
-    }
-
-    @Override
-    public int compareTo(Task o) {
-      int c = at.compareTo(o.at);
-      return c != 0 ? c : Long.compare(seq, o.seq);
-    }
-  }
-
   /** A clock set by hand. */
-  public static final class MutableClock extends Clock {
+  private static final class MutableClock extends Clock {
     private volatile Instant now;
 
     MutableClock(Instant now) {
