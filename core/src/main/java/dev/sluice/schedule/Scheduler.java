@@ -1,6 +1,7 @@
 package dev.sluice.schedule;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.SluiceException;
 import dev.sluice.UnknownPipelineException;
 import dev.sluice.internal.DaemonThreadFactory;
 import dev.sluice.pipeline.EngineServices;
@@ -46,9 +47,9 @@ public final class Scheduler implements AutoCloseable {
   private final Duration drainTimeout;
   private final WebhookHandler webhooks;
   private final List<CronTimer> timers = new ArrayList<>();
-  private final List<Trigger> startedTriggers = new ArrayList<>();
   private ScheduledExecutorService pluginExecutor;
   private volatile boolean started;
+  private boolean startAttempted;
   private boolean closed;
 
   /**
@@ -112,25 +113,35 @@ public final class Scheduler implements AutoCloseable {
    * @throws IllegalStateException when already started or closed
    */
   public synchronized void start() {
-    if (closed || started) {
-      throw new IllegalStateException(closed ? "the scheduler is closed" : "the scheduler is already started");
+    if (closed || startAttempted) {
+      throw new IllegalStateException(closed ? "the scheduler is closed" : started
+          ? "the scheduler is already started" : "the scheduler failed to start before; build a new Sluice");
     }
-    runs.forEach((name, r) -> r.pipeline().triggers().forEach(t -> {
-      if (t instanceof CronTrigger c) {
-        CronTimer timer = new CronTimer(name, c, ticker, random,
-            f -> submit(f.pipeline(), "cron", f.trigger().describe(), services.objectMapper().createObjectNode()),
-            services.meterRegistry());
-        timers.add(timer);
-        timer.start(lastRun(name, c.describe()));
-      }
-    }));
-    pluginTriggers.forEach((name, list) -> list.forEach(t -> {
-      t.start(new Context(name));
-      startedTriggers.add(t);
-    }));
+    startAttempted = true;
+    try {
+      runs.forEach((name, r) -> r.pipeline().triggers().forEach(t -> {
+        if (t instanceof CronTrigger c) {
+          CronTimer timer = new CronTimer(name, c, ticker, random,
+              f -> submit(f.pipeline(), "cron", f.trigger().describe(), services.objectMapper().createObjectNode()),
+              services.meterRegistry());
+          timers.add(timer);
+          timer.start(lastRun(name, c.describe()));
+        }
+      }));
+      pluginTriggers.forEach((name, list) -> list.forEach(t -> {
+        try {
+          t.start(new Context(name));
+        } catch (RuntimeException e) {
+          throw new SluiceException("pipeline '" + name + "': trigger " + t + " failed to start: " + e.getMessage(), e);
+        }
+      }));
+    } catch (RuntimeException e) {
+      stopTriggers(); // all or nothing: a half-started scheduler would fire some pipelines only
+      throw e;
+    }
     started = true;
     LOG.info("scheduler started: {} cron trigger(s), {} webhook(s), {} plugin trigger(s)", timers.size(),
-        webhooks.paths().size(), startedTriggers.size());
+        webhooks.paths().size(), pluginTriggers.values().stream().mapToInt(List::size).sum());
   }
 
   /** When {@code trigger} last asked for a run of {@code pipeline}, by the run history; null if never. */
@@ -159,14 +170,7 @@ public final class Scheduler implements AutoCloseable {
       }
       closed = true;
       started = false;
-      timers.forEach(CronTimer::close);
-      for (Trigger t : startedTriggers) {
-        try {
-          t.close();
-        } catch (RuntimeException e) {
-          LOG.warn("closing trigger {} failed", t, e);
-        }
-      }
+      stopTriggers();
       if (pluginExecutor != null) {
         pluginExecutor.shutdownNow();
       }
@@ -188,6 +192,19 @@ public final class Scheduler implements AutoCloseable {
         return;
       }
     }
+  }
+
+  private void stopTriggers() {
+    timers.forEach(CronTimer::close);
+    timers.clear();
+    // Every instance, started or not: Sluice created them, and close is idempotent by contract.
+    pluginTriggers.values().forEach(list -> list.forEach(t -> {
+      try {
+        t.close();
+      } catch (RuntimeException e) {
+        LOG.warn("closing trigger {} failed", t, e);
+      }
+    }));
   }
 
   private synchronized ScheduledExecutorService pluginExecutor() {

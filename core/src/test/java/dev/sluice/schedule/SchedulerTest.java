@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.InvalidDefinitionException;
 import dev.sluice.Sluice;
+import dev.sluice.SluiceException;
 import dev.sluice.UnknownPipelineException;
 import dev.sluice.pipeline.OverlapPolicy;
 import dev.sluice.pipeline.PipelineBuilder;
@@ -315,6 +316,30 @@ class SchedulerTest {
       assertThat(store.runs().list("orders", 1).get(0).trigger()).isEqualTo("file arrived: a.csv");
     }
     assertThat(closed.get()).isEqualTo(1);
+  }
+
+  @Test
+  void aTriggerThatFailsToStartLeavesNothingArmed() {
+    AtomicInteger closed = new AtomicInteger();
+    Trigger broken = new Trigger() {
+      @Override
+      public void start(TriggerContext context) {
+        throw new IllegalStateException("watch folder /nope does not exist");
+      }
+
+      @Override
+      public void close() {
+        closed.incrementAndGet();
+      }
+    };
+    Sluice sluice = sluice(p -> p.source(ListConnector.of(1, 1)).cron("* * * * *").trigger(broken));
+    assertThatThrownBy(sluice::start).isInstanceOf(SluiceException.class)
+        .hasMessageContaining("pipeline 'orders': trigger").hasMessageContaining("watch folder /nope does not exist");
+    assertThat(ticker.pending()).as("the cron timer armed before the failure is disarmed").isZero();
+    assertThat(sluice.isStarted()).isFalse();
+    assertThatThrownBy(sluice::start).isInstanceOf(IllegalStateException.class).hasMessageContaining("failed to start before");
+    sluice.close();
+    assertThat(closed.get()).isPositive();
   }
 
   @Test
