@@ -1,6 +1,8 @@
 package dev.sluice.schedule;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.SluiceException;
 import dev.sluice.UnknownPipelineException;
 import dev.sluice.internal.DaemonThreadFactory;
@@ -122,7 +124,7 @@ public final class Scheduler implements AutoCloseable {
       runs.forEach((name, r) -> r.pipeline().triggers().forEach(t -> {
         if (t instanceof CronTrigger c) {
           CronTimer timer = new CronTimer(name, c, ticker, random,
-              f -> submit(f.pipeline(), "cron", f.trigger().describe(), services.objectMapper().createObjectNode()),
+              f -> submit(f.pipeline(), "cron", f.trigger().describe(), cronParameters(f.scheduledFor(), f.missed())),
               services.meterRegistry());
           timers.add(timer);
           timer.start(lastRun(name, c.describe()));
@@ -142,6 +144,17 @@ public final class Scheduler implements AutoCloseable {
     started = true;
     LOG.info("scheduler started: {} cron trigger(s), {} webhook(s), {} plugin trigger(s)", timers.size(),
         webhooks.paths().size(), pluginTriggers.values().stream().mapToInt(List::size).sum());
+  }
+
+  /**
+   * What a cron run's connector sees as its parameters: {@code {"scheduledFor": "<instant>",
+   * "missed": n}}, so that a job can work on the period it was scheduled for even when it runs late.
+   */
+  public static ObjectNode cronParameters(Instant scheduledFor, int missed) {
+    ObjectNode n = JsonNodeFactory.instance.objectNode();
+    n.put("scheduledFor", scheduledFor.toString());
+    n.put("missed", missed);
+    return n;
   }
 
   /** When {@code trigger} last asked for a run of {@code pipeline}, by the run history; null if never. */

@@ -18,8 +18,9 @@ public interface ReadContext {
   String runId();
 
   /**
-   * Parameters the trigger passed: an empty object for cron runs, the request parameters for API
-   * runs, the payload for webhook runs.
+   * Parameters the trigger passed: for cron runs {@code {"scheduledFor": "<ISO instant>", "missed":
+   * <n>}} (the regular time the run stands for, and how many times it covers after a misfire); the
+   * request parameters for API runs; the payload for webhook runs.
    */
   JsonNode parameters();
 

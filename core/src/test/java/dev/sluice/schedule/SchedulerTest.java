@@ -227,19 +227,25 @@ class SchedulerTest {
 
   @Test
   void aCronRunMissedWhileTheProcessWasDownFiresOnceAtStartup() throws Exception {
-    try (Sluice first = sluice(p -> p.source(ListConnector.of(1, 1)).cron("0 * * * *"))) {
+    // The webhook source emits the run parameters as a record: what a cron run's connector sees.
+    try (Sluice first = sluice(p -> p.source("webhook", Map.of()).cron("0 * * * *"))) {
       first.start();
       ticker.advanceTo(Instant.parse("2025-01-01T11:00:00Z"));
       Eventually.await("the 11:00 run finished", () -> out.finishedRuns.size() == 1);
     }
+    assertThat(out.received.get(0).data().get("scheduledFor").asText()).isEqualTo("2025-01-01T11:00:00Z");
+    assertThat(out.received.get(0).data().get("missed").asInt()).isEqualTo(1);
+
     ticker.jumpTo(Instant.parse("2025-01-01T14:30:00Z")); // down from 11:00 to 14:30
-    try (Sluice second = sluice(p -> p.source(ListConnector.of(1, 1)).cron("0 * * * *"))) {
+    try (Sluice second = sluice(p -> p.source("webhook", Map.of()).cron("0 * * * *"))) {
       second.start();
       ticker.runDue();
       Eventually.await("the catch-up run finished", () -> out.finishedRuns.size() == 2);
       List<RunRecord> runs = store.runs().list("orders", 10);
       assertThat(runs).hasSize(2);
       assertThat(runs.get(0).startedAt()).isEqualTo(Instant.parse("2025-01-01T14:30:00Z"));
+      assertThat(out.received.get(1).data().get("scheduledFor").asText()).isEqualTo("2025-01-01T12:00:00Z");
+      assertThat(out.received.get(1).data().get("missed").asInt()).as("12:00, 13:00 and 14:00").isEqualTo(3);
       assertThat(registry.get("sluice.cron.misfires").counter().count()).isEqualTo(1);
       assertThat(ticker.nextDue()).isEqualTo(Instant.parse("2025-01-01T15:00:00Z"));
     }
