@@ -21,6 +21,7 @@ import dev.sluice.pipeline.RunReport;
 import dev.sluice.record.Record;
 import dev.sluice.routing.RecordTrace;
 import dev.sluice.routing.RuleResolver;
+import dev.sluice.schedule.ClusterCoordinator;
 import dev.sluice.schedule.PluginTrigger;
 import dev.sluice.schedule.RunHandle;
 import dev.sluice.schedule.Scheduler;
@@ -266,6 +267,7 @@ public final class Sluice implements AutoCloseable {
     private Ticker ticker;
     private RandomGenerator random;
     private Duration shutdownTimeout = Duration.ofSeconds(30);
+    private ClusterCoordinator cluster;
 
     private Builder() {}
 
@@ -289,6 +291,17 @@ public final class Sluice implements AutoCloseable {
     /** The source of cron jitter (default: a new {@link Random}); tests pass a seeded one. */
     public Builder random(RandomGenerator value) {
       this.random = Objects.requireNonNull(value, "random");
+      return this;
+    }
+
+    /**
+     * Runs this Sluice as one node of a cluster that shares a database (e.g. the {@code sluice-jdbc}
+     * module's db-scheduler coordinator): each cron time fires on one node, and runs asked for
+     * through {@link Sluice#trigger}, webhooks and plugin triggers are queued for whichever node
+     * claims them. Every node must define the same pipelines. Default: none, everything runs here.
+     */
+    public Builder cluster(ClusterCoordinator value) {
+      this.cluster = Objects.requireNonNull(value, "cluster");
       return this;
     }
 
@@ -490,7 +503,7 @@ public final class Sluice implements AutoCloseable {
         }
         Scheduler scheduler = new Scheduler(engines, pluginTriggers, services,
             ticker != null ? ticker : Ticker.system(clock), ticker == null,
-            random != null ? random : new Random(), shutdownTimeout);
+            random != null ? random : new Random(), shutdownTimeout, cluster);
         return new Sluice(definition, registry, services, Collections.unmodifiableMap(engines),
             List.copyOf(owned), ownedExecutor, scheduler);
       } catch (RuntimeException e) {

@@ -1,10 +1,12 @@
 package dev.sluice.pipeline;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.record.Checkpoint;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -196,6 +198,40 @@ public final class RunReport {
       n.put("error", error);
     }
     return n;
+  }
+
+  /**
+   * The report {@link #toJson()} wrote, read back: how a node learns the outcome of a run another
+   * node of the cluster ran, from the shared run history.
+   *
+   * @throws IllegalArgumentException naming the first missing or malformed field
+   */
+  public static RunReport fromJson(JsonNode n) {
+    Map<String, Long> rules = new LinkedHashMap<>();
+    n.path("ruleMatches").properties().forEach(e -> rules.put(e.getKey(), e.getValue().asLong()));
+    Map<String, DestinationStats> dests = new LinkedHashMap<>();
+    n.path("destinations").properties().forEach(e -> dests.put(e.getKey(), new DestinationStats(
+        e.getValue().path("delivered").asLong(), e.getValue().path("deadLettered").asLong(),
+        e.getValue().path("batches").asLong(), e.getValue().path("retries").asLong())));
+    try {
+      return new RunReport(text(n, "runId"), text(n, "pipeline"), text(n, "trigger"),
+          RunStatus.valueOf(text(n, "status")), Instant.parse(text(n, "startedAt")),
+          n.hasNonNull("finishedAt") ? Instant.parse(n.get("finishedAt").asText()) : null,
+          n.path("recordsRead").asLong(), n.path("recordsRejected").asLong(), n.path("recordsUnmatched").asLong(),
+          n.path("routingErrors").asLong(), rules, dests,
+          n.hasNonNull("checkpoint") ? Checkpoint.of(n.get("checkpoint")) : null,
+          n.hasNonNull("error") ? n.get("error").asText() : null);
+    } catch (DateTimeParseException e) {
+      throw new IllegalArgumentException("run report has a malformed time: " + e.getParsedString(), e);
+    }
+  }
+
+  private static String text(JsonNode n, String field) {
+    JsonNode v = n.get(field);
+    if (v == null || !v.isTextual()) {
+      throw new IllegalArgumentException("run report has no text field '" + field + "': " + n);
+    }
+    return v.asText();
   }
 
   /** A small table for people. */

@@ -20,8 +20,6 @@ import org.slf4j.LoggerFactory;
  */
 final class CronTimer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CronTimer.class);
-  /** Counting missed times stops here; the count is for the log only. */
-  private static final int MAX_COUNTED = 10_000;
 
   /**
    * One firing.
@@ -49,11 +47,20 @@ final class CronTimer implements AutoCloseable {
     this.random = Objects.requireNonNull(random);
     this.target = Objects.requireNonNull(target);
     this.registry = registry;
-    this.lateness = Timer.builder("sluice.cron.lateness")
+    this.lateness = latenessTimer(registry, pipeline);
+  }
+
+  static Timer latenessTimer(MeterRegistry registry, String pipeline) {
+    return Timer.builder("sluice.cron.lateness")
         .description("How long after its (jittered) time a cron firing started")
         .tag("pipeline", pipeline)
         .publishPercentiles(0.5, 0.99)
         .register(registry);
+  }
+
+  static void countMisfire(MeterRegistry registry, String pipeline, CronTrigger trigger) {
+    Counter.builder("sluice.cron.misfires").tag("pipeline", pipeline).tag("policy", trigger.misfire().label())
+        .register(registry).increment();
   }
 
   /**
@@ -93,15 +100,14 @@ final class CronTimer implements AutoCloseable {
     }
     Instant now = ticker.clock().instant();
     Duration late = Duration.between(due, now);
-    if (late.compareTo(trigger.misfireThreshold()) <= 0) {
+    if (!trigger.isMisfire(due, now)) {
       lateness.record(late.isNegative() ? Duration.ZERO : late);
       fire(new Firing(pipeline, trigger, scheduledFor, 1));
       arm(trigger.schedule().nextAfter(scheduledFor));
       return;
     }
-    int missed = countMissed(scheduledFor, now);
-    Counter.builder("sluice.cron.misfires").tag("pipeline", pipeline).tag("policy", trigger.misfire().label())
-        .register(registry).increment();
+    int missed = trigger.timesSince(scheduledFor, now);
+    countMisfire(registry, pipeline, trigger);
     if (trigger.misfire() == MisfirePolicy.FIRE_ONCE_NOW) {
       LOG.warn("pipeline '{}': {} missed {} time(s) since {} (woke {} late); firing once now", pipeline,
           trigger.describe(), missed, scheduledFor, late);
@@ -111,20 +117,6 @@ final class CronTimer implements AutoCloseable {
           trigger.describe(), missed, scheduledFor, late);
     }
     arm(trigger.schedule().nextAfter(now));
-  }
-
-  private int countMissed(Instant first, Instant now) {
-    int n = 1;
-    Instant cursor = first;
-    while (n < MAX_COUNTED) {
-      Optional<Instant> next = trigger.schedule().nextAfter(cursor);
-      if (next.isEmpty() || next.get().isAfter(now)) {
-        break;
-      }
-      n++;
-      cursor = next.get();
-    }
-    return n;
   }
 
   private void fire(Firing firing) {

@@ -1,9 +1,11 @@
 package dev.sluice.schedule;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Starts a run at the times of a {@link CronSchedule}.
@@ -65,6 +67,40 @@ public record CronTrigger(
   @Override
   public String describe() {
     return "cron " + schedule.describe();
+  }
+
+  /** Whether a firing for {@code scheduledFor} that starts at {@code now} is a misfire. */
+  public boolean isMisfire(Instant scheduledFor, Instant now) {
+    return Duration.between(scheduledFor, now).compareTo(misfireThreshold) > 0;
+  }
+
+  /**
+   * How many regular times lie in {@code [first, now]}, {@code first} being one (at least 1;
+   * counting stops at 10,000).
+   */
+  public int timesSince(Instant first, Instant now) {
+    int n = 1;
+    Instant cursor = first;
+    while (n < 10_000) {
+      Optional<Instant> next = schedule.nextAfter(cursor);
+      if (next.isEmpty() || next.get().isAfter(now)) {
+        break;
+      }
+      n++;
+      cursor = next.get();
+    }
+    return n;
+  }
+
+  /**
+   * The time to fire after the run for {@code scheduledFor} ended at {@code doneAt}, where runs
+   * of one trigger never overlap (cluster mode): times that passed more than the misfire threshold
+   * before the run ended are not made up, as the overlap policy {@code skip} would have skipped
+   * them; empty when the expression never matches again.
+   */
+  public Optional<Instant> nextAfterRun(Instant scheduledFor, Instant doneAt) {
+    Instant floor = doneAt.minus(misfireThreshold);
+    return schedule.nextAfter(scheduledFor.isAfter(floor) ? scheduledFor : floor);
   }
 
   /** Builds a {@link CronTrigger}; the expression is parsed by {@link #build()}. Not thread-safe. */

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
@@ -71,8 +72,7 @@ final class PipelineRuns {
         outcome = "skipped";
       }
     }
-    Counter.builder("sluice.triggers.fired").tag("pipeline", name).tag("trigger", kind).tag("outcome", outcome)
-        .register(services.meterRegistry()).increment();
+    fired(kind, outcome);
     switch (outcome) {
       case "started" -> start(handle, parameters);
       case "queued" -> save(record(handle, RunStatus.QUEUED, null));
@@ -104,10 +104,7 @@ final class PipelineRuns {
   private void execute(RunHandle handle, JsonNode parameters) {
     RunReport report = null;
     try {
-      report = engine.run(handle.trigger(), parameters, handle.control());
-    } catch (RuntimeException e) {
-      LOG.error("pipeline '{}': run {} failed to start", name, handle.id(), e);
-      report = notRun(handle, RunStatus.FAILED, "pipeline '" + name + "': run failed to start: " + e);
+      report = runEngine(handle, parameters);
     } finally {
       if (report == null) { // an Error is on its way up; the handle must still end
         report = notRun(handle, RunStatus.FAILED, "pipeline '" + name + "': run died, see the log");
@@ -129,6 +126,110 @@ final class PipelineRuns {
         start(next, nextParameters);
       }
     }
+  }
+
+  private RunReport runEngine(RunHandle handle, JsonNode parameters) {
+    try {
+      return engine.run(handle.trigger(), parameters, handle.control());
+    } catch (RuntimeException e) {
+      LOG.error("pipeline '{}': run {} failed to start", name, handle.id(), e);
+      return notRun(handle, RunStatus.FAILED, "pipeline '" + name + "': run failed to start: " + e);
+    }
+  }
+
+  /**
+   * Cluster mode: records the request as queued and hands it to the coordinator, for whichever
+   * node claims it.
+   *
+   * @param awaiting this node's handles of runs it enqueued, by id; the handle joins it
+   */
+  RunHandle enqueue(String kind, String trigger, JsonNode parameters, ClusterCoordinator cluster,
+      Map<String, RunHandle> awaiting) {
+    RunHandle handle = new RunHandle(services.runIds().get(), name, trigger, services.clock().instant(),
+        h -> withdraw(h, cluster, awaiting));
+    synchronized (this) {
+      if (closed) {
+        throw new IllegalStateException("pipeline '" + name + "': Sluice is closed, no new runs start");
+      }
+    }
+    save(record(handle, RunStatus.QUEUED, null));
+    awaiting.put(handle.id(), handle);
+    String outcome = "enqueued";
+    try {
+      cluster.enqueue(new RunRequest(handle.id(), name, kind, trigger, parameters, handle.requestedAt()));
+    } catch (RuntimeException e) {
+      outcome = "failed";
+      awaiting.remove(handle.id());
+      LOG.error("pipeline '{}': run {} could not be queued in the cluster", name, handle.id(), e);
+      finish(handle, RunStatus.FAILED, "pipeline '" + name + "': run could not be queued in the cluster: " + e.getMessage());
+    }
+    fired(kind, outcome);
+    return handle;
+  }
+
+  private boolean withdraw(RunHandle handle, ClusterCoordinator cluster, Map<String, RunHandle> awaiting) {
+    if (!cluster.withdraw(handle.id())) {
+      return false;
+    }
+    awaiting.remove(handle.id());
+    finish(handle, RunStatus.CANCELLED, "pipeline '" + name + "': cancelled before a node claimed it");
+    return true;
+  }
+
+  /**
+   * Cluster mode: runs a request the cluster handed to this node, on the calling thread. The
+   * overlap policy applies among this node's runs: {@code skip} skips it when a run of the pipeline
+   * is going on here; {@code queue} and {@code allow} run it.
+   *
+   * @param handle the handle of the run: this node's own when it enqueued the request, else a new one
+   * @throws NodeStoppingException when this node closes before or during the run; the handle is
+   *     then left open, for the run goes on elsewhere
+   */
+  RunReport runHere(RunHandle handle, JsonNode parameters) {
+    boolean skip;
+    synchronized (this) {
+      if (closed) {
+        throw new NodeStoppingException("pipeline '" + name + "': run " + handle.id() + " not started: this node is closing");
+      }
+      skip = !running.isEmpty() && policy == OverlapPolicy.SKIP;
+      if (!skip) {
+        running.add(handle);
+      }
+    }
+    if (skip) {
+      fired("cluster", "skipped");
+      finish(handle, RunStatus.SKIPPED, "pipeline '" + name + "': not started because a run is in progress on this"
+          + " node (overlap policy skip)");
+      return handle.completion().toCompletableFuture().join();
+    }
+    handle.running();
+    RunReport report = null;
+    try {
+      report = runEngine(handle, parameters);
+    } finally {
+      boolean stopping;
+      synchronized (this) {
+        running.remove(handle);
+        stopping = closed;
+      }
+      if (report != null && !(stopping && report.status() == RunStatus.CANCELLED)) {
+        handle.complete(report);
+      }
+    }
+    if (report.status() == RunStatus.CANCELLED && handle.control().isCancelled() && isClosed()) {
+      throw new NodeStoppingException("pipeline '" + name + "': run " + handle.id()
+          + " stopped because this node is closing; it continues from its last checkpoint elsewhere");
+    }
+    return report;
+  }
+
+  private synchronized boolean isClosed() {
+    return closed;
+  }
+
+  private void fired(String kind, String outcome) {
+    Counter.builder("sluice.triggers.fired").tag("pipeline", name).tag("trigger", kind).tag("outcome", outcome)
+        .register(services.meterRegistry()).increment();
   }
 
   /** Cancels a waiting run; false when {@code handle} is not the one waiting. */

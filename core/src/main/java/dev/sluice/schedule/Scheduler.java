@@ -8,9 +8,12 @@ import dev.sluice.UnknownPipelineException;
 import dev.sluice.internal.DaemonThreadFactory;
 import dev.sluice.pipeline.EngineServices;
 import dev.sluice.pipeline.PipelineEngine;
+import dev.sluice.pipeline.RunReport;
+import dev.sluice.pipeline.RunStatus;
 import dev.sluice.spi.Trigger;
 import dev.sluice.spi.TriggerContext;
 import dev.sluice.store.RunRecord;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,8 +22,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +46,8 @@ public final class Scheduler implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
   /** How far back the run history is searched for a cron trigger's last run. */
   static final int HISTORY_SCAN = 200;
+  /** How often a node looks for the outcome of runs it enqueued that other nodes ran. */
+  static final Duration CLUSTER_WATCH_INTERVAL = Duration.ofMillis(250);
 
   private final EngineServices services;
   private final Map<String, PipelineRuns> runs = new LinkedHashMap<>();
@@ -49,6 +58,10 @@ public final class Scheduler implements AutoCloseable {
   private final Duration drainTimeout;
   private final WebhookHandler webhooks;
   private final List<CronTimer> timers = new ArrayList<>();
+  private final ClusterCoordinator cluster;
+  /** Cluster mode: handles of runs this node enqueued, until they end here or elsewhere. */
+  private final Map<String, RunHandle> awaiting = new ConcurrentHashMap<>();
+  private ScheduledExecutorService watcher;
   private ScheduledExecutorService pluginExecutor;
   private volatile boolean started;
   private boolean startAttempted;
@@ -61,9 +74,12 @@ public final class Scheduler implements AutoCloseable {
    * @param ownsTicker whether {@link #close()} shuts the ticker down
    * @param random jitter source
    * @param drainTimeout how long {@link #close()} waits for running runs to finish
+   * @param cluster shares cron firing and runs with other nodes; null to schedule in this process alone
    */
   public Scheduler(Map<String, PipelineEngine> engines, Map<String, List<Trigger>> pluginTriggers,
-      EngineServices services, Ticker ticker, boolean ownsTicker, RandomGenerator random, Duration drainTimeout) {
+      EngineServices services, Ticker ticker, boolean ownsTicker, RandomGenerator random, Duration drainTimeout,
+      ClusterCoordinator cluster) {
+    this.cluster = cluster;
     this.services = Objects.requireNonNull(services, "services");
     this.pluginTriggers = Map.copyOf(pluginTriggers);
     this.ticker = Objects.requireNonNull(ticker, "ticker");
@@ -93,11 +109,35 @@ public final class Scheduler implements AutoCloseable {
    * @throws IllegalStateException after {@link #close()}
    */
   public RunHandle submit(String pipeline, String kind, String trigger, JsonNode parameters) {
-    PipelineRuns r = runs.get(pipeline);
-    if (r == null) {
-      throw new UnknownPipelineException(pipeline, runs.keySet());
+    PipelineRuns r = runsOf(pipeline);
+    JsonNode p = parameters == null ? services.objectMapper().createObjectNode() : parameters;
+    if (cluster == null) {
+      return r.submit(kind, trigger, p);
     }
-    return r.submit(kind, trigger, parameters == null ? services.objectMapper().createObjectNode() : parameters);
+    RunHandle handle = r.enqueue(kind, trigger, p, cluster, awaiting);
+    watchCluster();
+    return handle;
+  }
+
+  /** Completes the handles of runs other nodes ran, from the shared run history. */
+  private synchronized void watchCluster() {
+    if (watcher != null || closed) {
+      return;
+    }
+    watcher = Executors.newSingleThreadScheduledExecutor(new DaemonThreadFactory("sluice-cluster-watch"));
+    watcher.scheduleWithFixedDelay(() -> awaiting.values().forEach(h -> {
+      if (h.status() == RunStatus.RUNNING) {
+        return; // running here: completed by runHere
+      }
+      try {
+        services.store().runs().find(h.id()).filter(r -> r.status().isFinal()).ifPresent(r -> {
+          h.complete(RunReport.fromJson(r.details()));
+          awaiting.remove(h.id());
+        });
+      } catch (RuntimeException e) {
+        LOG.warn("run {}: its outcome could not be read from the run history; trying again", h.id(), e);
+      }
+    }), CLUSTER_WATCH_INTERVAL.toMillis(), CLUSTER_WATCH_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** The webhook endpoints; they answer 503 until {@link #start()}. */
@@ -122,7 +162,7 @@ public final class Scheduler implements AutoCloseable {
     startAttempted = true;
     try {
       runs.forEach((name, r) -> r.pipeline().triggers().forEach(t -> {
-        if (t instanceof CronTrigger c) {
+        if (t instanceof CronTrigger c && cluster == null) {
           CronTimer timer = new CronTimer(name, c, ticker, random,
               f -> submit(f.pipeline(), "cron", f.trigger().describe(), cronParameters(f.scheduledFor(), f.missed())),
               services.meterRegistry());
@@ -137,12 +177,16 @@ public final class Scheduler implements AutoCloseable {
           throw new SluiceException("pipeline '" + name + "': trigger " + t + " failed to start: " + e.getMessage(), e);
         }
       }));
+      if (cluster != null) {
+        cluster.start(new Node());
+      }
     } catch (RuntimeException e) {
       stopTriggers(); // all or nothing: a half-started scheduler would fire some pipelines only
       throw e;
     }
     started = true;
-    LOG.info("scheduler started: {} cron trigger(s), {} webhook(s), {} plugin trigger(s)", timers.size(),
+    LOG.info("scheduler started{}: {} cron trigger(s), {} webhook(s), {} plugin trigger(s)",
+        cluster == null ? "" : " in cluster mode (" + cluster + ")", cronTriggers().values().stream().mapToInt(List::size).sum(),
         webhooks.paths().size(), pluginTriggers.values().stream().mapToInt(List::size).sum());
   }
 
@@ -191,19 +235,33 @@ public final class Scheduler implements AutoCloseable {
         ticker.shutdown();
       }
     }
+    // Runs first, then the coordinator: it may wait for the runs it handed out, and a run stopped
+    // because this node closes is handed to another node.
     List<RunHandle> active = new ArrayList<>();
     runs.values().forEach(r -> active.addAll(r.close()));
     long deadline = System.nanoTime() + drainTimeout.toNanos(); // a real wait: monotonic time, not the clock
     for (RunHandle h : active) {
       try {
         Duration left = Duration.ofNanos(deadline - System.nanoTime());
-        if (h.await(left.isNegative() ? Duration.ZERO : left).isEmpty()) {
+        if (h.await(left.isNegative() ? Duration.ZERO : left).isEmpty() && h.status() != RunStatus.RUNNING) {
           LOG.warn("pipeline '{}': run {} did not stop within {}; leaving it", h.pipeline(), h.id(), drainTimeout);
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        return;
+        break;
       }
+    }
+    if (cluster != null) {
+      cluster.close();
+      synchronized (this) {
+        if (watcher != null) {
+          watcher.shutdownNow();
+        }
+      }
+      Instant now = services.clock().instant();
+      awaiting.values().forEach(h -> h.complete(RunReport.notRun(h.id(), h.pipeline(), h.trigger(), RunStatus.CANCELLED,
+          now, "this node closed before the run ended; it goes on in the cluster: see the run history")));
+      awaiting.clear();
     }
   }
 
@@ -225,6 +283,65 @@ public final class Scheduler implements AutoCloseable {
       pluginExecutor = Executors.newSingleThreadScheduledExecutor(new DaemonThreadFactory("sluice-trigger"));
     }
     return pluginExecutor;
+  }
+
+  /** Every pipeline's cron triggers, by pipeline. */
+  private Map<String, List<CronTrigger>> cronTriggers() {
+    Map<String, List<CronTrigger>> out = new LinkedHashMap<>();
+    runs.forEach((name, r) -> r.pipeline().triggers().forEach(t -> {
+      if (t instanceof CronTrigger c) {
+        out.computeIfAbsent(name, k -> new ArrayList<>()).add(c);
+      }
+    }));
+    return out;
+  }
+
+  private PipelineRuns runsOf(String pipeline) {
+    PipelineRuns r = runs.get(pipeline);
+    if (r == null) {
+      throw new UnknownPipelineException(pipeline, runs.keySet());
+    }
+    return r;
+  }
+
+  /** This node, as the cluster coordinator sees it. */
+  private final class Node implements ClusterNode {
+    @Override
+    public Map<String, List<CronTrigger>> cronTriggers() {
+      return Scheduler.this.cronTriggers();
+    }
+
+    @Override
+    public RunReport execute(RunRequest request) {
+      PipelineRuns r = runsOf(request.pipeline());
+      RunHandle own = awaiting.get(request.runId());
+      RunHandle handle = own != null ? own : new RunHandle(request.runId(), request.pipeline(), request.trigger(),
+          request.requestedAt(), h -> false);
+      RunReport report = r.runHere(handle, request.parameters());
+      awaiting.remove(request.runId());
+      return report;
+    }
+
+    @Override
+    public Optional<RunReport> fireCron(String pipeline, CronTrigger trigger, Instant scheduledFor) {
+      Instant now = services.clock().instant();
+      int missed = 1;
+      if (trigger.isMisfire(scheduledFor, now)) {
+        missed = trigger.timesSince(scheduledFor, now);
+        CronTimer.countMisfire(services.meterRegistry(), pipeline, trigger);
+        LOG.warn("pipeline '{}': {} missed {} time(s) since {}; {}", pipeline, trigger.describe(), missed, scheduledFor,
+            trigger.misfire() == MisfirePolicy.SKIP ? "skipped as configured" : "firing once now");
+        if (trigger.misfire() == MisfirePolicy.SKIP) {
+          return Optional.empty();
+        }
+      } else {
+        CronTimer.latenessTimer(services.meterRegistry(), pipeline).record(Duration.between(scheduledFor, now));
+      }
+      String id = UUID.nameUUIDFromBytes((pipeline + "\n" + trigger.describe() + "\n" + scheduledFor)
+          .getBytes(StandardCharsets.UTF_8)).toString();
+      return Optional.of(execute(new RunRequest(id, pipeline, "cron", trigger.describe(),
+          cronParameters(scheduledFor, missed), now)));
+    }
   }
 
   private final class Context implements TriggerContext {
