@@ -298,7 +298,9 @@ public final class Sluice implements AutoCloseable {
      * Runs this Sluice as one node of a cluster that shares a database (e.g. the {@code sluice-jdbc}
      * module's db-scheduler coordinator): each cron time fires on one node, and runs asked for
      * through {@link Sluice#trigger}, webhooks and plugin triggers are queued for whichever node
-     * claims them. Every node must define the same pipelines. Default: none, everything runs here.
+     * claims them. Every node must define the same pipelines. Sluice starts the coordinator on
+     * {@link Sluice#start()} and closes it on {@link Sluice#close()}. Default: none, everything
+     * runs here.
      */
     public Builder cluster(ClusterCoordinator value) {
       this.cluster = Objects.requireNonNull(value, "cluster");
