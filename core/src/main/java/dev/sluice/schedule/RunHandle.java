@@ -86,7 +86,9 @@ public final class RunHandle {
       return false;
     }
     control.cancel();
-    dequeue.test(this);
+    if (status == RunStatus.QUEUED) {
+      dequeue.test(this); // only a waiting run can be taken out of its queue
+    }
     return true;
   }
 
