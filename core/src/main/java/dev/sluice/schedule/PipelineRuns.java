@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
@@ -144,7 +143,7 @@ final class PipelineRuns {
    * @param awaiting this node's handles of runs it enqueued, by id; the handle joins it
    */
   RunHandle enqueue(String kind, String trigger, JsonNode parameters, ClusterCoordinator cluster,
-      Map<String, RunHandle> awaiting) {
+      HandleRegistry awaiting) {
     RunHandle handle = new RunHandle(services.runIds().get(), name, trigger, services.clock().instant(),
         h -> withdraw(h, cluster, awaiting));
     synchronized (this) {
@@ -153,13 +152,15 @@ final class PipelineRuns {
       }
     }
     save(record(handle, RunStatus.QUEUED, null));
-    awaiting.put(handle.id(), handle);
+    awaiting.put(handle);
+    handle.watch(() -> services.store().runs().find(handle.id()).filter(r -> r.status().isFinal())
+        .map(r -> RunReport.fromJson(r.details())));
     String outcome = "enqueued";
     try {
       cluster.enqueue(new RunRequest(handle.id(), name, kind, trigger, parameters, handle.requestedAt()));
     } catch (RuntimeException e) {
       outcome = "failed";
-      awaiting.remove(handle.id());
+      awaiting.take(handle.id());
       LOG.error("pipeline '{}': run {} could not be queued in the cluster", name, handle.id(), e);
       finish(handle, RunStatus.FAILED, "pipeline '" + name + "': run could not be queued in the cluster: " + e.getMessage());
     }
@@ -167,11 +168,11 @@ final class PipelineRuns {
     return handle;
   }
 
-  private boolean withdraw(RunHandle handle, ClusterCoordinator cluster, Map<String, RunHandle> awaiting) {
+  private boolean withdraw(RunHandle handle, ClusterCoordinator cluster, HandleRegistry awaiting) {
     if (!cluster.withdraw(handle.id())) {
       return false;
     }
-    awaiting.remove(handle.id());
+    awaiting.take(handle.id());
     finish(handle, RunStatus.CANCELLED, "pipeline '" + name + "': cancelled before a node claimed it");
     return true;
   }
@@ -212,7 +213,9 @@ final class PipelineRuns {
         running.remove(handle);
         stopping = closed;
       }
-      if (report != null && !(stopping && report.status() == RunStatus.CANCELLED)) {
+      if (report != null && stopping && report.status() == RunStatus.CANCELLED) {
+        handle.handedBack(); // the run goes on elsewhere; its handle keeps following it
+      } else if (report != null) {
         handle.complete(report);
       }
     }

@@ -14,6 +14,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A run requested through a trigger ({@code Sluice.trigger(...)}, cron, webhook, plugin): its id,
@@ -25,13 +28,21 @@ import java.util.function.Predicate;
  * <p>Thread-safe: every method may be called from any thread.
  */
 public final class RunHandle {
+  private static final Logger LOG = LoggerFactory.getLogger(RunHandle.class);
+  /** How often a handle looks up a run that another node of a cluster runs. */
+  static final Duration LOOK_INTERVAL = Duration.ofMillis(250);
   private final String pipeline;
   private final String trigger;
   private final Instant requestedAt;
   private final RunControl control;
   private final CompletableFuture<RunReport> done = new CompletableFuture<>();
+  /** Completes when the run stops executing on this node: it ended, or was handed to another node. */
+  private final CompletableFuture<Void> stoppedHere = new CompletableFuture<>();
   private final Predicate<RunHandle> dequeue;
   private volatile RunStatus status = RunStatus.QUEUED;
+  /** Cluster mode: where the outcome of a run on another node shows up; null for local runs. */
+  private volatile Supplier<Optional<RunReport>> remote;
+  private volatile long lastLook;
 
   /**
    * @param dequeue removes this handle from a waiting queue; answers false when it was not waiting
@@ -61,8 +72,12 @@ public final class RunHandle {
     return requestedAt;
   }
 
-  /** {@link RunStatus#QUEUED}, {@link RunStatus#RUNNING}, or the final status of the report. */
+  /**
+   * {@link RunStatus#QUEUED}, {@link RunStatus#RUNNING}, or the final status of the report. In
+   * cluster mode a run another node runs stays {@code QUEUED} here until it ends.
+   */
   public RunStatus status() {
+    look();
     return status;
   }
 
@@ -72,6 +87,7 @@ public final class RunHandle {
   }
 
   public boolean isDone() {
+    look();
     return done.isDone();
   }
 
@@ -94,27 +110,67 @@ public final class RunHandle {
 
   /** Waits for the run to end. */
   public RunReport await() throws InterruptedException {
-    try {
-      return done.get();
-    } catch (ExecutionException e) {
-      throw new IllegalStateException("run handles are completed with reports only", e);
+    while (true) {
+      Optional<RunReport> report = await(LOOK_INTERVAL);
+      if (report.isPresent()) {
+        return report.get();
+      }
     }
   }
 
   /** Waits at most {@code timeout}; empty when the run has not ended by then. */
   public Optional<RunReport> await(Duration timeout) throws InterruptedException {
-    try {
-      return Optional.of(done.get(timeout.toNanos(), TimeUnit.NANOSECONDS));
-    } catch (TimeoutException e) {
-      return Optional.empty();
-    } catch (ExecutionException e) {
-      throw new IllegalStateException("run handles are completed with reports only", e);
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      look();
+      long left = deadline - System.nanoTime();
+      // A run on another node is looked up again every LOOK_INTERVAL; a local one completes the future.
+      long wait = remote == null ? left : Math.min(left, LOOK_INTERVAL.toNanos());
+      try {
+        return Optional.of(done.get(Math.max(0, wait), TimeUnit.NANOSECONDS));
+      } catch (TimeoutException e) {
+        if (System.nanoTime() - deadline >= 0) {
+          return Optional.empty();
+        }
+      } catch (ExecutionException e) {
+        throw new IllegalStateException("run handles are completed with reports only", e);
+      }
     }
   }
 
-  /** Completes with the report when the run ends; never exceptionally. */
+  /**
+   * Completes with the report when the run ends; never exceptionally. In cluster mode, a run that
+   * another node runs is noticed when {@link #status()}, {@link #isDone()} or {@code await} look.
+   */
   public CompletionStage<RunReport> completion() {
+    look();
     return done.minimalCompletionStage();
+  }
+
+  /** Cluster mode: the outcome of this run, when another node runs it, is read from {@code source}. */
+  void watch(Supplier<Optional<RunReport>> source) {
+    this.remote = source;
+  }
+
+  /** Looks at the shared history, at most every {@link #LOOK_INTERVAL}, for a run another node runs. */
+  private void look() {
+    Supplier<Optional<RunReport>> source = remote;
+    long now = System.nanoTime();
+    if (source == null || done.isDone() || status == RunStatus.RUNNING || now - lastLook < LOOK_INTERVAL.toNanos()) {
+      return;
+    }
+    lastLook = now;
+    try {
+      source.get().ifPresent(this::complete);
+    } catch (RuntimeException e) {
+      // The shared history is unreachable for now; the next look tries again.
+      LOG.warn("run {}: could not look up its outcome in the run history: {}", id(), e.getMessage());
+    }
+  }
+
+  /** Whether the report is in, without looking anywhere. */
+  boolean completed() {
+    return done.isDone();
   }
 
   RunControl control() {
@@ -125,9 +181,28 @@ public final class RunHandle {
     status = RunStatus.RUNNING;
   }
 
+  /** Cluster mode: this node stopped the run and handed it back; another node will run it. */
+  void handedBack() {
+    status = RunStatus.QUEUED;
+    stoppedHere.complete(null);
+  }
+
   void complete(RunReport report) {
     status = report.status();
     done.complete(report);
+    stoppedHere.complete(null);
+  }
+
+  /** Waits until the run no longer executes here; false when {@code timeout} passed first. */
+  boolean awaitStoppedHere(Duration timeout) throws InterruptedException {
+    try {
+      stoppedHere.get(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS);
+      return true;
+    } catch (TimeoutException e) {
+      return false;
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("never completed exceptionally", e);
+    }
   }
 
   @Override

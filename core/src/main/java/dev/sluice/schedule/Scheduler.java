@@ -9,7 +9,6 @@ import dev.sluice.internal.DaemonThreadFactory;
 import dev.sluice.pipeline.EngineServices;
 import dev.sluice.pipeline.PipelineEngine;
 import dev.sluice.pipeline.RunReport;
-import dev.sluice.pipeline.RunStatus;
 import dev.sluice.spi.Trigger;
 import dev.sluice.spi.TriggerContext;
 import dev.sluice.store.RunRecord;
@@ -24,10 +23,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,8 +43,6 @@ public final class Scheduler implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
   /** How far back the run history is searched for a cron trigger's last run. */
   static final int HISTORY_SCAN = 200;
-  /** How often a node looks for the outcome of runs it enqueued that other nodes ran. */
-  static final Duration CLUSTER_WATCH_INTERVAL = Duration.ofMillis(250);
 
   private final EngineServices services;
   private final Map<String, PipelineRuns> runs = new LinkedHashMap<>();
@@ -59,9 +54,8 @@ public final class Scheduler implements AutoCloseable {
   private final WebhookHandler webhooks;
   private final List<CronTimer> timers = new ArrayList<>();
   private final ClusterCoordinator cluster;
-  /** Cluster mode: handles of runs this node enqueued, until they end here or elsewhere. */
-  private final Map<String, RunHandle> awaiting = new ConcurrentHashMap<>();
-  private ScheduledExecutorService watcher;
+  /** Cluster mode: handles of runs this node enqueued, so that it reuses them when it runs them itself. */
+  private final HandleRegistry awaiting = new HandleRegistry();
   private ScheduledExecutorService pluginExecutor;
   private volatile boolean started;
   private boolean startAttempted;
@@ -114,30 +108,7 @@ public final class Scheduler implements AutoCloseable {
     if (cluster == null) {
       return r.submit(kind, trigger, p);
     }
-    RunHandle handle = r.enqueue(kind, trigger, p, cluster, awaiting);
-    watchCluster();
-    return handle;
-  }
-
-  /** Completes the handles of runs other nodes ran, from the shared run history. */
-  private synchronized void watchCluster() {
-    if (watcher != null || closed) {
-      return;
-    }
-    watcher = Executors.newSingleThreadScheduledExecutor(new DaemonThreadFactory("sluice-cluster-watch"));
-    watcher.scheduleWithFixedDelay(() -> awaiting.values().forEach(h -> {
-      if (h.status() == RunStatus.RUNNING) {
-        return; // running here: completed by runHere
-      }
-      try {
-        services.store().runs().find(h.id()).filter(r -> r.status().isFinal()).ifPresent(r -> {
-          h.complete(RunReport.fromJson(r.details()));
-          awaiting.remove(h.id());
-        });
-      } catch (RuntimeException e) {
-        LOG.warn("run {}: its outcome could not be read from the run history; trying again", h.id(), e);
-      }
-    }), CLUSTER_WATCH_INTERVAL.toMillis(), CLUSTER_WATCH_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+    return r.enqueue(kind, trigger, p, cluster, awaiting);
   }
 
   /** The webhook endpoints; they answer 503 until {@link #start()}. */
@@ -243,7 +214,7 @@ public final class Scheduler implements AutoCloseable {
     for (RunHandle h : active) {
       try {
         Duration left = Duration.ofNanos(deadline - System.nanoTime());
-        if (h.await(left.isNegative() ? Duration.ZERO : left).isEmpty() && h.status() != RunStatus.RUNNING) {
+        if (!h.awaitStoppedHere(left)) {
           LOG.warn("pipeline '{}': run {} did not stop within {}; leaving it", h.pipeline(), h.id(), drainTimeout);
         }
       } catch (InterruptedException e) {
@@ -253,15 +224,6 @@ public final class Scheduler implements AutoCloseable {
     }
     if (cluster != null) {
       cluster.close();
-      synchronized (this) {
-        if (watcher != null) {
-          watcher.shutdownNow();
-        }
-      }
-      Instant now = services.clock().instant();
-      awaiting.values().forEach(h -> h.complete(RunReport.notRun(h.id(), h.pipeline(), h.trigger(), RunStatus.CANCELLED,
-          now, "this node closed before the run ended; it goes on in the cluster: see the run history")));
-      awaiting.clear();
     }
   }
 
@@ -314,12 +276,10 @@ public final class Scheduler implements AutoCloseable {
     @Override
     public RunReport execute(RunRequest request) {
       PipelineRuns r = runsOf(request.pipeline());
-      RunHandle own = awaiting.get(request.runId());
+      RunHandle own = awaiting.take(request.runId());
       RunHandle handle = own != null ? own : new RunHandle(request.runId(), request.pipeline(), request.trigger(),
           request.requestedAt(), h -> false);
-      RunReport report = r.runHere(handle, request.parameters());
-      awaiting.remove(request.runId());
-      return report;
+      return r.runHere(handle, request.parameters());
     }
 
     @Override

@@ -123,6 +123,7 @@ class ClusterNodeTest {
     Eventually.await("a's run was asked to stop", () -> handle.control().isCancelled());
     gate.release(1_000_000); // what a read before it stopped is still delivered
     closer.join(20_000);
+    Eventually.await("a handed the run back", () -> !cluster.handedBack.isEmpty());
     assertThat(cluster.handedBack).containsExactly(handle.id());
     long checkpointOfA = shared.checkpoints().load("orders").orElseThrow().state().path("next").asLong();
     assertThat(checkpointOfA).as("a stopped long before the end").isLessThan(50_000);
@@ -137,8 +138,11 @@ class ClusterNodeTest {
       long lastOfA = Long.parseLong(outA.receivedKeys().get(outA.received.size() - 1).substring(1));
       assertThat(lastOfA).as("nothing between a and b is lost").isGreaterThanOrEqualTo(checkpointOfA - 1)
           .as("at most the records after a's last checkpoint are delivered twice").isLessThan(checkpointOfA + 10);
-      assertThat(handle.await().status()).as("a's handle tells the caller the run left this node")
-          .isEqualTo(RunStatus.CANCELLED);
+      RunReport followed = handle.await();
+      assertThat(followed.status()).as("a's handle follows the run to b, through the shared history")
+          .isEqualTo(RunStatus.SUCCEEDED);
+      assertThat(followed.runId()).isEqualTo(handle.id());
+      assertThat(followed.recordsRead()).isEqualTo(100_000 - checkpointOfA + 1);
     }
   }
 }
