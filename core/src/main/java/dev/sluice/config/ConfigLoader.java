@@ -9,6 +9,8 @@ import dev.sluice.auth.Secrets;
 import dev.sluice.internal.DefaultPluginContext;
 import dev.sluice.internal.Json;
 import dev.sluice.internal.ProviderRegistry;
+import dev.sluice.schedule.ClusterCoordinator;
+import dev.sluice.schedule.ClusterSettings;
 import dev.sluice.spi.PluginConfig;
 import dev.sluice.spi.PluginKind;
 import dev.sluice.spi.StoreProvider;
@@ -116,7 +118,19 @@ public final class ConfigLoader {
       if (!problems.isEmpty()) {
         throw invalid(problems);
       }
-      return new LoadedConfig(definition, store, registry, parsed.config.path("server").deepCopy(),
+      ClusterSettings cluster = cluster(parsed.config.path("cluster"), parsed.tree, problems);
+      ClusterCoordinator coordinator = null;
+      if (cluster != null) {
+        try {
+          coordinator = store.clusterCoordinator(cluster);
+        } catch (UnsupportedOperationException e) {
+          problems.add(Locations.problem(parsed.tree.values, "/cluster/enabled", e.getMessage()));
+        }
+      }
+      if (!problems.isEmpty()) {
+        throw invalid(problems);
+      }
+      return new LoadedConfig(definition, store, coordinator, registry, parsed.config.path("server").deepCopy(),
           parsed.config.path("auth").deepCopy(), files);
     } catch (RuntimeException e) {
       store.close();
@@ -185,6 +199,26 @@ public final class ConfigLoader {
     @Override
     public void close() {
       store.close();
+    }
+  }
+
+  /** The cluster settings, or null when the node runs alone. */
+  private static ClusterSettings cluster(JsonNode node, LocatedTree tree, List<ConfigProblem> problems) {
+    if (!node.path("enabled").asBoolean(false)) {
+      return null;
+    }
+    PluginConfig c = new PluginConfig("cluster", (ObjectNode) node);
+    ClusterSettings d = ClusterSettings.DEFAULTS;
+    try {
+      return new ClusterSettings(
+          c.optionalString("node").orElse(null),
+          c.intValue("threads", d.threads(), 1, 1000),
+          c.duration("pollingInterval", d.pollingInterval()),
+          c.duration("heartbeat", d.heartbeatInterval()),
+          c.intValue("missedHeartbeats", d.missedHeartbeats(), 1, 1000));
+    } catch (RuntimeException e) {
+      problems.add(Locations.problem(tree.values, "/cluster", e.getMessage()));
+      return null;
     }
   }
 

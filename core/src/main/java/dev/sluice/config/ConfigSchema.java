@@ -44,6 +44,16 @@ public final class ConfigSchema {
         .build());
     props.set("destinations", mapOf("Named destinations, referenced by rules' 'to'.", ref("destination")));
     props.set("pipelines", mapOf("Named pipelines.", ref("pipeline")));
+    props.set("cluster", ConfigSchemas.object()
+        .description("Run as one node of a cluster sharing the store's database (PostgreSQL, MySQL, MariaDB):"
+            + " each cron time and each requested run executes once across nodes.")
+        .optional("enabled", ConfigSchemas.bool("Join the cluster.", false))
+        .optional("node", ConfigSchemas.string("This node's name in the shared tables; default sluice-<random>."))
+        .optional("threads", ConfigSchemas.integer("Runs this node executes at once.", 4, 1))
+        .optional("pollingInterval", ConfigSchemas.duration("How often the shared table is polled for due work.", "1s"))
+        .optional("heartbeat", ConfigSchemas.duration("How often a node marks its running work alive.", "10s"))
+        .optional("missedHeartbeats", ConfigSchemas.integer("Missed heartbeats after which a node is dead and its runs restart elsewhere.", 6, 1))
+        .build());
     props.set("server", server());
     props.set("auth", auth(registry.of(PluginKind.AUTHENTICATOR)));
     s.put("additionalProperties", false);

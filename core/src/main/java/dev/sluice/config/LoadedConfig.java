@@ -4,9 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.Sluice;
 import dev.sluice.SluiceDefinition;
 import dev.sluice.internal.ProviderRegistry;
+import dev.sluice.schedule.ClusterCoordinator;
 import dev.sluice.store.Store;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A loaded configuration: the definition, the opened store, and the server and auth sections.
@@ -17,15 +19,17 @@ import java.util.List;
 public final class LoadedConfig implements AutoCloseable {
   private final SluiceDefinition definition;
   private final Store store;
+  private final ClusterCoordinator cluster;
   private final ProviderRegistry registry;
   private final JsonNode server;
   private final JsonNode auth;
   private final List<Path> files;
 
-  LoadedConfig(SluiceDefinition definition, Store store, ProviderRegistry registry, JsonNode server,
-      JsonNode auth, List<Path> files) {
+  LoadedConfig(SluiceDefinition definition, Store store, ClusterCoordinator cluster, ProviderRegistry registry,
+      JsonNode server, JsonNode auth, List<Path> files) {
     this.definition = definition;
     this.store = store;
+    this.cluster = cluster;
     this.registry = registry;
     this.server = server;
     this.auth = auth;
@@ -54,9 +58,21 @@ public final class LoadedConfig implements AutoCloseable {
     return files;
   }
 
-  /** A builder with this definition, this store and the providers the config was checked against. */
+  /** The cluster coordinator when {@code cluster.enabled} is set. */
+  public Optional<ClusterCoordinator> cluster() {
+    return Optional.ofNullable(cluster);
+  }
+
+  /**
+   * A builder with this definition, this store, the cluster coordinator (if any) and the providers
+   * the config was checked against.
+   */
   public Sluice.Builder builder() {
-    return Sluice.builder().registry(registry).store(store).definition(definition);
+    Sluice.Builder b = Sluice.builder().registry(registry).store(store).definition(definition);
+    if (cluster != null) {
+      b.cluster(cluster);
+    }
+    return b;
   }
 
   @Override

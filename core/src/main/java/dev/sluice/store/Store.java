@@ -1,5 +1,8 @@
 package dev.sluice.store;
 
+import dev.sluice.schedule.ClusterCoordinator;
+import dev.sluice.schedule.ClusterSettings;
+
 /**
  * Where Sluice keeps state: checkpoints, run history, dead letters, users and API keys, secrets
  * and stored configurations.
@@ -24,6 +27,18 @@ public interface Store extends AutoCloseable {
   SecretStore secrets();
 
   PipelineStore pipelines();
+
+  /**
+   * A coordinator that lets several Sluice nodes share this store's database as one cluster, when
+   * the store can offer one (the JDBC store on a database server can; in-memory and embedded
+   * stores can't).
+   *
+   * @throws UnsupportedOperationException naming why this store can't run a cluster
+   */
+  default ClusterCoordinator clusterCoordinator(ClusterSettings settings) {
+    throw new UnsupportedOperationException(this + " can't coordinate a cluster: use the jdbc store on a database"
+        + " server all nodes share (PostgreSQL, MySQL or MariaDB)");
+  }
 
   /** Releases connections. Idempotent. */
   @Override

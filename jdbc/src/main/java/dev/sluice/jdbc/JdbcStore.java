@@ -2,6 +2,7 @@ package dev.sluice.jdbc;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.sluice.jdbc.cluster.DbSchedulerCoordinator;
 import dev.sluice.jdbc.internal.Dialect;
 import dev.sluice.jdbc.internal.Jdbc;
 import dev.sluice.jdbc.internal.JdbcCheckpointStore;
@@ -14,6 +15,8 @@ import dev.sluice.jdbc.internal.JdbcUserStore;
 import dev.sluice.jdbc.internal.JsonColumns;
 import dev.sluice.jdbc.internal.Migrations;
 import dev.sluice.jdbc.internal.Pools;
+import dev.sluice.schedule.ClusterCoordinator;
+import dev.sluice.schedule.ClusterSettings;
 import dev.sluice.store.CheckpointStore;
 import dev.sluice.store.DeadLetterStore;
 import dev.sluice.store.PipelineStore;
@@ -174,6 +177,28 @@ public final class JdbcStore implements Store {
   @Override
   public PipelineStore pipelines() {
     return pipelines;
+  }
+
+  /**
+   * A db-scheduler coordinator on this store's database, so that nodes sharing it run each cron
+   * time and each queued run once.
+   *
+   * @throws UnsupportedOperationException on embedded H2: a cluster needs a database server
+   */
+  @Override
+  public ClusterCoordinator clusterCoordinator(ClusterSettings settings) {
+    if (dialect == Dialect.H2) {
+      throw new UnsupportedOperationException(description + " is an embedded H2 database, which one process owns:"
+          + " a cluster needs a database server all nodes share (PostgreSQL, MySQL or MariaDB)");
+    }
+    DbSchedulerCoordinator.Builder b = DbSchedulerCoordinator.builder(dataSource)
+        .threads(settings.threads())
+        .pollingInterval(settings.pollingInterval())
+        .heartbeat(settings.heartbeatInterval(), settings.missedHeartbeats());
+    if (settings.nodeName() != null) {
+      b.nodeName(settings.nodeName());
+    }
+    return b.build();
   }
 
   @Override
