@@ -3,7 +3,9 @@ package dev.sluice;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.delivery.DeadLetters;
 import dev.sluice.delivery.DeliverySettings;
+import dev.sluice.delivery.GuardedDestination;
 import dev.sluice.delivery.Sleeper;
 import dev.sluice.internal.DaemonThreadFactory;
 import dev.sluice.internal.DefaultPluginContext;
@@ -80,13 +82,16 @@ import org.slf4j.LoggerFactory;
  * plugin triggers. Triggered runs follow each pipeline's overlap policy.
  *
  * <p>Thread-safe: runs of different pipelines, and of the same pipeline, may proceed concurrently.
- * {@link #close()} first stops the triggers, cancels waiting runs and lets running ones stop (up to
- * the shutdown timeout), then closes the connectors and destinations (also those the host handed
- * in as instances) and the executor Sluice created itself; it leaves a store, executor or meter
- * registry the host passed in open.
+ * <p>Thread-safe: runs of different pipelines, and of the same pipeline, may proceed concurrently.
+ * {@link #shutdown(Duration)} (and {@link #close()}) stops the triggers, lets the runs in progress
+ * deliver what they read within a deadline, then closes the connectors and destinations (also those
+ * the host handed in as instances) and the executor Sluice created itself; it leaves a store,
+ * executor or meter registry the host passed in open.
  */
 public final class Sluice implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Sluice.class);
+  /** After the deadline: how long aborted runs get to record their outcome before closing anyway. */
+  private static final Duration ABORT_GRACE = Duration.ofSeconds(10);
 
   private final SluiceDefinition definition;
   private final ProviderRegistry registry;
@@ -95,6 +100,9 @@ public final class Sluice implements AutoCloseable {
   private final List<AutoCloseable> owned;
   private final ExecutorService ownedExecutor;
   private final Scheduler scheduler;
+  private final Duration shutdownTimeout;
+  private final DeadLetters deadLetters;
+  private boolean shutDown; // guarded by this
 
   private Sluice(
       SluiceDefinition definition,
@@ -103,7 +111,9 @@ public final class Sluice implements AutoCloseable {
       Map<String, PipelineEngine> engines,
       List<AutoCloseable> owned,
       ExecutorService ownedExecutor,
-      Scheduler scheduler) {
+      Scheduler scheduler,
+      Duration shutdownTimeout,
+      DeadLetters deadLetters) {
     this.definition = definition;
     this.registry = registry;
     this.services = services;
@@ -111,6 +121,8 @@ public final class Sluice implements AutoCloseable {
     this.owned = owned;
     this.ownedExecutor = ownedExecutor;
     this.scheduler = scheduler;
+    this.shutdownTimeout = shutdownTimeout;
+    this.deadLetters = deadLetters;
   }
 
   public static Builder builder() {
@@ -216,6 +228,11 @@ public final class Sluice implements AutoCloseable {
     return services;
   }
 
+  /** List, replay and purge dead letters. */
+  public DeadLetters deadLetters() {
+    return deadLetters;
+  }
+
   /** The runtime of one pipeline. */
   public PipelineEngine engine(String pipeline) {
     PipelineEngine engine = engines.get(pipeline);
@@ -225,12 +242,77 @@ public final class Sluice implements AutoCloseable {
     return engine;
   }
 
+  /** Shuts down with the builder's {@code shutdownTimeout} (default 30 s) as the deadline. */
   @Override
   public void close() {
-    scheduler.close();
+    shutdown(shutdownTimeout);
+  }
+
+  /**
+   * Shuts down gracefully:
+   *
+   * <ol>
+   *   <li>stops the triggers (cron, webhooks, plugins) and cancels queued runs; new {@code run}
+   *       calls throw {@link dev.sluice.pipeline.EngineStoppedException}, new {@code trigger} calls
+   *       {@link IllegalStateException};
+   *   <li>runs in progress stop reading and deliver what they read, with retries, until {@code
+   *       deadline}; they end {@code CANCELLED};
+   *   <li>when the deadline passes, runs still delivering stop: deliveries and retry waits in
+   *       progress are interrupted, and what was not delivered stays unacknowledged and
+   *       un-checkpointed, so the next run reads it again; those runs end {@code FAILED}, their
+   *       reports count the undelivered records;
+   *   <li>closes connectors, destinations and the executor Sluice created.
+   * </ol>
+   *
+   * <p>Later calls return at once.
+   *
+   * @return true when every run finished within the deadline
+   */
+  public boolean shutdown(Duration deadline) {
+    Objects.requireNonNull(deadline, "deadline");
+    synchronized (this) {
+      if (shutDown) {
+        return true;
+      }
+      shutDown = true;
+    }
+    List<RunHandle> triggered = scheduler.beginClose();
+    engines.values().forEach(PipelineEngine::stop);
+    boolean drained = awaitIdle(deadline, triggered);
+    if (!drained) {
+      LOG.warn("shutdown: runs still delivering after {}; stopping them, what they did not deliver is read again next time",
+          deadline);
+      engines.values().forEach(PipelineEngine::abort);
+      if (!awaitIdle(ABORT_GRACE, triggered)) {
+        engines.forEach((name, engine) -> {
+          if (engine.activeRuns() > 0) {
+            LOG.error("shutdown: {} run(s) of pipeline '{}' did not stop within {} (a destination or source "
+                + "ignores interrupts); closing anyway", engine.activeRuns(), name, ABORT_GRACE);
+          }
+        });
+      }
+    }
+    scheduler.finishClose();
     closeAll(owned);
     if (ownedExecutor != null) {
       ownedExecutor.shutdownNow();
+    }
+    return drained;
+  }
+
+  /** Waits for every run to end here, triggered runs' handles included. */
+  private boolean awaitIdle(Duration timeout, List<RunHandle> triggered) {
+    long deadlineNanos = System.nanoTime() + timeout.toNanos();
+    try {
+      for (PipelineEngine engine : engines.values()) {
+        if (!engine.awaitIdle(deadlineNanos)) {
+          return false;
+        }
+      }
+      return scheduler.awaitStoppedHere(triggered, deadlineNanos);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
     }
   }
 
@@ -318,7 +400,7 @@ public final class Sluice implements AutoCloseable {
 
     /**
      * Threads for readers and delivery workers (default: a cached pool of daemon threads, shut down
-     * on close). A run needs 2 + number of its destinations threads at once.
+     * on close). A run needs 2 + the sum of its destinations' delivery concurrency threads at once.
      */
     public Builder executor(ExecutorService value) {
       this.executor = Objects.requireNonNull(value, "executor");
@@ -379,7 +461,14 @@ public final class Sluice implements AutoCloseable {
 
     /** A destination the host created; Sluice closes it on close. */
     public Builder destination(String name, Destination destination) {
-      return destination(new DestinationDefinition(name, PluginSpec.instance(destination), DeliverySettings.defaults()));
+      return destination(name, destination, d -> {});
+    }
+
+    /** A destination the host created, with delivery settings; Sluice closes it on close. */
+    public Builder destination(String name, Destination destination, Consumer<DeliverySettings.Builder> delivery) {
+      DeliverySettings.Builder b = DeliverySettings.builder();
+      delivery.accept(b);
+      return destination(new DestinationDefinition(name, PluginSpec.instance(destination), b.build()));
     }
 
     /** A destination of {@code type} (e.g. {@code "file"}) with these options. */
@@ -474,19 +563,20 @@ public final class Sluice implements AutoCloseable {
       List<AutoCloseable> owned = new ArrayList<>();
       List<Trigger> triggers = new ArrayList<>();
       try {
-        Map<String, PipelineEngine.ResolvedDestination> resolved = new LinkedHashMap<>();
+        Map<String, GuardedDestination> resolved = new LinkedHashMap<>();
         for (DestinationDefinition d : definition.destinations().values()) {
           Destination instance = create(registry, PluginKind.DESTINATION, d.spec(), d.name(),
               "destination '" + d.name() + "' (type " + d.spec().type() + ")", services);
           owned.add(instance);
-          resolved.put(d.name(), new PipelineEngine.ResolvedDestination(instance, d.delivery()));
+          resolved.put(d.name(),
+              new GuardedDestination(d.name(), instance, d.delivery(), services.clock(), services.sleeper()));
         }
         Map<String, PipelineEngine> engines = new LinkedHashMap<>();
         for (Pipeline p : definition.pipelines().values()) {
           Connector connector = create(registry, PluginKind.CONNECTOR, p.source(), p.name(),
               "pipeline '" + p.name() + "' source (type " + p.source().type() + ")", services);
           owned.add(connector);
-          Map<String, PipelineEngine.ResolvedDestination> used = new LinkedHashMap<>();
+          Map<String, GuardedDestination> used = new LinkedHashMap<>();
           p.destinations().forEach(name -> used.put(name, resolved.get(name)));
           RuleResolver rules = (type, options) -> create(registry, PluginKind.RULE, PluginSpec.of(type, options),
               p.name(), "pipeline '" + p.name() + "' custom rule (type " + type + ")", services);
@@ -506,8 +596,10 @@ public final class Sluice implements AutoCloseable {
         Scheduler scheduler = new Scheduler(engines, pluginTriggers, services,
             ticker != null ? ticker : Ticker.system(clock), ticker == null,
             random != null ? random : new Random(), shutdownTimeout, cluster);
+        DeadLetters deadLetters =
+            new DeadLetters(services.store().deadLetters(), resolved, services.runIds(), services.clock());
         return new Sluice(definition, registry, services, Collections.unmodifiableMap(engines),
-            List.copyOf(owned), ownedExecutor, scheduler);
+            List.copyOf(owned), ownedExecutor, scheduler, shutdownTimeout, deadLetters);
       } catch (RuntimeException e) {
         closeAll(new ArrayList<>(triggers));
         closeAll(owned);

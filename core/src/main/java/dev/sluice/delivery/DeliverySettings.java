@@ -4,44 +4,95 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * How records are batched and retried on their way to one destination.
+ * How records are batched, retried, throttled and guarded on their way to one destination.
  *
- * <p>Immutable and validated: the builder rejects a bad value when it is set, naming it.
+ * <p>Immutable and validated: each builder setter rejects a bad value when it is set, naming the
+ * setting and the value; {@link Builder#build()} checks settings that depend on each other.
+ *
+ * <p>Batching:
  *
  * <ul>
  *   <li>{@code batchSize} (default 500): at most this many records per delivery.
+ *   <li>{@code maxBatchBytes} (default 0 = no limit): at most about this many bytes per delivery,
+ *       counted as the compact JSON of each record's data. A record larger than the limit travels
+ *       alone.
  *   <li>{@code linger} (default 200 ms): how long a partial batch waits for more records.
  *   <li>{@code bufferCapacity} (default 2 × batchSize): records waiting for this destination
  *       before the router blocks (backpressure).
- *   <li>{@code maxAttempts} (default 5): deliveries tried per batch before its records become dead
- *       letters.
+ *   <li>{@code concurrency} (default 1): batches of one run in flight at once. Above 1, batches may
+ *       complete out of order (and reach the destination out of order); checkpoints still only pass
+ *       records that are settled.
+ * </ul>
+ *
+ * <p>Retries (a batch, or the records of it that failed retryably, are tried again):
+ *
+ * <ul>
+ *   <li>{@code maxAttempts} (default 5): deliveries tried per record before it becomes a dead
+ *       letter.
+ *   <li>{@code maxElapsedTime} (default 10 min): how long a batch may take from its first attempt
+ *       (waits included) before what is left of it becomes dead letters. A wait that would end
+ *       after this is not started.
  *   <li>{@code initialBackoff} (default 200 ms), {@code maxBackoff} (default 30 s): exponential
- *       backoff with full jitter between attempts; a server's {@code Retry-After} wins when
- *       longer.
+ *       backoff with full jitter: before attempt n+1 the dispatcher waits a uniformly random time
+ *       in [0, min(maxBackoff, initialBackoff × 2^(n-1))]. A server's {@code Retry-After} wins when
+ *       it is longer.
+ * </ul>
+ *
+ * <p>Guards, shared by every run and replay that delivers to the destination:
+ *
+ * <ul>
+ *   <li>{@code circuitBreaker} (default: opens after 5 consecutive failed attempts, stays open 30
+ *       s): while open, deliveries <em>wait</em> for it instead of failing, so an outage does not
+ *       burn attempts and turn every record into a dead letter; the wait still counts toward
+ *       {@code maxElapsedTime}. After the open period one probe delivery is let through (half
+ *       open): success closes the breaker, failure opens it again. Only retryable failures of a
+ *       whole batch count as failures; a permanent failure or a partial result means the
+ *       destination answered.
+ *   <li>{@code rateLimit} (default none): at most {@code permits} delivery attempts per {@code
+ *       period}; excess attempts wait.
  * </ul>
  */
 public final class DeliverySettings {
   private static final DeliverySettings DEFAULTS = builder().build();
 
   private final int batchSize;
+  private final long maxBatchBytes;
   private final Duration linger;
   private final int bufferCapacity;
+  private final int concurrency;
   private final int maxAttempts;
+  private final Duration maxElapsedTime;
   private final Duration initialBackoff;
   private final Duration maxBackoff;
+  private final int breakerFailures;
+  private final Duration breakerOpenDuration;
+  private final int ratePermits;
+  private final Duration ratePeriod;
 
   private DeliverySettings(Builder b) {
+    if (b.maxBackoff.compareTo(b.initialBackoff) < 0) {
+      throw new IllegalArgumentException(
+          "maxBackoff (" + b.maxBackoff + ") must not be shorter than initialBackoff ("
+              + b.initialBackoff + ")");
+    }
+    if (b.bufferCapacity > 0 && b.bufferCapacity < b.batchSize) {
+      throw new IllegalArgumentException(
+          "bufferCapacity (" + b.bufferCapacity + ") must be at least batchSize (" + b.batchSize
+              + "), or 0 for 2 x batchSize");
+    }
     this.batchSize = b.batchSize;
+    this.maxBatchBytes = b.maxBatchBytes;
     this.linger = b.linger;
     this.bufferCapacity = b.bufferCapacity > 0 ? b.bufferCapacity : 2 * b.batchSize;
+    this.concurrency = b.concurrency;
     this.maxAttempts = b.maxAttempts;
+    this.maxElapsedTime = b.maxElapsedTime;
     this.initialBackoff = b.initialBackoff;
     this.maxBackoff = b.maxBackoff;
-    if (maxBackoff.compareTo(initialBackoff) < 0) {
-      throw new IllegalArgumentException(
-          "maxBackoff (" + maxBackoff + ") must not be shorter than initialBackoff ("
-              + initialBackoff + ")");
-    }
+    this.breakerFailures = b.breakerFailures;
+    this.breakerOpenDuration = b.breakerOpenDuration;
+    this.ratePermits = b.ratePermits;
+    this.ratePeriod = b.ratePeriod;
   }
 
   public static DeliverySettings defaults() {
@@ -52,18 +103,29 @@ public final class DeliverySettings {
     return new Builder();
   }
 
+  /** A builder holding these settings. */
   public Builder toBuilder() {
-    return new Builder()
+    Builder b = new Builder()
         .batchSize(batchSize)
+        .maxBatchBytes(maxBatchBytes)
         .linger(linger)
         .bufferCapacity(bufferCapacity)
+        .concurrency(concurrency)
         .maxAttempts(maxAttempts)
+        .maxElapsedTime(maxElapsedTime)
         .initialBackoff(initialBackoff)
         .maxBackoff(maxBackoff);
+    b = breakerFailures == 0 ? b.noCircuitBreaker() : b.circuitBreaker(breakerFailures, breakerOpenDuration);
+    return ratePermits == 0 ? b.noRateLimit() : b.rateLimit(ratePermits, ratePeriod);
   }
 
   public int batchSize() {
     return batchSize;
+  }
+
+  /** 0 when batches are not limited by size in bytes. */
+  public long maxBatchBytes() {
+    return maxBatchBytes;
   }
 
   public Duration linger() {
@@ -74,8 +136,16 @@ public final class DeliverySettings {
     return bufferCapacity;
   }
 
+  public int concurrency() {
+    return concurrency;
+  }
+
   public int maxAttempts() {
     return maxAttempts;
+  }
+
+  public Duration maxElapsedTime() {
+    return maxElapsedTime;
   }
 
   public Duration initialBackoff() {
@@ -86,6 +156,33 @@ public final class DeliverySettings {
     return maxBackoff;
   }
 
+  /** Consecutive failed attempts that open the circuit breaker; 0 when there is no breaker. */
+  public int circuitBreakerFailures() {
+    return breakerFailures;
+  }
+
+  /** How long the breaker stays open before it lets a probe through. */
+  public Duration circuitBreakerOpenDuration() {
+    return breakerOpenDuration;
+  }
+
+  public boolean hasCircuitBreaker() {
+    return breakerFailures > 0;
+  }
+
+  /** Delivery attempts allowed per {@link #rateLimitPeriod()}; 0 when there is no rate limit. */
+  public int rateLimitPermits() {
+    return ratePermits;
+  }
+
+  public Duration rateLimitPeriod() {
+    return ratePeriod;
+  }
+
+  public boolean hasRateLimit() {
+    return ratePermits > 0;
+  }
+
   @Override
   public boolean equals(Object o) {
     if (!(o instanceof DeliverySettings)) {
@@ -93,41 +190,66 @@ public final class DeliverySettings {
     }
     DeliverySettings d = (DeliverySettings) o;
     return batchSize == d.batchSize
+        && maxBatchBytes == d.maxBatchBytes
         && linger.equals(d.linger)
         && bufferCapacity == d.bufferCapacity
+        && concurrency == d.concurrency
         && maxAttempts == d.maxAttempts
+        && maxElapsedTime.equals(d.maxElapsedTime)
         && initialBackoff.equals(d.initialBackoff)
-        && maxBackoff.equals(d.maxBackoff);
+        && maxBackoff.equals(d.maxBackoff)
+        && breakerFailures == d.breakerFailures
+        && breakerOpenDuration.equals(d.breakerOpenDuration)
+        && ratePermits == d.ratePermits
+        && ratePeriod.equals(d.ratePeriod);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(batchSize, linger, bufferCapacity, maxAttempts, initialBackoff, maxBackoff);
+    return Objects.hash(batchSize, maxBatchBytes, linger, bufferCapacity, concurrency, maxAttempts,
+        maxElapsedTime, initialBackoff, maxBackoff, breakerFailures, breakerOpenDuration, ratePermits,
+        ratePeriod);
   }
 
   @Override
   public String toString() {
-    return "DeliverySettings{batchSize=" + batchSize + ", linger=" + linger + ", bufferCapacity="
-        + bufferCapacity + ", maxAttempts=" + maxAttempts + ", initialBackoff=" + initialBackoff
-        + ", maxBackoff=" + maxBackoff + "}";
+    return "DeliverySettings{batchSize=" + batchSize + ", maxBatchBytes=" + maxBatchBytes
+        + ", linger=" + linger + ", bufferCapacity=" + bufferCapacity + ", concurrency=" + concurrency
+        + ", maxAttempts=" + maxAttempts + ", maxElapsedTime=" + maxElapsedTime
+        + ", initialBackoff=" + initialBackoff + ", maxBackoff=" + maxBackoff
+        + ", circuitBreaker=" + (breakerFailures == 0 ? "none" : breakerFailures + " failures/" + breakerOpenDuration)
+        + ", rateLimit=" + (ratePermits == 0 ? "none" : ratePermits + "/" + ratePeriod) + "}";
   }
 
   /** Builds {@link DeliverySettings}; each setter checks its value. Not thread-safe. */
   public static final class Builder {
     private int batchSize = 500;
+    private long maxBatchBytes;
     private Duration linger = Duration.ofMillis(200);
     private int bufferCapacity;
+    private int concurrency = 1;
     private int maxAttempts = 5;
+    private Duration maxElapsedTime = Duration.ofMinutes(10);
     private Duration initialBackoff = Duration.ofMillis(200);
     private Duration maxBackoff = Duration.ofSeconds(30);
+    private int breakerFailures = 5;
+    private Duration breakerOpenDuration = Duration.ofSeconds(30);
+    private int ratePermits;
+    private Duration ratePeriod = Duration.ofSeconds(1);
 
     private Builder() {}
 
     public Builder batchSize(int value) {
-      if (value < 1 || value > 1_000_000) {
-        throw new IllegalArgumentException("batchSize must be between 1 and 1000000, got " + value);
+      this.batchSize = between("batchSize", value, 1, 1_000_000);
+      return this;
+    }
+
+    /** 0 means no limit. */
+    public Builder maxBatchBytes(long value) {
+      if (value < 0) {
+        throw new IllegalArgumentException("maxBatchBytes must be >= 0 (0 = no limit), got " + value);
       }
-      this.batchSize = value;
+      this.maxBatchBytes = value;
       return this;
     }
 
@@ -145,11 +267,18 @@ public final class DeliverySettings {
       return this;
     }
 
+    public Builder concurrency(int value) {
+      this.concurrency = between("concurrency", value, 1, 64);
+      return this;
+    }
+
     public Builder maxAttempts(int value) {
-      if (value < 1 || value > 1000) {
-        throw new IllegalArgumentException("maxAttempts must be between 1 and 1000, got " + value);
-      }
-      this.maxAttempts = value;
+      this.maxAttempts = between("maxAttempts", value, 1, 1000);
+      return this;
+    }
+
+    public Builder maxElapsedTime(Duration value) {
+      this.maxElapsedTime = positive("maxElapsedTime", value);
       return this;
     }
 
@@ -163,14 +292,59 @@ public final class DeliverySettings {
       return this;
     }
 
+    /**
+     * A circuit breaker that opens after {@code consecutiveFailures} failed attempts in a row and
+     * lets a probe through after {@code openDuration}.
+     */
+    public Builder circuitBreaker(int consecutiveFailures, Duration openDuration) {
+      this.breakerFailures = between("circuitBreaker consecutiveFailures", consecutiveFailures, 1, 10_000);
+      this.breakerOpenDuration = positive("circuitBreaker openDuration", openDuration);
+      return this;
+    }
+
+    public Builder noCircuitBreaker() {
+      this.breakerFailures = 0;
+      return this;
+    }
+
+    /** At most {@code permits} delivery attempts per {@code period}. */
+    public Builder rateLimit(int permits, Duration period) {
+      this.ratePermits = between("rateLimit permits", permits, 1, 1_000_000);
+      this.ratePeriod = positive("rateLimit period", period);
+      if (ratePeriod.toNanos() < 1_000_000) {
+        throw new IllegalArgumentException("rateLimit period must be at least 1ms, got " + period);
+      }
+      return this;
+    }
+
+    public Builder noRateLimit() {
+      this.ratePermits = 0;
+      return this;
+    }
+
     public DeliverySettings build() {
       return new DeliverySettings(this);
+    }
+
+    private static int between(String name, int value, int min, int max) {
+      if (value < min || value > max) {
+        throw new IllegalArgumentException(name + " must be between " + min + " and " + max + ", got " + value);
+      }
+      return value;
     }
 
     private static Duration nonNegative(String name, Duration value) {
       Objects.requireNonNull(value, name);
       if (value.isNegative()) {
         throw new IllegalArgumentException(name + " must not be negative, got " + value);
+      }
+      return value;
+    }
+
+    private static Duration positive(String name, Duration value) {
+      Objects.requireNonNull(value, name);
+      if (value.isNegative() || value.isZero()) {
+        throw new IllegalArgumentException(name + " must be positive, got " + value);
       }
       return value;
     }

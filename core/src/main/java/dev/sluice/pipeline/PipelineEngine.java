@@ -3,8 +3,9 @@ package dev.sluice.pipeline;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.sluice.delivery.DeliverySettings;
+import dev.sluice.delivery.DeliveryAbortedException;
 import dev.sluice.delivery.Dispatcher;
+import dev.sluice.delivery.GuardedDestination;
 import dev.sluice.record.Checkpoint;
 import dev.sluice.record.Record;
 import dev.sluice.record.RecordCodec;
@@ -13,7 +14,6 @@ import dev.sluice.routing.RuleResolver;
 import dev.sluice.routing.RoutingException;
 import dev.sluice.routing.RoutingRule;
 import dev.sluice.spi.Connector;
-import dev.sluice.spi.Destination;
 import dev.sluice.spi.Emitter;
 import dev.sluice.spi.ReadContext;
 import dev.sluice.spi.RunInfo;
@@ -30,8 +30,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -59,11 +61,12 @@ public final class PipelineEngine {
   private final Pipeline pipeline;
   private final Connector connector;
   private final List<String> destinationNames;
-  private final Destination[] destinations;
-  private final DeliverySettings[] settings;
+  private final GuardedDestination[] destinations;
   private final Router router;
   private final EngineServices services;
   private final Logger sourceLog;
+  private final Set<Execution> active = ConcurrentHashMap.newKeySet();
+  private boolean stopped; // guarded by active
 
   /**
    * @param destinations every destination the pipeline names, resolved
@@ -72,7 +75,7 @@ public final class PipelineEngine {
   public PipelineEngine(
       Pipeline pipeline,
       Connector connector,
-      Map<String, ResolvedDestination> destinations,
+      Map<String, GuardedDestination> destinations,
       EngineServices services) {
     this(pipeline, connector, destinations, services, (type, options) -> {
       throw new IllegalStateException("pipeline '" + pipeline.name() + "' uses custom rule '" + type
@@ -93,19 +96,17 @@ public final class PipelineEngine {
     this.connector = Objects.requireNonNull(connector);
     this.services = Objects.requireNonNull(services);
     this.destinationNames = List.copyOf(pipeline.destinations());
-    this.destinations = new Destination[destinationNames.size()];
-    this.settings = new DeliverySettings[destinationNames.size()];
+    this.destinations = new GuardedDestination[destinationNames.size()];
     Map<String, Integer> index = new LinkedHashMap<>();
     for (int i = 0; i < destinationNames.size(); i++) {
       String name = destinationNames.get(i);
-      ResolvedDestination d = destinations.get(name);
+      GuardedDestination d = destinations.get(name);
       if (d == null) {
         throw new IllegalArgumentException(
             "pipeline '" + pipeline.name() + "' routes to destination '" + name
                 + "', which is not defined");
       }
-      this.destinations[i] = d.destination();
-      this.settings[i] = d.settings();
+      this.destinations[i] = d;
       index.put(name, i);
     }
     this.router = new Router(
@@ -124,25 +125,79 @@ public final class PipelineEngine {
 
   /**
    * Runs the pipeline now, on the calling thread, and returns when everything read was delivered
-   * or dead-lettered.
+   * or dead-lettered (or, after {@link #abort()}, left undelivered).
    *
    * @param trigger what started the run, for the history
    * @param parameters handed to the connector; null for none
    * @param control to cancel the run from another thread; null for none
+   * @throws EngineStoppedException after {@link #stop()}
    */
   public RunReport run(String trigger, JsonNode parameters, RunControl control) {
-    return new Execution(
-            trigger,
-            parameters == null ? JsonNodeFactory.instance.objectNode() : parameters,
-            control == null ? new RunControl() : control)
-        .execute();
+    Execution execution = new Execution(
+        trigger,
+        parameters == null ? JsonNodeFactory.instance.objectNode() : parameters,
+        control == null ? new RunControl() : control);
+    synchronized (active) {
+      if (stopped) {
+        throw new EngineStoppedException(pipeline.name());
+      }
+      active.add(execution);
+    }
+    try {
+      return execution.execute();
+    } finally {
+      synchronized (active) {
+        active.remove(execution);
+        active.notifyAll();
+      }
+    }
   }
 
-  /** A destination instance with its delivery settings. */
-  public record ResolvedDestination(Destination destination, DeliverySettings settings) {
-    public ResolvedDestination {
-      Objects.requireNonNull(destination, "destination");
-      Objects.requireNonNull(settings, "settings");
+  /**
+   * Shutdown, step 1: refuses new runs and cancels the runs in progress: they stop reading and
+   * deliver what they read. Idempotent.
+   */
+  public void stop() {
+    synchronized (active) {
+      stopped = true;
+      active.forEach(e -> e.control.cancel());
+    }
+  }
+
+  /**
+   * Shutdown, step 2 (deadline passed): runs in progress stop delivering too; what they had not
+   * delivered stays unacknowledged and un-checkpointed, and their reports count it as undelivered.
+   */
+  public void abort() {
+    List<Execution> running;
+    synchronized (active) {
+      running = new ArrayList<>(active);
+    }
+    running.forEach(Execution::abort);
+  }
+
+  /**
+   * Waits until no run of this pipeline is in progress.
+   *
+   * @return false when runs were still in progress at {@code deadlineNanos} ({@link System#nanoTime()})
+   */
+  public boolean awaitIdle(long deadlineNanos) throws InterruptedException {
+    synchronized (active) {
+      while (!active.isEmpty()) {
+        long remaining = deadlineNanos - System.nanoTime();
+        if (remaining <= 0) {
+          return false;
+        }
+        TimeUnit.NANOSECONDS.timedWait(active, remaining);
+      }
+      return true;
+    }
+  }
+
+  /** Runs in progress. */
+  public int activeRuns() {
+    synchronized (active) {
+      return active.size();
     }
   }
 
@@ -182,6 +237,7 @@ public final class PipelineEngine {
     private volatile long routingErrors;
     private Checkpoint committed;
     private volatile Future<?> reader;
+    private boolean aborted; // guarded by dispatchers
 
     Execution(String trigger, JsonNode parameters, RunControl control) {
       this.trigger = Objects.requireNonNull(trigger, "trigger");
@@ -204,13 +260,7 @@ public final class PipelineEngine {
       String error = null;
       try {
         Checkpoint from = services.store().checkpoints().load(name).orElse(null);
-        for (int i = 0; i < destinations.length; i++) {
-          dispatchers[i] =
-              new Dispatcher(
-                  name, runId, destinationNames.get(i), destinations[i], settings[i],
-                  services.store().deadLetters(), clock, services.sleeper(), this::maybeCommit);
-          workers.add(services.executor().submit(dispatchers[i]::runWorker));
-        }
+        startDispatchers(workers);
         reader = services.executor().submit(() -> read(from));
         control.onCancel(this::stopReader);
         error = route();
@@ -232,6 +282,11 @@ public final class PipelineEngine {
       } catch (RuntimeException e) {
         error = firstNonNull(error, "pipeline '" + name + "': committing the checkpoint failed: " + e);
       }
+      long undelivered = undelivered();
+      if (undelivered > 0) {
+        error = firstNonNull(error, "pipeline '" + name + "': shutdown deadline passed with " + undelivered
+            + " record(s) undelivered; they were not checkpointed and the next run reads them again");
+      }
       RunStatus status =
           error != null ? RunStatus.FAILED : control.isCancelled() ? RunStatus.CANCELLED : RunStatus.SUCCEEDED;
       error = firstNonNull(error, finishDestinations(status == RunStatus.SUCCEEDED));
@@ -249,6 +304,43 @@ public final class PipelineEngine {
             status.name().toLowerCase(java.util.Locale.ROOT), read, report.delivered(), report.deadLettered());
       }
       return report;
+    }
+
+    private void startDispatchers(List<Future<?>> workers) {
+      synchronized (dispatchers) {
+        for (int i = 0; i < destinations.length; i++) {
+          Dispatcher d = new Dispatcher(pipeline.name(), runId, destinations[i], services.store().deadLetters(),
+              services.objectMapper(), this::maybeCommit);
+          dispatchers[i] = d;
+          if (aborted) {
+            d.abort();
+          }
+          for (int w = 0; w < d.concurrency(); w++) {
+            workers.add(services.executor().submit(d::runWorker));
+          }
+        }
+      }
+    }
+
+    /** Stops reading and delivering; see {@link PipelineEngine#abort()}. */
+    void abort() {
+      control.cancel();
+      synchronized (dispatchers) {
+        aborted = true;
+        for (Dispatcher d : dispatchers) {
+          if (d != null) {
+            d.abort();
+          }
+        }
+      }
+    }
+
+    private long undelivered() {
+      long n = 0;
+      for (Dispatcher d : dispatchers) {
+        n += d == null ? 0 : d.undelivered();
+      }
+      return n;
     }
 
     /** Routes until the reader ends; returns the run's error, or null. */
@@ -293,6 +385,8 @@ public final class PipelineEngine {
         Thread.currentThread().interrupt();
         control.cancel();
         return null;
+      } catch (DeliveryAbortedException e) {
+        return null; // shutdown: the report counts what was left undelivered
       }
     }
 
@@ -434,7 +528,7 @@ public final class PipelineEngine {
       RunInfo info = new RunInfo(pipeline.name(), runId, startedAt);
       for (int i = 0; i < destinations.length; i++) {
         try {
-          destinations[i].finishRun(info, succeeded);
+          destinations[i].destination().finishRun(info, succeeded);
         } catch (Exception e) {
           LOG.error("pipeline '{}': destination '{}' could not finish run {}", pipeline.name(),
               destinationNames.get(i), runId, e);
@@ -467,8 +561,9 @@ public final class PipelineEngine {
       for (int i = 0; i < destinations.length; i++) {
         Dispatcher d = dispatchers[i];
         stats.put(destinationNames.get(i), d == null
-            ? new RunReport.DestinationStats(0, 0, 0, 0)
-            : new RunReport.DestinationStats(d.delivered(), d.deadLettered(), d.batches(), d.retries()));
+            ? new RunReport.DestinationStats(0, 0, 0, 0, 0)
+            : new RunReport.DestinationStats(d.delivered(), d.deadLettered(), d.batches(), d.retries(),
+                d.undelivered()));
       }
       return new RunReport(runId, pipeline.name(), trigger, status, startedAt, finishedAt, read, rejected,
           unmatched, routingErrors, rules, stats, committed, error);

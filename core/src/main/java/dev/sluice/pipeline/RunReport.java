@@ -155,6 +155,14 @@ public final class RunReport {
     return destinations.values().stream().mapToLong(DestinationStats::deadLettered).sum();
   }
 
+  /**
+   * Deliveries left undone because the shutdown deadline passed; never checkpointed, so the next
+   * run reads them again.
+   */
+  public long undelivered() {
+    return destinations.values().stream().mapToLong(DestinationStats::undelivered).sum();
+  }
+
   /** The last checkpoint committed by this run. */
   public Optional<Checkpoint> checkpoint() {
     return Optional.ofNullable(checkpoint);
@@ -190,6 +198,9 @@ public final class RunReport {
           d.put("deadLettered", s.deadLettered());
           d.put("batches", s.batches());
           d.put("retries", s.retries());
+          if (s.undelivered() > 0) {
+            d.put("undelivered", s.undelivered());
+          }
         });
     if (checkpoint != null) {
       n.set("checkpoint", checkpoint.state());
@@ -258,6 +269,10 @@ public final class RunReport {
       destinations.forEach((name, s) -> sb.append(String.format(Locale.ROOT, "    %-16s%,12d %,14d %,8d %,8d%n",
           name, s.delivered(), s.deadLettered(), s.batches(), s.retries())));
     }
+    if (undelivered() > 0) {
+      sb.append(String.format(Locale.ROOT, "  undelivered       %,12d   (shutdown; not checkpointed, read again next run)%n",
+          undelivered()));
+    }
     if (checkpoint != null) {
       sb.append("  checkpoint        ").append(checkpoint.state()).append('\n');
     }
@@ -279,6 +294,14 @@ public final class RunReport {
    * @param deadLettered records parked after permanent failure or exhausted retries
    * @param batches batches cut
    * @param retries delivery attempts after the first
+   * @param undelivered records neither acknowledged nor dead-lettered because the shutdown deadline
+   *     passed
    */
-  public record DestinationStats(long delivered, long deadLettered, long batches, long retries) {}
+  public record DestinationStats(
+      long delivered, long deadLettered, long batches, long retries, long undelivered) {
+    /** Stats of a run that left nothing undelivered. */
+    public DestinationStats(long delivered, long deadLettered, long batches, long retries) {
+      this(delivered, deadLettered, batches, retries, 0);
+    }
+  }
 }

@@ -8,9 +8,13 @@ public enum RunStatus {
   RUNNING,
   /** Everything read was delivered or dead-lettered, and the last checkpoint committed. */
   SUCCEEDED,
-  /** The connector or the engine failed; what was read before was still delivered. */
+  /**
+   * The connector or the engine failed; what was read before was still delivered. Also a run the
+   * shutdown deadline cut short: its report counts the undelivered records, which were not
+   * checkpointed, so the next run reads them again.
+   */
   FAILED,
-  /** Stopped on request; what was read before was still delivered. */
+  /** Stopped on request (cancel, or shutdown within its deadline); what was read was delivered. */
   CANCELLED,
   /** Not started because another run of the pipeline was in progress (overlap policy skip). */
   SKIPPED;

@@ -2,6 +2,7 @@ package dev.sluice.schedule;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.pipeline.EngineServices;
+import dev.sluice.pipeline.EngineStoppedException;
 import dev.sluice.pipeline.OverlapPolicy;
 import dev.sluice.pipeline.Pipeline;
 import dev.sluice.pipeline.PipelineEngine;
@@ -130,6 +131,8 @@ final class PipelineRuns {
   private RunReport runEngine(RunHandle handle, JsonNode parameters) {
     try {
       return engine.run(handle.trigger(), parameters, handle.control());
+    } catch (EngineStoppedException e) {
+      return notRun(handle, RunStatus.CANCELLED, e.getMessage()); // shutdown began before it did
     } catch (RuntimeException e) {
       LOG.error("pipeline '{}': run {} failed to start", name, handle.id(), e);
       return notRun(handle, RunStatus.FAILED, "pipeline '" + name + "': run failed to start: " + e);

@@ -54,6 +54,7 @@ public final class Scheduler implements AutoCloseable {
   private final WebhookHandler webhooks;
   private final List<CronTimer> timers = new ArrayList<>();
   private final ClusterCoordinator cluster;
+  private boolean clusterClosed; // guarded by this
   /** Cluster mode: handles of runs this node enqueued, so that it reuses them when it runs them itself. */
   private final HandleRegistry awaiting = new HandleRegistry();
   private ScheduledExecutorService pluginExecutor;
@@ -192,9 +193,25 @@ public final class Scheduler implements AutoCloseable {
    */
   @Override
   public void close() {
+    List<RunHandle> active = beginClose();
+    if (!awaitStoppedHere(active, System.nanoTime() + drainTimeout.toNanos())) {
+      active.stream().filter(h -> !h.isDone()).forEach(h ->
+          LOG.warn("pipeline '{}': run {} did not stop within {}; leaving it", h.pipeline(), h.id(), drainTimeout));
+    }
+    finishClose();
+  }
+
+  /**
+   * The first part of {@link #close()}, for a caller that drains runs itself ({@code
+   * Sluice.shutdown}): stops the triggers, cancels waiting runs and asks running ones to stop,
+   * without waiting. Follow with {@link #awaitStoppedHere} and {@link #finishClose()}.
+   *
+   * @return the runs that were running on this node; empty when already closing
+   */
+  public List<RunHandle> beginClose() {
     synchronized (this) {
       if (closed) {
-        return;
+        return List.of();
       }
       closed = true;
       started = false;
@@ -206,25 +223,45 @@ public final class Scheduler implements AutoCloseable {
         ticker.shutdown();
       }
     }
-    // Runs first, then the coordinator: it may wait for the runs it handed out, and a run stopped
-    // because this node closes is handed to another node.
     List<RunHandle> active = new ArrayList<>();
     runs.values().forEach(r -> active.addAll(r.close()));
-    long deadline = System.nanoTime() + drainTimeout.toNanos(); // a real wait: monotonic time, not the clock
+    return active;
+  }
+
+  /**
+   * Waits until these runs no longer execute on this node (in cluster mode a stopped run may go on
+   * elsewhere).
+   *
+   * @param deadlineNanos a {@link System#nanoTime()} value: a real wait, not the clock
+   * @return false when some still executed here at the deadline
+   */
+  public boolean awaitStoppedHere(List<RunHandle> active, long deadlineNanos) {
     for (RunHandle h : active) {
       try {
-        Duration left = Duration.ofNanos(deadline - System.nanoTime());
-        if (!h.awaitStoppedHere(left)) {
-          LOG.warn("pipeline '{}': run {} did not stop within {}; leaving it", h.pipeline(), h.id(), drainTimeout);
+        if (!h.awaitStoppedHere(Duration.ofNanos(deadlineNanos - System.nanoTime()))) {
+          return false;
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        break;
+        return false;
       }
     }
-    if (cluster != null) {
-      cluster.close();
+    return true;
+  }
+
+  /**
+   * The last part of {@link #close()}: closes the cluster coordinator, after the runs (it may wait
+   * for the runs it handed out, and a run stopped because this node closes goes to another node).
+   * Idempotent.
+   */
+  public void finishClose() {
+    synchronized (this) {
+      if (clusterClosed || cluster == null) {
+        return;
+      }
+      clusterClosed = true;
     }
+    cluster.close();
   }
 
   private void stopTriggers() {

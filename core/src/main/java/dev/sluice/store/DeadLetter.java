@@ -54,6 +54,16 @@ public record DeadLetter(
     original = original == null ? null : original.deepCopy();
   }
 
+  /**
+   * This dead letter after {@code moreAttempts} further failed deliveries (a replay): the new
+   * reason, the attempts added up, failed last at {@code at}; same id.
+   */
+  public DeadLetter failedAgain(String newReason, int moreAttempts, Instant at) {
+    return new DeadLetter(
+        id, pipeline, destination, runId, recordKey, record, original, newReason,
+        attempts + moreAttempts, firstFailedAt, at);
+  }
+
   /** This dead letter with the id the store assigned. */
   public DeadLetter withId(long newId) {
     return new DeadLetter(

@@ -154,6 +154,11 @@ public final class InMemoryStore implements Store {
     }
 
     @Override
+    public Optional<DeadLetter> update(DeadLetter deadLetter) {
+      return Optional.ofNullable(byId.computeIfPresent(deadLetter.id(), (id, old) -> deadLetter));
+    }
+
+    @Override
     public boolean delete(long id) {
       return byId.remove(id) != null;
     }

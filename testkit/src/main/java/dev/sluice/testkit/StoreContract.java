@@ -184,6 +184,24 @@ public abstract class StoreContract {
   }
 
   @Test
+  public void aDeadLetterThatFailsAgainIsUpdated() {
+    DeadLetter parked = store.deadLetters().add(deadLetter("orders", "slack", "k1"));
+    store.deadLetters().add(deadLetter("orders", "slack", "k2"));
+    DeadLetter again = parked.failedAgain("HTTP 503: unavailable", 4, T0.plusSeconds(90));
+
+    DeadLetter stored = store.deadLetters().update(again).orElseThrow();
+
+    // Stores should keep the id; the interface's fallback re-adds with a new one.
+    assertThat(store.deadLetters().find(stored.id())).contains(again.withId(stored.id()));
+    assertThat(stored.attempts()).isEqualTo(7);
+    assertThat(stored.firstFailedAt()).isEqualTo(T0);
+    assertThat(store.deadLetters().count(DeadLetterQuery.all())).isEqualTo(2);
+    store.deadLetters().delete(stored.id());
+    assertThat(store.deadLetters().update(again.withId(stored.id()))).as("gone").isEmpty();
+    assertThat(store.deadLetters().count(DeadLetterQuery.all())).isEqualTo(1);
+  }
+
+  @Test
   public void concurrentDeadLettersAllGetDistinctIds() throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(8);
     try {

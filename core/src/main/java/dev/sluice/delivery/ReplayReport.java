@@ -1,0 +1,37 @@
+package dev.sluice.delivery;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * What a dead-letter replay did.
+ *
+ * @param runId the run id the replayed batches carried (destinations see it in {@code
+ *     Batch.runId()})
+ * @param selected dead letters the query matched
+ * @param delivered delivered this time, and deleted
+ * @param failedAgain failed again, and kept with the new reason and the attempts added up
+ * @param skipped not replayable (rejected input, routing errors, a destination this Sluice does not
+ *     define, an unreadable stored record); kept unchanged
+ * @param problems one line per skipped dead letter or failure, at most {@link #MAX_PROBLEMS}
+ */
+public record ReplayReport(
+    String runId, long selected, long delivered, long failedAgain, long skipped, List<String> problems) {
+  /** How many problem lines a report keeps. */
+  public static final int MAX_PROBLEMS = 100;
+
+  public ReplayReport {
+    Objects.requireNonNull(runId, "runId");
+    problems = List.copyOf(problems);
+  }
+
+  /** A few lines for people. */
+  public String render() {
+    StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
+        "Replay %s: %d selected, %d delivered, %d failed again, %d skipped%n",
+        runId, selected, delivered, failedAgain, skipped));
+    problems.forEach(p -> sb.append("  ").append(p).append('\n'));
+    return sb.toString();
+  }
+}

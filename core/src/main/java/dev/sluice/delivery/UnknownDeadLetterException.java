@@ -1,0 +1,12 @@
+package dev.sluice.delivery;
+
+import dev.sluice.SluiceException;
+
+/** No dead letter has the id asked for (it was replayed or purged, or never existed). */
+public class UnknownDeadLetterException extends SluiceException {
+  private static final long serialVersionUID = 1L;
+
+  public UnknownDeadLetterException(long id) {
+    super("no dead letter with id " + id + " (replayed or purged already? list them to see the ids)");
+  }
+}
