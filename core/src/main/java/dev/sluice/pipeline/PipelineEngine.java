@@ -211,6 +211,9 @@ public final class PipelineEngine {
 
   private record PendingCheckpoint(long seq, Checkpoint checkpoint) {}
 
+  /** A delivery worker of the destination at index {@code destination}. */
+  private record Worker(int destination, Future<?> future) {}
+
   /** One run. */
   private final class Execution implements Router.RouteSink {
     private final String trigger;
@@ -256,7 +259,7 @@ public final class PipelineEngine {
       LOG.info("pipeline '{}': run {} started (trigger: {})", name, runId, trigger);
       control.started(runId, this::progress);
       services.store().runs().save(RunRecord.started(runId, name, trigger, startedAt));
-      List<Future<?>> workers = new ArrayList<>();
+      List<Worker> workers = new ArrayList<>();
       String error = null;
       try {
         Checkpoint from = services.store().checkpoints().load(name).orElse(null);
@@ -306,7 +309,7 @@ public final class PipelineEngine {
       return report;
     }
 
-    private void startDispatchers(List<Future<?>> workers) {
+    private void startDispatchers(List<Worker> workers) {
       synchronized (dispatchers) {
         for (int i = 0; i < destinations.length; i++) {
           Dispatcher d = new Dispatcher(pipeline.name(), runId, destinations[i], services.store().deadLetters(),
@@ -316,7 +319,7 @@ public final class PipelineEngine {
             d.abort();
           }
           for (int w = 0; w < d.concurrency(); w++) {
-            workers.add(services.executor().submit(d::runWorker));
+            workers.add(new Worker(i, services.executor().submit(d::runWorker)));
           }
         }
       }
@@ -502,19 +505,20 @@ public final class PipelineEngine {
       }
     }
 
-    private String awaitWorkers(List<Future<?>> workers) {
+    private String awaitWorkers(List<Worker> workers) {
       String error = null;
-      for (int i = 0; i < workers.size(); i++) {
+      for (Worker w : workers) {
         try {
-          workers.get(i).get();
+          w.future().get();
         } catch (ExecutionException e) {
           error = firstNonNull(error, "pipeline '" + pipeline.name() + "': delivery to destination '"
-              + destinationNames.get(i) + "' failed: " + e.getCause());
+              + destinationNames.get(w.destination()) + "' failed: " + e.getCause());
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           error = firstNonNull(error, "pipeline '" + pipeline.name() + "': interrupted while delivering");
         }
-        Dispatcher d = dispatchers[i];
+      }
+      for (Dispatcher d : dispatchers) {
         if (d != null && d.failure() != null) {
           error = firstNonNull(error, "pipeline '" + pipeline.name() + "': delivery to destination '"
               + d.destinationName() + "' stopped: " + d.failure());
