@@ -113,6 +113,7 @@ public final class Dispatcher {
       }
       throwIfFailed();
       if (aborted) {
+        undelivered.incrementAndGet(); // routed, so counted in the run, but never buffered
         throw new DeliveryAbortedException(pipeline, destination.name());
       }
       if (closed) {
