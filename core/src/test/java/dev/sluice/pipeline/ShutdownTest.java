@@ -83,7 +83,8 @@ class ShutdownTest {
     Semaphore gate = stuck.gate();
     gate.release(2); // two batches get through, then the destination hangs
     Sluice sluice = Sluice.builder().store(store)
-        .destination("hook", stuck, d -> d.batchSize(10).linger(Duration.ZERO))
+        // A long linger: every batch is cut full, ten records each.
+        .destination("hook", stuck, d -> d.batchSize(10).linger(Duration.ofMinutes(1)))
         .pipeline("orders", p -> p.source(ListConnector.of(100, 10)).route(r -> r.to("hook")))
         .build();
     CompletableFuture<RunReport> run = CompletableFuture.supplyAsync(() -> sluice.run("orders"));
