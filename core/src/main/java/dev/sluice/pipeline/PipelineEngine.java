@@ -89,7 +89,7 @@ public final class PipelineEngine {
   public PipelineEngine(
       Pipeline pipeline,
       Connector connector,
-      Map<String, ResolvedDestination> destinations,
+      Map<String, GuardedDestination> destinations,
       EngineServices services,
       RuleResolver rules) {
     this.pipeline = Objects.requireNonNull(pipeline);
