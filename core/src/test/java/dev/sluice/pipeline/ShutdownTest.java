@@ -6,7 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.sluice.Sluice;
 import dev.sluice.delivery.Sleeper;
 import dev.sluice.record.Checkpoint;
+import dev.sluice.schedule.RunHandle;
 import dev.sluice.spi.DeliveryException;
+import dev.sluice.spi.Trigger;
+import dev.sluice.spi.TriggerContext;
 import dev.sluice.store.DeadLetterQuery;
 import dev.sluice.store.InMemoryStore;
 import dev.sluice.testing.ListConnector;
@@ -43,29 +46,30 @@ class ShutdownTest {
     RecordingDestination hook = new RecordingDestination();
     Semaphore gate = hook.gate();
     ListConnector endless = ListConnector.of(Long.MAX_VALUE, 10);
-    AtomicBoolean triggersStopped = new AtomicBoolean();
-    AtomicBoolean runCancelledWhenTriggersStopped = new AtomicBoolean(true);
-    RunControl control = new RunControl();
+    AtomicBoolean triggerClosed = new AtomicBoolean();
+    Trigger idle = new Trigger() {
+      @Override
+      public void start(TriggerContext context) {}
+
+      @Override
+      public void close() {
+        triggerClosed.set(true);
+      }
+    };
     Sluice sluice = Sluice.builder().store(store)
         .destination("hook", hook, d -> d.batchSize(10).linger(Duration.ZERO).concurrency(2))
-        .pipeline("endless", p -> p.source(endless).route(r -> r.to("hook")))
-        .build();
-    sluice.stopOnShutdown(() -> {
-      runCancelledWhenTriggersStopped.set(control.isCancelled());
-      triggersStopped.set(true);
-    });
-    CompletableFuture<RunReport> run =
-        CompletableFuture.supplyAsync(() -> sluice.run("endless", "api", null, control));
+        .pipeline("endless", p -> p.source(endless).trigger(idle).route(r -> r.to("hook")))
+        .build()
+        .start();
+    RunHandle run = sluice.trigger("endless");
     await("the destination is backed up", () -> endless.emitted.get() >= 500);
 
     CompletableFuture<Boolean> shutdown = CompletableFuture.supplyAsync(() -> sluice.shutdown(Duration.ofSeconds(30)));
-    await("the run was asked to stop", control::isCancelled);
-    assertThat(triggersStopped).isTrue();
-    assertThat(runCancelledWhenTriggersStopped).as("triggers stop before runs are cancelled").isFalse();
+    await("the triggers were stopped", triggerClosed::get);
     gate.release(Integer.MAX_VALUE / 2);
 
     assertThat(shutdown.get(30, TimeUnit.SECONDS)).as("drained within the deadline").isTrue();
-    RunReport report = run.get(30, TimeUnit.SECONDS);
+    RunReport report = run.await(Duration.ofSeconds(30)).orElseThrow();
     assertThat(report.status()).isEqualTo(RunStatus.CANCELLED);
     assertThat(report.undelivered()).isZero();
     assertThat(report.delivered()).isEqualTo(report.recordsRead()).isPositive();
@@ -75,6 +79,7 @@ class ShutdownTest {
     assertThatThrownBy(() -> sluice.run("endless"))
         .isInstanceOf(EngineStoppedException.class)
         .hasMessageContaining("pipeline 'endless': not started, Sluice is shutting down");
+    assertThatThrownBy(() -> sluice.trigger("endless")).isInstanceOf(IllegalStateException.class);
   }
 
   @Test
