@@ -162,6 +162,21 @@ public final class ConfigSchema {
         .optional("maxAttempts", ConfigSchemas.integer("Delivery attempts per batch before its records become dead letters.", 5, 1))
         .optional("initialBackoff", ConfigSchemas.duration("First wait between attempts (exponential, full jitter).", "200ms"))
         .optional("maxBackoff", ConfigSchemas.duration("Longest wait between attempts.", "30s"))
+        .optional("maxBatchBytes", ConfigSchemas.integer("Bytes of record data per delivery, at most (0: no limit).", 0, 0))
+        .optional("concurrency", ConfigSchemas.integer("Batches of one run in flight at once.", 1, 1))
+        .optional("maxElapsedTime", ConfigSchemas.duration(
+            "Time from a batch's first attempt, waits included, after which what is left becomes dead letters.", "10m"))
+        .optional("circuitBreaker", ConfigSchemas.object()
+            .description("Opens after consecutive failed attempts; while open, deliveries wait.")
+            .optional("enabled", ConfigSchemas.bool("Whether the destination has a circuit breaker.", true))
+            .optional("failures", ConfigSchemas.integer("Consecutive failed attempts that open it.", 5, 1))
+            .optional("openFor", ConfigSchemas.duration("How long it stays open before a probe.", "30s"))
+            .build())
+        .optional("rateLimit", ConfigSchemas.object()
+            .description("At most `permits` delivery attempts per `period`.")
+            .required("permits", ConfigSchemas.integer("Attempts per period.", 1, 1))
+            .optional("period", ConfigSchemas.duration("The period.", "1s"))
+            .build())
         .build();
   }
 

@@ -130,6 +130,33 @@ final class DefinitionMapper {
       if (c.has(field)) {
         b.maxBackoff(c.duration(field, Duration.ZERO));
       }
+      field = "maxBatchBytes";
+      if (c.has(field)) {
+        b.maxBatchBytes(c.longValue(field, 0, 0, Long.MAX_VALUE));
+      }
+      field = "concurrency";
+      if (c.has(field)) {
+        b.concurrency(c.intValue(field, 1, 1, Integer.MAX_VALUE));
+      }
+      field = "maxElapsedTime";
+      if (c.has(field)) {
+        b.maxElapsedTime(c.duration(field, Duration.ZERO));
+      }
+      field = "circuitBreaker";
+      if (c.has(field)) {
+        PluginConfig cb = new PluginConfig(owner + " circuitBreaker", (ObjectNode) node.get(field));
+        if (cb.bool("enabled", true)) {
+          b.circuitBreaker(cb.intValue("failures", 5, 1, Integer.MAX_VALUE),
+              cb.duration("openFor", Duration.ofSeconds(30)));
+        } else {
+          b.noCircuitBreaker();
+        }
+      }
+      field = "rateLimit";
+      if (c.has(field)) {
+        PluginConfig rl = new PluginConfig(owner + " rateLimit", (ObjectNode) node.get(field));
+        b.rateLimit(rl.intValue("permits", 0, 1, Integer.MAX_VALUE), rl.duration("period", Duration.ofSeconds(1)));
+      }
       field = null;
       return b.build();
     } catch (PluginConfigException | IllegalArgumentException e) {
