@@ -30,6 +30,7 @@ import picocli.CommandLine.Spec;
       SecretCommand.class,
       MigrateCommand.class,
       CronCommand.class,
+      DeadLettersCommand.class,
       CommandLine.HelpCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",
