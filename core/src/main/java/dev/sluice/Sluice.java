@@ -82,7 +82,6 @@ import org.slf4j.LoggerFactory;
  * plugin triggers. Triggered runs follow each pipeline's overlap policy.
  *
  * <p>Thread-safe: runs of different pipelines, and of the same pipeline, may proceed concurrently.
- * <p>Thread-safe: runs of different pipelines, and of the same pipeline, may proceed concurrently.
  * {@link #shutdown(Duration)} (and {@link #close()}) stops the triggers, lets the runs in progress
  * deliver what they read within a deadline, then closes the connectors and destinations (also those
  * the host handed in as instances) and the executor Sluice created itself; it leaves a store,

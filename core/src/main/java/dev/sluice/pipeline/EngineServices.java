@@ -14,8 +14,8 @@ import java.util.function.Supplier;
  *
  * @param store state
  * @param clock the one source of time
- * @param executor runs readers and delivery workers; needs at least 2 + number of destinations
- *     threads per concurrent run (a cached pool by default)
+ * @param executor runs readers and delivery workers; needs at least 2 + the sum of the destinations'
+ *     delivery concurrency threads per concurrent run (a cached pool by default)
  * @param meterRegistry metrics
  * @param objectMapper JSON
  * @param sleeper waits between delivery attempts

@@ -48,11 +48,17 @@ import org.slf4j.LoggerFactory;
  * <p>Data flow of a run: the connector reads on an executor thread into a bounded queue
  * (backpressure); the calling thread routes each record through the rules and offers the results
  * to one {@link Dispatcher} per destination, which batches, delivers, retries and dead-letters on
- * its own thread. A checkpoint the connector emitted is committed once every record before it is
- * settled (acknowledged or dead-lettered) at every destination, so a crash re-reads at most the
- * unsettled tail.
+ * its own worker threads (as many as the destination's delivery concurrency). A checkpoint the
+ * connector emitted is committed once every record before it is settled (acknowledged or
+ * dead-lettered) at every destination, whatever order batches complete in, so a crash re-reads at
+ * most the unsettled tail.
  *
- * <p>Thread-safe: concurrent runs share nothing but the connector, destinations and store.
+ * <p>Shutdown goes through {@link #stop()} (no new runs; running ones stop reading and drain) and,
+ * when the host's deadline passes, {@link #abort()} (stop delivering; what is left is counted as
+ * undelivered and not checkpointed).
+ *
+ * <p>Thread-safe: concurrent runs share nothing but the connector, destinations (with their
+ * circuit breakers and rate limits) and store.
  */
 public final class PipelineEngine {
   private static final Logger LOG = LoggerFactory.getLogger(PipelineEngine.class);
