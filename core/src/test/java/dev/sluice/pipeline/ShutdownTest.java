@@ -62,7 +62,8 @@ class ShutdownTest {
         .build()
         .start();
     RunHandle run = sluice.trigger("endless");
-    await("the destination is backed up", () -> endless.emitted.get() >= 500);
+    // The router fills the destination's buffer (20) and the batches in flight before it blocks.
+    await("the destination is backed up", () -> run.progress().recordsRead() >= 20 && endless.emitted.get() >= 500);
 
     CompletableFuture<Boolean> shutdown = CompletableFuture.supplyAsync(() -> sluice.shutdown(Duration.ofSeconds(30)));
     await("the triggers were stopped", triggerClosed::get);
