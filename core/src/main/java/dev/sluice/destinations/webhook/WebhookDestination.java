@@ -188,11 +188,11 @@ public final class WebhookDestination implements Destination {
     ObjectNode out = mapper.createObjectNode();
     out.put("key", r.key());
     out.put("idempotencyKey", batch.idempotencyKey(i));
-    n.fields().forEachRemaining(e -> {
+    for (Map.Entry<String, JsonNode> e : n.properties()) {
       if (!e.getKey().equals("key")) {
         out.set(e.getKey(), e.getValue());
       }
-    });
+    }
     return out;
   }
 

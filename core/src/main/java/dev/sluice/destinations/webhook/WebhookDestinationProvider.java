@@ -11,7 +11,6 @@ import dev.sluice.spi.PluginContext;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -77,8 +76,7 @@ public final class WebhookDestinationProvider implements DestinationProvider {
       if (!h.isObject()) {
         throw new PluginConfigException(config.owner() + ": option 'headers' must be an object of header names to values");
       }
-      for (Iterator<Map.Entry<String, JsonNode>> it = h.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> e = it.next();
+      for (Map.Entry<String, JsonNode> e : h.properties()) {
         if (!e.getValue().isValueNode() || e.getValue().isNull()) {
           throw new PluginConfigException(config.owner() + ": header '" + e.getKey() + "' must have a string value");
         }
