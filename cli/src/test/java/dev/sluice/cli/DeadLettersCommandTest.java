@@ -16,6 +16,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -23,6 +24,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -39,6 +42,7 @@ class DeadLettersCommandTest {
   private volatile int status = 200;
   private HttpServer server;
   private Path config;
+  private Path plugins;
   private DeadLetterStore deadLetters;
   private final List<Long> ids = new ArrayList<>();
 
@@ -57,6 +61,15 @@ class DeadLettersCommandTest {
       }
     });
     server.start();
+    // The test store comes in through --plugins, as a host's plugin would: a jar with just the
+    // service entry (the class itself is on the class path). On the test class path it would
+    // change what `sluice schema` prints for every other test.
+    plugins = Files.createDirectories(dir.resolve("plugins"));
+    try (JarOutputStream jar = new JarOutputStream(Files.newOutputStream(plugins.resolve("named-memory-store.jar")))) {
+      jar.putNextEntry(new JarEntry("META-INF/services/dev.sluice.spi.StoreProvider"));
+      jar.write((NamedMemoryStoreProvider.class.getName() + "\n").getBytes(StandardCharsets.UTF_8));
+      jar.closeEntry();
+    }
     config = dir.resolve("sluice.yaml");
     Files.writeString(config, """
         store: { type: named-memory, jdbc: %s }
@@ -91,8 +104,7 @@ class DeadLettersCommandTest {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     List<String> all = new ArrayList<>(List.of(args));
-    all.add("-c");
-    all.add(config.toString());
+    all.addAll(List.of("-c", config.toString(), "--plugins", plugins.toString()));
     int exit = SluiceCli.execute(all.toArray(new String[0]), new PrintWriter(out, true), new PrintWriter(err, true));
     return new Result(exit, out.toString(), err.toString());
   }
