@@ -126,7 +126,7 @@ public final class DeadLetters {
     private final Instant startedAt = clock.instant();
     /** (pipeline, destination) → whether everything replayed there was delivered. */
     private final Map<List<String>, Boolean> touched = new LinkedHashMap<>();
-    /** Ids given by a store whose update re-adds: those are this replay's own failures. */
+    /** Ids a store that (against its contract) re-adds on update gave this replay's own failures. */
     private final Set<Long> rewritten = new HashSet<>();
     private final List<String> problems = new ArrayList<>();
     private long selected;

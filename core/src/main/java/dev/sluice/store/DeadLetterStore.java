@@ -28,20 +28,12 @@ public interface DeadLetterStore {
   long count(DeadLetterQuery query);
 
   /**
-   * Replaces the stored dead letter with the same id, e.g. with {@link DeadLetter#failedAgain}
-   * after a replay failed again.
+   * Replaces the stored dead letter with the same id, in place: the id stays. Used after a replay
+   * failed again ({@link DeadLetter#failedAgain}).
    *
-   * <p>Implementations should update in place and keep the id. The default, for stores written
-   * before this method existed, deletes and re-adds it, so the dead letter gets a new id.
-   *
-   * @return the stored dead letter (with its id), or empty when none has that id any more
+   * @return the stored dead letter, or empty when none has that id (replayed or purged meanwhile)
    */
-  default Optional<DeadLetter> update(DeadLetter deadLetter) {
-    if (!delete(deadLetter.id())) {
-      return Optional.empty();
-    }
-    return Optional.of(add(deadLetter));
-  }
+  Optional<DeadLetter> update(DeadLetter deadLetter);
 
   /** Removes one (after a successful replay, or on purge). @return whether it existed */
   boolean delete(long id);

@@ -128,8 +128,8 @@ class DeadLettersTest {
 
   @Test
   void aStoreThatReAddsOnUpdateIsNotReplayedTwiceInOneCall() throws Exception {
-    // The interface's fallback update deletes and re-adds: the failure gets a higher id, which the
-    // same replay's paging would meet again.
+    // A store breaking the contract by deleting and re-adding on update gives the failure a higher
+    // id, which the same replay's paging would meet again, and again.
     InMemoryStore plain = new InMemoryStore();
     dev.sluice.store.DeadLetterStore reAdding = new dev.sluice.store.DeadLetterStore() {
       final dev.sluice.store.DeadLetterStore d = plain.deadLetters();
@@ -138,6 +138,9 @@ class DeadLettersTest {
       public List<DeadLetter> list(DeadLetterQuery q) { return d.list(q); }
       public long count(DeadLetterQuery q) { return d.count(q); }
       public boolean delete(long id) { return d.delete(id); }
+      public java.util.Optional<DeadLetter> update(DeadLetter x) {
+        return d.delete(x.id()) ? java.util.Optional.of(d.add(x)) : java.util.Optional.empty();
+      }
       public long purge(DeadLetterQuery q) { return d.purge(q); }
     };
     for (DeadLetter d : store.deadLetters().list(DeadLetterQuery.of(null, "chat"))) {

@@ -69,6 +69,18 @@ public final class JdbcDeadLetterStore implements DeadLetterStore {
         where.params.toArray()).orElse(0L);
   }
 
+  /** In place: the id stays (a replay that failed again keeps its dead letter's id). */
+  @Override
+  public Optional<DeadLetter> update(DeadLetter d) {
+    int n = jdbc.update(() -> "update dead letter " + d.id(), "UPDATE sluice_dead_letters SET pipeline = ?, "
+            + "destination = ?, run_id = ?, record_key = ?, record_json = ?, original_json = ?, reason = ?, "
+            + "attempts = ?, first_failed_at = ?, last_failed_at = ? WHERE id = ?",
+        d.pipeline(), d.destination(), d.runId(), d.recordKey(), json.write(d.record()),
+        d.original() == null ? null : json.write(d.original()), d.reason(), d.attempts(), d.firstFailedAt(),
+        d.lastFailedAt(), d.id());
+    return n > 0 ? Optional.of(d) : Optional.empty();
+  }
+
   @Override
   public boolean delete(long id) {
     return jdbc.update(() -> "delete dead letter " + id, "DELETE FROM sluice_dead_letters WHERE id = ?", id) > 0;
