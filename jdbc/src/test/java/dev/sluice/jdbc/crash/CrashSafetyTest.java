@@ -2,7 +2,11 @@ package dev.sluice.jdbc.crash;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.jdbc.JdbcStore;
+import dev.sluice.jdbc.JdbcStoreOptions;
 import dev.sluice.jdbc.testing.PostgresExtension;
+import dev.sluice.record.Checkpoint;
+import dev.sluice.store.DeadLetterQuery;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -29,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class CrashSafetyTest {
   @RegisterExtension static final PostgresExtension PG = new PostgresExtension();
-  private static final long RECORDS = 30_000;
+  private static final long RECORDS = 50_000;
   private static final int KILLS = 10;
 
   @TempDir Path dir;
@@ -49,7 +53,7 @@ class CrashSafetyTest {
       while (rows(url) == before && child.isAlive() && System.nanoTime() < deadline) {
         Thread.sleep(10);
       }
-      if (!child.waitFor(random.nextInt(600), TimeUnit.MILLISECONDS)) {
+      if (!child.waitFor(random.nextInt(400), TimeUnit.MILLISECONDS)) {
         child.destroyForcibly(); // SIGKILL: no shutdown hook, no finally, no flush
         child.waitFor();
         killed++;
@@ -75,6 +79,10 @@ class CrashSafetyTest {
       assertThat(r.getLong(3)).isEqualTo(1);
       assertThat(r.getLong(4)).isEqualTo(RECORDS);
       assertThat(r.getLong(5)).as("rows with a wrong payload").isZero();
+    }
+    try (JdbcStore store = JdbcStore.open(JdbcStoreOptions.builder().url(url).username("postgres").build())) {
+      assertThat(store.checkpoints().load(SequenceRun.PIPELINE)).contains(Checkpoint.of("next", RECORDS + 1));
+      assertThat(store.deadLetters().count(DeadLetterQuery.all())).as("nothing was given up on").isZero();
     }
   }
 
