@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpServer;
+import dev.sluice.jdbc.JdbcStore;
+import dev.sluice.jdbc.JdbcStoreOptions;
 import dev.sluice.record.IdempotencyKeys;
 import dev.sluice.record.Record;
 import dev.sluice.record.RecordCodec;
@@ -16,34 +18,29 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code sluice dead-letters list|replay|purge} against a shared store and a real webhook endpoint. */
+/** {@code sluice dead-letters list|replay|purge} on an H2 file store and a real webhook endpoint. */
 class DeadLettersCommandTest {
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final Instant T0 = Instant.parse("2026-06-01T10:00:00Z");
 
   @TempDir Path dir;
-  private final String storeName = UUID.randomUUID().toString();
   private final List<JsonNode> received = new CopyOnWriteArrayList<>();
   private volatile int status = 200;
   private HttpServer server;
   private Path config;
-  private Path plugins;
-  private DeadLetterStore deadLetters;
+  private String storeUrl;
   private final List<Long> ids = new ArrayList<>();
 
   private record Result(int exit, String out, String err) {}
@@ -61,18 +58,10 @@ class DeadLettersCommandTest {
       }
     });
     server.start();
-    // The test store comes in through --plugins, as a host's plugin would: a jar with just the
-    // service entry (the class itself is on the class path). On the test class path it would
-    // change what `sluice schema` prints for every other test.
-    plugins = Files.createDirectories(dir.resolve("plugins"));
-    try (JarOutputStream jar = new JarOutputStream(Files.newOutputStream(plugins.resolve("named-memory-store.jar")))) {
-      jar.putNextEntry(new JarEntry("META-INF/services/dev.sluice.spi.StoreProvider"));
-      jar.write((NamedMemoryStoreProvider.class.getName() + "\n").getBytes(StandardCharsets.UTF_8));
-      jar.closeEntry();
-    }
+    storeUrl = "jdbc:h2:file:" + dir.resolve("db/sluice");
     config = dir.resolve("sluice.yaml");
     Files.writeString(config, """
-        store: { type: named-memory, jdbc: %s }
+        store: { jdbc: "%s" }
         destinations:
           crm:
             type: webhook
@@ -83,28 +72,34 @@ class DeadLettersCommandTest {
             source: { type: file, path: orders.jsonl }
             rules:
               - to: [crm]
-        """.formatted(storeName, server.getAddress().getPort()));
-    Result opened = sluice("dead-letters", "list"); // opens the store
-    assertThat(opened.exit()).as(opened.err()).isZero();
-    deadLetters = NamedMemoryStoreProvider.STORES.get(storeName).deadLetters();
-    for (String key : List.of("o-1", "o-2", "o-3")) {
-      ObjectNode data = MAPPER.createObjectNode().put("id", key).put("email", "x@example.com");
-      ids.add(deadLetters.add(new DeadLetter(0, "orders", "crm", "run-1", key, RecordCodec.toJson(Record.of(key, data)),
-          null, "permanent failure: HTTP 422: invalid email", 1, T0, T0)).id());
+        """.formatted(storeUrl, server.getAddress().getPort()));
+    deadLetters(d -> {
+      for (String key : List.of("o-1", "o-2", "o-3")) {
+        ObjectNode data = MAPPER.createObjectNode().put("id", key).put("email", "x@example.com");
+        ids.add(d.add(new DeadLetter(0, "orders", "crm", "run-1", key, RecordCodec.toJson(Record.of(key, data)),
+            null, "permanent failure: HTTP 422: invalid email", 1, T0, T0)).id());
+      }
+      return null;
+    });
+  }
+
+  /** Opens the store the commands use, between commands. */
+  private <T> T deadLetters(Function<DeadLetterStore, T> action) {
+    try (JdbcStore store = JdbcStore.open(JdbcStoreOptions.builder().url(storeUrl).build())) {
+      return action.apply(store.deadLetters());
     }
   }
 
   @AfterEach
   void tearDown() {
     server.stop(0);
-    NamedMemoryStoreProvider.STORES.remove(storeName);
   }
 
   private Result sluice(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     List<String> all = new ArrayList<>(List.of(args));
-    all.addAll(List.of("-c", config.toString(), "--plugins", plugins.toString()));
+    all.addAll(List.of("-c", config.toString()));
     int exit = SluiceCli.execute(all.toArray(new String[0]), new PrintWriter(out, true), new PrintWriter(err, true));
     return new Result(exit, out.toString(), err.toString());
   }
@@ -134,7 +129,7 @@ class DeadLettersCommandTest {
     assertThat(received).extracting(n -> n.get("idempotencyKey").asText())
         .containsExactly(IdempotencyKeys.of("orders", "o-1"), IdempotencyKeys.of("orders", "o-2"),
             IdempotencyKeys.of("orders", "o-3"));
-    assertThat(deadLetters.count(DeadLetterQuery.all())).isZero();
+    assertThat((long) deadLetters(d -> d.count(DeadLetterQuery.all()))).isZero();
   }
 
   @Test
@@ -144,7 +139,7 @@ class DeadLettersCommandTest {
 
     assertThat(r.exit()).isEqualTo(ExitCodes.RUN_FAILED);
     assertThat(r.out()).contains("1 selected, 0 delivered, 1 failed again").contains("HTTP 503");
-    DeadLetter kept = deadLetters.find(ids.get(0)).orElseThrow();
+    DeadLetter kept = deadLetters(d -> d.find(ids.get(0))).orElseThrow();
     assertThat(kept.attempts()).isEqualTo(2);
     assertThat(kept.reason()).contains("HTTP 503");
 
@@ -163,7 +158,7 @@ class DeadLettersCommandTest {
     assertThat(one.out()).contains("purged 1 dead letter(s)");
     Result rest = sluice("dead-letters", "purge", "--pipeline", "orders");
     assertThat(rest.out()).contains("purged 2 dead letter(s) (pipeline 'orders')");
-    assertThat(deadLetters.count(DeadLetterQuery.all())).isZero();
+    assertThat((long) deadLetters(d -> d.count(DeadLetterQuery.all()))).isZero();
     assertThat(received).as("purging delivers nothing").isEmpty();
   }
 }
