@@ -16,6 +16,29 @@ public final class OpenFiles {
     return Files.isDirectory(FDS);
   }
 
+  /**
+   * How many open descriptors point into {@code dir} (or at it): unlike {@link #count()}, other
+   * threads of the JVM opening unrelated files can't disturb it.
+   */
+  public static long countUnder(Path dir) {
+    Path root = dir.toAbsolutePath().normalize();
+    long n = 0;
+    try (Stream<Path> fds = Files.list(FDS)) {
+      for (Path fd : (Iterable<Path>) fds::iterator) {
+        try {
+          if (Files.readSymbolicLink(fd).startsWith(root)) {
+            n++;
+          }
+        } catch (IOException e) {
+          // closed while we looked: not open any more
+        }
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("can't list " + FDS, e);
+    }
+    return n;
+  }
+
   /** The number of open descriptors now. */
   public static long count() {
     try (Stream<Path> fds = Files.list(FDS)) {

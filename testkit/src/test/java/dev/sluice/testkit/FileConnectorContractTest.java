@@ -42,6 +42,11 @@ class FileConnectorContractTest {
     protected Checkpoint checkpointBeyondTheEnd(Checkpoint last) {
       return beyond(last);
     }
+
+    @Override
+    protected Path dataLocation() {
+      return dir;
+    }
   }
 
   @Nested
@@ -63,6 +68,11 @@ class FileConnectorContractTest {
     protected Checkpoint checkpointBeyondTheEnd(Checkpoint last) {
       return beyond(last);
     }
+
+    @Override
+    protected Path dataLocation() {
+      return dir;
+    }
   }
 
   @Nested
@@ -79,6 +89,11 @@ class FileConnectorContractTest {
     @Override
     protected Checkpoint checkpointBeyondTheEnd(Checkpoint last) {
       return beyond(last);
+    }
+
+    @Override
+    protected Path dataLocation() {
+      return dir;
     }
   }
 }
