@@ -196,10 +196,10 @@ class SluiceCliTest {
     Path c = config("store: { type: memory }\nsecrets:\n  key: ${env:SLUICE_TEST_UNSET_KEY:-a-long-enough-master-key}\n");
     InputStream stdin = System.in;
     try {
-      System.setIn(new ByteArrayInputStream("xoxb-123-secret\n".getBytes(StandardCharsets.UTF_8)));
+      System.setIn(new ByteArrayInputStream("tok_123_secret\n".getBytes(StandardCharsets.UTF_8)));
       Result set = sluice("secret", "set", "slack_token", "-c", c.toString());
       assertThat(set.exit()).as(set.err()).isZero();
-      assertThat(set.out() + set.err()).contains("stored secret 'slack_token'").doesNotContain("xoxb-123-secret");
+      assertThat(set.out() + set.err()).contains("stored secret 'slack_token'").doesNotContain("tok_123_secret");
     } finally {
       System.setIn(stdin);
     }

@@ -18,7 +18,7 @@ class PluginConfigTest {
       "sync", "false",
       "columns", List.of("id", "amount"),
       "mode", "append",
-      "token", "xoxb-very-secret",
+      "token", "tok_very_secret",
       "tokenNumber", 12345));
 
   @Test
@@ -54,11 +54,11 @@ class PluginConfigTest {
 
   @Test
   void secretsNeverAppearInMessagesOrToString() {
-    assertThat(config.secret("token")).isEqualTo("xoxb-very-secret");
+    assertThat(config.secret("token")).isEqualTo("tok_very_secret");
     assertThatThrownBy(() -> config.secret("tokenNumber"))
         .hasMessageContaining("value hidden")
         .hasMessageNotContaining("12345");
-    assertThat(config.toString()).contains("token").doesNotContain("xoxb-very-secret");
+    assertThat(config.toString()).contains("token").doesNotContain("tok_very_secret");
   }
 
   @Test
