@@ -11,40 +11,65 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Nested;
 
-/** The webhook destination (one request per batch, records wrapped in envelopes) passes the destination contract against a real HTTP server. */
-class WebhookDestinationContractTest extends DestinationContract {
-  private final LocalWebhookServer server;
+/** The webhook destination passes the destination contract against a real HTTP server, in both modes. */
+class WebhookDestinationContractTest {
 
-  WebhookDestinationContractTest() throws Exception {
-    server = new LocalWebhookServer();
+  /** One mode of the destination against its own local server. */
+  abstract static class Mode extends DestinationContract {
+    private final LocalWebhookServer server;
+    private final WebhookDestination.Mode mode;
+    private final boolean envelopes;
+
+    Mode(WebhookDestination.Mode mode, boolean envelopes) throws Exception {
+      this.server = new LocalWebhookServer();
+      this.mode = mode;
+      this.envelopes = envelopes;
+    }
+
+    @AfterEach
+    void stopServer() {
+      server.close();
+    }
+
+    @Override
+    protected Destination createDestination() {
+      return new WebhookDestination("contract", server.url(), mode, envelopes, Map.of(), null,
+          "X-Sluice-Signature", Duration.ofSeconds(2), Duration.ofSeconds(5), new ObjectMapper(), Clock.systemUTC());
+    }
+
+    @Override
+    protected List<ObjectNode> readBack() {
+      return server.received();
+    }
+
+    @Override
+    protected AutoCloseable simulateOutage() {
+      return server.outage();
+    }
+
+    @Override
+    protected Batch unacceptableBatch() {
+      List<Record> records = sampleRecords(2);
+      ObjectNode bad = records.get(1).data().deepCopy().put("reject", true);
+      return batchOf("bad", List.of(records.get(0), records.get(1).withData(bad)));
+    }
   }
 
-  @AfterEach
-  void stopServer() {
-    server.close();
+  /** One request per batch, records wrapped in envelopes. */
+  @Nested
+  class Batches extends Mode {
+    Batches() throws Exception {
+      super(WebhookDestination.Mode.BATCH, true);
+    }
   }
 
-  @Override
-  protected Destination createDestination() {
-    return new WebhookDestination("contract", server.url(), WebhookDestination.Mode.BATCH, true, Map.of(), null,
-        "X-Sluice-Signature", Duration.ofSeconds(2), Duration.ofSeconds(5), new ObjectMapper(), Clock.systemUTC());
-  }
-
-  @Override
-  protected List<ObjectNode> readBack() {
-    return server.received();
-  }
-
-  @Override
-  protected AutoCloseable simulateOutage() {
-    return server.outage();
-  }
-
-  @Override
-  protected Batch unacceptableBatch() {
-    List<Record> records = sampleRecords(2);
-    ObjectNode bad = records.get(1).data().deepCopy().put("reject", true);
-    return batchOf("bad", List.of(records.get(0), records.get(1).withData(bad)));
+  /** One request per record, bare data. */
+  @Nested
+  class Records extends Mode {
+    Records() throws Exception {
+      super(WebhookDestination.Mode.RECORD, false);
+    }
   }
 }
