@@ -36,7 +36,7 @@ class RunCommandIT {
     Process p = new ProcessBuilder(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"),
-        SluiceCli.class.getName(), "run", "-c", config.toString())
+        SluiceCli.class.getName(), "run", "-c", config.toString(), "--shutdown-timeout", "PT10S")
         .redirectErrorStream(true)
         .redirectOutput(log.toFile())
         .start();
