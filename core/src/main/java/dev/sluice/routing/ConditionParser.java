@@ -146,14 +146,14 @@ final class ConditionParser {
       if (!(operand instanceof Expr.PathOperand)) {
         throw error(start, "exists needs a path, like exists($.email)");
       }
-      return new Expr.Exists((Expr.PathOperand) operand);
+      return Expr.UnaryTest.exists((Expr.PathOperand) operand);
     }
-    return new Expr.Empty(operand);
+    return Expr.UnaryTest.empty(operand);
   }
 
   private Expr.Node bare(Expr.Operand operand, int start) {
     if (operand instanceof Expr.PathOperand) {
-      return new Expr.Truthy((Expr.PathOperand) operand);
+      return Expr.UnaryTest.truthy((Expr.PathOperand) operand);
     }
     if (operand instanceof Expr.Literal && ((Expr.Literal) operand).value.isBoolean()) {
       return new Expr.Constant(((Expr.Literal) operand).value.booleanValue());

@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -353,58 +354,39 @@ final class Expr {
     }
   }
 
-  /** {@code exists($.x)}: the path matches something (possibly null). */
-  static final class Exists implements Node {
-    final PathOperand path;
-
-    Exists(PathOperand path) {
-      this.path = path;
-    }
-
-    @Override
-    public boolean test(JsonNode root, Record record, List<ConditionTrace> trace) {
-      JsonNode v = path.value(root);
-      boolean result = path.isDefinite() ? v != null : v.size() > 0;
-      if (trace != null) {
-        trace.add(new ConditionTrace(path.text(), copy(v), "exists", null, null, result));
-      }
-      return result;
-    }
-  }
-
-  /** {@code empty($.x)}: missing, null, "", [] or {}. */
-  static final class Empty implements Node {
+  /** A test of one operand's value: {@code exists}, {@code empty}, or a bare path. */
+  static final class UnaryTest implements Node {
     final Operand operand;
+    final String label;
+    final Predicate<JsonNode> test;
 
-    Empty(Operand operand) {
+    private UnaryTest(Operand operand, String label, Predicate<JsonNode> test) {
       this.operand = operand;
+      this.label = label;
+      this.test = test;
+    }
+
+    /** {@code exists($.x)}: the path matches something (possibly null). */
+    static UnaryTest exists(PathOperand path) {
+      return new UnaryTest(path, "exists", path.isDefinite() ? v -> v != null : v -> v.size() > 0);
+    }
+
+    /** {@code empty($.x)}: missing, null, "", [] or {}. */
+    static UnaryTest empty(Operand operand) {
+      return new UnaryTest(operand, "empty", Values::isEmpty);
+    }
+
+    /** A bare path: true when a definite path is {@code true}, or an indefinite path matches. */
+    static UnaryTest truthy(PathOperand path) {
+      return new UnaryTest(path, "is true", path.isDefinite() ? Values::isTrue : v -> v.size() > 0);
     }
 
     @Override
     public boolean test(JsonNode root, Record record, List<ConditionTrace> trace) {
       JsonNode v = operand.value(root);
-      boolean result = Values.isEmpty(v);
+      boolean result = test.test(v);
       if (trace != null) {
-        trace.add(new ConditionTrace(operand.text(), copy(v), "empty", null, null, result));
-      }
-      return result;
-    }
-  }
-
-  /** A bare path: true when a definite path is {@code true}, or an indefinite path matches. */
-  static final class Truthy implements Node {
-    final PathOperand path;
-
-    Truthy(PathOperand path) {
-      this.path = path;
-    }
-
-    @Override
-    public boolean test(JsonNode root, Record record, List<ConditionTrace> trace) {
-      JsonNode v = path.value(root);
-      boolean result = path.isDefinite() ? Values.isTrue(v) : v.size() > 0;
-      if (trace != null) {
-        trace.add(new ConditionTrace(path.text(), copy(v), "is true", null, null, result));
+        trace.add(new ConditionTrace(operand.text(), copy(v), label, null, null, result));
       }
       return result;
     }
