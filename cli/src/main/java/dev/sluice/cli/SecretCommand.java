@@ -11,7 +11,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "secret", mixinStandardHelpOptions = true,
-    description = "Manages the encrypted secrets that ${secret:name} refers to (needs store and secrets.key).",
+    // picocli interpolates ${...} in descriptions; $${ prints a literal ${.
+    description = "Manages the encrypted secrets that $${secret:name} refers to (needs store and secrets.key).",
     subcommands = {SecretCommand.Set.class, SecretCommand.ListNames.class, SecretCommand.Delete.class})
 final class SecretCommand implements Runnable {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
