@@ -12,6 +12,7 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -248,6 +249,67 @@ class SluiceCliTest {
     assertThat(run.out() + run.err()).doesNotContain("from-secret.jsonl");
     assertThat(sluice("secret", "delete", "out_path", "-c", c.toString()).exit()).isZero();
     assertThat(sluice("secret", "list", "-c", c.toString()).out()).isEmpty();
+  }
+
+  private Result withStdin(String stdin, String... args) {
+    InputStream original = System.in;
+    try {
+      System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
+      return sluice(args);
+    } finally {
+      System.setIn(original);
+    }
+  }
+
+  @Test
+  void rotateKeyMovesEverySecretToTheNewPassphraseAndNeverPrintsEither() throws Exception {
+    String db = "store: { jdbc: \"jdbc:h2:file:" + dir.resolve("db/rotate") + "\" }\n";
+    Path old = config(db + "secrets:\n  key: the-old-master-passphrase\n");
+    assertThat(withStdin("tok_alpha_value\n", "secret", "set", "alpha", "-c", old.toString()).exit()).isZero();
+    assertThat(withStdin("tok_beta_value\n", "secret", "set", "beta", "-c", old.toString()).exit()).isZero();
+
+    Result tooShort = withStdin("short\n", "secret", "rotate-key", "-c", old.toString());
+    assertThat(tooShort.exit()).isEqualTo(2);
+    assertThat(tooShort.err()).contains("at least 8 characters").doesNotContain("short\n");
+
+    Result rotated = withStdin("the-new-master-passphrase\n", "secret", "rotate-key", "-c", old.toString());
+    assertThat(rotated.exit()).as(rotated.err()).isZero();
+    assertThat(rotated.out()).contains("re-encrypted 2 secret(s) under the new master key");
+
+    Result oldKey = sluice("secret", "list", "-c", old.toString());
+    assertThat(oldKey.exit()).isEqualTo(4);
+    assertThat(oldKey.err()).contains("is not the one the secrets of this store are encrypted under");
+
+    Path next = config(db + "secrets:\n  key: the-new-master-passphrase\n");
+    assertThat(sluice("secret", "list", "-c", next.toString()).out()).isEqualTo("alpha\nbeta\n");
+    Path input = orders(1);
+    Path full = dir.resolve("full.yaml");
+    Files.writeString(full, db + "secrets:\n  key: the-new-master-passphrase\n" + """
+        destinations:
+          out: { type: file, path: "%s/${secret:beta}.jsonl" }
+        pipelines:
+          orders:
+            source: { type: file, path: %s, key: id }
+            rules: [ { to: out } ]
+        """.formatted(dir, input));
+    Result run = sluice("once", "orders", "-c", full.toString(), "--progress", "off");
+    assertThat(run.exit()).as(run.err()).isZero();
+    assertThat(dir.resolve("tok_beta_value.jsonl")).exists();
+
+    for (Result r : List.of(tooShort, rotated, oldKey, run)) {
+      assertThat(r.out() + r.err()).doesNotContain("the-old-master-passphrase").doesNotContain("the-new-master-passphrase")
+          .doesNotContain("tok_alpha_value").doesNotContain("tok_beta_value");
+    }
+  }
+
+  @Test
+  void firstLineReadsCharactersUpToTheLineEnd() throws Exception {
+    assertThat(SecretCommand.firstLine(new ByteArrayInputStream("pässphrase-with-ünïcode\r\nnext".getBytes(StandardCharsets.UTF_8))))
+        .containsExactly("pässphrase-with-ünïcode".toCharArray());
+    String longLine = "x".repeat(1000);
+    assertThat(SecretCommand.firstLine(new ByteArrayInputStream(longLine.getBytes(StandardCharsets.UTF_8))))
+        .hasSize(1000);
+    assertThat(SecretCommand.firstLine(new ByteArrayInputStream(new byte[0]))).isEmpty();
   }
 
   @ParameterizedTest
