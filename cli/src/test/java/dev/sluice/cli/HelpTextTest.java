@@ -43,6 +43,14 @@ class HelpTextTest {
   }
 
   @Test
+  void docsCliMdListsEveryCommand() throws Exception {
+    String doc = java.nio.file.Files.readString(java.nio.file.Path.of("../docs/cli.md"));
+    for (String command : new CommandLine(new SluiceCli()).getSubcommands().keySet()) {
+      assertThat(doc).as("docs/cli.md has a row for 'sluice %s'", command).containsPattern("\\| `" + command + "[ `]");
+    }
+  }
+
+  @Test
   void theSecretReferenceSyntaxIsPrintedLiterally() {
     assertThat(everyUsageHelp().get("sluice secret")).contains("${secret:name}");
     SluiceCliTest.Result r = SluiceCliTest.sluice("secret", "--help");

@@ -70,6 +70,30 @@ class SluiceCliTest {
   }
 
   @Test
+  void theQuickstartConfigKeepsEveryOrderAcrossIncrementalRuns() throws Exception {
+    // The shipped examples/quickstart/sluice.yaml, its relative paths and default H2 file moved here.
+    String shipped = Files.readString(Path.of("../examples/quickstart/sluice.yaml"));
+    String yaml = "store: { jdbc: \"jdbc:h2:file:" + dir.resolve("data/sluice") + "\" }\n" + shipped
+        .replace("path: out/", "path: " + dir.resolve("out") + "/")
+        .replace("path: orders.jsonl", "path: " + dir.resolve("orders.jsonl"));
+    assertThat(yaml).doesNotContain("path: out/").doesNotContain("path: orders.jsonl");
+    Path c = config(yaml);
+    Path input = orders(20);
+    assertThat(sluice("once", "orders", "-c", c.toString(), "--progress", "off").exit()).isZero();
+    Files.writeString(input, "{\"id\":21,\"amount\":5000}\n{\"id\":22,\"amount\":10}\n",
+        java.nio.file.StandardOpenOption.APPEND);
+    Result second = sluice("once", "orders", "-c", c.toString(), "--progress", "off");
+    assertThat(second.exit()).as(second.err()).isZero();
+    assertThat(second.out()).containsPattern("records read +2 ");
+
+    List<String> csv = Files.readAllLines(dir.resolve("out/orders.csv"));
+    assertThat(csv).as("the header once, then all 22 orders").hasSize(23);
+    assertThat(csv.get(0)).startsWith("id,");
+    assertThat(csv.get(22)).startsWith("22,");
+    assertThat(Files.readAllLines(dir.resolve("out/alerts.jsonl"))).as("orders over 1000: 10, 20 and 21").hasSize(3);
+  }
+
+  @Test
   void validateListsEveryProblemWithLocationAndExitsThree() throws Exception {
     Path c = config("""
         destinations:
