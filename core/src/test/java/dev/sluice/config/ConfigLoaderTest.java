@@ -261,9 +261,9 @@ class ConfigLoaderTest {
       fromFile = c.definition();
     }
     SluiceDefinition fromBuilder = Sluice.builder()
-        .destination("alerts", "file", Map.of("path", "out/alerts.jsonl"))
+        .destination("alerts", "file", Map.of("path", "out/alerts.jsonl", "mode", "append"))
         .destination("console", "log", Map.of("maxChars", 160))
-        .destination("all-orders", "file", Map.of("path", "out/orders.csv",
+        .destination("all-orders", "file", Map.of("path", "out/orders.csv", "mode", "append",
             "columns", List.of("id", "createdAt", "status", "channel", "currency", "amount")))
         .pipeline("orders", p -> p
             .description("Orders over 1000 go to an alerts file and the log; every order goes to a CSV.")
