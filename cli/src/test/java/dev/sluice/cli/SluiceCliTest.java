@@ -219,15 +219,9 @@ class SluiceCliTest {
   @Test
   void secretsAreReadFromStandardInputNeverFromTheCommandLine() throws Exception {
     Path c = config("store: { type: memory }\nsecrets:\n  key: ${env:SLUICE_TEST_UNSET_KEY:-a-long-enough-master-key}\n");
-    InputStream stdin = System.in;
-    try {
-      System.setIn(new ByteArrayInputStream("tok_123_secret\n".getBytes(StandardCharsets.UTF_8)));
-      Result set = sluice("secret", "set", "slack_token", "-c", c.toString());
-      assertThat(set.exit()).as(set.err()).isZero();
-      assertThat(set.out() + set.err()).contains("stored secret 'slack_token'").doesNotContain("tok_123_secret");
-    } finally {
-      System.setIn(stdin);
-    }
+    Result set = withStdin("tok_123_secret\n", "secret", "set", "slack_token", "-c", c.toString());
+    assertThat(set.exit()).as(set.err()).isZero();
+    assertThat(set.out() + set.err()).contains("stored secret 'slack_token'").doesNotContain("tok_123_secret");
     Result noKey = sluice("secret", "list", "-c", config("store: { type: memory }\n").toString());
     assertThat(noKey.exit()).isEqualTo(3);
     assertThat(noKey.err()).contains("/secrets: secrets.key is not set");
@@ -250,29 +244,29 @@ class SluiceCliTest {
     String store = "store: { jdbc: \"jdbc:h2:file:" + dir.resolve("db/secrets") + "\" }\n"
         + "secrets:\n  key: a-long-enough-master-key\n";
     Path c = config(store);
-    InputStream stdin = System.in;
-    try {
-      System.setIn(new ByteArrayInputStream((dir.resolve("from-secret.jsonl") + "\n").getBytes(StandardCharsets.UTF_8)));
-      assertThat(sluice("secret", "set", "out_path", "-c", c.toString()).exit()).isZero();
-    } finally {
-      System.setIn(stdin);
-    }
+    assertThat(withStdin(dir.resolve("from-secret.jsonl") + "\n", "secret", "set", "out_path", "-c", c.toString()).exit())
+        .isZero();
     assertThat(sluice("secret", "list", "-c", c.toString()).out()).isEqualTo("out_path\n");
     Path input = orders(3);
-    Path full = config(store + """
-        destinations:
-          out: { type: file, path: "${secret:out_path}" }
-        pipelines:
-          orders:
-            source: { type: file, path: %s, key: id }
-            rules: [ { to: out } ]
-        """.formatted(input));
+    Path full = config(store + oneFilePipeline("${secret:out_path}", input));
     Result run = sluice("once", "orders", "-c", full.toString(), "--progress", "off");
     assertThat(run.exit()).as(run.err()).isZero();
     assertThat(dir.resolve("from-secret.jsonl")).exists();
     assertThat(run.out() + run.err()).doesNotContain("from-secret.jsonl");
     assertThat(sluice("secret", "delete", "out_path", "-c", c.toString()).exit()).isZero();
     assertThat(sluice("secret", "list", "-c", c.toString()).out()).isEmpty();
+  }
+
+  /** Pipeline 'orders' from {@code input} to a file destination 'out' at {@code outPath}. */
+  private static String oneFilePipeline(String outPath, Path input) {
+    return """
+        destinations:
+          out: { type: file, path: "%s" }
+        pipelines:
+          orders:
+            source: { type: file, path: %s, key: id }
+            rules: [ { to: out } ]
+        """.formatted(outPath, input);
   }
 
   private Result withStdin(String stdin, String... args) {
@@ -307,15 +301,8 @@ class SluiceCliTest {
     Path next = config(db + "secrets:\n  key: the-new-master-passphrase\n");
     assertThat(sluice("secret", "list", "-c", next.toString()).out()).isEqualTo("alpha\nbeta\n");
     Path input = orders(1);
-    Path full = dir.resolve("full.yaml");
-    Files.writeString(full, db + "secrets:\n  key: the-new-master-passphrase\n" + """
-        destinations:
-          out: { type: file, path: "%s/${secret:beta}.jsonl" }
-        pipelines:
-          orders:
-            source: { type: file, path: %s, key: id }
-            rules: [ { to: out } ]
-        """.formatted(dir, input));
+    Path full = config(db + "secrets:\n  key: the-new-master-passphrase\n"
+        + oneFilePipeline(dir + "/${secret:beta}.jsonl", input));
     Result run = sluice("once", "orders", "-c", full.toString(), "--progress", "off");
     assertThat(run.exit()).as(run.err()).isZero();
     assertThat(dir.resolve("tok_beta_value.jsonl")).exists();

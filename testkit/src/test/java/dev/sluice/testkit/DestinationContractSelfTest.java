@@ -236,19 +236,29 @@ class DestinationContractSelfTest {
     assertThat(failedTests(OutageAsIllegalState.class)).contains("reportsAnOutageAsRetryable");
   }
 
-  /** Reports an outage as IllegalStateException, which the engine treats as a plugin bug. */
-  static class OutageAsIllegalState extends Fixture {
+  /** Reports an outage by throwing {@link #outageFailure()} instead of the right failure. */
+  abstract static class OutageMisreported extends Fixture {
+    abstract Exception outageFailure();
+
     @Override
     InMemory make() {
       return new InMemory() {
         @Override
         public DeliveryResult deliver(Batch batch) throws Exception {
           if (outage) {
-            throw new IllegalStateException("not connected");
+            throw outageFailure();
           }
           return super.deliver(batch);
         }
       };
+    }
+  }
+
+  /** An IllegalStateException, which the engine treats as a plugin bug, not an outage. */
+  static class OutageAsIllegalState extends OutageMisreported {
+    @Override
+    Exception outageFailure() {
+      return new IllegalStateException("not connected");
     }
   }
 
@@ -257,19 +267,11 @@ class DestinationContractSelfTest {
     assertThat(failedTests(OutageAsPermanent.class)).contains("reportsAnOutageAsRetryable", "neverReportsAnOutageAsPermanent");
   }
 
-  /** Reports an outage as a permanent failure. */
-  static class OutageAsPermanent extends Fixture {
+  /** A permanent failure. */
+  static class OutageAsPermanent extends OutageMisreported {
     @Override
-    InMemory make() {
-      return new InMemory() {
-        @Override
-        public DeliveryResult deliver(Batch batch) throws Exception {
-          if (outage) {
-            throw DeliveryException.permanent("sink unavailable");
-          }
-          return super.deliver(batch);
-        }
-      };
+    Exception outageFailure() {
+      return DeliveryException.permanent("sink unavailable");
     }
   }
 }
