@@ -14,6 +14,8 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.time.zone.ZoneRules;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -77,12 +79,24 @@ final class CronCommand implements Callable<Integer> {
     }
     List<Instant> times = schedule.next(start, count);
     out.println("Next " + times.size() + " time(s) of '" + schedule.expression() + "' (" + schedule.syntax().label()
-        + ", zone " + schedule.zone().getId() + ", dst " + schedule.dstPolicy().label() + ") after " + start + ":");
-    ZoneOffset previous = schedule.zone().getRules().getOffset(start);
+        + ", zone " + schedule.zone().getId() + ", dst " + schedule.dstPolicy().label() + ", repeated times "
+        + (schedule.isInterval() ? "fire at every occurrence" : "fire once") + ") after " + start + ":");
+    ZoneRules rules = schedule.zone().getRules();
+    ZoneOffset previous = rules.getOffset(start);
     for (Instant t : times) {
       ZonedDateTime local = t.atZone(schedule.zone());
-      String note = local.getOffset().equals(previous) ? "" : "   <- UTC offset changed from " + previous;
-      out.println("  " + LOCAL.format(local) + "   " + t + note);
+      List<String> notes = new ArrayList<>();
+      if (!local.getOffset().equals(previous)) {
+        notes.add("UTC offset changed from " + previous);
+      }
+      List<ZoneOffset> offsets = rules.getValidOffsets(local.toLocalDateTime());
+      if (offsets.size() > 1) {
+        // The clocks go back over this wall time: say which of its two occurrences this is.
+        boolean first = local.getOffset().equals(offsets.get(0));
+        notes.add(schedule.isInterval() ? "repeated time, " + (first ? "1st" : "2nd") + " occurrence"
+            : "repeated time, fires at its 1st occurrence only");
+      }
+      out.println("  " + LOCAL.format(local) + "   " + t + (notes.isEmpty() ? "" : "   <- " + String.join("; ", notes)));
       previous = local.getOffset();
     }
     if (times.size() < count) {

@@ -2,8 +2,12 @@ package dev.sluice.cli;
 
 import dev.sluice.config.ConfigLoader;
 import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.Reader;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -11,8 +15,10 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "secret", mixinStandardHelpOptions = true,
-    description = "Manages the encrypted secrets that ${secret:name} refers to (needs store and secrets.key).",
-    subcommands = {SecretCommand.Set.class, SecretCommand.ListNames.class, SecretCommand.Delete.class})
+    // picocli interpolates ${...} in descriptions; $${ prints a literal ${.
+    description = "Manages the encrypted secrets that $${secret:name} refers to (needs store and secrets.key).",
+    subcommands = {SecretCommand.Set.class, SecretCommand.ListNames.class, SecretCommand.Delete.class,
+        SecretCommand.RotateKey.class})
 final class SecretCommand implements Runnable {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -78,5 +84,54 @@ final class SecretCommand implements Runnable {
       spec.commandLine().getOut().println("deleted secret '" + name + "'");
       return ExitCodes.OK;
     }
+  }
+
+  @Command(name = "rotate-key", mixinStandardHelpOptions = true,
+      description = {"Re-encrypts every secret under a new master passphrase, read from standard input (first line),"
+          + " never from the command line. All or nothing: the store switches every secret at once.",
+          "Then set secrets.key (e.g. SLUICE_MASTER_KEY) to the new passphrase everywhere the store is used."})
+  static final class RotateKey implements Callable<Integer> {
+    @Mixin ConfigOptions config;
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      char[] next = firstLine(System.in);
+      if (next.length < 8) {
+        Arrays.fill(next, '\0');
+        spec.commandLine().getErr().println("sluice: the new passphrase must be at least 8 characters, on standard input"
+            + " (try: printf '%s' \"$NEW_KEY\" | sluice secret rotate-key)");
+        return ExitCodes.USAGE;
+      }
+      try (ConfigLoader.SecretsAccess access = config.loader().openSecrets(config.files())) {
+        int count = access.secrets().rotateKey(next);
+        spec.commandLine().getOut().println("re-encrypted " + count + " secret(s) under the new master key (key id "
+            + access.secrets().keyId() + "); set secrets.key to the new passphrase before the next start");
+      } finally {
+        Arrays.fill(next, '\0');
+      }
+      return ExitCodes.OK;
+    }
+  }
+
+  /** The first line of {@code in} as characters, without keeping a String of it. */
+  static char[] firstLine(InputStream in) throws IOException {
+    Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8);
+    char[] buffer = new char[64];
+    int length = 0;
+    for (int c = reader.read(); c != -1 && c != '\n'; c = reader.read()) {
+      if (length == buffer.length) {
+        char[] bigger = Arrays.copyOf(buffer, buffer.length * 2);
+        Arrays.fill(buffer, '\0');
+        buffer = bigger;
+      }
+      buffer[length++] = (char) c;
+    }
+    if (length > 0 && buffer[length - 1] == '\r') {
+      length--;
+    }
+    char[] line = Arrays.copyOf(buffer, length);
+    Arrays.fill(buffer, '\0');
+    return line;
   }
 }

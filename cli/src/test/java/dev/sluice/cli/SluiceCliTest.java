@@ -12,6 +12,7 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -66,6 +67,30 @@ class SluiceCliTest {
     Result r = sluice("validate", "-c", "../examples/quickstart/sluice.yaml");
     assertThat(r.exit()).isZero();
     assertThat(r.out()).contains("OK: ../examples/quickstart/sluice.yaml");
+  }
+
+  @Test
+  void theQuickstartConfigKeepsEveryOrderAcrossIncrementalRuns() throws Exception {
+    // The shipped examples/quickstart/sluice.yaml, its relative paths and default H2 file moved here.
+    String shipped = Files.readString(Path.of("../examples/quickstart/sluice.yaml"));
+    String yaml = "store: { jdbc: \"jdbc:h2:file:" + dir.resolve("data/sluice") + "\" }\n" + shipped
+        .replace("path: out/", "path: " + dir.resolve("out") + "/")
+        .replace("path: orders.jsonl", "path: " + dir.resolve("orders.jsonl"));
+    assertThat(yaml).doesNotContain("path: out/").doesNotContain("path: orders.jsonl");
+    Path c = config(yaml);
+    Path input = orders(20);
+    assertThat(sluice("once", "orders", "-c", c.toString(), "--progress", "off").exit()).isZero();
+    Files.writeString(input, "{\"id\":21,\"amount\":5000}\n{\"id\":22,\"amount\":10}\n",
+        java.nio.file.StandardOpenOption.APPEND);
+    Result second = sluice("once", "orders", "-c", c.toString(), "--progress", "off");
+    assertThat(second.exit()).as(second.err()).isZero();
+    assertThat(second.out()).containsPattern("records read +2 ");
+
+    List<String> csv = Files.readAllLines(dir.resolve("out/orders.csv"));
+    assertThat(csv).as("the header once, then all 22 orders").hasSize(23);
+    assertThat(csv.get(0)).startsWith("id,");
+    assertThat(csv.get(22)).startsWith("22,");
+    assertThat(Files.readAllLines(dir.resolve("out/alerts.jsonl"))).as("orders over 1000: 10, 20 and 21").hasSize(3);
   }
 
   @Test
@@ -194,15 +219,9 @@ class SluiceCliTest {
   @Test
   void secretsAreReadFromStandardInputNeverFromTheCommandLine() throws Exception {
     Path c = config("store: { type: memory }\nsecrets:\n  key: ${env:SLUICE_TEST_UNSET_KEY:-a-long-enough-master-key}\n");
-    InputStream stdin = System.in;
-    try {
-      System.setIn(new ByteArrayInputStream("tok_123_secret\n".getBytes(StandardCharsets.UTF_8)));
-      Result set = sluice("secret", "set", "slack_token", "-c", c.toString());
-      assertThat(set.exit()).as(set.err()).isZero();
-      assertThat(set.out() + set.err()).contains("stored secret 'slack_token'").doesNotContain("tok_123_secret");
-    } finally {
-      System.setIn(stdin);
-    }
+    Result set = withStdin("tok_123_secret\n", "secret", "set", "slack_token", "-c", c.toString());
+    assertThat(set.exit()).as(set.err()).isZero();
+    assertThat(set.out() + set.err()).contains("stored secret 'slack_token'").doesNotContain("tok_123_secret");
     Result noKey = sluice("secret", "list", "-c", config("store: { type: memory }\n").toString());
     assertThat(noKey.exit()).isEqualTo(3);
     assertThat(noKey.err()).contains("/secrets: secrets.key is not set");
@@ -225,29 +244,83 @@ class SluiceCliTest {
     String store = "store: { jdbc: \"jdbc:h2:file:" + dir.resolve("db/secrets") + "\" }\n"
         + "secrets:\n  key: a-long-enough-master-key\n";
     Path c = config(store);
-    InputStream stdin = System.in;
-    try {
-      System.setIn(new ByteArrayInputStream((dir.resolve("from-secret.jsonl") + "\n").getBytes(StandardCharsets.UTF_8)));
-      assertThat(sluice("secret", "set", "out_path", "-c", c.toString()).exit()).isZero();
-    } finally {
-      System.setIn(stdin);
-    }
+    assertThat(withStdin(dir.resolve("from-secret.jsonl") + "\n", "secret", "set", "out_path", "-c", c.toString()).exit())
+        .isZero();
     assertThat(sluice("secret", "list", "-c", c.toString()).out()).isEqualTo("out_path\n");
     Path input = orders(3);
-    Path full = config(store + """
-        destinations:
-          out: { type: file, path: "${secret:out_path}" }
-        pipelines:
-          orders:
-            source: { type: file, path: %s, key: id }
-            rules: [ { to: out } ]
-        """.formatted(input));
+    Path full = config(store + oneFilePipeline("${secret:out_path}", input));
     Result run = sluice("once", "orders", "-c", full.toString(), "--progress", "off");
     assertThat(run.exit()).as(run.err()).isZero();
     assertThat(dir.resolve("from-secret.jsonl")).exists();
     assertThat(run.out() + run.err()).doesNotContain("from-secret.jsonl");
     assertThat(sluice("secret", "delete", "out_path", "-c", c.toString()).exit()).isZero();
     assertThat(sluice("secret", "list", "-c", c.toString()).out()).isEmpty();
+  }
+
+  /** Pipeline 'orders' from {@code input} to a file destination 'out' at {@code outPath}. */
+  private static String oneFilePipeline(String outPath, Path input) {
+    return """
+        destinations:
+          out: { type: file, path: "%s" }
+        pipelines:
+          orders:
+            source: { type: file, path: %s, key: id }
+            rules: [ { to: out } ]
+        """.formatted(outPath, input);
+  }
+
+  private Result withStdin(String stdin, String... args) {
+    InputStream original = System.in;
+    try {
+      System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
+      return sluice(args);
+    } finally {
+      System.setIn(original);
+    }
+  }
+
+  @Test
+  void rotateKeyMovesEverySecretToTheNewPassphraseAndNeverPrintsEither() throws Exception {
+    String db = "store: { jdbc: \"jdbc:h2:file:" + dir.resolve("db/rotate") + "\" }\n";
+    Path old = config(db + "secrets:\n  key: the-old-master-passphrase\n");
+    assertThat(withStdin("tok_alpha_value\n", "secret", "set", "alpha", "-c", old.toString()).exit()).isZero();
+    assertThat(withStdin("tok_beta_value\n", "secret", "set", "beta", "-c", old.toString()).exit()).isZero();
+
+    Result tooShort = withStdin("short\n", "secret", "rotate-key", "-c", old.toString());
+    assertThat(tooShort.exit()).isEqualTo(2);
+    assertThat(tooShort.err()).contains("at least 8 characters").doesNotContain("short\n");
+
+    Result rotated = withStdin("the-new-master-passphrase\n", "secret", "rotate-key", "-c", old.toString());
+    assertThat(rotated.exit()).as(rotated.err()).isZero();
+    assertThat(rotated.out()).contains("re-encrypted 2 secret(s) under the new master key");
+
+    Result oldKey = sluice("secret", "list", "-c", old.toString());
+    assertThat(oldKey.exit()).isEqualTo(4);
+    assertThat(oldKey.err()).contains("is not the one the secrets of this store are encrypted under");
+
+    Path next = config(db + "secrets:\n  key: the-new-master-passphrase\n");
+    assertThat(sluice("secret", "list", "-c", next.toString()).out()).isEqualTo("alpha\nbeta\n");
+    Path input = orders(1);
+    Path full = config(db + "secrets:\n  key: the-new-master-passphrase\n"
+        + oneFilePipeline(dir + "/${secret:beta}.jsonl", input));
+    Result run = sluice("once", "orders", "-c", full.toString(), "--progress", "off");
+    assertThat(run.exit()).as(run.err()).isZero();
+    assertThat(dir.resolve("tok_beta_value.jsonl")).exists();
+
+    for (Result r : List.of(tooShort, rotated, oldKey, run)) {
+      assertThat(r.out() + r.err()).doesNotContain("the-old-master-passphrase").doesNotContain("the-new-master-passphrase")
+          .doesNotContain("tok_alpha_value").doesNotContain("tok_beta_value");
+    }
+  }
+
+  @Test
+  void firstLineReadsCharactersUpToTheLineEnd() throws Exception {
+    assertThat(SecretCommand.firstLine(new ByteArrayInputStream("pässphrase-with-ünïcode\r\nnext".getBytes(StandardCharsets.UTF_8))))
+        .containsExactly("pässphrase-with-ünïcode".toCharArray());
+    String longLine = "x".repeat(1000);
+    assertThat(SecretCommand.firstLine(new ByteArrayInputStream(longLine.getBytes(StandardCharsets.UTF_8))))
+        .hasSize(1000);
+    assertThat(SecretCommand.firstLine(new ByteArrayInputStream(new byte[0]))).isEmpty();
   }
 
   @ParameterizedTest

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.SluiceDefinition;
-import dev.sluice.auth.SecretBox;
 import dev.sluice.auth.Secrets;
+import dev.sluice.auth.WrongMasterKeyException;
 import dev.sluice.internal.DefaultPluginContext;
 import dev.sluice.internal.Json;
 import dev.sluice.spi.ProviderRegistry;
@@ -15,6 +15,8 @@ import dev.sluice.spi.PluginConfig;
 import dev.sluice.spi.PluginKind;
 import dev.sluice.spi.StoreProvider;
 import dev.sluice.store.InMemoryStore;
+import dev.sluice.store.MissingStoreCapabilityException;
+import dev.sluice.store.SecretStore;
 import dev.sluice.store.Store;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -159,7 +161,12 @@ public final class ConfigLoader {
     if (store == null) {
       throw invalid(problems);
     }
-    return new SecretsAccess(store, new Secrets(store.secrets(), new SecretBox(key.textValue().toCharArray())));
+    try {
+      return new SecretsAccess(store, openSecrets(store, key.textValue(), "sluice secret"));
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
+    }
   }
 
   /**
@@ -340,7 +347,13 @@ public final class ConfigLoader {
           + " values can't be decrypted (set secrets: { key: ${env:SLUICE_MASTER_KEY} })"));
       return null;
     }
-    Secrets secrets = new Secrets(store.secrets(), new SecretBox(key.textValue().toCharArray()));
+    Secrets secrets;
+    try {
+      secrets = openSecrets(store, key.textValue(), "${secret:…} values");
+    } catch (MissingStoreCapabilityException | WrongMasterKeyException | IllegalArgumentException e) {
+      problems.add(Locations.problem(parsed.tree.values, "/secrets", e.getMessage()));
+      return null;
+    }
     return new Interpolator.SecretLookup() {
       @Override
       public Optional<String> find(String name) {
@@ -352,6 +365,14 @@ public final class ConfigLoader {
         return secrets.names();
       }
     };
+  }
+
+  /** The store's secrets under {@code passphrase}; derives the key (once: about half a second). */
+  private static Secrets openSecrets(Store store, String passphrase, String neededFor) {
+    SecretStore secretStore = MissingStoreCapabilityException.require(store, Store::secrets, "secrets", neededFor);
+    // The configuration tree holds the passphrase as a String, which can't be cleared; the copy
+    // handed to key derivation is a char[] that Secrets.open overwrites.
+    return Secrets.open(secretStore, passphrase.toCharArray());
   }
 
   private record Parsed(ObjectNode config, LocatedTree tree, Set<String> sensitive, Set<String> invalid) {}

@@ -241,15 +241,22 @@ public final class GuardedDestination {
           out.abandon(pending);
           return out;
         }
-        boolean retryable = !(e instanceof DeliveryException) || ((DeliveryException) e).isRetryable();
+        boolean bug = DestinationBugs.isBug(e); // e.g. an NPE on an unexpected record: not an outage
+        boolean retryable = bug ? DestinationBugs.retry(attempt, settings)
+            : !(e instanceof DeliveryException) || ((DeliveryException) e).isRetryable();
         Duration retryAfter = e instanceof DeliveryException ? ((DeliveryException) e).retryAfter().orElse(null) : null;
-        if (retryable) {
+        if (retryable && !bug) {
           breakerFailure(t0, e);
         } else {
           breakerSuccess(t0); // the destination answered; the records are what is wrong
         }
         recorded = true;
-        RecordFailure f = new RecordFailure(describe(e), retryable, retryAfter);
+        if (bug) {
+          LOG.error("pipeline '{}': destination '{}' threw {} delivering {} record(s) (attempt {}); a bug in the"
+              + " destination plugin: {}", pipeline, name, e.getClass().getName(), pending.size(), attempt,
+              retryable ? "trying once more" : "the records become dead letters", e);
+        }
+        RecordFailure f = new RecordFailure(bug ? DestinationBugs.reason(name, e) : describe(e), retryable, retryAfter);
         failures = new HashMap<>();
         for (int i = 0; i < pending.size(); i++) {
           failures.put(i, f);

@@ -2,6 +2,11 @@ package dev.sluice.schedule;
 
 import com.cronutils.model.Cron;
 import com.cronutils.model.definition.CronDefinitionBuilder;
+import com.cronutils.model.field.CronField;
+import com.cronutils.model.field.CronFieldName;
+import com.cronutils.model.field.expression.And;
+import com.cronutils.model.field.expression.FieldExpression;
+import com.cronutils.model.field.expression.On;
 import com.cronutils.model.time.ExecutionTime;
 import com.cronutils.parser.CronParser;
 import java.time.Instant;
@@ -32,9 +37,22 @@ import java.util.Optional;
  * <ul>
  *   <li><b>Normal times</b> have exactly one instant.
  *   <li><b>Repeated times</b> (the clocks go back, e.g. 02:00&ndash;02:59 on the last Sunday of
- *       October in Berlin) fire <em>once</em>, at their first occurrence (the earlier offset). There
- *       is never a double fire; an expression matching every few minutes therefore pauses for the
- *       length of the repeated period. Use zone UTC for jobs that must keep a strict interval.
+ *       October in Berlin happen twice, first at +02:00, then at +01:00) follow the rule of Vixie
+ *       cron and cronie: <em>jobs that run at a specific time run once, jobs with wildcards run at
+ *       every real interval</em>. Precisely, per expression ({@link #isInterval()}):
+ *       <ul>
+ *         <li>A <b>fixed-time</b> expression, whose second (Quartz/Spring), minute and hour fields
+ *             each name single values or lists of them ({@code 30 2 * * *}, {@code 0,30 9,17 * * *},
+ *             {@code @daily}), fires a repeated time <em>once</em>, at its first occurrence (the
+ *             earlier offset): a daily job never runs twice in one night.
+ *         <li>An <b>interval</b> expression, where any of those fields is a wildcard, a step or a
+ *             range ({@code 0 * * * *}, {@code @hourly}, {@code *}{@code /15 * * * *},
+ *             {@code 0 1-3 * * *}, {@code 0 *}{@code /2 * * *}), fires at <em>every</em> occurrence:
+ *             02:00, 02:15 &hellip; 02:45 at +02:00, then 02:00, 02:15 &hellip; at +01:00, so an
+ *             hourly job keeps running every real hour. (Vixie cron looks only at a leading
+ *             {@code *}; here a range or a step without {@code *}, e.g. {@code 0-59/15}, counts as
+ *             a wildcard too, so equal expressions behave alike.)
+ *       </ul>
  *   <li><b>Skipped times</b> (the clocks jump forward, e.g. 02:00&ndash;02:59 on the last Sunday of
  *       March in Berlin, 02:00&ndash;02:29 in Australia/Lord_Howe, 00:00&ndash;00:59 in zones that
  *       change at midnight) follow the {@link DstPolicy}: {@link DstPolicy#SHIFT} (default) fires
@@ -44,7 +62,8 @@ import java.util.Optional;
  * </ul>
  *
  * <p>So for every expression and zone, the times returned by successive {@link #nextAfter} calls
- * are strictly increasing and no instant is returned twice.
+ * are strictly increasing and no instant is returned twice (the two occurrences of a repeated wall
+ * time are two different instants, an hour apart in Berlin).
  *
  * <p>Immutable and thread-safe. Two schedules are equal when expression (as written, trimmed),
  * syntax, zone and DST policy are equal.
@@ -58,8 +77,8 @@ public final class CronSchedule {
     }
   }
 
-  /** Bounds the skipping of candidates that map to instants already passed (repeated hours). */
-  private static final int MAX_CANDIDATES = 100_000;
+  /** Bounds the walk over UTC-offset periods (each step crosses one transition of the zone). */
+  private static final int MAX_PERIODS = 100_000;
 
   private final String expression;
   private final CronSyntax syntax;
@@ -67,6 +86,7 @@ public final class CronSchedule {
   private final DstPolicy dstPolicy;
   private final ExecutionTime execution;
   private final ZoneRules rules;
+  private final boolean interval;
 
   private CronSchedule(String expression, CronSyntax syntax, ZoneId zone, DstPolicy dstPolicy) {
     this.expression = expression;
@@ -74,7 +94,9 @@ public final class CronSchedule {
     this.zone = zone;
     this.dstPolicy = dstPolicy;
     this.rules = zone.getRules();
-    this.execution = ExecutionTime.forCron(parse(expression, syntax, zone));
+    Cron cron = parse(expression, syntax, zone);
+    this.execution = ExecutionTime.forCron(cron);
+    this.interval = isInterval(cron);
   }
 
   /** A Unix-syntax expression in UTC. */
@@ -112,6 +134,25 @@ public final class CronSchedule {
           + " syntax, zone " + zone + ") is invalid: " + e.getMessage() + "; expected "
           + syntax.shape() + ", or a macro like @hourly or @daily", e);
     }
+  }
+
+  /** Vixie cron's MIN_STAR/HR_STAR distinction, on the parsed fields (see the class comment). */
+  private static boolean isInterval(Cron cron) {
+    for (CronFieldName name : List.of(CronFieldName.SECOND, CronFieldName.MINUTE, CronFieldName.HOUR)) {
+      CronField field = cron.retrieve(name);
+      if (field != null && !namesSingleValues(field.getExpression())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean namesSingleValues(FieldExpression expression) {
+    if (expression instanceof On) {
+      return true;
+    }
+    return expression instanceof And list
+        && list.getExpressions().stream().allMatch(CronSchedule::namesSingleValues);
   }
 
   private static String expandMacro(String expression, CronSyntax syntax) {
@@ -153,32 +194,60 @@ public final class CronSchedule {
   }
 
   /**
+   * Whether this is an interval expression, whose wall-clock times repeated when the clocks go back
+   * fire at every occurrence ({@code true}: a wildcard, step or range in the second, minute or hour
+   * field, e.g. {@code 0 * * * *}), or a fixed-time expression, whose repeated times fire once, at
+   * the first occurrence ({@code false}, e.g. {@code 30 2 * * *}). See the class comment.
+   */
+  public boolean isInterval() {
+    return interval;
+  }
+
+  /**
    * The first firing instant strictly after {@code after}, following the DST rules above; empty
    * when the expression never matches again (e.g. {@code 0 0 30 2 *}, or a past year).
    */
   public Optional<Instant> nextAfter(Instant after) {
     Objects.requireNonNull(after, "after");
-    LocalDateTime local = LocalDateTime.ofInstant(after, zone);
-    ZoneOffsetTransition overlap = rules.getTransition(local);
-    if (overlap != null && overlap.isOverlap() && !after.isBefore(overlap.getInstant())) {
-      // `after` lies in the second pass of a repeated period: every wall time of that period
-      // already fired in the first pass, so look only at times after the period.
-      local = overlap.getDateTimeBefore().minusSeconds(1);
-    }
-    ZonedDateTime cursor = local.truncatedTo(ChronoUnit.SECONDS).atZone(ZoneOffset.UTC);
-    for (int i = 0; i < MAX_CANDIDATES; i++) {
-      Optional<ZonedDateTime> next = execution.nextExecution(cursor);
-      if (next.isEmpty()) {
-        return Optional.empty();
+    // Walk the timeline one UTC-offset period at a time: inside a period the wall clock runs
+    // forward with the instants, so cron-utils' next wall time is the next instant; a period ends
+    // at a transition, where the wall clock jumps forward (a gap) or back (an overlap).
+    Instant periodStart = after;
+    boolean inclusive = false; // whether a wall time at periodStart itself may fire
+    for (int i = 0; i < MAX_PERIODS; i++) {
+      ZoneOffset offset = rules.getOffset(periodStart);
+      ZoneOffsetTransition end = rules.nextTransition(periodStart);
+      LocalDateTime wall = LocalDateTime.ofInstant(periodStart, offset).truncatedTo(ChronoUnit.SECONDS);
+      LocalDateTime searchAfter = inclusive ? wall.minusSeconds(1) : wall;
+      ZoneOffsetTransition repeated = rules.getTransition(wall);
+      if (!interval && repeated != null && repeated.isOverlap() && !periodStart.isBefore(repeated.getInstant())) {
+        // Second pass of a repeated period: a fixed-time expression fired its times in the first.
+        LocalDateTime lastRepeated = repeated.getDateTimeBefore().minusSeconds(1);
+        searchAfter = searchAfter.isBefore(lastRepeated) ? lastRepeated : searchAfter;
       }
-      Instant at = toInstant(next.get().toLocalDateTime());
-      if (at != null && at.isAfter(after)) {
-        return Optional.of(at);
+      Optional<LocalDateTime> next = nextWallTime(searchAfter);
+      if (next.isPresent() && (end == null || next.get().toInstant(offset).isBefore(end.getInstant()))) {
+        return Optional.of(next.get().toInstant(offset));
       }
-      cursor = next.get();
+      if (end == null || (next.isEmpty() && end.isGap())) {
+        return Optional.empty(); // wall times only move forward from here and none matches
+      }
+      if (end.isGap() && dstPolicy == DstPolicy.SHIFT) {
+        Optional<LocalDateTime> skipped = nextWallTime(end.getDateTimeBefore().minusSeconds(1));
+        if (skipped.isPresent() && skipped.get().isBefore(end.getDateTimeAfter())) {
+          return Optional.of(end.getInstant()); // the skipped times fire once, at the transition
+        }
+      }
+      periodStart = end.getInstant();
+      inclusive = true;
     }
     throw new IllegalStateException("cron expression '" + expression + "' in zone " + zone
-        + ": no firing time found after " + after + " within " + MAX_CANDIDATES + " candidates");
+        + ": no firing time found after " + after + " within " + MAX_PERIODS + " UTC-offset changes");
+  }
+
+  /** The first wall-clock time strictly after {@code wall} that the expression matches. */
+  private Optional<LocalDateTime> nextWallTime(LocalDateTime wall) {
+    return execution.nextExecution(wall.atZone(ZoneOffset.UTC)).map(ZonedDateTime::toLocalDateTime);
   }
 
   /** Up to {@code count} firing instants strictly after {@code after}, in order. */
@@ -197,15 +266,6 @@ public final class CronSchedule {
       cursor = next.get();
     }
     return out;
-  }
-
-  /** The instant a matching wall-clock time fires at, or null when the DST policy skips it. */
-  private Instant toInstant(LocalDateTime wallTime) {
-    List<ZoneOffset> offsets = rules.getValidOffsets(wallTime);
-    if (!offsets.isEmpty()) {
-      return wallTime.toInstant(offsets.get(0)); // repeated time: the earlier offset, first pass
-    }
-    return dstPolicy == DstPolicy.SHIFT ? rules.getTransition(wallTime).getInstant() : null;
   }
 
   /** {@code "<expression>"} in UTC, else {@code "<expression> <zone>"}; plus the syntax unless Unix. */

@@ -7,8 +7,9 @@ import java.util.Locale;
  * What a cron trigger does with a wall-clock time that does not exist on a day the clocks jump
  * forward (for example 02:30 in Europe/Berlin on the last Sunday of March).
  *
- * <p>Times repeated when the clocks go back are not affected by this policy: they always fire once,
- * at their first occurrence. See {@link CronSchedule} for the full rules.
+ * <p>Times repeated when the clocks go back are not affected by this policy: a fixed-time expression
+ * fires them once, at their first occurrence; an interval expression at every occurrence (see
+ * {@link CronSchedule#isInterval()} and {@link CronSchedule} for the full rules).
  */
 public enum DstPolicy {
   /**

@@ -12,9 +12,14 @@ import dev.sluice.record.Batch;
  *       (committed, flushed, accepted by the remote side). Returning is the acknowledgement the
  *       engine waits for before it commits a checkpoint.
  *   <li>A failure of the whole batch is thrown: a {@link DeliveryException} says whether it is
- *       worth retrying and may carry a server's {@code Retry-After}; any other exception is
- *       treated as retryable. Where the protocol tells which records failed, return {@link
- *       DeliveryResult#partial} instead.
+ *       worth retrying and may carry a server's {@code Retry-After}; a checked exception (an
+ *       {@code IOException}, an {@code SQLException}) or an {@link java.io.UncheckedIOException} is
+ *       treated as a retryable outage. Any other {@code RuntimeException} (a {@code
+ *       NullPointerException} on a record the destination did not expect) is treated as a bug in
+ *       the destination: tried once more, logged with its stack trace, then the records become
+ *       dead letters naming the exception. Where the protocol tells which records failed, return
+ *       {@link DeliveryResult#partial} instead; a record whose content can't be delivered fails
+ *       permanently.
  *   <li>The same batch may arrive again (a retry after a timeout, a dead-letter replay, a re-read
  *       after a crash). Use {@link dev.sluice.record.Batch#idempotencyKey(int)} so that a repeat
  *       does not duplicate: an upsert key, an {@code Idempotency-Key} header, a deterministic

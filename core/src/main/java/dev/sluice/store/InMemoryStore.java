@@ -55,18 +55,18 @@ public final class InMemoryStore implements Store {
   }
 
   @Override
-  public UserStore users() {
-    return users;
+  public Optional<UserStore> users() {
+    return Optional.of(users);
   }
 
   @Override
-  public SecretStore secrets() {
-    return secrets;
+  public Optional<SecretStore> secrets() {
+    return Optional.of(secrets);
   }
 
   @Override
-  public PipelineStore pipelines() {
-    return pipelines;
+  public Optional<PipelineStore> pipelines() {
+    return Optional.of(pipelines);
   }
 
   @Override
@@ -221,10 +221,21 @@ public final class InMemoryStore implements Store {
 
   private static final class Secrets implements SecretStore {
     private final Map<String, byte[]> values = new TreeMap<>();
+    private SecretKeyRecord key;
 
     @Override
-    public synchronized void put(String name, byte[] ciphertext) {
-      values.put(Objects.requireNonNull(name, "name"), ciphertext.clone());
+    public synchronized Optional<SecretKeyRecord> keyRecord() {
+      return Optional.ofNullable(key);
+    }
+
+    @Override
+    public synchronized void put(String keyId, String name, byte[] ciphertext) {
+      Objects.requireNonNull(name, "name");
+      if (key == null || !key.id().equals(keyId)) {
+        throw new StaleSecretKeyException("secret '" + name + "' was encrypted under key '" + keyId
+            + "', but the key in force is " + (key == null ? "none" : "'" + key.id() + "'") + "; nothing was stored");
+      }
+      values.put(name, ciphertext.clone());
     }
 
     @Override
@@ -241,6 +252,23 @@ public final class InMemoryStore implements Store {
     @Override
     public synchronized boolean delete(String name) {
       return values.remove(name) != null;
+    }
+
+    @Override
+    public synchronized void replaceKey(String expectedKeyId, SecretKeyRecord next, Map<String, byte[]> ciphertexts) {
+      Objects.requireNonNull(next, "next");
+      String current = key == null ? null : key.id();
+      if (!Objects.equals(current, expectedKeyId)) {
+        throw new StaleSecretKeyException("the secret key in force is " + (current == null ? "none" : "'" + current + "'")
+            + ", not " + (expectedKeyId == null ? "none" : "'" + expectedKeyId + "'") + " as expected; nothing was changed");
+      }
+      List<String> missing = values.keySet().stream().filter(n -> !ciphertexts.containsKey(n)).toList();
+      if (!missing.isEmpty()) {
+        throw new StaleSecretKeyException("secrets " + missing + " were not re-encrypted (stored meanwhile?);"
+            + " nothing was changed");
+      }
+      values.replaceAll((name, old) -> ciphertexts.get(name).clone());
+      key = next;
     }
   }
 

@@ -2,31 +2,59 @@ package dev.sluice.store;
 
 import dev.sluice.schedule.ClusterCoordinator;
 import dev.sluice.schedule.ClusterSettings;
+import java.util.Optional;
 
 /**
- * Where Sluice keeps state: checkpoints, run history, dead letters, users and API keys, secrets
- * and stored configurations.
+ * Where Sluice keeps state.
  *
- * <p>Implementations: {@link InMemoryStore} in core (state is lost with the process), the JDBC
- * store in {@code sluice-jdbc} (embedded H2 by default, PostgreSQL for production and clusters).
- * Every implementation passes the {@code StoreContract} of {@code sluice-testkit}.
+ * <p><b>Required parts</b>, which the engine needs to run any pipeline: {@link #checkpoints()},
+ * {@link #runs()} and {@link #deadLetters()}.
+ *
+ * <p><b>Optional capabilities</b>, which a store offers only if it can keep that kind of data; a
+ * feature that needs one that is missing fails with a {@link MissingStoreCapabilityException}
+ * naming the store and the capability:
+ *
+ * <ul>
+ *   <li>{@link #secrets()}: encrypted secrets, for {@code ${secret:…}} values in configurations and
+ *       {@code sluice secret};
+ *   <li>{@link #users()}: local users and API keys, for the server's built-in authentication;
+ *   <li>{@link #pipelines()}: stored pipeline, destination and rule documents, for configuration
+ *       managed through the REST API;
+ *   <li>{@link #clusterCoordinator}: running several nodes as one cluster.
+ * </ul>
+ *
+ * <p>Implementations: {@link InMemoryStore} in core (every capability but clustering; state is lost
+ * with the process), the JDBC store in {@code sluice-jdbc} (all of them). Every implementation passes
+ * the {@code StoreContract} of {@code sluice-testkit}, and the contract of each capability it offers.
  *
  * <p>Thread-safety: all parts are safe for concurrent use. Two store instances on the same
  * database see each other's writes.
  */
 public interface Store extends AutoCloseable {
 
+  /** Required: the position of each pipeline. */
   CheckpointStore checkpoints();
 
+  /** Required: run history. */
   RunStore runs();
 
+  /** Required: records that could not be delivered. */
   DeadLetterStore deadLetters();
 
-  UserStore users();
+  /** Optional: local users and API keys; empty (the default) when this store keeps none. */
+  default Optional<UserStore> users() {
+    return Optional.empty();
+  }
 
-  SecretStore secrets();
+  /** Optional: encrypted secrets; empty (the default) when this store keeps none. */
+  default Optional<SecretStore> secrets() {
+    return Optional.empty();
+  }
 
-  PipelineStore pipelines();
+  /** Optional: stored configuration documents; empty (the default) when this store keeps none. */
+  default Optional<PipelineStore> pipelines() {
+    return Optional.empty();
+  }
 
   /**
    * A coordinator that lets several Sluice nodes share this store's database as one cluster, when

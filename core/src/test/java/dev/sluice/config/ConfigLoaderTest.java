@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.Sluice;
 import dev.sluice.SluiceDefinition;
-import dev.sluice.auth.SecretBox;
 import dev.sluice.auth.Secrets;
 import dev.sluice.delivery.DeliverySettings;
 import dev.sluice.spi.ProviderRegistry;
@@ -20,6 +19,7 @@ import dev.sluice.spi.PluginConfig;
 import dev.sluice.spi.PluginContext;
 import dev.sluice.spi.StoreProvider;
 import dev.sluice.store.InMemoryStore;
+import dev.sluice.store.MissingStoreCapabilityException;
 import dev.sluice.store.Store;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -113,12 +113,13 @@ class ConfigLoaderTest {
   @Test
   void secretsResolveThroughTheStoreAndNeverShowInMessages() throws Exception {
     env.put("SLUICE_MASTER_KEY", "correct horse battery staple");
-    new Secrets(shared.secrets(), new SecretBox("correct horse battery staple".toCharArray())).put("out_path", "s3cr3t-path.jsonl");
+    Secrets.open(shared.secrets().orElseThrow(), "correct horse battery staple".toCharArray())
+        .put("out_path", "s3cr3t-path.jsonl");
     String yaml = "secrets:\n  key: ${env:SLUICE_MASTER_KEY}\n" + BASE.formatted("${secret:out_path}");
     try (LoadedConfig c = loader().load(List.of(file("a.yaml", yaml)))) {
       assertThat(pathOf(c)).isEqualTo("s3cr3t-path.jsonl");
     }
-    assertThat(shared.secrets().get("out_path").map(String::new).orElseThrow()).doesNotContain("s3cr3t");
+    assertThat(shared.secrets().orElseThrow().get("out_path").map(String::new).orElseThrow()).doesNotContain("s3cr3t");
 
     String missing = "secrets: { key: \"${env:SLUICE_MASTER_KEY}\" }\n" + BASE.formatted("${secret:nope}");
     assertThatThrownBy(() -> loader().load(List.of(file("b.yaml", missing))))
@@ -128,7 +129,72 @@ class ConfigLoaderTest {
 
     env.put("SLUICE_MASTER_KEY", "the wrong key entirely");
     assertThatThrownBy(() -> loader().load(List.of(file("c.yaml", yaml))))
-        .hasMessageContaining("wrong master key").hasMessageNotContaining("s3cr3t");
+        .isInstanceOf(InvalidConfigException.class)
+        .hasMessageContaining("/secrets: the master key (secrets.key) is not the one the secrets of this store are"
+            + " encrypted under")
+        .hasMessageNotContaining("s3cr3t").hasMessageNotContaining("the wrong key entirely")
+        .hasMessageNotContaining("correct horse");
+  }
+
+  /** A store with only the parts the engine needs: no secrets, users or stored configurations. */
+  static final class MinimalStore implements Store {
+    private final InMemoryStore state = new InMemoryStore();
+
+    @Override
+    public dev.sluice.store.CheckpointStore checkpoints() {
+      return state.checkpoints();
+    }
+
+    @Override
+    public dev.sluice.store.RunStore runs() {
+      return state.runs();
+    }
+
+    @Override
+    public dev.sluice.store.DeadLetterStore deadLetters() {
+      return state.deadLetters();
+    }
+
+    @Override
+    public String toString() {
+      return "MinimalStore";
+    }
+  }
+
+  @Test
+  void aStoreWithoutSecretsRunsPipelinesButNamesItselfWhenASecretIsNeeded() throws Exception {
+    StoreProvider minimal = new StoreProvider() {
+      @Override
+      public String type() {
+        return "minimal";
+      }
+
+      @Override
+      public Store create(PluginConfig config, PluginContext context) {
+        return new MinimalStore();
+      }
+    };
+    ProviderRegistry registry = ProviderRegistry.discover(getClass().getClassLoader(), List.of(minimal));
+    ConfigLoader minimalLoader = ConfigLoader.create(registry, env::get, Clock.systemUTC());
+    Files.writeString(dir.resolve("in.jsonl"), "{\"id\":1}\n{\"id\":2}\n");
+    String plain = BASE.replace("type: shared", "type: minimal").formatted(dir.resolve("out.jsonl"))
+        .replace("orders.jsonl", dir.resolve("in.jsonl").toString());
+    try (LoadedConfig c = minimalLoader.load(List.of(file("plain.yaml", plain)));
+        Sluice sluice = Sluice.builder().definition(c.definition()).store(c.store()).build()) {
+      assertThat(sluice.run("orders").delivered()).isEqualTo(2);
+    }
+
+    env.put("SLUICE_MASTER_KEY", "correct horse battery staple");
+    String withSecret = "secrets: { key: \"${env:SLUICE_MASTER_KEY}\" }\n"
+        + BASE.replace("type: shared", "type: minimal").formatted("${secret:out_path}");
+    assertThatThrownBy(() -> minimalLoader.load(List.of(file("secret.yaml", withSecret))))
+        .isInstanceOf(InvalidConfigException.class)
+        .hasMessageContaining("/secrets: ${secret:…} values needs a store that keeps secrets, but the store"
+            + " MinimalStore (dev.sluice.config.ConfigLoaderTest$MinimalStore) does not");
+    assertThatThrownBy(() -> minimalLoader.openSecrets(List.of(file("secret.yaml", withSecret))))
+        .isInstanceOf(MissingStoreCapabilityException.class)
+        .hasMessageContaining("sluice secret needs a store that keeps secrets")
+        .hasMessageContaining("MinimalStore");
   }
 
   @Test
@@ -195,9 +261,9 @@ class ConfigLoaderTest {
       fromFile = c.definition();
     }
     SluiceDefinition fromBuilder = Sluice.builder()
-        .destination("alerts", "file", Map.of("path", "out/alerts.jsonl"))
+        .destination("alerts", "file", Map.of("path", "out/alerts.jsonl", "mode", "append"))
         .destination("console", "log", Map.of("maxChars", 160))
-        .destination("all-orders", "file", Map.of("path", "out/orders.csv",
+        .destination("all-orders", "file", Map.of("path", "out/orders.csv", "mode", "append",
             "columns", List.of("id", "createdAt", "status", "channel", "currency", "amount")))
         .pipeline("orders", p -> p
             .description("Orders over 1000 go to an alerts file and the log; every order goes to a CSV.")

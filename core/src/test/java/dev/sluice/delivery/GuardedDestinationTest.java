@@ -74,6 +74,45 @@ class GuardedDestinationTest {
   }
 
   @Test
+  void anUnexpectedRuntimeExceptionIsABugTriedTwiceThenADeadLetterNamingItsClass() throws Exception {
+    behave((batch, call) -> {
+      String name = batch.get(0).data().get("name").asText(); // the record has no name: NPE
+      return DeliveryResult.success();
+    });
+    GuardedDestination g = guarded(b -> b.maxAttempts(5).initialBackoff(ms(100)).circuitBreaker(1, Duration.ofSeconds(30)));
+
+    Outcome out = g.deliver("orders", "run-1", records(2), () -> false);
+
+    assertThat(calls).as("tried once more, not maxAttempts times").hasSize(2);
+    assertThat(out.delivered()).isZero();
+    assertThat(out.failures()).hasSize(2).allSatisfy((i, f) -> {
+      assertThat(f.reason()).startsWith("permanent failure: bug in destination 'hook': java.lang.NullPointerException")
+          .contains("(at dev.sluice.delivery.GuardedDestinationTest");
+      assertThat(f.attempts()).isEqualTo(2);
+    });
+    assertThat(g.circuitState()).as("a bug on a record is not an outage").isEqualTo(CircuitState.CLOSED);
+  }
+
+  @Test
+  void checkedAndUncheckedIoFailuresStayRetryableOutages() throws Exception {
+    behave((batch, call) -> {
+      if (call == 1) {
+        throw new java.io.IOException("disk unavailable");
+      }
+      if (call == 2) {
+        throw new java.io.UncheckedIOException(new java.io.IOException("connection reset"));
+      }
+      return DeliveryResult.success();
+    });
+    GuardedDestination g = guarded(b -> b.maxAttempts(3).initialBackoff(ms(100)));
+
+    Outcome out = g.deliver("orders", "run-1", records(2), () -> false);
+
+    assertThat(out.delivered()).isEqualTo(2);
+    assertThat(out.attempts()).isEqualTo(3);
+  }
+
+  @Test
   void fullJitterDrawsUniformlyBelowTheExponentialCeiling() {
     GuardedDestination g = new GuardedDestination("hook", destination,
         DeliverySettings.builder().initialBackoff(ms(100)).maxBackoff(ms(10_000)).build(), time, time);

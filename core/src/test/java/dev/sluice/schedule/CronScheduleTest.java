@@ -171,34 +171,102 @@ class CronScheduleTest {
   }
 
   @Test
-  void berlinFallBackFiresARepeatedTimeOnlyOnce() {
+  void berlinFallBackFiresAFixedTimeOnceAtItsFirstOccurrence() {
     ZoneOffsetTransition overlap = transitionAfter(BERLIN, "2025-10-01T00:00:00Z", false);
     assertThat(overlap.getDateTimeAfter()).isEqualTo(LocalDateTime.parse("2025-10-26T02:00"));
 
     CronSchedule daily = CronSchedule.of("30 2 * * *", BERLIN);
+    assertThat(daily.isInterval()).isFalse();
     assertThat(fires(daily, Instant.parse("2025-10-25T00:00:00Z"), Instant.parse("2025-10-28T00:00:00Z")))
         .containsExactly(
             at("2025-10-25T02:30", "+02:00"),
             at("2025-10-26T02:30", "+02:00"), // first pass only; not again at 02:30 CET
             at("2025-10-27T02:30", "+01:00"));
+    // A list of specific times is still fixed-time: each fires once.
+    CronSchedule listed = CronSchedule.of("0,30 2 * * *", BERLIN);
+    assertThat(fires(listed, at("2025-10-26T01:00", "+02:00"), at("2025-10-26T04:00", "+01:00")))
+        .containsExactly(at("2025-10-26T02:00", "+02:00"), at("2025-10-26T02:30", "+02:00"));
+  }
 
+  @Test
+  void berlinFallBackFiresAnHourlyJobEveryRealHour() {
     CronSchedule hourly = CronSchedule.of("@hourly", BERLIN);
+    assertThat(hourly.isInterval()).isTrue();
     assertThat(fires(hourly, at("2025-10-26T01:00", "+02:00"), at("2025-10-26T04:00", "+01:00")))
         .containsExactly(
             at("2025-10-26T01:00", "+02:00"),
             at("2025-10-26T02:00", "+02:00"),
-            at("2025-10-26T03:00", "+01:00"));
+            at("2025-10-26T02:00", "+01:00"), // the repeated hour: one real hour after 02:00 CEST
+            at("2025-10-26T03:00", "+01:00"))
+        .containsExactly(
+            Instant.parse("2025-10-25T23:00:00Z"), Instant.parse("2025-10-26T00:00:00Z"),
+            Instant.parse("2025-10-26T01:00:00Z"), Instant.parse("2025-10-26T02:00:00Z"));
   }
 
   @Test
-  void askingFromInsideTheSecondPassOfARepeatedHourDoesNotFireItAgain() {
+  void berlinFallBackFiresAQuarterHourlyJobEveryRealQuarterHour() {
     CronSchedule quarter = CronSchedule.of("*/15 * * * *", BERLIN);
-    // 02:20 CET is the second 02:20 of the night; 02:30 and 02:45 already fired in the first pass.
-    assertThat(quarter.nextAfter(at("2025-10-26T02:20", "+01:00")))
-        .contains(at("2025-10-26T03:00", "+01:00"));
-    // From inside the first pass, the rest of the first pass still fires.
-    assertThat(quarter.nextAfter(at("2025-10-26T02:20", "+02:00")))
-        .contains(at("2025-10-26T02:30", "+02:00"));
+    List<Instant> all = fires(quarter, at("2025-10-26T01:45", "+02:00"), at("2025-10-26T03:16", "+01:00"));
+    assertThat(all).containsExactly(
+        at("2025-10-26T01:45", "+02:00"),
+        at("2025-10-26T02:00", "+02:00"), at("2025-10-26T02:15", "+02:00"),
+        at("2025-10-26T02:30", "+02:00"), at("2025-10-26T02:45", "+02:00"),
+        at("2025-10-26T02:00", "+01:00"), at("2025-10-26T02:15", "+01:00"),
+        at("2025-10-26T02:30", "+01:00"), at("2025-10-26T02:45", "+01:00"),
+        at("2025-10-26T03:00", "+01:00"), at("2025-10-26T03:15", "+01:00"));
+    for (int i = 1; i < all.size(); i++) {
+      assertThat(Duration.between(all.get(i - 1), all.get(i))).as("#%d", i).isEqualTo(Duration.ofMinutes(15));
+    }
+  }
+
+  @Test
+  void rangesAndStepsInTheHourFireInBothPasses() {
+    CronSchedule range = CronSchedule.of("0 1-3 * * *", BERLIN);
+    assertThat(fires(range, Instant.parse("2025-10-25T12:00:00Z"), Instant.parse("2025-10-26T12:00:00Z")))
+        .containsExactly(at("2025-10-26T01:00", "+02:00"), at("2025-10-26T02:00", "+02:00"),
+            at("2025-10-26T02:00", "+01:00"), at("2025-10-26T03:00", "+01:00"));
+    CronSchedule everyOtherHour = CronSchedule.of("0 */2 * * *", BERLIN);
+    assertThat(fires(everyOtherHour, at("2025-10-26T00:00", "+02:00"), at("2025-10-26T05:00", "+01:00")))
+        .containsExactly(at("2025-10-26T00:00", "+02:00"), at("2025-10-26T02:00", "+02:00"),
+            at("2025-10-26T02:00", "+01:00"), at("2025-10-26T04:00", "+01:00"));
+    // A minute step inside a fixed hour is an interval too: every quarter of both 2 o'clock hours.
+    CronSchedule quartersOfTwo = CronSchedule.of("0-59/15 2 * * *", BERLIN);
+    assertThat(fires(quartersOfTwo, Instant.parse("2025-10-25T12:00:00Z"), Instant.parse("2025-10-26T12:00:00Z")))
+        .hasSize(8).doesNotHaveDuplicates();
+  }
+
+  @Test
+  void whichExpressionsAreIntervals() {
+    for (String fixed : List.of("30 2 * * *", "0,30 9,17 * * *", "@daily", "@weekly", "0 0 1 1 *", "15 2 * * 1-5")) {
+      assertThat(CronSchedule.of(fixed, BERLIN).isInterval()).as(fixed).isFalse();
+    }
+    for (String interval : List.of("* * * * *", "0 * * * *", "@hourly", "*/15 * * * *", "0-59/15 * * * *",
+        "5/15 2 * * *", "0 1-3 * * *", "0 */2 * * *", "* 2 * * *", "0,30 * * * *", "0 0-2,4 * * *")) {
+      assertThat(CronSchedule.of(interval, BERLIN).isInterval()).as(interval).isTrue();
+    }
+    assertThat(CronSchedule.of("0 30 2 * * ?", CronSyntax.QUARTZ, BERLIN, DstPolicy.SHIFT).isInterval()).isFalse();
+    assertThat(CronSchedule.of("*/10 30 2 * * *", CronSyntax.SPRING, BERLIN, DstPolicy.SHIFT).isInterval()).isTrue();
+    assertThat(CronSchedule.of("0 0 * * * ?", CronSyntax.QUARTZ, BERLIN, DstPolicy.SHIFT).isInterval()).isTrue();
+  }
+
+  @Test
+  void askingFromInsideTheSecondPassOfARepeatedHour() {
+    CronSchedule quarter = CronSchedule.of("*/15 * * * *", BERLIN);
+    // 02:20 CET is the second 02:20 of the night: an interval job goes on with the second pass.
+    assertThat(quarter.nextAfter(at("2025-10-26T02:20", "+01:00"))).contains(at("2025-10-26T02:30", "+01:00"));
+    // From inside the first pass, the rest of the first pass fires, then the second pass.
+    assertThat(quarter.nextAfter(at("2025-10-26T02:20", "+02:00"))).contains(at("2025-10-26T02:30", "+02:00"));
+    assertThat(quarter.nextAfter(at("2025-10-26T02:50", "+02:00"))).contains(at("2025-10-26T02:00", "+01:00"));
+    // Exactly at the transition (02:00 CET) an interval job's 02:00 CET is not "after": 02:15 CET.
+    assertThat(quarter.nextAfter(at("2025-10-26T02:00", "+01:00"))).contains(at("2025-10-26T02:15", "+01:00"));
+    assertThat(quarter.nextAfter(at("2025-10-26T02:00", "+01:00").minusNanos(1)))
+        .contains(at("2025-10-26T02:00", "+01:00"));
+
+    // A fixed-time job already fired in the first pass: nothing more that night.
+    CronSchedule daily = CronSchedule.of("30 2 * * *", BERLIN);
+    assertThat(daily.nextAfter(at("2025-10-26T02:20", "+01:00"))).contains(at("2025-10-27T02:30", "+01:00"));
+    assertThat(daily.nextAfter(at("2025-10-26T02:50", "+02:00"))).contains(at("2025-10-27T02:30", "+01:00"));
+    assertThat(daily.nextAfter(at("2025-10-26T02:20", "+02:00"))).contains(at("2025-10-26T02:30", "+02:00"));
   }
 
   // --- America/New_York ---------------------------------------------------------------------------
@@ -217,6 +285,10 @@ class CronScheduleTest {
     CronSchedule oneThirty = CronSchedule.of("30 1 * * *", NEW_YORK);
     assertThat(fires(oneThirty, Instant.parse("2025-11-01T12:00:00Z"), Instant.parse("2025-11-03T12:00:00Z")))
         .containsExactly(at("2025-11-02T01:30", "-04:00"), at("2025-11-03T01:30", "-05:00"));
+    CronSchedule halfHourly = CronSchedule.of("*/30 * * * *", NEW_YORK);
+    assertThat(fires(halfHourly, at("2025-11-02T01:00", "-04:00"), at("2025-11-02T02:01", "-05:00")))
+        .containsExactly(at("2025-11-02T01:00", "-04:00"), at("2025-11-02T01:30", "-04:00"),
+            at("2025-11-02T01:00", "-05:00"), at("2025-11-02T01:30", "-05:00"), at("2025-11-02T02:00", "-05:00"));
   }
 
   // --- Australia/Lord_Howe: 30-minute shifts ------------------------------------------------------
@@ -243,6 +315,10 @@ class CronScheduleTest {
     CronSchedule oneFortyFive = CronSchedule.of("45 1 * * *", LORD_HOWE);
     assertThat(fires(oneFortyFive, at("2025-04-06T00:00", "+11:00"), at("2025-04-07T00:00", "+10:30")))
         .containsExactly(at("2025-04-06T01:45", "+11:00")); // not again at +10:30
+    // 01:30-01:59 happen twice, half an hour apart: an interval job fires in both passes.
+    assertThat(fires(quarter, at("2025-04-06T01:30", "+11:00"), at("2025-04-06T02:01", "+10:30")))
+        .containsExactly(at("2025-04-06T01:30", "+11:00"), at("2025-04-06T01:45", "+11:00"),
+            at("2025-04-06T01:30", "+10:30"), at("2025-04-06T01:45", "+10:30"), at("2025-04-06T02:00", "+10:30"));
   }
 
   // --- a zone whose clocks jump at midnight --------------------------------------------------------
@@ -292,19 +368,39 @@ class CronScheduleTest {
     // And the midnight after the repeated hour fires once, at the new offset.
     assertThat(fires(CronSchedule.of("@daily", SANTIAGO), from, to))
         .containsExactly(overlap.getDateTimeBefore().toInstant(overlap.getOffsetAfter()));
+    // An hourly job fires in both 23 o'clock hours.
+    Instant eleven = repeatedFrom.toInstant(overlap.getOffsetBefore());
+    assertThat(fires(CronSchedule.of("0 * * * *", SANTIAGO), eleven, eleven.plus(Duration.ofMinutes(150))))
+        .containsExactly(eleven, eleven.plus(Duration.ofHours(1)), eleven.plus(Duration.ofHours(2)));
   }
 
   @Test
   void firingTimesAreStrictlyIncreasingThroughAYearOfTransitions() {
     for (ZoneId zone : List.of(BERLIN, NEW_YORK, LORD_HOWE, SANTIAGO)) {
       for (DstPolicy policy : DstPolicy.values()) {
-        CronSchedule s = CronSchedule.of("*/30 * * * *", CronSyntax.UNIX, zone, policy);
-        List<Instant> all = fires(s, Instant.parse("2025-01-01T00:00:00Z"), Instant.parse("2026-01-01T00:00:00Z"));
-        for (int i = 1; i < all.size(); i++) {
-          assertThat(all.get(i)).as("%s %s #%d", zone, policy, i).isAfter(all.get(i - 1));
+        for (String expression : List.of("*/30 * * * *", "30 2 * * *", "0 0 * * *")) {
+          CronSchedule s = CronSchedule.of(expression, CronSyntax.UNIX, zone, policy);
+          List<Instant> all = fires(s, Instant.parse("2025-01-01T00:00:00Z"), Instant.parse("2026-01-01T00:00:00Z"));
+          for (int i = 1; i < all.size(); i++) {
+            assertThat(all.get(i)).as("%s %s %s #%d", expression, zone, policy, i).isAfter(all.get(i - 1));
+          }
+          // Once per matching wall time; gaps lose at most 2 half hours (shift: 1), overlaps add up to 2.
+          int perDay = s.isInterval() ? 48 : 1;
+          assertThat(all.size()).as("%s %s %s", expression, zone, policy).isBetween(365 * perDay - 4, 365 * perDay + 2);
         }
-        // 365 days of 48 half hours, give or take the transitions.
-        assertThat(all.size()).as("%s %s", zone, policy).isBetween(365 * 48 - 6, 365 * 48 + 2);
+      }
+    }
+  }
+
+  @Test
+  void anIntervalJobFiresEveryRealHalfHourThroughAWholeYear() {
+    // The property the old rule broke: with real (UTC) intervals, no half hour is skipped in autumn.
+    for (ZoneId zone : List.of(BERLIN, NEW_YORK)) {
+      CronSchedule s = CronSchedule.of("*/30 * * * *", zone);
+      List<Instant> all = fires(s, Instant.parse("2025-06-01T00:00:00Z"), Instant.parse("2026-01-01T00:00:00Z"));
+      for (int i = 1; i < all.size(); i++) {
+        assertThat(Duration.between(all.get(i - 1), all.get(i))).as("%s #%d after %s", zone, i, all.get(i - 1))
+            .isEqualTo(Duration.ofMinutes(30));
       }
     }
   }

@@ -58,15 +58,19 @@ class CronTimerTest {
   }
 
   @Test
-  void throughTheBerlinAutumnNightAnHourlyJobDoesNotFireTheRepeatedHourTwice() {
+  void throughTheBerlinAutumnNightAnHourlyJobFiresEveryRealHourAndADailyJobOnce() {
     ManualTicker ticker = new ManualTicker(Instant.parse("2025-10-25T22:30:00Z")); // 00:30 CEST
     timer(ticker, CronTrigger.of("0 * * * *", BERLIN), new Random(1)).start(null);
+    timer(ticker, CronTrigger.of("30 2 * * *", BERLIN), new Random(1)).start(null);
     ticker.advanceTo(Instant.parse("2025-10-26T03:30:00Z")); // 04:30 CET
     assertThat(firedAt).containsExactly(
         Instant.parse("2025-10-25T23:00:00Z"), // 01:00 CEST
         Instant.parse("2025-10-26T00:00:00Z"), // 02:00 CEST
-        Instant.parse("2025-10-26T02:00:00Z"), // 03:00 CET; 02:00 CET is not fired again
+        Instant.parse("2025-10-26T00:30:00Z"), // 02:30 CEST, the daily job: not again at 02:30 CET
+        Instant.parse("2025-10-26T01:00:00Z"), // 02:00 CET: the hour after 02:00 CEST
+        Instant.parse("2025-10-26T02:00:00Z"), // 03:00 CET
         Instant.parse("2025-10-26T03:00:00Z"));
+    assertThat(firings).allSatisfy(f -> assertThat(f.missed()).isEqualTo(1));
   }
 
   @Test

@@ -29,6 +29,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
 
@@ -165,18 +166,18 @@ public final class JdbcStore implements Store {
   }
 
   @Override
-  public UserStore users() {
-    return users;
+  public Optional<UserStore> users() {
+    return Optional.of(users);
   }
 
   @Override
-  public SecretStore secrets() {
-    return secrets;
+  public Optional<SecretStore> secrets() {
+    return Optional.of(secrets);
   }
 
   @Override
-  public PipelineStore pipelines() {
-    return pipelines;
+  public Optional<PipelineStore> pipelines() {
+    return Optional.of(pipelines);
   }
 
   /**

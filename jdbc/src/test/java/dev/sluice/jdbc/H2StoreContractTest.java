@@ -1,12 +1,16 @@
 package dev.sluice.jdbc;
 
 import dev.sluice.store.Store;
+import dev.sluice.testkit.PipelineStoreContract;
+import dev.sluice.testkit.SecretStoreContract;
 import dev.sluice.testkit.StoreContract;
+import dev.sluice.testkit.UserStoreContract;
 import java.nio.file.Path;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The JDBC store on an embedded H2 file database passes the store contract. */
-class H2StoreContractTest extends StoreContract {
+class H2StoreContractTest extends StoreContract
+    implements UserStoreContract, SecretStoreContract, PipelineStoreContract {
   @TempDir Path dir;
 
   private JdbcStoreOptions options() {

@@ -9,6 +9,8 @@ import dev.sluice.Sluice;
 import dev.sluice.internal.DefaultPluginContext;
 import dev.sluice.spi.PluginConfig;
 import dev.sluice.store.InMemoryStore;
+import dev.sluice.store.SecretKeyRecord;
+import dev.sluice.store.SecretStore;
 import dev.sluice.store.Store;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.Map;
@@ -65,9 +67,9 @@ class JdbcStoreTest {
     Clock fixed = Clock.fixed(Instant.parse("2030-01-02T03:04:05Z"), ZoneOffset.UTC);
     try (JdbcStore store = JdbcStore.open(JdbcStoreOptions.builder()
         .url("jdbc:h2:mem:clock;DB_CLOSE_DELAY=-1").clock(fixed).build())) {
-      ConfigDocument doc = store.pipelines().put(ConfigDocument.Kind.RULE, "r", JsonNodeFactory.instance.objectNode(), 0);
+      ConfigDocument doc = store.pipelines().orElseThrow().put(ConfigDocument.Kind.RULE, "r", JsonNodeFactory.instance.objectNode(), 0);
       assertThat(doc.updatedAt()).isEqualTo(fixed.instant());
-      assertThat(store.pipelines().get(ConfigDocument.Kind.RULE, "r").orElseThrow().updatedAt())
+      assertThat(store.pipelines().orElseThrow().get(ConfigDocument.Kind.RULE, "r").orElseThrow().updatedAt())
           .isEqualTo(fixed.instant());
     }
   }
@@ -88,8 +90,10 @@ class JdbcStoreTest {
         new SimpleMeterRegistry(), new ObjectMapper(), new InMemoryStore());
     try (Store store = provider.create(PluginConfig.of("store (type jdbc)",
         Map.of("url", "jdbc:h2:file:" + dir.resolve("state"), "poolSize", 2)), context)) {
-      store.secrets().put("token", new byte[] {1, 2});
-      assertThat(store.secrets().names()).containsExactly("token");
+      SecretStore secrets = store.secrets().orElseThrow();
+      secrets.replaceKey(null, new SecretKeyRecord("k1", "$test"), Map.of());
+      secrets.put("k1", "token", new byte[] {1, 2});
+      assertThat(secrets.names()).containsExactly("token");
     }
     assertThatThrownBy(() -> provider.create(PluginConfig.of("store (type jdbc)",
         Map.of("url", "postgres://u:hunter2@db/x")), context))
@@ -101,7 +105,7 @@ class JdbcStoreTest {
     try (com.zaxxer.hikari.HikariDataSource pool = dev.sluice.jdbc.internal.Pools.create("host",
         "jdbc:h2:mem:host;DB_CLOSE_DELAY=-1", null, null, 2, Duration.ofSeconds(5), true, Map.of())) {
       JdbcStore store = JdbcStore.forDataSource(pool, Clock.systemUTC());
-      assertThat(store.migrate()).isEqualTo(5);
+      assertThat(store.migrate()).isEqualTo(6);
       store.checkpoints().commit("p", dev.sluice.record.Checkpoint.of("records", 3),
           dev.sluice.store.RunRecord.started("r", "p", "api", Instant.EPOCH));
       store.close();

@@ -9,12 +9,22 @@ import dev.sluice.record.Batch;
 import dev.sluice.record.Record;
 import dev.sluice.spi.DeliveryException;
 import dev.sluice.spi.DeliveryResult;
+import dev.sluice.spi.DeliveryResult.RecordFailure;
 import dev.sluice.spi.Destination;
 import dev.sluice.spi.RunInfo;
+import java.io.UncheckedIOException;
+import java.math.BigInteger;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -27,11 +37,36 @@ import org.junit.jupiter.api.Test;
  *   protected Destination createDestination() { return new MyDestination(server.url()); }
  *   protected List<ObjectNode> readBack() { return server.receivedPayloads(); }
  *   protected AutoCloseable simulateOutage() { server.stop(); return server::start; }
+ *   protected Redelivery redelivery() { return Redelivery.DEDUPLICATED; } // upserts by key
  * }
  * }</pre>
+ *
+ * <p>Besides delivering, it checks the promises of the {@link Destination} SPI: a failure says
+ * truthfully whether it is worth retrying; a batch delivered twice (same idempotency keys) leaves
+ * what the destination documents ({@link #redelivery()}); {@code deliver} is safe to call from
+ * several threads at once; and unusual records never make it throw anything but a {@link
+ * DeliveryException}: a {@code NullPointerException} or the like is a bug in the destination,
+ * which the engine must not mistake for an outage worth retrying.
  */
 public abstract class DestinationContract {
   private Destination destination;
+
+  /** What a batch delivered a second time (a retry after a timeout, a replay) leaves in the sink. */
+  public enum Redelivery {
+    /** The sink holds each record once however often it was delivered (e.g. an upsert by key). */
+    DEDUPLICATED,
+    /**
+     * The sink receives the record again, with the same idempotency key each time ({@link
+     * #readBackIdempotencyKeys()}), so the receiver can drop the repeat (e.g. an {@code
+     * Idempotency-Key} header).
+     */
+    SAME_IDEMPOTENCY_KEYS,
+    /**
+     * Redelivery is not made harmless (e.g. appending to a file, {@code COPY}): the destination
+     * documents this. The contract checks only that what was delivered first stays intact.
+     */
+    NOT_IDEMPOTENT
+  }
 
   /** A destination writing to a fresh, empty sink. Called once per test; closed by the contract. */
   protected abstract Destination createDestination() throws Exception;
@@ -48,10 +83,23 @@ public abstract class DestinationContract {
    */
   protected abstract AutoCloseable simulateOutage() throws Exception;
 
+  /** What this destination, as configured, documents for a batch delivered twice. */
+  protected abstract Redelivery redelivery();
+
   /**
-   * A batch this destination can never accept (a payload the remote side rejects as invalid), or
-   * null when every record is acceptable (files); the contract then checks instead that an outage
-   * is never reported as permanent.
+   * The idempotency key that arrived with each payload of {@link #readBack()}, in the same order.
+   * Required when {@link #redelivery()} is {@link Redelivery#SAME_IDEMPOTENCY_KEYS}.
+   */
+  protected List<String> readBackIdempotencyKeys() throws Exception {
+    throw new UnsupportedOperationException("override readBackIdempotencyKeys() for redelivery "
+        + Redelivery.SAME_IDEMPOTENCY_KEYS);
+  }
+
+  /**
+   * A batch with records this destination can never accept (a payload the remote side rejects as
+   * invalid, a row a constraint refuses), possibly mixed with acceptable ones; or null when every
+   * record is acceptable (files): the contract then checks that claim with {@link
+   * #unusualRecords()}.
    */
   protected Batch unacceptableBatch() {
     return null;
@@ -71,15 +119,47 @@ public abstract class DestinationContract {
     }
   }
 
-  /** Records with payloads {@code {"id": i, "name": "record i", "amount": i * 1.5}}. */
+  /** Records with payloads {@code {"id": i, "name": "record i", "amount": i * 1.5}}, i from 1. */
   protected static List<Record> sampleRecords(int count) {
+    return sampleRecords(1, count);
+  }
+
+  /** Like {@link #sampleRecords(int)} with ids {@code firstId .. firstId + count - 1}. */
+  protected static List<Record> sampleRecords(int firstId, int count) {
     List<Record> out = new ArrayList<>();
-    for (int i = 1; i <= count; i++) {
+    for (int i = firstId; i < firstId + count; i++) {
       ObjectNode data = JsonNodeFactory.instance.objectNode();
       data.put("id", i);
       data.put("name", "record " + i);
       data.put("amount", i * 1.5);
       out.add(Record.builder("key-" + i, data).source("contract").observedAt(Instant.EPOCH).build());
+    }
+    return out;
+  }
+
+  /**
+   * Records a careless destination trips over: empty, nulls where values were, nesting where
+   * scalars were, text where numbers were, NUL and astral characters, huge numbers, a 100,000
+   * character string, keys with dots and dollars, an unusual record key.
+   */
+  protected static List<Record> unusualRecords() {
+    JsonNodeFactory f = JsonNodeFactory.instance;
+    List<ObjectNode> payloads = new ArrayList<>();
+    payloads.add(f.objectNode());
+    payloads.add(f.objectNode().putNull("id").putNull("name").putNull("amount"));
+    ObjectNode nested = f.objectNode().put("id", "not a number");
+    nested.putObject("name").putArray("nested").add(1).addObject().put("deep", true);
+    nested.putArray("amount").add(1).add(2);
+    payloads.add(nested);
+    payloads.add(f.objectNode().put("id", 1e308).put("name", "NUL \u0000, emoji \uD83D\uDE00, right-to-left \u202E")
+        .put("amount", "NaN"));
+    payloads.add(f.objectNode().put("id", new BigInteger("123456789012345678901234567890"))
+        .put("name", "x".repeat(100_000)).put("amount", true));
+    payloads.add(f.objectNode().put("$.id", 1).put("a.b", 2).put("", 3).put("id", -0.0));
+    List<Record> out = new ArrayList<>();
+    for (int i = 0; i < payloads.size(); i++) {
+      out.add(Record.builder("unusual " + i + " ü/\"'\\", payloads.get(i)).source("contract")
+          .observedAt(Instant.EPOCH).build());
     }
     return out;
   }
@@ -92,6 +172,10 @@ public abstract class DestinationContract {
     destination().finishRun(new RunInfo("contract", runId, Instant.EPOCH), succeeded);
   }
 
+  private static List<ObjectNode> data(List<Record> records) {
+    return records.stream().map(Record::data).toList();
+  }
+
   @Test
   public void deliversABatch() throws Exception {
     String run = UUID.randomUUID().toString();
@@ -101,8 +185,7 @@ public abstract class DestinationContract {
     finish(run, true);
 
     assertThat(result.isSuccess()).isTrue();
-    assertThat(readBack())
-        .containsExactlyElementsOf(records.stream().map(Record::data).toList());
+    assertThat(readBack()).containsExactlyElementsOf(data(records));
   }
 
   @Test
@@ -113,7 +196,7 @@ public abstract class DestinationContract {
       assertThat(destination().deliver(batchOf(run, records.subList(i, i + 10))).isSuccess()).isTrue();
     }
     finish(run, true);
-    assertThat(readBack()).containsExactlyElementsOf(records.stream().map(Record::data).toList());
+    assertThat(readBack()).containsExactlyElementsOf(data(records));
   }
 
   @Test
@@ -123,6 +206,85 @@ public abstract class DestinationContract {
     finish(run, true);
     assertThat(result.isSuccess()).isTrue();
     assertThat(readBack()).isEmpty();
+  }
+
+  @Test
+  public void aBatchDeliveredTwiceLeavesWhatTheDestinationDocuments() throws Exception {
+    String run = UUID.randomUUID().toString();
+    List<Record> records = sampleRecords(10);
+    Batch batch = batchOf(run, records);
+
+    assertThat(destination().deliver(batch).isSuccess()).isTrue();
+    DeliveryResult again = destination().deliver(batchOf(run, records));
+    finish(run, true);
+
+    List<ObjectNode> sink = readBack();
+    switch (redelivery()) {
+      case DEDUPLICATED -> {
+        assertThat(again.isSuccess()).as("a redelivery of what is there already succeeds").isTrue();
+        assertThat(sink).as("each record once").containsExactlyInAnyOrderElementsOf(data(records));
+      }
+      case SAME_IDEMPOTENCY_KEYS -> {
+        assertThat(again.isSuccess()).as("a redelivery succeeds").isTrue();
+        List<ObjectNode> twice = new ArrayList<>(data(records));
+        twice.addAll(data(records));
+        assertThat(sink).as("each record twice").containsExactlyInAnyOrderElementsOf(twice);
+        List<String> keys = readBackIdempotencyKeys();
+        assertThat(keys).as("one key per payload").hasSameSizeAs(sink);
+        for (int i = 0; i < records.size(); i++) {
+          String expected = batch.idempotencyKey(i);
+          ObjectNode payload = records.get(i).data();
+          List<String> arrived = new ArrayList<>();
+          for (int j = 0; j < sink.size(); j++) {
+            if (sink.get(j).equals(payload)) {
+              arrived.add(keys.get(j));
+            }
+          }
+          assertThat(arrived).as("the idempotency keys %s arrived with", payload)
+              .containsExactly(expected, expected);
+        }
+      }
+      case NOT_IDEMPOTENT ->
+          assertThat(sink).as("what was delivered first is intact").containsAll(data(records));
+      default -> throw new AssertionError(redelivery());
+    }
+  }
+
+  @Test
+  public void deliversFromSeveralThreadsAtOnce() throws Exception {
+    int threads = 4;
+    int batches = 5;
+    int perBatch = 10;
+    Destination d = destination();
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    CountDownLatch start = new CountDownLatch(1);
+    List<Record> all = Collections.synchronizedList(new ArrayList<>());
+    try {
+      List<Future<List<DeliveryResult>>> done = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int thread = t;
+        done.add(pool.submit(() -> {
+          String run = "thread-" + thread + "-" + UUID.randomUUID();
+          List<DeliveryResult> results = new ArrayList<>();
+          start.await();
+          for (int b = 0; b < batches; b++) {
+            List<Record> records = sampleRecords(1 + thread * 1000 + b * perBatch, perBatch);
+            all.addAll(records);
+            results.add(d.deliver(batchOf(run, records)));
+          }
+          d.finishRun(new RunInfo("contract", run, Instant.EPOCH), true);
+          return results;
+        }));
+      }
+      start.countDown();
+      for (Future<List<DeliveryResult>> f : done) {
+        assertThat(f.get(2, TimeUnit.MINUTES)).allSatisfy(r -> assertThat(r.isSuccess()).isTrue());
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(all).hasSize(threads * batches * perBatch);
+    assertThat(readBack()).as("every record of every thread, once").containsExactlyInAnyOrderElementsOf(data(all));
   }
 
   @Test
@@ -139,7 +301,8 @@ public abstract class DestinationContract {
     if (failure != null) {
       assertThat(failure).as("an outage is worth retrying")
           .satisfiesAnyOf(
-              f -> assertThat(f).isNotInstanceOf(DeliveryException.class),
+              f -> assertThat(f).isNotInstanceOf(DeliveryException.class).isNotInstanceOf(RuntimeException.class),
+              f -> assertThat(f).isInstanceOf(UncheckedIOException.class),
               f -> assertThat(((DeliveryException) f).isRetryable()).isTrue());
     } else {
       assertThat(result.isSuccess()).as("delivery during an outage must fail").isFalse();
@@ -151,25 +314,77 @@ public abstract class DestinationContract {
   public void reportsUnacceptableRecordsAsPermanentFailures() throws Exception {
     Batch bad = unacceptableBatch();
     if (bad == null) {
-      // Nothing is unacceptable here: then no failure may ever claim to be permanent.
-      try (AutoCloseable outage = simulateOutage()) {
-        Throwable failure = catchThrowable(() -> destination().deliver(batchOf("outage", sampleRecords(2))));
-        assertThat(failure).as("delivery during an outage fails").isNotNull();
-        if (failure instanceof DeliveryException) {
-          assertThat(((DeliveryException) failure).isRetryable()).as("retryable").isTrue();
-        }
-      }
+      // Declared: no record is unacceptable. Then unusual records are delivered, none refused.
+      String run = UUID.randomUUID().toString();
+      List<Record> unusual = unusualRecords();
+      DeliveryResult result = destination().deliver(batchOf(run, unusual));
+      finish(run, true);
+      assertThat(result.isSuccess()).as("declared to accept every record: %s", result).isTrue();
+      assertThat(readBack()).containsExactlyElementsOf(data(unusual));
       return;
     }
     Throwable failure = catchThrowable(() -> destination().deliver(bad));
+    DeliveryResult result = null;
     if (failure != null) {
-      assertThat(failure).isInstanceOf(DeliveryException.class);
+      assertThat(failure).as("the whole batch refused").isInstanceOf(DeliveryException.class);
       assertThat(((DeliveryException) failure).isRetryable()).as("retryable").isFalse();
     } else {
-      DeliveryResult result = destination().deliver(bad);
-      assertThat(result.isSuccess()).isFalse();
-      assertThat(result.failures().values()).anySatisfy(f -> assertThat(f.retryable()).isFalse());
+      result = destination().deliver(bad);
+      assertThat(result.isSuccess()).as("an unacceptable record is refused").isFalse();
+      assertThat(result.failures().values()).as("no retry makes it acceptable")
+          .allSatisfy(f -> assertThat(f.retryable()).isFalse());
     }
+    catchThrowable(() -> finish(bad.runId(), true));
+    List<ObjectNode> sink = readBack();
+    for (int i = 0; i < bad.size(); i++) {
+      boolean failed = result == null || result.failures().containsKey(i);
+      if (failed) {
+        assertThat(sink).as("record %d was reported as failed, so it is not in the sink", i)
+            .doesNotContain(bad.get(i).data());
+      }
+    }
+  }
+
+  @Test
+  public void neverReportsAnOutageAsPermanent() throws Exception {
+    try (AutoCloseable outage = simulateOutage()) {
+      Throwable failure = catchThrowable(() -> destination().deliver(batchOf("outage", sampleRecords(2))));
+      if (failure instanceof DeliveryException) {
+        assertThat(((DeliveryException) failure).isRetryable()).as("retryable").isTrue();
+      } else if (failure == null) {
+        DeliveryResult result = destination().deliver(batchOf("outage", sampleRecords(2)));
+        assertThat(result.failures().values()).allSatisfy(f -> assertThat(f.retryable()).isTrue());
+      }
+    }
+  }
+
+  @Test
+  public void classifiesEveryFailureOnUnusualRecordsAndKeepsWorking() throws Exception {
+    String run = UUID.randomUUID().toString();
+    List<Record> unusual = unusualRecords();
+    List<DeliveryResult> result = new ArrayList<>();
+    Throwable failure = catchThrowable(() -> result.add(destination().deliver(batchOf(run, unusual))));
+    if (failure != null) {
+      assertThat(failure)
+          .as("a destination classifies its failures; anything but a DeliveryException here is a bug in it,"
+              + " which the engine can't tell from an outage: %s", failure)
+          .isInstanceOf(DeliveryException.class);
+      assertThat(((DeliveryException) failure).isRetryable()).as("content is not an outage: %s", failure).isFalse();
+    } else {
+      for (Map.Entry<Integer, RecordFailure> e : result.get(0).failures().entrySet()) {
+        assertThat(e.getValue().retryable())
+            .as("record %d (%s) failed for its content, which no retry changes: %s", e.getKey(),
+                unusual.get(e.getKey()).key(), e.getValue().reason())
+            .isFalse();
+      }
+    }
+    catchThrowable(() -> finish(run, true));
+
+    String next = UUID.randomUUID().toString();
+    List<Record> records = sampleRecords(3);
+    assertThat(destination().deliver(batchOf(next, records)).isSuccess()).as("still works").isTrue();
+    finish(next, true);
+    assertThat(readBack()).containsAll(data(records));
   }
 
   @Test
@@ -182,6 +397,6 @@ public abstract class DestinationContract {
     List<Record> records = sampleRecords(5);
     assertThat(destination().deliver(batchOf(run, records)).isSuccess()).isTrue();
     finish(run, true);
-    assertThat(readBack()).containsAll(records.stream().map(Record::data).toList());
+    assertThat(readBack()).containsAll(data(records));
   }
 }

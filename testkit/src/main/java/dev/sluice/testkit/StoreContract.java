@@ -1,21 +1,15 @@
 package dev.sluice.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.pipeline.RunStatus;
 import dev.sluice.record.Checkpoint;
-import dev.sluice.store.ApiKey;
-import dev.sluice.store.ConfigDocument;
 import dev.sluice.store.DeadLetter;
 import dev.sluice.store.DeadLetterQuery;
 import dev.sluice.store.RunRecord;
-import dev.sluice.store.StaleVersionException;
 import dev.sluice.store.Store;
-import dev.sluice.store.UserAccount;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -31,7 +25,15 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * What every {@link Store} must do. Subclass it with a factory for a store on fresh, empty state.
+ * What every {@link Store} must do: its required parts (checkpoints, runs, dead letters). Subclass
+ * it with a factory for a store on fresh, empty state, and implement the contract interface of every
+ * optional capability the store offers: {@link UserStoreContract}, {@link SecretStoreContract},
+ * {@link PipelineStoreContract}. {@link #everyOfferedCapabilityIsHeldToItsContract} fails when a
+ * store offers a capability whose contract the subclass does not implement.
+ *
+ * <pre>{@code
+ * class MyStoreContractTest extends StoreContract implements SecretStoreContract { ... }
+ * }</pre>
  *
  * <p>Instants used here are truncated to milliseconds, the precision every store must keep.
  */
@@ -49,6 +51,16 @@ public abstract class StoreContract {
    * connection pool on the same database). In-memory stores return {@code store} itself.
    */
   protected abstract Store openSecondInstance() throws Exception;
+
+  /** The store under test, on fresh state for each test (for the capability contracts). */
+  public Store store() {
+    return store;
+  }
+
+  /** A second store instance on the same data (see {@link #openSecondInstance()}). */
+  public Store secondInstance() throws Exception {
+    return openSecondInstance();
+  }
 
   @BeforeEach
   void openStore() throws Exception {
@@ -221,78 +233,16 @@ public abstract class StoreContract {
     }
   }
 
-  // --- users and API keys ------------------------------------------------------------------
+  // --- capabilities ------------------------------------------------------------------------
 
   @Test
-  public void usersAndTheirApiKeys() {
-    store.users().save(new UserAccount("zoe", "$2a$hash-z", Set.of("viewer"), true, T0));
-    store.users().save(new UserAccount("adam", "$2a$hash-a", Set.of("admin", "operator"), true, T0));
-    store.users().save(new UserAccount("zoe", "$2a$hash-z2", Set.of("operator"), false, T0));
-    ApiKey key = new ApiKey("k1", "ci", "zoe", "sha256:abc", Set.of("operator"), T0, null, false);
-    store.users().saveApiKey(key);
-    store.users().saveApiKey(new ApiKey("k2", "other", "adam", "sha256:def", Set.of("viewer"), T0.plusSeconds(1), T0.plusSeconds(3600), false));
-
-    assertThat(store.users().list()).extracting(UserAccount::username).containsExactly("adam", "zoe");
-    UserAccount zoe = store.users().find("zoe").orElseThrow();
-    assertThat(zoe.passwordHash()).isEqualTo("$2a$hash-z2");
-    assertThat(zoe.roles()).containsExactly("operator");
-    assertThat(zoe.enabled()).isFalse();
-    assertThat(store.users().findApiKeyByHash("sha256:abc")).contains(key);
-    assertThat(store.users().listApiKeys(null)).extracting(ApiKey::id).containsExactly("k1", "k2");
-    assertThat(store.users().listApiKeys("adam")).extracting(ApiKey::id).containsExactly("k2");
-
-    store.users().saveApiKey(new ApiKey("k1", "ci", "zoe", "sha256:abc", Set.of("operator"), T0, null, true));
-    assertThat(store.users().findApiKeyByHash("sha256:abc")).hasValueSatisfying(k -> assertThat(k.revoked()).isTrue());
-
-    assertThat(store.users().delete("zoe")).isTrue();
-    assertThat(store.users().find("zoe")).isEmpty();
-    assertThat(store.users().findApiKeyByHash("sha256:abc")).as("a deleted user's keys go too").isEmpty();
-    assertThat(store.users().delete("zoe")).isFalse();
-  }
-
-  // --- secrets -----------------------------------------------------------------------------
-
-  @Test
-  public void secretsKeepCiphertextBytes() {
-    byte[] cipher = {0, 1, 2, (byte) 0xFF, 42};
-    store.secrets().put("slack_url", cipher);
-    store.secrets().put("hubspot_token", "x".getBytes(StandardCharsets.UTF_8));
-    cipher[0] = 99; // the store took a copy
-
-    assertThat(store.secrets().get("slack_url")).hasValueSatisfying(
-        v -> assertThat(v).containsExactly(0, 1, 2, (byte) 0xFF, 42));
-    assertThat(store.secrets().names()).containsExactly("hubspot_token", "slack_url");
-    assertThat(store.secrets().delete("slack_url")).isTrue();
-    assertThat(store.secrets().get("slack_url")).isEmpty();
-    assertThat(store.secrets().delete("slack_url")).isFalse();
-  }
-
-  // --- stored configurations ---------------------------------------------------------------
-
-  @Test
-  public void configurationsAreVersionedAndLockedOptimistically() {
-    ObjectNode v1 = F.objectNode().put("type", "slack");
-    ConfigDocument created = store.pipelines().put(ConfigDocument.Kind.DESTINATION, "sales", v1, 0);
-    assertThat(created.version()).isEqualTo(1);
-    assertThatThrownBy(() -> store.pipelines().put(ConfigDocument.Kind.DESTINATION, "sales", v1, 0))
-        .isInstanceOf(StaleVersionException.class)
-        .hasMessageContaining("'sales'");
-
-    ObjectNode v2 = F.objectNode().put("type", "slack").put("channel", "#sales");
-    ConfigDocument updated = store.pipelines().put(ConfigDocument.Kind.DESTINATION, "sales", v2, 1);
-    assertThat(updated.version()).isEqualTo(2);
-    assertThatThrownBy(() -> store.pipelines().put(ConfigDocument.Kind.DESTINATION, "sales", v1, 1))
-        .isInstanceOf(StaleVersionException.class);
-
-    store.pipelines().put(ConfigDocument.Kind.DESTINATION, "alpha", v1, 0);
-    store.pipelines().put(ConfigDocument.Kind.PIPELINE, "sales", F.objectNode(), 0);
-    assertThat(store.pipelines().list(ConfigDocument.Kind.DESTINATION))
-        .extracting(ConfigDocument::name).containsExactly("alpha", "sales");
-    assertThat(store.pipelines().get(ConfigDocument.Kind.DESTINATION, "sales"))
-        .hasValueSatisfying(d -> assertThat(d.spec()).isEqualTo(v2));
-    assertThat(store.pipelines().delete(ConfigDocument.Kind.DESTINATION, "sales")).isTrue();
-    assertThat(store.pipelines().get(ConfigDocument.Kind.DESTINATION, "sales")).isEmpty();
-    assertThat(store.pipelines().get(ConfigDocument.Kind.PIPELINE, "sales")).isPresent();
+  public void everyOfferedCapabilityIsHeldToItsContract() {
+    assertThat(this instanceof UserStoreContract)
+        .as("%s offers users(): implement UserStoreContract", store).isEqualTo(store.users().isPresent());
+    assertThat(this instanceof SecretStoreContract)
+        .as("%s offers secrets(): implement SecretStoreContract", store).isEqualTo(store.secrets().isPresent());
+    assertThat(this instanceof PipelineStoreContract)
+        .as("%s offers pipelines(): implement PipelineStoreContract", store).isEqualTo(store.pipelines().isPresent());
   }
 
   // --- sharing -----------------------------------------------------------------------------

@@ -3,7 +3,9 @@ package dev.sluice.testkit;
 import dev.sluice.store.InMemoryStore;
 import dev.sluice.store.Store;
 
-class InMemoryStoreContractTest extends StoreContract {
+/** The in-memory store offers every capability but clustering, and passes each contract. */
+class InMemoryStoreContractTest extends StoreContract
+    implements UserStoreContract, SecretStoreContract, PipelineStoreContract {
 
   @Override
   protected Store createStore() {

@@ -16,13 +16,15 @@ import java.util.concurrent.Executors;
 
 /**
  * A real HTTP endpoint for the webhook destination's contract tests: keeps the data of what it
- * accepts, answers 503 during an outage and 422 to items whose data has {@code "reject": true}.
+ * accepts with its idempotency key (kept as received: a repeat is kept twice), answers 503 during an
+ * outage and 422 to items whose data has {@code "reject": true}.
  */
 final class LocalWebhookServer implements AutoCloseable {
   private final ObjectMapper mapper = new ObjectMapper();
   private final HttpServer server;
   private final ExecutorService pool = Executors.newCachedThreadPool();
   private final List<ObjectNode> received = new ArrayList<>();
+  private final List<String> idempotencyKeys = new ArrayList<>();
   private volatile boolean outage;
 
   LocalWebhookServer() throws IOException {
@@ -38,6 +40,11 @@ final class LocalWebhookServer implements AutoCloseable {
 
   synchronized List<ObjectNode> received() {
     return new ArrayList<>(received);
+  }
+
+  /** The idempotency key of each item of {@link #received()}: the envelope's, else the header's. */
+  synchronized List<String> receivedIdempotencyKeys() {
+    return new ArrayList<>(idempotencyKeys);
   }
 
   AutoCloseable outage() {
@@ -65,8 +72,12 @@ final class LocalWebhookServer implements AutoCloseable {
           return;
         }
       }
+      String header = exchange.getRequestHeaders().getFirst("Idempotency-Key");
       synchronized (this) {
-        items.forEach(i -> received.add((ObjectNode) (i.has("data") ? i.get("data") : i)));
+        for (JsonNode i : items) {
+          received.add((ObjectNode) (i.has("data") ? i.get("data") : i));
+          idempotencyKeys.add(i.has("idempotencyKey") ? i.get("idempotencyKey").asText() : header);
+        }
       }
       exchange.sendResponseHeaders(204, -1);
     }

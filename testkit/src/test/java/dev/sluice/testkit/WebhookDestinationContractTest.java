@@ -44,6 +44,17 @@ class WebhookDestinationContractTest {
       return server.received();
     }
 
+    /** Every request carries Idempotency-Key; envelopes carry each item's idempotencyKey too. */
+    @Override
+    protected Redelivery redelivery() {
+      return Redelivery.SAME_IDEMPOTENCY_KEYS;
+    }
+
+    @Override
+    protected List<String> readBackIdempotencyKeys() {
+      return server.receivedIdempotencyKeys();
+    }
+
     @Override
     protected AutoCloseable simulateOutage() {
       return server.outage();

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.BeforeEach;
 /**
  * The destination contract against a real database server, reached through a {@link TcpProxy} so
  * that an outage is a real dropped connection. Each test writes to a new table {@code
- * (id, name NOT NULL, amount)}.
+ * (id primary key, name NOT NULL, amount, ikey unique)}, {@code ikey} being the idempotency-key
+ * column in insert and copy mode.
  */
 abstract class DatabaseContractSupport extends DestinationContract {
   private static final AtomicInteger TABLES = new AtomicInteger();
@@ -47,7 +48,8 @@ abstract class DatabaseContractSupport extends DestinationContract {
   @BeforeEach
   void createTableAndProxy() throws SQLException {
     try (Connection c = direct(); Statement s = c.createStatement()) {
-      s.execute("CREATE TABLE " + table + " (id BIGINT PRIMARY KEY, name VARCHAR(200) NOT NULL, amount DOUBLE PRECISION)");
+      s.execute("CREATE TABLE " + table + " (id BIGINT PRIMARY KEY, name VARCHAR(200) NOT NULL, amount DOUBLE PRECISION,"
+          + " ikey VARCHAR(64) UNIQUE)");
     }
     proxy = new TcpProxy(serverPort());
   }
@@ -62,6 +64,8 @@ abstract class DatabaseContractSupport extends DestinationContract {
         .column("amount", "$.amount", ColumnType.DOUBLE);
     if (mode() == DatabaseDestination.Mode.UPSERT) {
       b.upsertKey(List.of("id"));
+    } else {
+      b.idempotencyKeyColumn("ikey"); // insert: skips rows already there; copy: just writes it
     }
     return b.build();
   }
@@ -87,6 +91,12 @@ abstract class DatabaseContractSupport extends DestinationContract {
       }
     }
     return rows;
+  }
+
+  /** Insert (with an idempotency-key column) and upsert are idempotent; COPY appends. */
+  @Override
+  protected Redelivery redelivery() {
+    return mode() == DatabaseDestination.Mode.COPY ? Redelivery.NOT_IDEMPOTENT : Redelivery.DEDUPLICATED;
   }
 
   @Override

@@ -47,10 +47,11 @@ public final class QuickstartMain {
     try (JdbcStore store = openStore(base);
         Sluice sluice = Sluice.builder()
             .store(store)
-            .destination("alerts", "file", Map.of("path", base.resolve("out/alerts.jsonl").toString()))
+            // append: each run reads only new orders, so the files grow with every run
+            .destination("alerts", "file", Map.of("path", base.resolve("out/alerts.jsonl").toString(), "mode", "append"))
             .destination("console", "log", Map.of("maxChars", 160))
             .destination("all-orders", "file", Map.of(
-                "path", base.resolve("out/orders.csv").toString(),
+                "path", base.resolve("out/orders.csv").toString(), "mode", "append",
                 "columns", List.of("id", "createdAt", "status", "channel", "currency", "amount")))
             .pipeline("orders", p -> p
                 .source("file", Map.of("path", base.resolve("orders.jsonl").toString(), "key", "id"))

@@ -74,6 +74,18 @@ class QuickstartTest {
     assertThat(third.recordsRead()).as("only the appended lines").isEqualTo(2);
     assertThat(third.ruleMatches().get("big-orders")).isEqualTo(1);
 
+    // The outputs hold every order of every run, as the README says: the runs append to them.
+    List<String> csv = Files.readAllLines(dir.resolve("out/orders.csv"));
+    assertThat(csv.get(0)).isEqualTo("id,createdAt,status,channel,currency,amount");
+    assertThat(csv).as("one header, then every order").hasSize((int) lines + 2 + 1);
+    assertThat(csv.stream().filter(l -> l.startsWith("id,"))).hasSize(1);
+    assertThat(csv.get(csv.size() - 2)).startsWith("ord-900001,");
+    assertThat(csv.get(csv.size() - 1)).startsWith("ord-900002,");
+    List<String> alerts = Files.readAllLines(dir.resolve("out/alerts.jsonl"));
+    assertThat(alerts).as("the big orders of the first run and the new one")
+        .hasSize((int) (first.ruleMatches().get("big-orders") + 1));
+    assertThat(alerts.get(alerts.size() - 1)).contains("ord-900001");
+
     try (dev.sluice.jdbc.JdbcStore store = QuickstartMain.openStore(dir)) {
       assertThat(store.runs().list("orders", 10)).as("run history survives in the H2 file")
           .extracting(r -> r.recordsRead())
