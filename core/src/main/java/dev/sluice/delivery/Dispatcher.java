@@ -64,6 +64,8 @@ public final class Dispatcher {
   private final Condition notFull = lock.newCondition();
   private final ArrayDeque<Entry> buffer = new ArrayDeque<>();
   private long bufferedBytes;
+  /** The router waits for room: what is buffered goes now, without lingering. */
+  private boolean routerWaiting;
   /** First sequence number of each batch in flight, with a count: two batches can share one. */
   private final TreeMap<Long, Integer> inFlight = new TreeMap<>();
   /** Workers inside the destination call, with their batch. */
@@ -126,10 +128,15 @@ public final class Dispatcher {
       while ((buffer.size() >= settings.bufferCapacity()
               || (!buffer.isEmpty() && bufferedBytes + bytes > settings.bufferBytes()))
           && failure == null && !aborted) {
+        if (!routerWaiting) {
+          routerWaiting = true; // full by bytes before a batch is: cut one now rather than linger
+          notEmpty.signal();
+        }
         if (notFull.awaitNanos(WATCH_NANOS) <= 0) {
           checkHungLocked(System.nanoTime());
         }
       }
+      routerWaiting = false;
       throwIfFailed();
       if (aborted) {
         undelivered.incrementAndGet(); // routed, so counted in the run, but never buffered
@@ -331,7 +338,8 @@ public final class Dispatcher {
 
   private boolean batchReady() {
     return buffer.size() >= settings.batchSize()
-        || (settings.maxBatchBytes() > 0 && bufferedBytes >= settings.maxBatchBytes());
+        || (settings.maxBatchBytes() > 0 && bufferedBytes >= settings.maxBatchBytes())
+        || routerWaiting;
   }
 
   private List<Entry> nextBatch() throws InterruptedException {
