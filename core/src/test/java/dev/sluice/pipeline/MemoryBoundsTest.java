@@ -83,4 +83,55 @@ class MemoryBoundsTest {
       assertThat(source.maxAhead.get() * perRecord).as("bytes held at most").isLessThanOrEqualTo(bound + 2 * perRecord);
     }
   }
+
+  @Test
+  void configuredByteLimitsBoundWhatARunHolds() throws Exception {
+    RecordingDestination slow = new RecordingDestination();
+    Semaphore gate = slow.gate();
+    BigRecords source = new BigRecords(500, slow);
+    try (Sluice sluice = Sluice.builder().store(store)
+        .destination("slow", slow, d -> d.bufferBytes(1 << 20))
+        .pipeline("big", p -> p.source(source).queueBytes(1 << 20).route(r -> r.to("slow")))
+        .build()) {
+      CompletableFuture<RunReport> run = CompletableFuture.supplyAsync(() -> sluice.run("big"));
+      Eventually.await("the source is held back", source::blocked);
+      long aheadWhenBlocked = source.emitted.get() - slow.received.size();
+      gate.release(Integer.MAX_VALUE / 2);
+      assertThat(run.get(30, TimeUnit.SECONDS).delivered()).isEqualTo(500);
+
+      // 1 MiB each: read queue, destination buffer, and the batch in flight (cut from the buffer).
+      long perRecord = BLOB + 30;
+      assertThat(aheadWhenBlocked).as("records held when the source was blocked")
+          .isLessThanOrEqualTo(3 * ((1 << 20) / perRecord + 1));
+      assertThat(source.maxAhead.get()).isLessThanOrEqualTo(3 * ((1 << 20) / perRecord + 1) + 2);
+    }
+  }
+
+  @Test
+  void aRecordBiggerThanEveryByteLimitStillPassesAloneAndSmallOnesFollow() throws Exception {
+    String huge = "y".repeat(3 << 20); // 3 MiB, over the 1 MiB limits
+    RecordingDestination out = new RecordingDestination();
+    Connector mixed = (ctx, from, emitter) -> {
+      for (long i = 1; i <= 6; i++) {
+        emitter.emit(Record.of("big" + i, JsonNodeFactory.instance.objectNode().put("blob", huge)));
+      }
+      for (long i = 1; i <= 20; i++) {
+        emitter.emit(Record.of("small" + i, JsonNodeFactory.instance.objectNode().put("i", i)));
+      }
+      emitter.checkpoint(Checkpoint.of("next", 27));
+    };
+    try (Sluice sluice = Sluice.builder().store(store)
+        .destination("out", out, d -> d.bufferBytes(1 << 20).linger(java.time.Duration.ZERO))
+        .pipeline("huge", p -> p.source(mixed).queueBytes(1 << 20).route(r -> r.to("out")))
+        .build()) {
+      RunReport report = sluice.run("huge");
+
+      assertThat(report.status()).isEqualTo(RunStatus.SUCCEEDED);
+      assertThat(report.delivered()).isEqualTo(26);
+      assertThat(out.batches).as("each big record travels in a batch of its own")
+          .filteredOn(b -> b.records().stream().anyMatch(r -> r.key().startsWith("big")))
+          .hasSize(6).allSatisfy(b -> assertThat(b.records()).hasSize(1));
+      assertThat(store.checkpoints().load("huge")).contains(Checkpoint.of("next", 27));
+    }
+  }
 }
