@@ -847,6 +847,7 @@ public final class PipelineEngine {
       private final CountDownLatch done = new CountDownLatch(1);
       private volatile Thread thread;
       private volatile boolean finishing;
+      private volatile boolean stoppedEarly;
       private volatile RuntimeException lastFailure;
 
       void request() {
@@ -873,6 +874,10 @@ public final class PipelineEngine {
             if (last) {
               return;
             }
+            if (Thread.interrupted()) {
+              stoppedEarly = true; // the executor is shutting down: the run thread commits last
+              return;
+            }
             if (!requested.get() && !finishing) {
               LockSupport.park(this);
             }
@@ -896,12 +901,7 @@ public final class PipelineEngine {
       /** The last commit, then stop; returns the run's error about it, or null. */
       String finish() {
         if (state.compareAndSet(NOT_STARTED, TAKEN_OVER)) {
-          try {
-            commitNewest();
-            return null;
-          } catch (RuntimeException e) {
-            return commitFailed(e);
-          }
+          return commitOnThisThread();
         }
         finishing = true;
         Thread t = thread;
@@ -920,8 +920,21 @@ public final class PipelineEngine {
           Thread.currentThread().interrupt();
           return "pipeline '" + pipeline.name() + "': interrupted while committing the checkpoint";
         }
+        if (stoppedEarly) {
+          return commitOnThisThread(); // the committer thread is gone: this one is the only committer now
+        }
         RuntimeException failed = lastFailure;
         return failed == null ? null : commitFailed(failed);
+      }
+
+      /** The last commit on the calling thread, once no committer thread runs; the error or null. */
+      private String commitOnThisThread() {
+        try {
+          commitNewest();
+          return null;
+        } catch (RuntimeException e) {
+          return commitFailed(e);
+        }
       }
 
       private String commitFailed(RuntimeException e) {
