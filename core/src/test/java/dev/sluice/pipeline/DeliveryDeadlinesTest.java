@@ -69,6 +69,15 @@ class DeliveryDeadlinesTest {
     testOver.countDown();
   }
 
+  /** A Sluice whose one pipeline delivers to {@code hanging}, with a 1 s deliveryTimeout. */
+  private Sluice stuckOn(Hanging hanging) {
+    return Sluice.builder().store(store)
+        .destination("stuck", hanging, d -> d.batchSize(10).linger(Duration.ZERO)
+            .maxElapsedTime(Duration.ofSeconds(1)).deliveryTimeout(Duration.ofSeconds(1)))
+        .pipeline("orders", p -> p.source(ListConnector.of(50, 10)).route(r -> r.to("stuck")))
+        .build();
+  }
+
   @Test
   void aDestinationThatNeverReturnsFailsTheRunInsteadOfHangingIt() throws Exception {
     Hanging hanging = new Hanging(2);
@@ -96,11 +105,7 @@ class DeliveryDeadlinesTest {
   @Test
   void shutdownEndsARunWhoseDestinationIgnoresInterruptsAndClosesItOnlyAfterTheCallReturned() throws Exception {
     Hanging hanging = new Hanging(0);
-    Sluice sluice = Sluice.builder().store(store)
-        .destination("stuck", hanging, d -> d.batchSize(10).linger(Duration.ZERO)
-            .maxElapsedTime(Duration.ofSeconds(1)).deliveryTimeout(Duration.ofSeconds(1)))
-        .pipeline("orders", p -> p.source(ListConnector.of(50, 10)).route(r -> r.to("stuck")))
-        .build();
+    Sluice sluice = stuckOn(hanging);
     CompletableFuture<RunReport> run = CompletableFuture.supplyAsync(() -> sluice.run("orders"));
     assertThat(hanging.hanging.await(20, TimeUnit.SECONDS)).isTrue();
 
@@ -121,11 +126,7 @@ class DeliveryDeadlinesTest {
   @Test
   void shutdownClosesADestinationWhoseCallNeverReturnsAfterTheGracePeriod() throws Exception {
     Hanging hanging = new Hanging(0);
-    Sluice sluice = Sluice.builder().store(store)
-        .destination("stuck", hanging, d -> d.batchSize(10).linger(Duration.ZERO)
-            .maxElapsedTime(Duration.ofSeconds(1)).deliveryTimeout(Duration.ofSeconds(1)))
-        .pipeline("orders", p -> p.source(ListConnector.of(50, 10)).route(r -> r.to("stuck")))
-        .build();
+    Sluice sluice = stuckOn(hanging);
     CompletableFuture<RunReport> run = CompletableFuture.supplyAsync(() -> sluice.run("orders"));
     assertThat(hanging.hanging.await(20, TimeUnit.SECONDS)).isTrue();
 

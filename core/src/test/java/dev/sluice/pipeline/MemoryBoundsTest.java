@@ -62,26 +62,33 @@ class MemoryBoundsTest {
     }
   }
 
+  /**
+   * Runs {@code count} big records into a gated destination until the source is held back, then
+   * lets everything through; returns how many records were read and not delivered at that point.
+   */
+  private long heldWhenBlocked(Sluice.Builder builder, BigRecords source, Semaphore gate) throws Exception {
+    try (Sluice sluice = builder.build()) {
+      CompletableFuture<RunReport> run = CompletableFuture.supplyAsync(() -> sluice.run("big"));
+      Eventually.await("the source is held back", source::blocked);
+      long ahead = source.emitted.get() - source.destination.received.size();
+      gate.release(Integer.MAX_VALUE / 2);
+      assertThat(run.get(30, TimeUnit.SECONDS).delivered()).isEqualTo(source.count);
+      return ahead;
+    }
+  }
+
   @Test
   void bigRecordsAreHeldBackByBytesBeforeTheCountLimitsAreReached() throws Exception {
     RecordingDestination slow = new RecordingDestination();
     Semaphore gate = slow.gate();
     BigRecords source = new BigRecords(3000, slow);
-    try (Sluice sluice = Sluice.builder().store(store)
-        .destination("slow", slow)
-        .pipeline("big", p -> p.source(source).route(r -> r.to("slow")))
-        .build()) {
-      CompletableFuture<RunReport> run = CompletableFuture.supplyAsync(() -> sluice.run("big"));
-      Eventually.await("the source is held back", source::blocked);
-      long aheadWhenBlocked = source.emitted.get() - slow.received.size();
-      gate.release(Integer.MAX_VALUE / 2);
-      assertThat(run.get(30, TimeUnit.SECONDS).delivered()).isEqualTo(3000);
+    long aheadWhenBlocked = heldWhenBlocked(Sluice.builder().store(store).destination("slow", slow)
+        .pipeline("big", p -> p.source(source).route(r -> r.to("slow"))), source, gate);
 
-      long perRecord = BLOB + 30;
-      long bound = (64L << 20) /* read queue */ + (64L << 20) /* buffer */ + (64L << 20) /* batch in flight */;
-      assertThat(aheadWhenBlocked * perRecord).as("bytes held when the source was blocked").isLessThanOrEqualTo(bound);
-      assertThat(source.maxAhead.get() * perRecord).as("bytes held at most").isLessThanOrEqualTo(bound + 2 * perRecord);
-    }
+    long perRecord = BLOB + 30;
+    long bound = (64L << 20) /* read queue */ + (64L << 20) /* buffer */ + (64L << 20) /* batch in flight */;
+    assertThat(aheadWhenBlocked * perRecord).as("bytes held when the source was blocked").isLessThanOrEqualTo(bound);
+    assertThat(source.maxAhead.get() * perRecord).as("bytes held at most").isLessThanOrEqualTo(bound + 2 * perRecord);
   }
 
   @Test
@@ -89,22 +96,15 @@ class MemoryBoundsTest {
     RecordingDestination slow = new RecordingDestination();
     Semaphore gate = slow.gate();
     BigRecords source = new BigRecords(500, slow);
-    try (Sluice sluice = Sluice.builder().store(store)
+    long aheadWhenBlocked = heldWhenBlocked(Sluice.builder().store(store)
         .destination("slow", slow, d -> d.bufferBytes(1 << 20))
-        .pipeline("big", p -> p.source(source).queueBytes(1 << 20).route(r -> r.to("slow")))
-        .build()) {
-      CompletableFuture<RunReport> run = CompletableFuture.supplyAsync(() -> sluice.run("big"));
-      Eventually.await("the source is held back", source::blocked);
-      long aheadWhenBlocked = source.emitted.get() - slow.received.size();
-      gate.release(Integer.MAX_VALUE / 2);
-      assertThat(run.get(30, TimeUnit.SECONDS).delivered()).isEqualTo(500);
+        .pipeline("big", p -> p.source(source).queueBytes(1 << 20).route(r -> r.to("slow"))), source, gate);
 
-      // 1 MiB each: read queue, destination buffer, and the batch in flight (cut from the buffer).
-      long perRecord = BLOB + 30;
-      assertThat(aheadWhenBlocked).as("records held when the source was blocked")
-          .isLessThanOrEqualTo(3 * ((1 << 20) / perRecord + 1));
-      assertThat(source.maxAhead.get()).isLessThanOrEqualTo(3 * ((1 << 20) / perRecord + 1) + 2);
-    }
+    // 1 MiB each: read queue, destination buffer, and the batch in flight (cut from the buffer).
+    long perRecord = BLOB + 30;
+    assertThat(aheadWhenBlocked).as("records held when the source was blocked")
+        .isLessThanOrEqualTo(3 * ((1 << 20) / perRecord + 1));
+    assertThat(source.maxAhead.get()).isLessThanOrEqualTo(3 * ((1 << 20) / perRecord + 1) + 2);
   }
 
   @Test
