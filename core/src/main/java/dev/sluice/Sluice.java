@@ -24,6 +24,7 @@ import dev.sluice.record.Record;
 import dev.sluice.routing.RecordTrace;
 import dev.sluice.routing.RuleResolver;
 import dev.sluice.schedule.ClusterCoordinator;
+import dev.sluice.schedule.NodeLiveness;
 import dev.sluice.schedule.PluginTrigger;
 import dev.sluice.schedule.RunHandle;
 import dev.sluice.schedule.Scheduler;
@@ -89,8 +90,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class Sluice implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Sluice.class);
-  /** After the deadline: how long aborted runs get to record their outcome before closing anyway. */
-  private static final Duration ABORT_GRACE = Duration.ofSeconds(10);
+  /**
+   * After the deadline: how long aborted runs get to record their outcome before closing anyway
+   * (they give up on what does not stop within {@link PipelineEngine#ABORT_GRACE}).
+   */
+  private static final Duration ABORT_GRACE = PipelineEngine.ABORT_GRACE.plusSeconds(5);
+  /** Default heartbeat of a node: every 10 s, gone after 6 missed (one minute), as in a cluster. */
+  private static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(10);
+  private static final int DEFAULT_MISSED_HEARTBEATS = 6;
 
   private final SluiceDefinition definition;
   private final ProviderRegistry registry;
@@ -101,6 +108,8 @@ public final class Sluice implements AutoCloseable {
   private final Scheduler scheduler;
   private final Duration shutdownTimeout;
   private final DeadLetters deadLetters;
+  private final Map<String, GuardedDestination> destinations;
+  private final NodeLiveness liveness;
   private boolean shutDown; // guarded by this
 
   private Sluice(
@@ -112,7 +121,9 @@ public final class Sluice implements AutoCloseable {
       ExecutorService ownedExecutor,
       Scheduler scheduler,
       Duration shutdownTimeout,
-      DeadLetters deadLetters) {
+      DeadLetters deadLetters,
+      Map<String, GuardedDestination> destinations,
+      NodeLiveness liveness) {
     this.definition = definition;
     this.registry = registry;
     this.services = services;
@@ -122,6 +133,8 @@ public final class Sluice implements AutoCloseable {
     this.scheduler = scheduler;
     this.shutdownTimeout = shutdownTimeout;
     this.deadLetters = deadLetters;
+    this.destinations = destinations;
+    this.liveness = liveness;
   }
 
   public static Builder builder() {
@@ -223,6 +236,11 @@ public final class Sluice implements AutoCloseable {
     return registry;
   }
 
+  /** This node's id: the owner of the runs it starts, as the run history shows it. */
+  public String nodeId() {
+    return services.nodeId();
+  }
+
   /** List, replay and purge dead letters. */
   public DeadLetters deadLetters() {
     return deadLetters;
@@ -255,7 +273,10 @@ public final class Sluice implements AutoCloseable {
    *       progress are interrupted, and what was not delivered stays unacknowledged and
    *       un-checkpointed, so the next run reads it again; those runs end {@code FAILED}, their
    *       reports count the undelivered records;
-   *   <li>closes connectors, destinations and the executor Sluice created.
+   *   <li>closes connectors, destinations and the executor Sluice created; a destination only once
+   *       no call into it is in progress, or (after the grace period) with a log line naming the
+   *       calls it gives up on;
+   *   <li>stops the node's heartbeat and removes it from the store.
    * </ol>
    *
    * <p>Later calls return at once.
@@ -287,11 +308,31 @@ public final class Sluice implements AutoCloseable {
       }
     }
     scheduler.finishClose();
+    awaitDestinationCalls(drained ? Duration.ofSeconds(5) : ABORT_GRACE);
     closeAll(owned);
     if (ownedExecutor != null) {
       ownedExecutor.shutdownNow();
     }
+    liveness.close();
     return drained;
+  }
+
+  /**
+   * Waits until no call into any destination is in progress (runs that ended may have given up on
+   * a call that ignored its interrupt); names the destinations it stops waiting for.
+   */
+  private void awaitDestinationCalls(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    destinations.forEach((name, d) -> {
+      try {
+        if (!d.awaitNoCalls(deadline)) {
+          LOG.error("shutdown: destination '{}' still has {} call(s) in progress in thread(s) that ignored their"
+              + " interrupt; giving up on them and closing it", name, d.callsInProgress());
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
   }
 
   /** Waits for every run to end here, triggered runs' handles included. */
@@ -344,6 +385,9 @@ public final class Sluice implements AutoCloseable {
     private RandomGenerator random;
     private Duration shutdownTimeout = Duration.ofSeconds(30);
     private ClusterCoordinator cluster;
+    private String nodeId;
+    private Duration heartbeatInterval = DEFAULT_HEARTBEAT;
+    private int missedHeartbeats = DEFAULT_MISSED_HEARTBEATS;
 
     private Builder() {}
 
@@ -383,6 +427,36 @@ public final class Sluice implements AutoCloseable {
       return this;
     }
 
+    /**
+     * This node's id, as the owner of its runs in the run history (default: the cluster
+     * coordinator's node name, else {@code sluice-<pid>-<random>}). Must differ between Sluice
+     * instances sharing a store.
+     */
+    public Builder nodeId(String value) {
+      if (value == null || value.isBlank() || value.length() > 200) {
+        throw new IllegalArgumentException("nodeId must be 1 to 200 characters, got '" + value + "'");
+      }
+      this.nodeId = value;
+      return this;
+    }
+
+    /**
+     * How often this node records its heartbeat in the store (default 10 s), and after how many
+     * missed heartbeats (default 6) another node on the same store ends its unfinished runs as
+     * {@code INTERRUPTED}. Every node sharing a store should use the same values.
+     */
+    public Builder heartbeat(Duration interval, int missed) {
+      if (interval == null || interval.isNegative() || interval.isZero()) {
+        throw new IllegalArgumentException("heartbeat interval must be positive, got " + interval);
+      }
+      if (missed < 1) {
+        throw new IllegalArgumentException("missed heartbeats must be >= 1, got " + missed);
+      }
+      this.heartbeatInterval = interval;
+      this.missedHeartbeats = missed;
+      return this;
+    }
+
     /** How long {@link Sluice#close()} waits for running runs to stop (default 30 s). */
     public Builder shutdownTimeout(Duration value) {
       if (value == null || value.isNegative()) {
@@ -394,7 +468,7 @@ public final class Sluice implements AutoCloseable {
 
     /**
      * Threads for readers and delivery workers (default: a cached pool of daemon threads, shut down
-     * on close). A run needs 2 + the sum of its destinations' delivery concurrency threads at once.
+     * on close). A run needs 3 + the sum of its destinations' delivery concurrency threads at once (reader, committer, workers; plus the calling thread).
      */
     public Builder executor(ExecutorService value) {
       this.executor = Objects.requireNonNull(value, "executor");
@@ -546,6 +620,9 @@ public final class Sluice implements AutoCloseable {
 
       ExecutorService ownedExecutor = executor == null
           ? Executors.newCachedThreadPool(new DaemonThreadFactory("sluice")) : null;
+      String node = nodeId != null ? nodeId
+          : cluster != null && cluster.nodeName().isPresent() ? cluster.nodeName().get()
+          : "sluice-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 8);
       EngineServices services = new EngineServices(
           store != null ? store : new InMemoryStore(clock),
           clock,
@@ -553,9 +630,12 @@ public final class Sluice implements AutoCloseable {
           meterRegistry != null ? meterRegistry : new SimpleMeterRegistry(),
           objectMapper != null ? objectMapper : Json.newMapper(),
           sleeper,
-          runIds);
+          runIds,
+          node);
       List<AutoCloseable> owned = new ArrayList<>();
       List<Trigger> triggers = new ArrayList<>();
+      NodeLiveness liveness = new NodeLiveness(node, services.store().runs(), clock, heartbeatInterval,
+          missedHeartbeats);
       try {
         Map<String, GuardedDestination> resolved = new LinkedHashMap<>();
         for (DestinationDefinition d : definition.destinations().values()) {
@@ -592,9 +672,12 @@ public final class Sluice implements AutoCloseable {
             random != null ? random : new Random(), shutdownTimeout, cluster);
         DeadLetters deadLetters =
             new DeadLetters(services.store().deadLetters(), resolved, services.runIds(), services.clock());
+        liveness.start();
         return new Sluice(definition, registry, services, Collections.unmodifiableMap(engines),
-            List.copyOf(owned), ownedExecutor, scheduler, shutdownTimeout, deadLetters);
+            List.copyOf(owned), ownedExecutor, scheduler, shutdownTimeout, deadLetters,
+            Collections.unmodifiableMap(resolved), liveness);
       } catch (RuntimeException e) {
+        liveness.close();
         closeAll(new ArrayList<>(triggers));
         closeAll(owned);
         if (ownedExecutor != null) {

@@ -132,7 +132,7 @@ public final class ConfigLoader {
       if (!problems.isEmpty()) {
         throw invalid(problems);
       }
-      return new LoadedConfig(definition, store, coordinator, registry, parsed.config.path("server").deepCopy(),
+      return new LoadedConfig(definition, store, coordinator, cluster, registry, parsed.config.path("server").deepCopy(),
           parsed.config.path("auth").deepCopy(), files);
     } catch (RuntimeException e) {
       store.close();

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.delivery.DeliverySettings;
+import dev.sluice.pipeline.Pipeline;
 import dev.sluice.spi.PluginInfo;
 import dev.sluice.spi.ProviderRegistry;
 import dev.sluice.spi.ConfigSchemas;
@@ -159,6 +161,7 @@ public final class ConfigSchema {
         .optional("batchSize", ConfigSchemas.integer("Records per delivery.", 500, 1))
         .optional("linger", ConfigSchemas.duration("How long a partial batch waits for more records.", "200ms"))
         .optional("bufferCapacity", ConfigSchemas.integer("Records waiting for this destination before the source is held back (0: twice batchSize).", 0, 0))
+        .optional("bufferBytes", ConfigSchemas.integer("Bytes (estimated JSON size) of records waiting for this destination before the source is held back; a bigger record passes alone.", DeliverySettings.DEFAULT_BUFFER_BYTES, 1))
         .optional("maxAttempts", ConfigSchemas.integer("Delivery attempts per batch before its records become dead letters.", 5, 1))
         .optional("initialBackoff", ConfigSchemas.duration("First wait between attempts (exponential, full jitter).", "200ms"))
         .optional("maxBackoff", ConfigSchemas.duration("Longest wait between attempts.", "30s"))
@@ -166,11 +169,14 @@ public final class ConfigSchema {
         .optional("concurrency", ConfigSchemas.integer("Batches of one run in flight at once.", 1, 1))
         .optional("maxElapsedTime", ConfigSchemas.duration(
             "Time from a batch's first attempt, waits included, after which what is left becomes dead letters.", "10m"))
+        .optional("deliveryTimeout", ConfigSchemas.duration(
+            "Hard deadline of one batch's delivery (default maxElapsedTime + 1m): past it the delivery counts as hung, delivery to the destination stops and the run fails; nothing undelivered is checkpointed.", "11m"))
         .optional("circuitBreaker", ConfigSchemas.object()
             .description("Opens after consecutive failed attempts; while open, deliveries wait.")
             .optional("enabled", ConfigSchemas.bool("Whether the destination has a circuit breaker.", true))
             .optional("failures", ConfigSchemas.integer("Consecutive failed attempts that open it.", 5, 1))
             .optional("openFor", ConfigSchemas.duration("How long it stays open before a probe.", "30s"))
+            .optional("probeTimeout", ConfigSchemas.duration("A probe whose outcome is not in by then counts as failed: the breaker opens again.", "60s"))
             .build())
         .optional("rateLimit", ConfigSchemas.object()
             .description("At most `permits` delivery attempts per `period`.")
@@ -195,7 +201,9 @@ public final class ConfigSchema {
         .optional("unmatched", ConfigSchemas.enumOf("Records no rule matched, without otherwise: drop (counted) or dead-letter. Default drop.", "drop", "dead-letter"))
         .optional("onError", ConfigSchemas.enumOf("A condition or transform failing on a record: dead-letter it, or fail the run. Default dead-letter.", "dead-letter", "fail"))
         .optional("queueCapacity", ConfigSchemas.integer("Records buffered between reading and routing.", 1024, 1))
+        .optional("queueBytes", ConfigSchemas.integer("Bytes (estimated JSON size) of records buffered between reading and routing; a bigger record passes alone.", Pipeline.DEFAULT_QUEUE_BYTES, 1))
         .optional("overlap", ConfigSchemas.enumOf("A run is asked for while one runs: skip, queue (at most one pending) or allow. Default skip.", "skip", "queue", "allow"))
+        .optional("maxConcurrentRuns", ConfigSchemas.integer("With overlap allow: triggered runs in progress at once, at most; more are skipped.", Pipeline.DEFAULT_MAX_CONCURRENT_RUNS, 1))
         .build();
   }
 

@@ -118,6 +118,10 @@ final class DefinitionMapper {
       if (c.has(field)) {
         b.bufferCapacity(c.intValue(field, 0, 0, Integer.MAX_VALUE));
       }
+      field = "bufferBytes";
+      if (c.has(field)) {
+        b.bufferBytes(c.longValue(field, DeliverySettings.DEFAULT_BUFFER_BYTES, 1, Long.MAX_VALUE));
+      }
       field = "maxAttempts";
       if (c.has(field)) {
         b.maxAttempts(c.intValue(field, 5, 1, Integer.MAX_VALUE));
@@ -142,12 +146,19 @@ final class DefinitionMapper {
       if (c.has(field)) {
         b.maxElapsedTime(c.duration(field, Duration.ZERO));
       }
+      field = "deliveryTimeout";
+      if (c.has(field)) {
+        b.deliveryTimeout(c.duration(field, Duration.ZERO));
+      }
       field = "circuitBreaker";
       if (c.has(field)) {
         PluginConfig cb = new PluginConfig(owner + " circuitBreaker", (ObjectNode) node.get(field));
         if (cb.bool("enabled", true)) {
           b.circuitBreaker(cb.intValue("failures", 5, 1, Integer.MAX_VALUE),
               cb.duration("openFor", Duration.ofSeconds(30)));
+          if (cb.has("probeTimeout")) {
+            b.probeTimeout(cb.duration("probeTimeout", Duration.ofSeconds(60)));
+          }
         } else {
           b.noCircuitBreaker();
         }
@@ -158,7 +169,7 @@ final class DefinitionMapper {
         b.rateLimit(rl.intValue("permits", 0, 1, Integer.MAX_VALUE), rl.duration("period", Duration.ofSeconds(1)));
       }
       field = null;
-      return b.build();
+      return b.build(); // checks deliveryTimeout against maxElapsedTime
     } catch (PluginConfigException | IllegalArgumentException e) {
       throw new Problem(field == null ? pointer : pointer + "/" + field, e.getMessage());
     }
@@ -216,6 +227,20 @@ final class DefinitionMapper {
         b.queueCapacity(node.get("queueCapacity").asInt());
       } catch (IllegalArgumentException e) {
         problems.add(Locations.problem(located.values, pointer + "/queueCapacity", e.getMessage()));
+      }
+    }
+    if (node.has("queueBytes")) {
+      try {
+        b.queueBytes(node.get("queueBytes").asLong());
+      } catch (IllegalArgumentException e) {
+        problems.add(Locations.problem(located.values, pointer + "/queueBytes", e.getMessage()));
+      }
+    }
+    if (node.has("maxConcurrentRuns")) {
+      try {
+        b.maxConcurrentRuns(node.get("maxConcurrentRuns").asInt());
+      } catch (IllegalArgumentException e) {
+        problems.add(Locations.problem(located.values, pointer + "/maxConcurrentRuns", e.getMessage()));
       }
     }
     return problems.size() == before ? b.build() : null;

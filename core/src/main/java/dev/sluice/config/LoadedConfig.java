@@ -5,6 +5,7 @@ import dev.sluice.Sluice;
 import dev.sluice.SluiceDefinition;
 import dev.sluice.spi.ProviderRegistry;
 import dev.sluice.schedule.ClusterCoordinator;
+import dev.sluice.schedule.ClusterSettings;
 import dev.sluice.store.Store;
 import java.nio.file.Path;
 import java.util.List;
@@ -20,16 +21,19 @@ public final class LoadedConfig implements AutoCloseable {
   private final SluiceDefinition definition;
   private final Store store;
   private final ClusterCoordinator cluster;
+  private final ClusterSettings clusterSettings;
   private final ProviderRegistry registry;
   private final JsonNode server;
   private final JsonNode auth;
   private final List<Path> files;
 
-  LoadedConfig(SluiceDefinition definition, Store store, ClusterCoordinator cluster, ProviderRegistry registry,
+  LoadedConfig(SluiceDefinition definition, Store store, ClusterCoordinator cluster, ClusterSettings clusterSettings,
+      ProviderRegistry registry,
       JsonNode server, JsonNode auth, List<Path> files) {
     this.definition = definition;
     this.store = store;
     this.cluster = cluster;
+    this.clusterSettings = clusterSettings;
     this.registry = registry;
     this.server = server;
     this.auth = auth;
@@ -64,13 +68,14 @@ public final class LoadedConfig implements AutoCloseable {
   }
 
   /**
-   * A builder with this definition, this store, the cluster coordinator (if any) and the providers
-   * the config was checked against.
+   * A builder with this definition, this store, the cluster coordinator (if any, with the node's
+   * heartbeat settings) and the providers the config was checked against.
    */
   public Sluice.Builder builder() {
     Sluice.Builder b = Sluice.builder().registry(registry).store(store).definition(definition);
     if (cluster != null) {
       b.cluster(cluster);
+      b.heartbeat(clusterSettings.heartbeatInterval(), clusterSettings.missedHeartbeats());
     }
     return b;
   }

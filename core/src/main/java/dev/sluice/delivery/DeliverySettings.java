@@ -14,11 +14,14 @@ import java.util.Objects;
  * <ul>
  *   <li>{@code batchSize} (default 500): at most this many records per delivery.
  *   <li>{@code maxBatchBytes} (default 0 = no limit): at most about this many bytes per delivery,
- *       counted as the compact JSON of each record's data. A record larger than the limit travels
- *       alone.
+ *       counted as the estimated compact JSON size of each record's data (measured once per record,
+ *       without serializing it). A record larger than the limit travels alone.
  *   <li>{@code linger} (default 200 ms): how long a partial batch waits for more records.
  *   <li>{@code bufferCapacity} (default 2 × batchSize): records waiting for this destination
  *       before the router blocks (backpressure).
+ *   <li>{@code bufferBytes} (default 64 MiB): bytes (estimated as for {@code maxBatchBytes}) waiting
+ *       for this destination before the router blocks, whichever of the two limits comes first. A
+ *       record larger than the limit is still taken when the buffer is empty, so nothing deadlocks.
  *   <li>{@code concurrency} (default 1): batches of one run in flight at once. Above 1, batches may
  *       complete out of order (and reach the destination out of order); checkpoints still only pass
  *       records that are settled.
@@ -32,6 +35,12 @@ import java.util.Objects;
  *   <li>{@code maxElapsedTime} (default 10 min): how long a batch may take from its first attempt
  *       (waits included) before what is left of it becomes dead letters. A wait that would end
  *       after this is not started.
+ *   <li>{@code deliveryTimeout} (default maxElapsedTime + 1 min): the hard deadline of one batch's
+ *       delivery, attempts and waits included. A batch still being delivered after it is hung (the
+ *       destination ignores its own timeouts): the delivery is interrupted, delivery to the
+ *       destination stops for the run, which fails; the records not delivered are not
+ *       checkpointed, so the next run reads them again. A call that does not return within {@link
+ *       #abandonGrace()} of the interrupt is abandoned (logged).
  *   <li>{@code initialBackoff} (default 200 ms), {@code maxBackoff} (default 30 s): exponential
  *       backoff with full jitter: before attempt n+1 the dispatcher waits a uniformly random time
  *       in [0, min(maxBackoff, initialBackoff × 2^(n-1))]. A server's {@code Retry-After} wins when
@@ -47,25 +56,36 @@ import java.util.Objects;
  *       {@code maxElapsedTime}. After the open period one probe delivery is let through (half
  *       open): success closes the breaker, failure opens it again. Only retryable failures of a
  *       whole batch count as failures; a permanent failure or a partial result means the
- *       destination answered.
+ *       destination answered. A probe whose outcome is not in after {@code probeTimeout} (default
+ *       60 s) counts as failed: the breaker opens again and a new probe follows the next open
+ *       period, so a probe that never reports can't keep the breaker half open.
  *   <li>{@code rateLimit} (default none): at most {@code permits} delivery attempts per {@code
  *       period}; excess attempts wait.
  * </ul>
  */
 public final class DeliverySettings {
+  /** Default of {@code bufferBytes}. */
+  public static final long DEFAULT_BUFFER_BYTES = 64L << 20;
+  /** Added to {@code maxElapsedTime} for the default {@code deliveryTimeout}. */
+  static final Duration DELIVERY_TIMEOUT_MARGIN = Duration.ofMinutes(1);
+  /** Longest wait for a call to return after it was interrupted, before it is abandoned. */
+  static final Duration MAX_ABANDON_GRACE = Duration.ofSeconds(10);
   private static final DeliverySettings DEFAULTS = builder().build();
 
   private final int batchSize;
   private final long maxBatchBytes;
   private final Duration linger;
   private final int bufferCapacity;
+  private final long bufferBytes;
   private final int concurrency;
   private final int maxAttempts;
   private final Duration maxElapsedTime;
+  private final Duration deliveryTimeout; // null: maxElapsedTime + DELIVERY_TIMEOUT_MARGIN
   private final Duration initialBackoff;
   private final Duration maxBackoff;
   private final int breakerFailures;
   private final Duration breakerOpenDuration;
+  private final Duration probeTimeout;
   private final int ratePermits;
   private final Duration ratePeriod;
 
@@ -80,17 +100,25 @@ public final class DeliverySettings {
           "bufferCapacity (" + b.bufferCapacity + ") must be at least batchSize (" + b.batchSize
               + "), or 0 for 2 x batchSize");
     }
+    if (b.deliveryTimeout != null && b.deliveryTimeout.compareTo(b.maxElapsedTime) < 0) {
+      throw new IllegalArgumentException(
+          "deliveryTimeout (" + b.deliveryTimeout + ") must not be shorter than maxElapsedTime ("
+              + b.maxElapsedTime + "): it is the hard deadline of a delivery that maxElapsedTime already bounds");
+    }
     this.batchSize = b.batchSize;
     this.maxBatchBytes = b.maxBatchBytes;
     this.linger = b.linger;
     this.bufferCapacity = b.bufferCapacity > 0 ? b.bufferCapacity : 2 * b.batchSize;
+    this.bufferBytes = b.bufferBytes;
     this.concurrency = b.concurrency;
     this.maxAttempts = b.maxAttempts;
     this.maxElapsedTime = b.maxElapsedTime;
+    this.deliveryTimeout = b.deliveryTimeout;
     this.initialBackoff = b.initialBackoff;
     this.maxBackoff = b.maxBackoff;
     this.breakerFailures = b.breakerFailures;
     this.breakerOpenDuration = b.breakerOpenDuration;
+    this.probeTimeout = b.probeTimeout;
     this.ratePermits = b.ratePermits;
     this.ratePeriod = b.ratePeriod;
   }
@@ -110,11 +138,16 @@ public final class DeliverySettings {
         .maxBatchBytes(maxBatchBytes)
         .linger(linger)
         .bufferCapacity(bufferCapacity)
+        .bufferBytes(bufferBytes)
         .concurrency(concurrency)
         .maxAttempts(maxAttempts)
         .maxElapsedTime(maxElapsedTime)
         .initialBackoff(initialBackoff)
         .maxBackoff(maxBackoff);
+    if (deliveryTimeout != null) {
+      b.deliveryTimeout(deliveryTimeout);
+    }
+    b.probeTimeout(probeTimeout);
     b = breakerFailures == 0 ? b.noCircuitBreaker() : b.circuitBreaker(breakerFailures, breakerOpenDuration);
     return ratePermits == 0 ? b.noRateLimit() : b.rateLimit(ratePermits, ratePeriod);
   }
@@ -136,6 +169,11 @@ public final class DeliverySettings {
     return bufferCapacity;
   }
 
+  /** Estimated bytes of records waiting for the destination before the router blocks. */
+  public long bufferBytes() {
+    return bufferBytes;
+  }
+
   public int concurrency() {
     return concurrency;
   }
@@ -146,6 +184,20 @@ public final class DeliverySettings {
 
   public Duration maxElapsedTime() {
     return maxElapsedTime;
+  }
+
+  /** The hard deadline of one batch's delivery; see the class description. */
+  public Duration deliveryTimeout() {
+    return deliveryTimeout != null ? deliveryTimeout : maxElapsedTime.plus(DELIVERY_TIMEOUT_MARGIN);
+  }
+
+  /**
+   * How long a hung or aborted delivery gets to return after it was interrupted before it is
+   * abandoned: the shorter of {@link #deliveryTimeout()} and 10 s.
+   */
+  public Duration abandonGrace() {
+    Duration timeout = deliveryTimeout();
+    return timeout.compareTo(MAX_ABANDON_GRACE) < 0 ? timeout : MAX_ABANDON_GRACE;
   }
 
   public Duration initialBackoff() {
@@ -164,6 +216,11 @@ public final class DeliverySettings {
   /** How long the breaker stays open before it lets a probe through. */
   public Duration circuitBreakerOpenDuration() {
     return breakerOpenDuration;
+  }
+
+  /** How long a half-open breaker waits for its probe's outcome before it opens again. */
+  public Duration circuitBreakerProbeTimeout() {
+    return probeTimeout;
   }
 
   public boolean hasCircuitBreaker() {
@@ -193,31 +250,36 @@ public final class DeliverySettings {
         && maxBatchBytes == d.maxBatchBytes
         && linger.equals(d.linger)
         && bufferCapacity == d.bufferCapacity
+        && bufferBytes == d.bufferBytes
         && concurrency == d.concurrency
         && maxAttempts == d.maxAttempts
         && maxElapsedTime.equals(d.maxElapsedTime)
+        && Objects.equals(deliveryTimeout, d.deliveryTimeout)
         && initialBackoff.equals(d.initialBackoff)
         && maxBackoff.equals(d.maxBackoff)
         && breakerFailures == d.breakerFailures
         && breakerOpenDuration.equals(d.breakerOpenDuration)
+        && probeTimeout.equals(d.probeTimeout)
         && ratePermits == d.ratePermits
         && ratePeriod.equals(d.ratePeriod);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(batchSize, maxBatchBytes, linger, bufferCapacity, concurrency, maxAttempts,
-        maxElapsedTime, initialBackoff, maxBackoff, breakerFailures, breakerOpenDuration, ratePermits,
-        ratePeriod);
+    return Objects.hash(batchSize, maxBatchBytes, linger, bufferCapacity, bufferBytes, concurrency, maxAttempts,
+        maxElapsedTime, deliveryTimeout, initialBackoff, maxBackoff, breakerFailures, breakerOpenDuration,
+        probeTimeout, ratePermits, ratePeriod);
   }
 
   @Override
   public String toString() {
     return "DeliverySettings{batchSize=" + batchSize + ", maxBatchBytes=" + maxBatchBytes
-        + ", linger=" + linger + ", bufferCapacity=" + bufferCapacity + ", concurrency=" + concurrency
-        + ", maxAttempts=" + maxAttempts + ", maxElapsedTime=" + maxElapsedTime
+        + ", linger=" + linger + ", bufferCapacity=" + bufferCapacity + ", bufferBytes=" + bufferBytes
+        + ", concurrency=" + concurrency + ", maxAttempts=" + maxAttempts + ", maxElapsedTime=" + maxElapsedTime
+        + ", deliveryTimeout=" + deliveryTimeout()
         + ", initialBackoff=" + initialBackoff + ", maxBackoff=" + maxBackoff
-        + ", circuitBreaker=" + (breakerFailures == 0 ? "none" : breakerFailures + " failures/" + breakerOpenDuration)
+        + ", circuitBreaker=" + (breakerFailures == 0 ? "none"
+            : breakerFailures + " failures/" + breakerOpenDuration + "/probe " + probeTimeout)
         + ", rateLimit=" + (ratePermits == 0 ? "none" : ratePermits + "/" + ratePeriod) + "}";
   }
 
@@ -227,13 +289,16 @@ public final class DeliverySettings {
     private long maxBatchBytes;
     private Duration linger = Duration.ofMillis(200);
     private int bufferCapacity;
+    private long bufferBytes = DEFAULT_BUFFER_BYTES;
     private int concurrency = 1;
     private int maxAttempts = 5;
     private Duration maxElapsedTime = Duration.ofMinutes(10);
+    private Duration deliveryTimeout;
     private Duration initialBackoff = Duration.ofMillis(200);
     private Duration maxBackoff = Duration.ofSeconds(30);
     private int breakerFailures = 5;
     private Duration breakerOpenDuration = Duration.ofSeconds(30);
+    private Duration probeTimeout = Duration.ofSeconds(60);
     private int ratePermits;
     private Duration ratePeriod = Duration.ofSeconds(1);
 
@@ -267,6 +332,15 @@ public final class DeliverySettings {
       return this;
     }
 
+    /** At least 1; see the class description. */
+    public Builder bufferBytes(long value) {
+      if (value < 1) {
+        throw new IllegalArgumentException("bufferBytes must be >= 1, got " + value);
+      }
+      this.bufferBytes = value;
+      return this;
+    }
+
     public Builder concurrency(int value) {
       this.concurrency = between("concurrency", value, 1, 64);
       return this;
@@ -279,6 +353,12 @@ public final class DeliverySettings {
 
     public Builder maxElapsedTime(Duration value) {
       this.maxElapsedTime = positive("maxElapsedTime", value);
+      return this;
+    }
+
+    /** Not shorter than {@code maxElapsedTime} (checked by {@link #build()}); see the class description. */
+    public Builder deliveryTimeout(Duration value) {
+      this.deliveryTimeout = positive("deliveryTimeout", value);
       return this;
     }
 
@@ -299,6 +379,12 @@ public final class DeliverySettings {
     public Builder circuitBreaker(int consecutiveFailures, Duration openDuration) {
       this.breakerFailures = between("circuitBreaker consecutiveFailures", consecutiveFailures, 1, 10_000);
       this.breakerOpenDuration = positive("circuitBreaker openDuration", openDuration);
+      return this;
+    }
+
+    /** How long a half-open breaker waits for its probe's outcome (default 60 s). */
+    public Builder probeTimeout(Duration value) {
+      this.probeTimeout = positive("circuitBreaker probeTimeout", value);
       return this;
     }
 

@@ -1,29 +1,30 @@
 package dev.sluice.delivery;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.record.Record;
 import dev.sluice.record.RecordCodec;
 import dev.sluice.store.DeadLetter;
 import dev.sluice.store.DeadLetterStore;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Delivers the records one run routes to one destination: buffers them (bounded, so the router
- * blocks when the destination is slow), cuts batches by count, bytes and linger, hands each batch
- * to the destination's {@link GuardedDestination} (retries, breaker, rate limit) on one of {@code
- * concurrency} workers, and parks what can't be delivered as dead letters.
+ * Delivers the records one run routes to one destination: buffers them (bounded by count and by
+ * bytes, so the router blocks when the destination is slow), cuts batches by count, bytes and
+ * linger, hands each batch to the destination's {@link GuardedDestination} (retries, breaker, rate
+ * limit) on one of {@code concurrency} workers, and parks what can't be delivered as dead letters.
  *
  * <p>It also answers the engine's question "up to which sequence number is everything settled?"
  * ({@link #settledUpTo(long)}), which is what lets the engine commit a checkpoint only after every
@@ -35,17 +36,27 @@ import java.util.concurrent.locks.ReentrantLock;
  * counted as {@link #undelivered()}: they are neither acknowledged nor dead letters, so no
  * checkpoint passes them and the next run reads them again.
  *
+ * <p>A batch whose delivery is still going after {@link DeliverySettings#deliveryTimeout()} is
+ * hung: {@link #checkHung} (called by whoever waits on this dispatcher: the router when the buffer
+ * is full, the engine when it waits for the workers) stops delivery as {@link #abort()} does and
+ * records why ({@link #stopReason()}). A worker that has not returned {@link
+ * DeliverySettings#abandonGrace()} after the interrupt is given up on ({@link #abandonStuck()}):
+ * its batch counts as undelivered and stays unsettled.
+ *
  * <p>Not API: the engine creates one per run and destination. Thread-safety: {@link #offer} is
  * called by the router thread, {@link #runWorker()} by {@code concurrency} worker threads, the
  * other methods by any thread.
  */
 public final class Dispatcher {
+  private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
+  /** How often a blocked router looks for a hung delivery. */
+  private static final long WATCH_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
   private final String pipeline;
   private final String runId;
   private final GuardedDestination destination;
   private final DeliverySettings settings;
   private final DeadLetterStore deadLetters;
-  private final ObjectMapper mapper;
   private final Runnable onSettled;
 
   private final ReentrantLock lock = new ReentrantLock();
@@ -53,11 +64,19 @@ public final class Dispatcher {
   private final Condition notFull = lock.newCondition();
   private final ArrayDeque<Entry> buffer = new ArrayDeque<>();
   private long bufferedBytes;
+  /** The router waits for room: what is buffered goes now, without lingering. */
+  private boolean routerWaiting;
   /** First sequence number of each batch in flight, with a count: two batches can share one. */
   private final TreeMap<Long, Integer> inFlight = new TreeMap<>();
-  private final Set<Thread> delivering = new HashSet<>();
+  /** Workers inside the destination call, with their batch. */
+  private final Map<Thread, Delivery> delivering = new HashMap<>();
+  /** Workers given up on; their batch was counted as undelivered when they were. */
+  private final Set<Thread> abandoned = new HashSet<>();
   private boolean closed;
   private volatile boolean aborted;
+  /** When delivery was stopped ({@link System#nanoTime()}); meaningful once aborted. */
+  private volatile long abortedAtNanos;
+  private volatile String stopReason;
   private volatile Throwable failure;
 
   private final AtomicLong delivered = new AtomicLong();
@@ -67,22 +86,19 @@ public final class Dispatcher {
   private final AtomicLong retries = new AtomicLong();
 
   /**
-   * @param mapper measures records when batches are limited by bytes
-   * @param onSettled called (from a worker thread) whenever records were settled
+   * @param onSettled called (from a worker thread) whenever records were settled; must not block
    */
   public Dispatcher(
       String pipeline,
       String runId,
       GuardedDestination destination,
       DeadLetterStore deadLetters,
-      ObjectMapper mapper,
       Runnable onSettled) {
     this.pipeline = Objects.requireNonNull(pipeline);
     this.runId = Objects.requireNonNull(runId);
     this.destination = Objects.requireNonNull(destination);
     this.settings = destination.settings();
     this.deadLetters = Objects.requireNonNull(deadLetters);
-    this.mapper = Objects.requireNonNull(mapper);
     this.onSettled = Objects.requireNonNull(onSettled);
   }
 
@@ -96,21 +112,31 @@ public final class Dispatcher {
   }
 
   /**
-   * Queues a record; blocks while the buffer is full.
+   * Queues a record; blocks while the buffer is full (by count or bytes). A record larger than
+   * {@link DeliverySettings#bufferBytes()} is taken when the buffer is empty.
    *
    * @param seq the record's sequence number in the run, not decreasing
    * @param record what to deliver (after transformations)
    * @param original the record as read, or null when unchanged
+   * @param bytes the record's estimated size ({@link dev.sluice.internal.JsonSize})
    * @throws DispatcherFailedException when a worker died (e.g. the dead-letter store failed)
-   * @throws DeliveryAbortedException when delivery was aborted
+   * @throws DeliveryAbortedException when delivery was aborted or found hung
    */
-  public void offer(long seq, Record record, Record original) throws InterruptedException {
-    long bytes = settings.maxBatchBytes() > 0 ? jsonSize(record) : 0;
+  public void offer(long seq, Record record, Record original, long bytes) throws InterruptedException {
     lock.lockInterruptibly();
     try {
-      while (buffer.size() >= settings.bufferCapacity() && failure == null && !aborted) {
-        notFull.await();
+      while ((buffer.size() >= settings.bufferCapacity()
+              || (!buffer.isEmpty() && bufferedBytes + bytes > settings.bufferBytes()))
+          && failure == null && !aborted) {
+        if (!routerWaiting) {
+          routerWaiting = true; // full by bytes before a batch is: cut one now rather than linger
+          notEmpty.signal();
+        }
+        if (notFull.awaitNanos(WATCH_NANOS) <= 0) {
+          checkHungLocked(System.nanoTime());
+        }
       }
+      routerWaiting = false;
       throwIfFailed();
       if (aborted) {
         undelivered.incrementAndGet(); // routed, so counted in the run, but never buffered
@@ -147,22 +173,95 @@ public final class Dispatcher {
   public void abort() {
     lock.lock();
     try {
-      if (aborted) {
-        return;
-      }
-      aborted = true;
-      undelivered.addAndGet(buffer.size());
-      // Only threads inside the destination call are interrupted, never one writing to the store.
-      delivering.forEach(Thread::interrupt);
-      notEmpty.signalAll();
-      notFull.signalAll();
+      abortLocked();
     } finally {
       lock.unlock();
     }
   }
 
+  private void abortLocked() {
+    if (aborted) {
+      return;
+    }
+    abortedAtNanos = System.nanoTime();
+    aborted = true;
+    undelivered.addAndGet(buffer.size());
+    // Only threads inside the destination call are interrupted, never one writing to the store.
+    delivering.keySet().forEach(Thread::interrupt);
+    notEmpty.signalAll();
+    notFull.signalAll();
+  }
+
   public boolean isAborted() {
     return aborted;
+  }
+
+  /**
+   * Stops delivery when a batch has been delivered for longer than {@link
+   * DeliverySettings#deliveryTimeout()}.
+   *
+   * @param nowNanos {@link System#nanoTime()}
+   * @return whether delivery is (now) stopped because of a hung delivery
+   */
+  public boolean checkHung(long nowNanos) {
+    lock.lock();
+    try {
+      return checkHungLocked(nowNanos);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private boolean checkHungLocked(long nowNanos) {
+    if (stopReason != null || aborted) {
+      return stopReason != null; // once stopped (by abort or before), a slow delivery is no news
+    }
+    long limit = settings.deliveryTimeout().toNanos();
+    for (Delivery d : delivering.values()) {
+      if (nowNanos - d.startedNanos > limit) {
+        stopReason = "delivery to destination '" + destination.name() + "' did not return within deliveryTimeout "
+            + settings.deliveryTimeout() + " (the destination does not keep to its own timeouts); delivery to it was"
+            + " stopped and what it had not delivered was not checkpointed: the next run reads it again";
+        LOG.error("pipeline '{}': run {}: {}", pipeline, runId, stopReason);
+        abortLocked();
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * When the workers still delivering should be given up on: {@link DeliverySettings#abandonGrace()}
+   * after delivery was stopped, as a {@link System#nanoTime()} value; {@link Long#MAX_VALUE} while
+   * it was not.
+   */
+  public long abandonAtNanos() {
+    return aborted ? abortedAtNanos + settings.abandonGrace().toNanos() : Long.MAX_VALUE;
+  }
+
+  /**
+   * Gives up on the workers still inside the destination call after delivery was stopped: their
+   * batches count as undelivered and stay unsettled, so no checkpoint passes them. Logged.
+   *
+   * @return how many workers were given up on
+   */
+  public int abandonStuck() {
+    lock.lock();
+    try {
+      int n = 0;
+      for (Map.Entry<Thread, Delivery> e : delivering.entrySet()) {
+        if (abandoned.add(e.getKey())) {
+          undelivered.addAndGet(e.getValue().size);
+          n++;
+          LOG.error("pipeline '{}': run {}: destination '{}' did not return from deliver in thread {} within {} of"
+                  + " being interrupted; giving up on that thread: its {} record(s) stay undelivered", pipeline, runId,
+              destination.name(), e.getKey().getName(), settings.abandonGrace(), e.getValue().size);
+        }
+      }
+      return n;
+    } finally {
+      lock.unlock();
+    }
   }
 
   /**
@@ -193,8 +292,9 @@ public final class Dispatcher {
     try {
       List<Entry> batch;
       while ((batch = nextBatch()) != null) {
-        deliver(batch);
-        onSettled.run();
+        if (deliver(batch)) {
+          onSettled.run();
+        }
       }
     } catch (InterruptedException e) {
       fail(e);
@@ -210,6 +310,11 @@ public final class Dispatcher {
     return failure;
   }
 
+  /** Why delivery was stopped other than by {@link #abort()} (a hung delivery), or null. */
+  public String stopReason() {
+    return stopReason;
+  }
+
   public long delivered() {
     return delivered.get();
   }
@@ -218,7 +323,7 @@ public final class Dispatcher {
     return deadLettered.get();
   }
 
-  /** Records left undelivered by {@link #abort()}. */
+  /** Records left undelivered by {@link #abort()}, a hung delivery or an abandoned worker. */
   public long undelivered() {
     return undelivered.get();
   }
@@ -233,7 +338,8 @@ public final class Dispatcher {
 
   private boolean batchReady() {
     return buffer.size() >= settings.batchSize()
-        || (settings.maxBatchBytes() > 0 && bufferedBytes >= settings.maxBatchBytes());
+        || (settings.maxBatchBytes() > 0 && bufferedBytes >= settings.maxBatchBytes())
+        || routerWaiting;
   }
 
   private List<Entry> nextBatch() throws InterruptedException {
@@ -281,22 +387,27 @@ public final class Dispatcher {
     }
   }
 
-  private void deliver(List<Entry> entries) throws InterruptedException {
+  /** Delivers one batch; returns whether it settled (its records all delivered or dead-lettered). */
+  private boolean deliver(List<Entry> entries) throws InterruptedException {
     batches.incrementAndGet();
     Thread self = Thread.currentThread();
     lock.lock();
     try {
       if (aborted) {
         undelivered.addAndGet(entries.size());
-        return; // the batch stays in flight: nothing may pass it
+        return false; // the batch stays in flight: nothing may pass it
       }
-      delivering.add(self);
+      delivering.put(self, new Delivery(System.nanoTime(), entries.size()));
     } finally {
       lock.unlock();
     }
     GuardedDestination.Outcome outcome;
+    List<Record> records = new ArrayList<>(entries.size());
+    for (Entry e : entries) {
+      records.add(e.record);
+    }
     try {
-      outcome = destination.deliver(pipeline, runId, entries.stream().map(e -> e.record).toList(), this::isAborted);
+      outcome = destination.deliver(pipeline, runId, records, this::isAborted);
     } finally {
       lock.lock();
       try {
@@ -307,6 +418,14 @@ public final class Dispatcher {
       } finally {
         lock.unlock();
       }
+    }
+    lock.lock();
+    try {
+      if (abandoned.remove(self)) {
+        return false; // given up on while inside: its records were counted as undelivered then
+      }
+    } finally {
+      lock.unlock();
     }
     retries.addAndGet(outcome.retries());
     for (int i = 0; i < entries.size(); i++) {
@@ -319,7 +438,7 @@ public final class Dispatcher {
       }
     }
     if (outcome.abandoned() > 0) {
-      return; // the batch stays in flight: no checkpoint may pass its abandoned records
+      return false; // the batch stays in flight: no checkpoint may pass its abandoned records
     }
     lock.lock();
     try {
@@ -327,6 +446,7 @@ public final class Dispatcher {
     } finally {
       lock.unlock();
     }
+    return true;
   }
 
   private void park(Entry e, GuardedDestination.Failure f) {
@@ -336,16 +456,6 @@ public final class Dispatcher {
             e.original == null ? null : RecordCodec.toJson(e.original), f.reason(), f.attempts(),
             f.firstFailedAt(), f.lastFailedAt()));
     deadLettered.incrementAndGet();
-  }
-
-  private long jsonSize(Record record) {
-    CountingStream out = new CountingStream();
-    try {
-      mapper.writeValue(out, record.data());
-    } catch (IOException e) {
-      throw new UncheckedIOException("measuring record '" + record.key() + "' failed", e);
-    }
-    return out.count;
   }
 
   private void fail(Throwable t) {
@@ -365,19 +475,8 @@ public final class Dispatcher {
     }
   }
 
-  private static final class CountingStream extends OutputStream {
-    long count;
-
-    @Override
-    public void write(int b) {
-      count++;
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) {
-      count += len;
-    }
-  }
+  /** A batch being delivered: since when, and how many records. */
+  private record Delivery(long startedNanos, int size) {}
 
   private static final class Entry {
     final long seq;

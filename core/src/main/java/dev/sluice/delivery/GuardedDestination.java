@@ -42,6 +42,15 @@ import org.slf4j.LoggerFactory;
  * records that failed, parks the rest, waits through the injected {@link Sleeper}, and must not
  * count time spent waiting for an open breaker as attempts.
  *
+ * <p>A permit taken from the breaker is always given back or spent: a wait for the rate limit that
+ * is interrupted after the breaker let the call through releases it, so an interrupted caller can't
+ * leave the breaker half open with its only probe permit gone. And a half-open breaker whose probe
+ * has not reported within {@link DeliverySettings#circuitBreakerProbeTimeout()} opens again, so a
+ * probe whose thread hangs (and is abandoned) can't either.
+ *
+ * <p>It counts the calls into the destination in progress ({@link #awaitNoCalls}), so that Sluice
+ * closes a destination only after its calls returned or were given up on.
+ *
  * <p>One instance per destination and Sluice instance: the engine's dispatchers (every run and
  * pipeline) and dead-letter replays share it, so they share the breaker and the rate limit.
  * Thread-safe. Not API: hosts configure it through {@link DeliverySettings}.
@@ -73,6 +82,10 @@ public final class GuardedDestination {
   private final RateLimiter limiter;
   private final Object breakerMonitor = new Object();
   private volatile Instant openUntil = Instant.MIN;
+  /** When the breaker last went half open, by the clock. */
+  private volatile Instant halfOpenSince = Instant.MAX;
+  /** Calls into the destination in progress; guarded by itself. */
+  private final int[] calls = new int[1];
 
   /**
    * @param name the destination's name
@@ -127,6 +140,9 @@ public final class GuardedDestination {
         LOG.warn("destination '{}': circuit breaker opened after {} consecutive failed attempt(s); deliveries wait {} before a probe",
             name, n, settings.circuitBreakerOpenDuration());
       } else {
+        if (to == CircuitBreaker.State.HALF_OPEN) {
+          halfOpenSince = clock.instant();
+        }
         LOG.info("destination '{}': circuit breaker {}", name,
             to == CircuitBreaker.State.HALF_OPEN ? "half open, probing" : "closed: the destination answers again");
       }
@@ -225,7 +241,7 @@ public final class GuardedDestination {
       boolean recorded = false;
       long t0 = System.nanoTime();
       try {
-        DeliveryResult result = destination.deliver(batch);
+        DeliveryResult result = call(batch);
         failures = result.failures();
         breakerSuccess(t0);
         recorded = true;
@@ -325,6 +341,69 @@ public final class GuardedDestination {
     }
   }
 
+  /** One call into the destination, counted while it is in progress. */
+  private DeliveryResult call(Batch batch) throws Exception {
+    enter();
+    try {
+      return destination.deliver(batch);
+    } finally {
+      leave();
+    }
+  }
+
+  /**
+   * Tells the destination a run ended ({@link Destination#finishRun}), counted as a call in
+   * progress like a delivery.
+   */
+  public void finishRun(dev.sluice.spi.RunInfo run, boolean succeeded) throws Exception {
+    enter();
+    try {
+      destination.finishRun(run, succeeded);
+    } finally {
+      leave();
+    }
+  }
+
+  /** Calls into the destination (deliveries, {@code finishRun}) in progress now. */
+  public int callsInProgress() {
+    synchronized (calls) {
+      return calls[0];
+    }
+  }
+
+  /**
+   * Waits until no call into the destination is in progress.
+   *
+   * @param deadlineNanos a {@link System#nanoTime()} value
+   * @return false when calls were still in progress at the deadline
+   */
+  public boolean awaitNoCalls(long deadlineNanos) throws InterruptedException {
+    synchronized (calls) {
+      while (calls[0] > 0) {
+        long left = deadlineNanos - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        TimeUnit.NANOSECONDS.timedWait(calls, left);
+      }
+      return true;
+    }
+  }
+
+  private void enter() {
+    synchronized (calls) {
+      calls[0]++;
+    }
+  }
+
+  private void leave() {
+    synchronized (calls) {
+      if (--calls[0] == 0) {
+        calls.notifyAll();
+      }
+    }
+  }
+
   /**
    * Exponential backoff with full jitter: uniform in [0, min(maxBackoff, initialBackoff ×
    * 2^(attempt-1))].
@@ -339,51 +418,91 @@ public final class GuardedDestination {
 
   private enum Permit { GRANTED, STOPPED, EXPIRED }
 
-  /** Waits for the breaker and the rate limiter; neither wait is an attempt. */
+  /**
+   * Waits for the breaker and the rate limiter; neither wait is an attempt. A breaker permit taken
+   * here is released again unless {@link Permit#GRANTED} is returned, also when a wait throws.
+   */
   private Permit acquire(Instant deadline, BooleanSupplier stopping) throws InterruptedException {
     if (stopping.getAsBoolean()) {
       return Permit.STOPPED;
     }
     if (breaker != null) {
-      while (!breaker.tryAcquirePermission()) {
-        if (stopping.getAsBoolean()) {
+      Permit p = acquireBreaker(deadline, stopping);
+      if (p != Permit.GRANTED) {
+        return p;
+      }
+    }
+    boolean granted = false;
+    try {
+      Permit p = acquireRateLimit(deadline, stopping);
+      granted = p == Permit.GRANTED;
+      return p;
+    } finally {
+      if (!granted) {
+        releaseBreaker(); // the call will not happen: give the breaker's permit (maybe the probe) back
+      }
+    }
+  }
+
+  private Permit acquireBreaker(Instant deadline, BooleanSupplier stopping) throws InterruptedException {
+    while (!breaker.tryAcquirePermission()) {
+      if (stopping.getAsBoolean()) {
+        return Permit.STOPPED;
+      }
+      Instant now = clock.instant();
+      if (circuitState() == CircuitState.OPEN) {
+        // The breaker lets a probe through once the clock is strictly after the open period.
+        Instant until = openUntil.plusMillis(1);
+        Duration wait = now.isBefore(until) ? Duration.between(now, until) : Duration.ofMillis(1);
+        if (now.plus(wait).isAfter(deadline)) {
+          return Permit.EXPIRED;
+        }
+        if (!pause(wait, stopping)) {
           return Permit.STOPPED;
         }
-        Instant now = clock.instant();
-        if (circuitState() == CircuitState.OPEN) {
-          // The breaker lets a probe through once the clock is strictly after the open period.
-          Instant until = openUntil.plusMillis(1);
-          Duration wait = now.isBefore(until) ? Duration.between(now, until) : Duration.ofMillis(1);
-          if (now.plus(wait).isAfter(deadline)) {
-            return Permit.EXPIRED;
-          }
-          if (!pause(wait, stopping)) {
-            return Permit.STOPPED;
-          }
-        } else {
-          // Half open with the probe out on another thread: its outcome decides, in real time.
-          if (!now.isBefore(deadline)) {
-            return Permit.EXPIRED;
-          }
-          synchronized (breakerMonitor) {
-            if (breaker.getState() == CircuitBreaker.State.HALF_OPEN) {
-              breakerMonitor.wait(PROBE_POLL_MILLIS);
-            }
+      } else {
+        // Half open with the probe out on another thread: its outcome decides, in real time.
+        if (!now.isBefore(deadline)) {
+          return Permit.EXPIRED;
+        }
+        Instant since = halfOpenSince;
+        if (since != Instant.MAX && !now.isBefore(since.plus(settings.circuitBreakerProbeTimeout()))) {
+          reopenAfterSilentProbe();
+          continue;
+        }
+        synchronized (breakerMonitor) {
+          if (breaker.getState() == CircuitBreaker.State.HALF_OPEN) {
+            breakerMonitor.wait(PROBE_POLL_MILLIS);
           }
         }
       }
     }
-    if (limiter != null) {
-      long nanos = limiter.reservePermission(1);
-      Instant now = clock.instant();
-      if (nanos < 0 || now.plusNanos(nanos).isAfter(deadline)) {
-        releaseBreaker();
-        return Permit.EXPIRED;
+    return Permit.GRANTED;
+  }
+
+  /** The probe did not report within the probe timeout: count it as failed. */
+  private void reopenAfterSilentProbe() {
+    synchronized (breakerMonitor) {
+      if (breaker.getState() != CircuitBreaker.State.HALF_OPEN) {
+        return; // another waiter, or the probe itself, moved it on
       }
-      if (nanos > 0 && !pause(Duration.ofNanos(nanos), stopping)) {
-        releaseBreaker();
-        return Permit.STOPPED;
-      }
+      LOG.warn("destination '{}': the circuit breaker's probe did not report within {}; opening the breaker again",
+          name, settings.circuitBreakerProbeTimeout());
+      breaker.transitionToOpenState();
+    }
+  }
+
+  private Permit acquireRateLimit(Instant deadline, BooleanSupplier stopping) throws InterruptedException {
+    if (limiter == null) {
+      return Permit.GRANTED;
+    }
+    long nanos = limiter.reservePermission(1);
+    Instant now = clock.instant();
+    if (nanos < 0 || now.plusNanos(nanos).isAfter(deadline)) {
+      return Permit.EXPIRED;
+    }
+    if (nanos > 0 && !pause(Duration.ofNanos(nanos), stopping)) {
+      return Permit.STOPPED;
     }
     return Permit.GRANTED;
   }

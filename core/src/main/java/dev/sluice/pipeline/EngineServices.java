@@ -14,12 +14,14 @@ import java.util.function.Supplier;
  *
  * @param store state
  * @param clock the one source of time
- * @param executor runs readers and delivery workers; needs at least 2 + the sum of the destinations'
- *     delivery concurrency threads per concurrent run (a cached pool by default)
+ * @param executor runs readers and delivery workers; needs at least 3 + the sum of the destinations'
+ *     delivery concurrency threads per concurrent run, plus one for its checkpoint committer (a cached pool by default)
  * @param meterRegistry metrics
  * @param objectMapper JSON
  * @param sleeper waits between delivery attempts
  * @param runIds makes run ids
+ * @param nodeId this Sluice node's id: the owner of the runs it starts, as recorded in the run
+ *     history and kept alive by its heartbeat
  */
 public record EngineServices(
     Store store,
@@ -28,7 +30,8 @@ public record EngineServices(
     MeterRegistry meterRegistry,
     ObjectMapper objectMapper,
     Sleeper sleeper,
-    Supplier<String> runIds) {
+    Supplier<String> runIds,
+    String nodeId) {
   public EngineServices {
     Objects.requireNonNull(store, "store");
     Objects.requireNonNull(clock, "clock");
@@ -37,5 +40,6 @@ public record EngineServices(
     Objects.requireNonNull(objectMapper, "objectMapper");
     Objects.requireNonNull(sleeper, "sleeper");
     Objects.requireNonNull(runIds, "runIds");
+    Objects.requireNonNull(nodeId, "nodeId");
   }
 }

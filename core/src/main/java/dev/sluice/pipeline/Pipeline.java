@@ -21,6 +21,10 @@ import java.util.Set;
 public final class Pipeline {
   /** Default capacity of the queue between reading and routing. */
   public static final int DEFAULT_QUEUE_CAPACITY = 1024;
+  /** Default byte limit of the queue between reading and routing: 64 MiB. */
+  public static final long DEFAULT_QUEUE_BYTES = 64L << 20;
+  /** Default of {@link #maxConcurrentRuns()}. */
+  public static final int DEFAULT_MAX_CONCURRENT_RUNS = 4;
 
   private final String name;
   private final String description;
@@ -30,8 +34,10 @@ public final class Pipeline {
   private final UnmatchedPolicy unmatched;
   private final ErrorPolicy onError;
   private final int queueCapacity;
+  private final long queueBytes;
   private final List<TriggerDefinition> triggers;
   private final OverlapPolicy overlap;
+  private final int maxConcurrentRuns;
 
   Pipeline(
       String name,
@@ -42,8 +48,10 @@ public final class Pipeline {
       UnmatchedPolicy unmatched,
       ErrorPolicy onError,
       int queueCapacity,
+      long queueBytes,
       List<TriggerDefinition> triggers,
-      OverlapPolicy overlap) {
+      OverlapPolicy overlap,
+      int maxConcurrentRuns) {
     this.name = Names.check("pipeline", name);
     this.description = description == null ? "" : description;
     this.source = Objects.requireNonNull(source, "pipeline '" + name + "' has no source");
@@ -52,8 +60,10 @@ public final class Pipeline {
     this.unmatched = Objects.requireNonNull(unmatched);
     this.onError = Objects.requireNonNull(onError);
     this.queueCapacity = queueCapacity;
+    this.queueBytes = queueBytes;
     this.triggers = List.copyOf(triggers);
     this.overlap = Objects.requireNonNull(overlap);
+    this.maxConcurrentRuns = maxConcurrentRuns;
   }
 
   public static PipelineBuilder builder(String name) {
@@ -97,8 +107,18 @@ public final class Pipeline {
     return onError;
   }
 
+  /** Items (records, checkpoints) buffered between reading and routing, at most. */
   public int queueCapacity() {
     return queueCapacity;
+  }
+
+  /**
+   * Bytes of records (their estimated JSON size) buffered between reading and routing, at most;
+   * whichever of this and {@link #queueCapacity()} fills first holds the source back. A record
+   * larger than this still passes, alone.
+   */
+  public long queueBytes() {
+    return queueBytes;
   }
 
   /** Cron, webhook and plugin triggers, in declaration order; started by {@code Sluice.start()}. */
@@ -109,6 +129,15 @@ public final class Pipeline {
   /** What happens when a trigger asks for a run while one is in progress. */
   public OverlapPolicy overlap() {
     return overlap;
+  }
+
+  /**
+   * With {@link OverlapPolicy#ALLOW}: how many triggered runs may be in progress at once on this
+   * node; a request beyond it ends {@link RunStatus#SKIPPED} (a webhook answers 503 with {@code
+   * Retry-After}).
+   */
+  public int maxConcurrentRuns() {
+    return maxConcurrentRuns;
   }
 
   /** Every destination this pipeline can deliver to, in order of first mention. */
@@ -133,8 +162,10 @@ public final class Pipeline {
         && unmatched == p.unmatched
         && onError == p.onError
         && queueCapacity == p.queueCapacity
+        && queueBytes == p.queueBytes
         && triggers.equals(p.triggers)
-        && overlap == p.overlap;
+        && overlap == p.overlap
+        && maxConcurrentRuns == p.maxConcurrentRuns;
   }
 
   /** Rules compare by their written form: compiled conditions and transforms have no equality. */
@@ -159,7 +190,8 @@ public final class Pipeline {
 
   @Override
   public int hashCode() {
-    return Objects.hash(name, source, otherwise, unmatched, onError, queueCapacity, triggers, overlap);
+    return Objects.hash(name, source, otherwise, unmatched, onError, queueCapacity, queueBytes, triggers, overlap,
+        maxConcurrentRuns);
   }
 
   @Override

@@ -43,6 +43,8 @@ public final class PipelineBuilder {
   private UnmatchedPolicy unmatched = UnmatchedPolicy.DROP;
   private ErrorPolicy onError = ErrorPolicy.DEAD_LETTER;
   private int queueCapacity = Pipeline.DEFAULT_QUEUE_CAPACITY;
+  private long queueBytes = Pipeline.DEFAULT_QUEUE_BYTES;
+  private int maxConcurrentRuns = Pipeline.DEFAULT_MAX_CONCURRENT_RUNS;
   private final PathCache paths = new PathCache();
   private final List<TriggerDefinition> triggers = new ArrayList<>();
   private OverlapPolicy overlap = OverlapPolicy.SKIP;
@@ -120,6 +122,31 @@ public final class PipelineBuilder {
   }
 
   /**
+   * Bytes of records (estimated JSON size) buffered between reading and routing; bounds memory
+   * together with {@link #queueCapacity}. Default 64 MiB.
+   */
+  public PipelineBuilder queueBytes(long value) {
+    if (value < 1) {
+      throw new IllegalArgumentException("pipeline '" + name + "': queueBytes must be >= 1, got " + value);
+    }
+    this.queueBytes = value;
+    return this;
+  }
+
+  /**
+   * With overlap policy allow: triggered runs in progress at once, at most; more are skipped.
+   * Default 4.
+   */
+  public PipelineBuilder maxConcurrentRuns(int value) {
+    if (value < 1 || value > 1000) {
+      throw new IllegalArgumentException(
+          "pipeline '" + name + "': maxConcurrentRuns must be between 1 and 1000, got " + value);
+    }
+    this.maxConcurrentRuns = value;
+    return this;
+  }
+
+  /**
    * Runs the pipeline at the times of a Unix-syntax cron expression in UTC.
    *
    * @throws dev.sluice.schedule.InvalidCronException when the expression can't be parsed
@@ -170,7 +197,8 @@ public final class PipelineBuilder {
       throw new IllegalStateException("pipeline '" + name + "' has no source: call source(...)");
     }
     return new Pipeline(
-        name, description, source, rules, otherwise, unmatched, onError, queueCapacity, triggers, overlap);
+        name, description, source, rules, otherwise, unmatched, onError, queueCapacity, queueBytes, triggers, overlap,
+        maxConcurrentRuns);
   }
 
   private void add(RoutingRule rule) {

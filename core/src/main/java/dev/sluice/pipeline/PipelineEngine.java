@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.delivery.DeliveryAbortedException;
 import dev.sluice.delivery.Dispatcher;
 import dev.sluice.delivery.GuardedDestination;
+import dev.sluice.internal.JsonSize;
 import dev.sluice.record.Checkpoint;
 import dev.sluice.record.Record;
 import dev.sluice.record.RecordCodec;
@@ -19,6 +20,7 @@ import dev.sluice.spi.ReadContext;
 import dev.sluice.spi.RunInfo;
 import dev.sluice.store.DeadLetter;
 import dev.sluice.store.RunRecord;
+import dev.sluice.store.StoredCheckpoint;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
@@ -31,27 +33,46 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Runs one pipeline: its connector, compiled rules and resolved destinations.
  *
- * <p>Data flow of a run: the connector reads on an executor thread into a bounded queue
- * (backpressure); the calling thread routes each record through the rules and offers the results
- * to one {@link Dispatcher} per destination, which batches, delivers, retries and dead-letters on
- * its own worker threads (as many as the destination's delivery concurrency). A checkpoint the
- * connector emitted is committed once every record before it is settled (acknowledged or
- * dead-lettered) at every destination, whatever order batches complete in, so a crash re-reads at
- * most the unsettled tail.
+ * <p>Data flow of a run: the connector reads on an executor thread into a queue bounded by count
+ * and by bytes (backpressure); the calling thread routes each record through the rules and offers
+ * the results to one {@link Dispatcher} per destination, which batches, delivers, retries and
+ * dead-letters on its own worker threads (as many as the destination's delivery concurrency). A
+ * checkpoint the connector emitted is committed once every record before it is settled
+ * (acknowledged or dead-lettered) at every destination, whatever order batches complete in, so a
+ * crash re-reads at most the unsettled tail.
+ *
+ * <p>Commits happen on one committer thread per run, outside every lock the router and the
+ * delivery workers take: they only tell it that something settled, and it commits the newest
+ * checkpoint that is committable by then, so commits are never out of order and no worker waits
+ * for a database round trip. Each commit is fenced ({@link dev.sluice.store.CheckpointStore}): it
+ * names the position the run loaded or last committed, so an overlapping run of the same pipeline
+ * that committed in between makes this run's later commits fail instead of moving the checkpoint
+ * back; the run then goes on delivering, commits no more and says so in its report.
+ *
+ * <p>Every wait of a run has a deadline: a batch delivery has the destination's {@code
+ * deliveryTimeout}, after which delivery to that destination stops and the run fails; a worker or
+ * {@code finishRun} call that ignores the interrupt is given up on (logged) after the destination's
+ * {@code abandonGrace}; a source that ignores the stop request after 30 s; the last commit after 60
+ * s. After {@link #abort()} all of them end within {@link #ABORT_GRACE}.
  *
  * <p>Shutdown goes through {@link #stop()} (no new runs; running ones stop reading and drain) and,
  * when the host's deadline passes, {@link #abort()} (stop delivering; what is left is counted as
@@ -63,6 +84,11 @@ import org.slf4j.LoggerFactory;
 public final class PipelineEngine {
   private static final Logger LOG = LoggerFactory.getLogger(PipelineEngine.class);
   private static final Duration READER_STOP_WAIT = Duration.ofSeconds(30);
+  /** How long the last checkpoint commit of a run may take. */
+  private static final Duration FINAL_COMMIT_WAIT = Duration.ofSeconds(60);
+  /** After {@link #abort()}, a run ends within this, giving up on what does not stop. */
+  public static final Duration ABORT_GRACE = Duration.ofSeconds(10);
+  private static final long WATCH_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
   private final Pipeline pipeline;
   private final Connector connector;
@@ -73,6 +99,8 @@ public final class PipelineEngine {
   private final Logger sourceLog;
   private final Set<Execution> active = ConcurrentHashMap.newKeySet();
   private boolean stopped; // guarded by active
+  /** Test seam: told each time a committer looked at what may be committed. */
+  private volatile CommitObserver commitObserver;
 
   /**
    * @param destinations every destination the pipeline names, resolved
@@ -207,6 +235,20 @@ public final class PipelineEngine {
     }
   }
 
+  /** For tests: what a run's committer saw and did each time it looked. */
+  interface CommitObserver {
+    /**
+     * @param batchesSettled batches settled at the run's destinations before it looked
+     * @param checkpointsRouted checkpoints the router had taken before it looked
+     * @param committed what it committed this time, or null
+     */
+    void looked(long batchesSettled, long checkpointsRouted, Checkpoint committed);
+  }
+
+  void observeCommits(CommitObserver observer) {
+    this.commitObserver = observer;
+  }
+
   private static final Object END = new Object();
 
   private record ReaderFailed(Throwable error) {}
@@ -228,25 +270,42 @@ public final class PipelineEngine {
     private final String runId;
     private final Clock clock;
     private final Instant startedAt;
-    private final BlockingQueue<Object> queue;
+    private final RecordQueue queue;
     private final Dispatcher[] dispatchers;
-    private final ArrayDeque<PendingCheckpoint> pendingCheckpoints = new ArrayDeque<>();
     private final long[] ruleMatches;
     private final CountDownLatch readerDone = new CountDownLatch(1);
     /** Taken by the reader when it begins, or by stopReader to keep a reader that never began from beginning. */
     private final AtomicBoolean readerClaimed = new AtomicBoolean();
+    private final Committer committer = new Committer();
+    /** Things the report should tell: a resumed interrupted run, a fenced checkpoint. */
+    private final List<String> notes = new CopyOnWriteArrayList<>();
+
+    private final Object checkpointLock = new Object();
+    private final ArrayDeque<PendingCheckpoint> pendingCheckpoints = new ArrayDeque<>(); // guarded by checkpointLock
+    private volatile long checkpointsRouted;
+    private final AtomicLong batchesSettled = new AtomicLong();
 
     private volatile long routedUpTo;
     private long seq;
+    /** Estimated size of the record being routed, as measured by the reader. Router thread only. */
+    private long currentBytes;
+    private Record lastMeasured;
+    private long lastMeasuredBytes;
     // Written by the routing thread only; volatile so progress() and checkpoint commits on other
     // threads see current values.
     private volatile long read;
     private volatile long rejected;
     private volatile long unmatched;
     private volatile long routingErrors;
-    private Checkpoint committed;
+    /** The stored position this run loaded or last committed; the committer's (or the run's, at the end). */
+    private volatile StoredCheckpoint position;
+    private volatile Checkpoint committed;
+    private volatile boolean fencedOut;
+    private volatile String resumedAfter;
     private volatile Future<?> reader;
     private boolean aborted; // guarded by dispatchers
+    /** Set by abort(): every wait after it ends by then ({@link System#nanoTime()}). */
+    private volatile long abortDeadlineNanos = Long.MAX_VALUE;
 
     Execution(String trigger, JsonNode parameters, RunControl control) {
       this.trigger = Objects.requireNonNull(trigger, "trigger");
@@ -255,7 +314,7 @@ public final class PipelineEngine {
       this.runId = control.presetRunId() != null ? control.presetRunId() : services.runIds().get();
       this.clock = services.clock();
       this.startedAt = clock.instant();
-      this.queue = new ArrayBlockingQueue<>(pipeline.queueCapacity());
+      this.queue = new RecordQueue(pipeline.queueCapacity(), pipeline.queueBytes());
       this.dispatchers = new Dispatcher[destinations.length];
       this.ruleMatches = new long[router.rules().size()];
     }
@@ -264,13 +323,17 @@ public final class PipelineEngine {
       String name = pipeline.name();
       LOG.info("pipeline '{}': run {} started (trigger: {})", name, runId, trigger);
       control.started(runId, this::progress);
-      services.store().runs().save(RunRecord.started(runId, name, trigger, startedAt));
+      RunRecord earlierAttempt = services.store().runs().find(runId).orElse(null);
+      services.store().runs().save(RunRecord.started(runId, name, trigger, startedAt, services.nodeId()));
       List<Worker> workers = new ArrayList<>();
       String error = null;
       try {
-        Checkpoint from = services.store().checkpoints().load(name).orElse(null);
+        StoredCheckpoint from = services.store().checkpoints().position(name).orElse(null);
+        position = from;
+        noteResumption(earlierAttempt, from);
         startDispatchers(workers);
-        reader = services.executor().submit(() -> read(from));
+        reader = services.executor().submit(() -> read(from == null ? null : from.checkpoint()));
+        startCommitter();
         control.onCancel(this::stopReader);
         error = route();
       } catch (RuntimeException e) {
@@ -278,6 +341,7 @@ public final class PipelineEngine {
         LOG.error("pipeline '{}': run {} failed", name, runId, e);
       } finally {
         stopReader();
+        queue.close(); // a source still emitting gets an InterruptedException
         awaitReader();
         for (Dispatcher d : dispatchers) {
           if (d != null) {
@@ -286,11 +350,7 @@ public final class PipelineEngine {
         }
         error = firstNonNull(error, awaitWorkers(workers));
       }
-      try {
-        maybeCommit();
-      } catch (RuntimeException e) {
-        error = firstNonNull(error, "pipeline '" + name + "': committing the checkpoint failed: " + e);
-      }
+      error = firstNonNull(error, committer.finish());
       long undelivered = undelivered();
       if (undelivered > 0) {
         error = firstNonNull(error, "pipeline '" + name + "': shutdown deadline passed with " + undelivered
@@ -302,7 +362,7 @@ public final class PipelineEngine {
       if (error != null) {
         status = RunStatus.FAILED;
       }
-      RunReport report = report(status, clock.instant(), error);
+      RunReport report = report(status, clock.instant(), error, committed);
       control.finished(progress());
       services.store().runs().save(toRecord(report));
       recordMetrics(report);
@@ -315,11 +375,43 @@ public final class PipelineEngine {
       return report;
     }
 
+    /**
+     * Notes in the report when this run picks up after one that was interrupted: an earlier attempt
+     * of the same run (a cluster node runs it again after its node died), or the run that committed
+     * the checkpoint it starts from.
+     */
+    private void noteResumption(RunRecord earlierAttempt, StoredCheckpoint from) {
+      if (earlierAttempt != null && !services.nodeId().equals(earlierAttempt.owner())
+          && (earlierAttempt.status() == RunStatus.RUNNING || earlierAttempt.status() == RunStatus.INTERRUPTED)) {
+        resumedAfter = runId;
+        notes.add("an earlier attempt of this run" + (earlierAttempt.owner() == null ? ""
+            : " on node " + earlierAttempt.owner()) + " was interrupted"
+            + (earlierAttempt.error() == null ? "" : " (" + earlierAttempt.error() + ")")
+            + "; this attempt resumes from the last committed checkpoint");
+        return;
+      }
+      if (from == null || from.runId().equals(runId)) {
+        return;
+      }
+      try {
+        services.store().runs().find(from.runId())
+            .filter(r -> r.status() == RunStatus.INTERRUPTED)
+            .ifPresent(r -> {
+              resumedAfter = r.id();
+              notes.add("resumes from the checkpoint of run " + r.id() + ", which was interrupted"
+                  + (r.error() == null ? "" : ": " + r.error()));
+            });
+      } catch (RuntimeException e) {
+        LOG.warn("pipeline '{}': run {}: could not look up run {} that committed the checkpoint", pipeline.name(),
+            runId, from.runId(), e);
+      }
+    }
+
     private void startDispatchers(List<Worker> workers) {
       synchronized (dispatchers) {
         for (int i = 0; i < destinations.length; i++) {
           Dispatcher d = new Dispatcher(pipeline.name(), runId, destinations[i], services.store().deadLetters(),
-              services.objectMapper(), this::maybeCommit);
+              this::settled);
           dispatchers[i] = d;
           if (aborted) {
             d.abort();
@@ -331,8 +423,19 @@ public final class PipelineEngine {
       }
     }
 
+    private void startCommitter() {
+      try {
+        services.executor().execute(committer);
+      } catch (RejectedExecutionException e) {
+        // No thread for it: the run commits its last checkpoint itself when it ends.
+        LOG.warn("pipeline '{}': run {}: no thread for the checkpoint committer ({}); committing at the end only",
+            pipeline.name(), runId, e.getMessage());
+      }
+    }
+
     /** Stops reading and delivering; see {@link PipelineEngine#abort()}. */
     void abort() {
+      abortDeadlineNanos = System.nanoTime() + ABORT_GRACE.toNanos();
       control.cancel();
       synchronized (dispatchers) {
         aborted = true;
@@ -357,21 +460,20 @@ public final class PipelineEngine {
       String name = pipeline.name();
       try {
         while (true) {
-          for (Dispatcher d : dispatchers) {
-            if (d.failure() != null) {
-              return "pipeline '" + name + "': delivery to destination '" + d.destinationName()
-                  + "' stopped: " + d.failure();
-            }
+          String problem = deliveryProblem();
+          if (problem != null) {
+            return problem;
           }
           if (control.isCancelled()) {
             return null;
           }
           Object item = queue.poll(50, TimeUnit.MILLISECONDS);
           if (item == null) {
+            watchDeliveries();
             continue;
           }
           if (item instanceof Record) {
-            String failure = routeRecord((Record) item);
+            String failure = routeRecord((Record) item, queue.lastTakenBytes());
             if (failure != null) {
               return failure;
             }
@@ -395,14 +497,37 @@ public final class PipelineEngine {
         control.cancel();
         return null;
       } catch (DeliveryAbortedException e) {
-        return null; // shutdown: the report counts what was left undelivered
+        // Shutdown (the report counts what was left undelivered) or a hung destination (its reason).
+        return deliveryProblem();
       }
     }
 
-    private String routeRecord(Record item) throws InterruptedException {
+    /** Why delivery to some destination stopped (a worker died, a delivery hung), or null. */
+    private String deliveryProblem() {
+      for (Dispatcher d : dispatchers) {
+        if (d.failure() != null) {
+          return "pipeline '" + pipeline.name() + "': delivery to destination '" + d.destinationName()
+              + "' stopped: " + d.failure();
+        }
+        if (d.stopReason() != null) {
+          return "pipeline '" + pipeline.name() + "': " + d.stopReason();
+        }
+      }
+      return null;
+    }
+
+    private void watchDeliveries() {
+      long now = System.nanoTime();
+      for (Dispatcher d : dispatchers) {
+        d.checkHung(now);
+      }
+    }
+
+    private String routeRecord(Record item, long bytes) throws InterruptedException {
       Record record = item.stamped(pipeline.source().type(), clock.instant());
       seq++;
       read++;
+      currentBytes = bytes;
       try {
         int matched = router.route(record, this, ruleMatches);
         if (matched == 0) {
@@ -425,7 +550,17 @@ public final class PipelineEngine {
 
     @Override
     public void accept(int destination, Record record, Record original) throws InterruptedException {
-      dispatchers[destination].offer(seq, record, original);
+      long bytes;
+      if (original == null) {
+        bytes = currentBytes; // as read: measured once, by the reader
+      } else {
+        if (record != lastMeasured) { // a transformed copy, often fanned out to several destinations
+          lastMeasured = record;
+          lastMeasuredBytes = JsonSize.of(record.data());
+        }
+        bytes = lastMeasuredBytes;
+      }
+      dispatchers[destination].offer(seq, record, original, bytes);
     }
 
     private void park(String destination, String key, ObjectNode record, ObjectNode original, String reason) {
@@ -434,32 +569,74 @@ public final class PipelineEngine {
           new DeadLetter(0, pipeline.name(), destination, runId, key, record, original, reason, 0, now, now));
     }
 
-    private synchronized void addCheckpoint(Checkpoint checkpoint) {
-      PendingCheckpoint last = pendingCheckpoints.peekLast();
-      if (last != null && last.seq() == seq) {
-        pendingCheckpoints.pollLast(); // nothing between them: the newer one supersedes
+    private void addCheckpoint(Checkpoint checkpoint) {
+      synchronized (checkpointLock) {
+        PendingCheckpoint last = pendingCheckpoints.peekLast();
+        if (last != null && last.seq() == seq) {
+          pendingCheckpoints.pollLast(); // nothing between them: the newer one supersedes
+        }
+        pendingCheckpoints.addLast(new PendingCheckpoint(seq, checkpoint));
+        checkpointsRouted++;
       }
-      pendingCheckpoints.addLast(new PendingCheckpoint(seq, checkpoint));
-      maybeCommit();
+      committer.request();
     }
 
-    /** Commits the newest checkpoint whose records are all settled. Called from any thread. */
-    private synchronized void maybeCommit() {
-      long routed = routedUpTo; // read before the dispatchers, see Dispatcher.settledUpTo
-      long safe = routed;
-      for (Dispatcher d : dispatchers) {
-        if (d != null) {
-          safe = Math.min(safe, d.settledUpTo(routed));
+    /** A worker settled a batch. Never blocks: the committer does the work. */
+    private void settled() {
+      batchesSettled.incrementAndGet();
+      committer.request();
+    }
+
+    /** The newest pending checkpoint whose records are all settled, taken off the list; or null. */
+    private PendingCheckpoint takeCommittable() {
+      synchronized (checkpointLock) {
+        long routed = routedUpTo; // read before the dispatchers, see Dispatcher.settledUpTo
+        long safe = routed;
+        for (Dispatcher d : dispatchers) {
+          if (d != null) {
+            safe = Math.min(safe, d.settledUpTo(routed));
+          }
+        }
+        PendingCheckpoint toCommit = null;
+        while (!pendingCheckpoints.isEmpty() && pendingCheckpoints.peekFirst().seq() <= safe) {
+          toCommit = pendingCheckpoints.pollFirst();
+        }
+        return toCommit;
+      }
+    }
+
+    /**
+     * Commits the newest committable checkpoint, fenced on the position this run holds. Only one
+     * thread at a time calls it (see {@link Committer}).
+     */
+    private void commitNewest() {
+      long settledSeen = batchesSettled.get();
+      long checkpointsSeen = checkpointsRouted;
+      PendingCheckpoint toCommit = fencedOut ? null : takeCommittable();
+      Checkpoint done = null;
+      if (toCommit != null) {
+        Checkpoint c = toCommit.checkpoint();
+        StoredCheckpoint expected = position;
+        var next = services.store().checkpoints().commit(
+            pipeline.name(), c, expected, toRecord(report(RunStatus.RUNNING, null, null, c)));
+        if (next.isPresent()) {
+          position = next.get();
+          committed = c;
+          done = c;
+        } else {
+          fencedOut = true;
+          String note = "checkpoints not committed after " + (committed == null ? "the start" : committed)
+              + ": another run of the pipeline committed one since this run "
+              + (committed == null ? "loaded its start position" : "last committed")
+              + " (overlapping runs); the first to commit wins, and what this run delivered after the stored"
+              + " checkpoint is read again by the next run";
+          notes.add(note);
+          LOG.warn("pipeline '{}': run {}: {}", pipeline.name(), runId, note);
         }
       }
-      PendingCheckpoint toCommit = null;
-      while (!pendingCheckpoints.isEmpty() && pendingCheckpoints.peekFirst().seq() <= safe) {
-        toCommit = pendingCheckpoints.pollFirst();
-      }
-      if (toCommit != null) {
-        committed = toCommit.checkpoint();
-        services.store().checkpoints().commit(
-            pipeline.name(), committed, toRecord(report(RunStatus.RUNNING, null, null)));
+      CommitObserver o = commitObserver;
+      if (o != null) {
+        o.looked(settledSeen, checkpointsSeen, done);
       }
     }
 
@@ -469,7 +646,7 @@ public final class PipelineEngine {
       }
       try {
         connector.read(new Context(), from, new QueueEmitter());
-        queue.put(END);
+        queue.put(END, 0);
       } catch (InterruptedException e) {
         // cancelled: the router no longer takes from the queue
         Thread.currentThread().interrupt();
@@ -478,7 +655,7 @@ public final class PipelineEngine {
           sourceLog.error("pipeline '{}': source failed in run {}", pipeline.name(), runId, t);
         }
         try {
-          queue.put(new ReaderFailed(t));
+          queue.put(new ReaderFailed(t), 0);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }
@@ -501,52 +678,108 @@ public final class PipelineEngine {
       if (reader == null) {
         return;
       }
+      long wait = Math.min(READER_STOP_WAIT.toNanos(), Math.max(0, abortDeadlineNanos - System.nanoTime()));
       try {
-        if (!readerDone.await(READER_STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
-          LOG.warn("pipeline '{}': source of run {} ignored the stop request for {} s; leaving it",
-              pipeline.name(), runId, READER_STOP_WAIT.toSeconds());
+        if (!readerDone.await(wait, TimeUnit.NANOSECONDS)) {
+          LOG.warn("pipeline '{}': source of run {} ignored the stop request for {} ms; leaving it",
+              pipeline.name(), runId, TimeUnit.NANOSECONDS.toMillis(wait));
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
     }
 
+    /**
+     * Waits for the delivery workers, watching for hung deliveries; gives up on a worker that still
+     * delivers after its dispatcher was stopped and the destination's abandon grace passed.
+     */
     private String awaitWorkers(List<Worker> workers) {
       String error = null;
       for (Worker w : workers) {
-        try {
-          w.future().get();
-        } catch (ExecutionException e) {
-          error = firstNonNull(error, "pipeline '" + pipeline.name() + "': delivery to destination '"
-              + destinationNames.get(w.destination()) + "' failed: " + e.getCause());
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          error = firstNonNull(error, "pipeline '" + pipeline.name() + "': interrupted while delivering");
+        Dispatcher d = dispatchers[w.destination()];
+        while (true) {
+          long now = System.nanoTime();
+          d.checkHung(now);
+          long giveUpAt = Math.min(d.abandonAtNanos(), abortDeadlineNanos);
+          if (now - giveUpAt >= 0) {
+            if (d.abandonStuck() > 0) {
+              error = firstNonNull(error, "pipeline '" + pipeline.name() + "': destination '" + d.destinationName()
+                  + "' did not return from a delivery after it was interrupted; gave up on it, its records were"
+                  + " not checkpointed and the next run reads them again");
+            }
+            if (!w.future().isDone()) {
+              break; // between calls, or stuck outside the destination: nothing more to wait for here
+            }
+          }
+          try {
+            w.future().get(Math.max(1, Math.min(WATCH_NANOS, giveUpAt - now)), TimeUnit.NANOSECONDS);
+            break;
+          } catch (TimeoutException e) {
+            // look again
+          } catch (CancellationException e) {
+            break;
+          } catch (ExecutionException e) {
+            error = firstNonNull(error, "pipeline '" + pipeline.name() + "': delivery to destination '"
+                + destinationNames.get(w.destination()) + "' failed: " + e.getCause());
+            break;
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            error = firstNonNull(error, "pipeline '" + pipeline.name() + "': interrupted while delivering");
+            return error;
+          }
         }
       }
-      for (Dispatcher d : dispatchers) {
-        if (d != null && d.failure() != null) {
-          error = firstNonNull(error, "pipeline '" + pipeline.name() + "': delivery to destination '"
-              + d.destinationName() + "' stopped: " + d.failure());
-        }
-      }
-      return error;
+      return firstNonNull(deliveryProblem(), error);
     }
 
     private String finishDestinations(boolean succeeded) {
       String error = null;
       RunInfo info = new RunInfo(pipeline.name(), runId, startedAt);
       for (int i = 0; i < destinations.length; i++) {
-        try {
-          destinations[i].destination().finishRun(info, succeeded);
-        } catch (Exception e) {
-          LOG.error("pipeline '{}': destination '{}' could not finish run {}", pipeline.name(),
-              destinationNames.get(i), runId, e);
-          error = firstNonNull(error, "pipeline '" + pipeline.name() + "': destination '"
-              + destinationNames.get(i) + "' could not finish the run: " + e);
-        }
+        String problem = finishDestination(destinations[i], destinationNames.get(i), info, succeeded);
+        error = firstNonNull(error, problem);
       }
       return error;
+    }
+
+    /** Calls the destination's finishRun with a deadline (its deliveryTimeout). */
+    private String finishDestination(GuardedDestination d, String name, RunInfo info, boolean succeeded) {
+      String prefix = "pipeline '" + pipeline.name() + "': destination '" + name + "'";
+      Future<?> call;
+      try {
+        call = services.executor().submit(() -> {
+          d.finishRun(info, succeeded);
+          return null;
+        });
+      } catch (RejectedExecutionException e) {
+        try {
+          d.finishRun(info, succeeded); // no thread to spare (shutting down): call it here
+          return null;
+        } catch (Exception ex) {
+          return failedToFinish(prefix, name, ex);
+        }
+      }
+      long deadline = Math.min(System.nanoTime() + d.settings().deliveryTimeout().toNanos(), abortDeadlineNanos);
+      try {
+        call.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        return null;
+      } catch (ExecutionException e) {
+        return failedToFinish(prefix, name, e.getCause());
+      } catch (TimeoutException e) {
+        call.cancel(true);
+        LOG.error("{} did not finish run {} within {}; gave up on it", prefix, runId, d.settings().deliveryTimeout());
+        return prefix + " did not finish the run within its deliveryTimeout " + d.settings().deliveryTimeout()
+            + "; gave up on it";
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        call.cancel(true);
+        return prefix + " could not finish the run: interrupted";
+      }
+    }
+
+    private String failedToFinish(String prefix, String name, Throwable e) {
+      LOG.error("pipeline '{}': destination '{}' could not finish run {}", pipeline.name(), name, runId, e);
+      return prefix + " could not finish the run: " + e;
     }
 
     private RunProgress progress() {
@@ -561,7 +794,7 @@ public final class PipelineEngine {
       return new RunProgress(read, rejected, unmatched, routingErrors, delivered, deadLettered);
     }
 
-    private RunReport report(RunStatus status, Instant finishedAt, String error) {
+    private RunReport report(RunStatus status, Instant finishedAt, String error, Checkpoint checkpoint) {
       Map<String, Long> rules = new LinkedHashMap<>();
       List<RoutingRule> ordered = router.rules();
       for (int i = 0; i < ordered.size(); i++) {
@@ -576,13 +809,13 @@ public final class PipelineEngine {
                 d.undelivered()));
       }
       return new RunReport(runId, pipeline.name(), trigger, status, startedAt, finishedAt, read, rejected,
-          unmatched, routingErrors, rules, stats, committed, error);
+          unmatched, routingErrors, rules, stats, checkpoint, error, resumedAfter, List.copyOf(notes));
     }
 
     private RunRecord toRecord(RunReport r) {
       return new RunRecord(r.runId(), r.pipeline(), r.trigger(), r.status(), r.startedAt(), r.finishedAt(),
           r.recordsRead(), r.delivered(), r.deadLettered() + r.recordsRejected(), r.toJson(),
-          r.error().orElse(null));
+          r.error().orElse(null), services.nodeId());
     }
 
     private void recordMetrics(RunReport r) {
@@ -599,20 +832,131 @@ public final class PipelineEngine {
           .register(registry).record(r.duration());
     }
 
+    /**
+     * The run's single committer. {@link #request()} (from the router and the workers) never
+     * blocks; the committer thread then commits the newest committable checkpoint. At the end of
+     * the run, {@link #finish()} has it commit once more and stop; if it never got a thread, the run
+     * thread takes its place, so there is still only ever one committing thread.
+     */
+    private final class Committer implements Runnable {
+      private static final int NOT_STARTED = 0;
+      private static final int RUNNING = 1;
+      private static final int TAKEN_OVER = 2;
+      private final AtomicInteger state = new AtomicInteger(NOT_STARTED);
+      private final AtomicBoolean requested = new AtomicBoolean();
+      private final CountDownLatch done = new CountDownLatch(1);
+      private volatile Thread thread;
+      private volatile boolean finishing;
+      private volatile boolean stoppedEarly;
+      private volatile RuntimeException lastFailure;
+
+      void request() {
+        if (!requested.getAndSet(true)) {
+          Thread t = thread;
+          if (t != null) {
+            LockSupport.unpark(t);
+          }
+        }
+      }
+
+      @Override
+      public void run() {
+        if (!state.compareAndSet(NOT_STARTED, RUNNING)) {
+          return; // the run ended before this thread came; it committed itself
+        }
+        thread = Thread.currentThread();
+        try {
+          while (true) {
+            boolean last = finishing;
+            if (requested.getAndSet(false) || last) {
+              commitQuietly();
+            }
+            if (last) {
+              return;
+            }
+            if (Thread.interrupted()) {
+              stoppedEarly = true; // the executor is shutting down: the run thread commits last
+              return;
+            }
+            if (!requested.get() && !finishing) {
+              LockSupport.park(this);
+            }
+          }
+        } finally {
+          done.countDown();
+        }
+      }
+
+      private void commitQuietly() {
+        try {
+          commitNewest();
+          lastFailure = null;
+        } catch (RuntimeException e) {
+          lastFailure = e;
+          LOG.warn("pipeline '{}': run {}: committing a checkpoint failed; trying again with the next one: {}",
+              pipeline.name(), runId, e.toString());
+        }
+      }
+
+      /** The last commit, then stop; returns the run's error about it, or null. */
+      String finish() {
+        if (state.compareAndSet(NOT_STARTED, TAKEN_OVER)) {
+          return commitOnThisThread();
+        }
+        finishing = true;
+        Thread t = thread;
+        if (t != null) {
+          LockSupport.unpark(t);
+        }
+        long wait = Math.min(FINAL_COMMIT_WAIT.toNanos(), Math.max(0, abortDeadlineNanos - System.nanoTime()));
+        try {
+          if (!done.await(wait, TimeUnit.NANOSECONDS)) {
+            LOG.error("pipeline '{}': run {}: the last checkpoint commit did not finish within {} ms; not waiting"
+                + " for it any longer", pipeline.name(), runId, TimeUnit.NANOSECONDS.toMillis(wait));
+            return "pipeline '" + pipeline.name() + "': committing the checkpoint did not finish within "
+                + TimeUnit.NANOSECONDS.toMillis(wait) + " ms (is the store reachable?)";
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return "pipeline '" + pipeline.name() + "': interrupted while committing the checkpoint";
+        }
+        if (stoppedEarly) {
+          return commitOnThisThread(); // the committer thread is gone: this one is the only committer now
+        }
+        RuntimeException failed = lastFailure;
+        return failed == null ? null : commitFailed(failed);
+      }
+
+      /** The last commit on the calling thread, once no committer thread runs; the error or null. */
+      private String commitOnThisThread() {
+        try {
+          commitNewest();
+          return null;
+        } catch (RuntimeException e) {
+          return commitFailed(e);
+        }
+      }
+
+      private String commitFailed(RuntimeException e) {
+        return "pipeline '" + pipeline.name() + "': committing the checkpoint failed: " + e;
+      }
+    }
+
     private final class QueueEmitter implements Emitter {
       @Override
       public void emit(Record record) throws InterruptedException {
-        queue.put(Objects.requireNonNull(record, "record"));
+        queue.put(Objects.requireNonNull(record, "record"), JsonSize.of(record.data()));
       }
 
       @Override
       public void checkpoint(Checkpoint checkpoint) throws InterruptedException {
-        queue.put(new CheckpointItem(Objects.requireNonNull(checkpoint, "checkpoint")));
+        queue.put(new CheckpointItem(Objects.requireNonNull(checkpoint, "checkpoint")), 0);
       }
 
       @Override
       public void reject(String raw, String location, String reason) throws InterruptedException {
-        queue.put(new RejectItem(String.valueOf(raw), String.valueOf(location), String.valueOf(reason)));
+        String r = String.valueOf(raw);
+        queue.put(new RejectItem(r, String.valueOf(location), String.valueOf(reason)), r.length());
       }
     }
 

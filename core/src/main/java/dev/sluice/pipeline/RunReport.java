@@ -7,8 +7,10 @@ import dev.sluice.record.Checkpoint;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -36,6 +38,8 @@ public final class RunReport {
   private final Map<String, DestinationStats> destinations;
   private final Checkpoint checkpoint;
   private final String error;
+  private final String resumedAfter;
+  private final List<String> notes;
 
   RunReport(
       String runId,
@@ -51,7 +55,9 @@ public final class RunReport {
       Map<String, Long> ruleMatches,
       Map<String, DestinationStats> destinations,
       Checkpoint checkpoint,
-      String error) {
+      String error,
+      String resumedAfter,
+      List<String> notes) {
     this.runId = Objects.requireNonNull(runId);
     this.pipeline = Objects.requireNonNull(pipeline);
     this.trigger = Objects.requireNonNull(trigger);
@@ -66,6 +72,8 @@ public final class RunReport {
     this.destinations = Collections.unmodifiableMap(new LinkedHashMap<>(destinations));
     this.checkpoint = checkpoint;
     this.error = error;
+    this.resumedAfter = resumedAfter;
+    this.notes = List.copyOf(notes);
   }
 
   /**
@@ -81,7 +89,17 @@ public final class RunReport {
       throw new IllegalArgumentException("a run that did not run needs a final status, got " + status);
     }
     return new RunReport(runId, pipeline, trigger, status, at, at, 0, 0, 0, 0, Map.of(), Map.of(), null,
-        reason);
+        reason, null, List.of());
+  }
+
+  /**
+   * This report as the run's end when the process running it stopped without finishing: status
+   * {@link RunStatus#INTERRUPTED}, finished at {@code at}, with {@code reason} as the error; the
+   * counters stay as last recorded.
+   */
+  public RunReport interrupted(Instant at, String reason) {
+    return new RunReport(runId, pipeline, trigger, RunStatus.INTERRUPTED, startedAt, at, recordsRead, recordsRejected,
+        recordsUnmatched, routingErrors, ruleMatches, destinations, checkpoint, reason, resumedAfter, notes);
   }
 
   public String runId() {
@@ -173,6 +191,23 @@ public final class RunReport {
     return Optional.ofNullable(error);
   }
 
+  /**
+   * The id of the {@link RunStatus#INTERRUPTED interrupted} run this one picked up after: the run
+   * that committed the checkpoint it started from, or, when a cluster node runs a run again after
+   * the node running it died, this run's own id.
+   */
+  public Optional<String> resumedAfter() {
+    return Optional.ofNullable(resumedAfter);
+  }
+
+  /**
+   * What else a reader of the report should know, in sentences: the interrupted run it resumed, a
+   * checkpoint it could not commit because an overlapping run committed first.
+   */
+  public List<String> notes() {
+    return notes;
+  }
+
   public ObjectNode toJson() {
     ObjectNode n = JsonNodeFactory.instance.objectNode();
     n.put("runId", runId);
@@ -208,6 +243,12 @@ public final class RunReport {
     if (error != null) {
       n.put("error", error);
     }
+    if (resumedAfter != null) {
+      n.put("resumedAfter", resumedAfter);
+    }
+    if (!notes.isEmpty()) {
+      notes.forEach(n.putArray("notes")::add);
+    }
     return n;
   }
 
@@ -220,10 +261,13 @@ public final class RunReport {
   public static RunReport fromJson(JsonNode n) {
     Map<String, Long> rules = new LinkedHashMap<>();
     n.path("ruleMatches").properties().forEach(e -> rules.put(e.getKey(), e.getValue().asLong()));
+    List<String> notes = new ArrayList<>();
+    n.path("notes").forEach(note -> notes.add(note.asText()));
     Map<String, DestinationStats> dests = new LinkedHashMap<>();
     n.path("destinations").properties().forEach(e -> dests.put(e.getKey(), new DestinationStats(
         e.getValue().path("delivered").asLong(), e.getValue().path("deadLettered").asLong(),
-        e.getValue().path("batches").asLong(), e.getValue().path("retries").asLong())));
+        e.getValue().path("batches").asLong(), e.getValue().path("retries").asLong(),
+        e.getValue().path("undelivered").asLong())));
     try {
       return new RunReport(text(n, "runId"), text(n, "pipeline"), text(n, "trigger"),
           RunStatus.valueOf(text(n, "status")), Instant.parse(text(n, "startedAt")),
@@ -231,7 +275,8 @@ public final class RunReport {
           n.path("recordsRead").asLong(), n.path("recordsRejected").asLong(), n.path("recordsUnmatched").asLong(),
           n.path("routingErrors").asLong(), rules, dests,
           n.hasNonNull("checkpoint") ? Checkpoint.of(n.get("checkpoint")) : null,
-          n.hasNonNull("error") ? n.get("error").asText() : null);
+          n.hasNonNull("error") ? n.get("error").asText() : null,
+          n.hasNonNull("resumedAfter") ? n.get("resumedAfter").asText() : null, notes);
     } catch (DateTimeParseException e) {
       throw new IllegalArgumentException("run report has a malformed time: " + e.getParsedString(), e);
     }
@@ -279,6 +324,10 @@ public final class RunReport {
     if (error != null) {
       sb.append("  error             ").append(error).append('\n');
     }
+    if (resumedAfter != null) {
+      sb.append("  resumed after     ").append(resumedAfter).append(" (interrupted)\n");
+    }
+    notes.forEach(note -> sb.append("  note              ").append(note).append('\n'));
     return sb.toString();
   }
 

@@ -16,8 +16,19 @@ public enum RunStatus {
   FAILED,
   /** Stopped on request (cancel, or shutdown within its deadline); what was read was delivered. */
   CANCELLED,
-  /** Not started because another run of the pipeline was in progress (overlap policy skip). */
-  SKIPPED;
+  /**
+   * Not started because another run of the pipeline was in progress (overlap policy skip), or
+   * because as many runs as {@code maxConcurrentRuns} were (overlap policy allow).
+   */
+  SKIPPED,
+  /**
+   * The process running it (or holding it in its queue) stopped without finishing it: killed,
+   * crashed, lost its machine. Found by a Sluice node on the same store once that process's
+   * heartbeat was older than the liveness timeout; {@code error} says which node ran it and which
+   * node found it. What it delivered after its last committed checkpoint is read again by the next
+   * run, whose report names it ({@code resumedAfter}).
+   */
+  INTERRUPTED;
 
   public boolean isFinal() {
     return this != QUEUED && this != RUNNING;

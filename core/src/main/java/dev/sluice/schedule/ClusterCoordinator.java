@@ -34,6 +34,14 @@ public interface ClusterCoordinator extends AutoCloseable {
   /** Takes back a request no node has claimed yet; false when it was claimed or is unknown. */
   boolean withdraw(String runId);
 
+  /**
+   * This node's name in the cluster, which Sluice also uses as its node id (the owner of the runs
+   * it starts); empty to let Sluice make one.
+   */
+  default java.util.Optional<String> nodeName() {
+    return java.util.Optional.empty();
+  }
+
   /** Stops firing and claiming. Idempotent. */
   @Override
   void close();

@@ -31,6 +31,7 @@ final class PipelineRuns {
   private final PipelineEngine engine;
   private final EngineServices services;
   private final OverlapPolicy policy;
+  private final int maxConcurrent;
   private final String name;
   private final Set<RunHandle> running = new LinkedHashSet<>();
   private RunHandle waiting;
@@ -41,6 +42,7 @@ final class PipelineRuns {
     this.engine = engine;
     this.services = services;
     this.policy = engine.pipeline().overlap();
+    this.maxConcurrent = engine.pipeline().maxConcurrentRuns();
     this.name = engine.pipeline().name();
   }
 
@@ -61,7 +63,7 @@ final class PipelineRuns {
       if (closed) {
         throw new IllegalStateException("pipeline '" + name + "': Sluice is closed, no new runs start");
       }
-      if (running.isEmpty() || policy == OverlapPolicy.ALLOW) {
+      if (running.isEmpty() || (policy == OverlapPolicy.ALLOW && running.size() < maxConcurrent)) {
         outcome = "started";
         running.add(handle);
       } else if (policy == OverlapPolicy.QUEUE && waiting == null) {
@@ -75,11 +77,15 @@ final class PipelineRuns {
     fired(kind, outcome);
     switch (outcome) {
       case "started" -> start(handle, parameters);
-      case "queued" -> save(record(handle, RunStatus.QUEUED, null));
+      case "queued" -> save(record(handle, RunStatus.QUEUED, null, services.nodeId()));
       default -> {
         String reason = "pipeline '" + name + "': not started because "
-            + (policy == OverlapPolicy.QUEUE ? "a run is in progress and another is already queued"
-                : "a run is in progress") + " (overlap policy " + policy.label() + ")";
+            + switch (policy) {
+              case QUEUE -> "a run is in progress and another is already queued";
+              case ALLOW -> maxConcurrent + " runs are in progress, the most it runs at once (maxConcurrentRuns "
+                  + maxConcurrent + ")";
+              default -> "a run is in progress";
+            } + " (overlap policy " + policy.label() + ")";
         LOG.info("{}; trigger: {}", reason, trigger);
         finish(handle, RunStatus.SKIPPED, reason);
       }
@@ -154,9 +160,11 @@ final class PipelineRuns {
         throw new IllegalStateException("pipeline '" + name + "': Sluice is closed, no new runs start");
       }
     }
-    save(record(handle, RunStatus.QUEUED, null));
+    save(record(handle, RunStatus.QUEUED, null, null)); // any node may claim it: no owner
     awaiting.put(handle);
-    handle.watch(() -> services.store().runs().find(handle.id()).filter(r -> r.status().isFinal())
+    // An INTERRUPTED run is not over in a cluster: the coordinator hands it to another node.
+    handle.watch(() -> services.store().runs().find(handle.id())
+        .filter(r -> r.status().isFinal() && r.status() != RunStatus.INTERRUPTED)
         .map(r -> RunReport.fromJson(r.details())));
     String outcome = "enqueued";
     try {
@@ -258,7 +266,7 @@ final class PipelineRuns {
 
   private RunReport notRun(RunHandle handle, RunStatus status, String reason) {
     RunReport report = RunReport.notRun(handle.id(), name, handle.trigger(), status, services.clock().instant(), reason);
-    save(record(handle, status, report));
+    save(record(handle, status, report, services.nodeId()));
     return report;
   }
 
@@ -272,10 +280,10 @@ final class PipelineRuns {
     }
   }
 
-  private RunRecord record(RunHandle handle, RunStatus status, RunReport report) {
+  private RunRecord record(RunHandle handle, RunStatus status, RunReport report, String owner) {
     return new RunRecord(handle.id(), name, handle.trigger(), status, handle.requestedAt(),
         report == null ? null : report.finishedAt(), 0, 0, 0, report == null ? null : report.toJson(),
-        report == null ? null : report.error().orElse(null));
+        report == null ? null : report.error().orElse(null), owner);
   }
 
   /**

@@ -6,21 +6,42 @@ import java.util.Optional;
 /**
  * The last committed checkpoint of each pipeline.
  *
- * <p>Thread-safety: safe for concurrent use; commits of one pipeline are serialized by the engine.
+ * <p>Commits are fenced: each names the position it replaces ({@link StoredCheckpoint}, or null
+ * for "nothing stored"), and happens only when that is still the stored position, as one
+ * compare-and-set. A run loads the position when it starts and names its own last commit after
+ * that, so when runs of one pipeline overlap, the first to commit wins and the others' commits are
+ * refused: a checkpoint never moves backwards to what an older read reached.
+ *
+ * <p>Thread-safety: safe for concurrent use, also from several processes sharing the store.
  */
 public interface CheckpointStore {
 
+  /** The pipeline's committed position, or empty when it never committed one (or was reset). */
+  Optional<StoredCheckpoint> position(String pipeline);
+
   /** The last committed checkpoint of {@code pipeline}, or empty when it never committed one. */
-  Optional<Checkpoint> load(String pipeline);
+  default Optional<Checkpoint> load(String pipeline) {
+    return position(pipeline).map(StoredCheckpoint::checkpoint);
+  }
 
   /**
    * Stores {@code checkpoint} as the pipeline's position and {@code progress} as the run's state,
-   * atomically: after a crash either both are visible or neither.
+   * atomically (after a crash either both are visible or neither), if and only if the stored
+   * position is still {@code expected}.
    *
-   * @param progress the run's record as of this checkpoint, never null
+   * @param expected the position this commit replaces: the one the run loaded or last committed;
+   *     null when nothing was stored
+   * @param progress the run's record as of this checkpoint, never null; its id becomes the
+   *     position's {@link StoredCheckpoint#runId()}
+   * @return the new position ({@link StoredCheckpoint#after}); empty, with nothing written, when
+   *     another commit or a reset came first
    */
-  void commit(String pipeline, Checkpoint checkpoint, RunRecord progress);
+  Optional<StoredCheckpoint> commit(
+      String pipeline, Checkpoint checkpoint, StoredCheckpoint expected, RunRecord progress);
 
-  /** Forgets the pipeline's position, so its next run reads from the beginning. */
+  /**
+   * Forgets the pipeline's position, so its next run reads from the beginning. A run in progress
+   * that loaded the old position can no longer commit.
+   */
   void reset(String pipeline);
 }

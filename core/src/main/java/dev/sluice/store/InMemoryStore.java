@@ -1,8 +1,10 @@
 package dev.sluice.store;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.pipeline.RunStatus;
 import dev.sluice.record.Checkpoint;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -75,30 +77,41 @@ public final class InMemoryStore implements Store {
   }
 
   private final class Checkpoints implements CheckpointStore {
-    private final Map<String, Checkpoint> byPipeline = new ConcurrentHashMap<>();
+    private final Map<String, StoredCheckpoint> byPipeline = new ConcurrentHashMap<>();
 
     @Override
-    public Optional<Checkpoint> load(String pipeline) {
+    public Optional<StoredCheckpoint> position(String pipeline) {
       return Optional.ofNullable(byPipeline.get(pipeline));
     }
 
     @Override
-    public void commit(String pipeline, Checkpoint checkpoint, RunRecord progress) {
+    public Optional<StoredCheckpoint> commit(
+        String pipeline, Checkpoint checkpoint, StoredCheckpoint expected, RunRecord progress) {
       Objects.requireNonNull(checkpoint, "checkpoint");
+      Objects.requireNonNull(progress, "progress");
       synchronized (runs) {
-        byPipeline.put(pipeline, checkpoint);
+        StoredCheckpoint current = byPipeline.get(pipeline);
+        if (!StoredCheckpoint.samePosition(current, expected)) {
+          return Optional.empty();
+        }
+        StoredCheckpoint next = StoredCheckpoint.after(current, checkpoint, progress.id());
+        byPipeline.put(pipeline, next);
         runs.save(progress);
+        return Optional.of(next);
       }
     }
 
     @Override
     public void reset(String pipeline) {
-      byPipeline.remove(pipeline);
+      synchronized (runs) {
+        byPipeline.remove(pipeline);
+      }
     }
   }
 
   private static final class Runs implements RunStore {
     private final Map<String, RunRecord> byId = new ConcurrentHashMap<>();
+    private final Map<String, Instant> heartbeats = new ConcurrentHashMap<>();
 
     @Override
     public synchronized void save(RunRecord run) {
@@ -121,6 +134,52 @@ public final class InMemoryStore implements Store {
               Comparator.comparing(RunRecord::startedAt).reversed().thenComparing(RunRecord::id))
           .limit(limit)
           .toList();
+    }
+
+    @Override
+    public synchronized boolean replace(RunRecord run, RunStatus expectedStatus, String expectedOwner) {
+      RunRecord current = byId.get(run.id());
+      if (current == null || current.status() != expectedStatus || !Objects.equals(current.owner(), expectedOwner)) {
+        return false;
+      }
+      byId.put(run.id(), run);
+      return true;
+    }
+
+    @Override
+    public void heartbeat(String node, Instant at) {
+      heartbeats.put(Objects.requireNonNull(node, "node"), Objects.requireNonNull(at, "at"));
+    }
+
+    @Override
+    public void removeNode(String node) {
+      heartbeats.remove(node);
+    }
+
+    @Override
+    public int removeNodesSilentSince(Instant before) {
+      int removed = 0;
+      for (Map.Entry<String, Instant> e : heartbeats.entrySet()) {
+        if (e.getValue().isBefore(before) && heartbeats.remove(e.getKey(), e.getValue())) {
+          removed++;
+        }
+      }
+      return removed;
+    }
+
+    @Override
+    public synchronized List<RunRecord> orphans(Instant aliveSince) {
+      return byId.values().stream()
+          .filter(r -> r.owner() == null
+              ? r.status() == RunStatus.RUNNING
+              : (r.status() == RunStatus.RUNNING || r.status() == RunStatus.QUEUED) && !alive(r.owner(), aliveSince))
+          .sorted(Comparator.comparing(RunRecord::startedAt).thenComparing(RunRecord::id))
+          .toList();
+    }
+
+    private boolean alive(String node, Instant since) {
+      Instant last = heartbeats.get(node);
+      return last != null && !last.isBefore(since);
     }
   }
 

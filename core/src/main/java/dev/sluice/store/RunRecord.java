@@ -21,6 +21,8 @@ import java.util.Objects;
  * @param recordsDeadLettered deliveries parked as dead letters, plus rejected input
  * @param details the run report as JSON (per-rule and per-destination counters), never null
  * @param error why the run failed, or null
+ * @param owner the Sluice node that runs it (or holds it in its queue), by node id; null for runs
+ *     queued in a cluster (any node may claim them) and for runs recorded before owners were
  */
 public record RunRecord(
     String id,
@@ -33,7 +35,8 @@ public record RunRecord(
     long recordsDelivered,
     long recordsDeadLettered,
     ObjectNode details,
-    String error) {
+    String error,
+    String owner) {
 
   public RunRecord {
     Objects.requireNonNull(id, "id");
@@ -44,10 +47,23 @@ public record RunRecord(
     details = details == null ? JsonNodeFactory.instance.objectNode() : details.deepCopy();
   }
 
-  /** A run that just started. */
+  /** A run without owner. */
+  public RunRecord(String id, String pipeline, String trigger, RunStatus status, Instant startedAt,
+      Instant finishedAt, long recordsRead, long recordsDelivered, long recordsDeadLettered, ObjectNode details,
+      String error) {
+    this(id, pipeline, trigger, status, startedAt, finishedAt, recordsRead, recordsDelivered, recordsDeadLettered,
+        details, error, null);
+  }
+
+  /** A run that just started, without owner. */
   public static RunRecord started(String id, String pipeline, String trigger, Instant startedAt) {
+    return started(id, pipeline, trigger, startedAt, null);
+  }
+
+  /** A run that just started on node {@code owner}. */
+  public static RunRecord started(String id, String pipeline, String trigger, Instant startedAt, String owner) {
     return new RunRecord(
-        id, pipeline, trigger, RunStatus.RUNNING, startedAt, null, 0, 0, 0, null, null);
+        id, pipeline, trigger, RunStatus.RUNNING, startedAt, null, 0, 0, 0, null, null, owner);
   }
 
   @Override

@@ -236,6 +236,8 @@ class ConfigLoaderTest {
       assertThat(p.unmatched()).isEqualTo(UnmatchedPolicy.DROP);
       assertThat(p.onError()).isEqualTo(ErrorPolicy.DEAD_LETTER);
       assertThat(p.queueCapacity()).isEqualTo(1024);
+      assertThat(p.queueBytes()).isEqualTo(64L << 20);
+      assertThat(p.maxConcurrentRuns()).isEqualTo(4);
       assertThat(p.rules().get(0).name()).isEqualTo("rule-1");
       assertThat(p.rules().get(0).priority()).isZero();
       assertThat(p.rules().get(0).stop()).isFalse();
@@ -250,7 +252,24 @@ class ConfigLoaderTest {
     assertThat(schema.at("/$defs/delivery/properties/batchSize/default").asInt()).isEqualTo(500);
     assertThat(schema.at("/$defs/delivery/properties/linger/default").asText()).isEqualTo("200ms");
     assertThat(schema.at("/$defs/pipeline/properties/queueCapacity/default").asInt()).isEqualTo(1024);
+    assertThat(schema.at("/$defs/pipeline/properties/queueBytes/default").asLong()).isEqualTo(64L << 20);
+    assertThat(schema.at("/$defs/pipeline/properties/maxConcurrentRuns/default").asInt()).isEqualTo(4);
+    assertThat(schema.at("/$defs/delivery/properties/bufferBytes/default").asLong()).isEqualTo(64L << 20);
     assertThat(schema.at("/$defs/destination/allOf/0/then/properties/mode/enum").toString()).contains("overwrite");
+  }
+
+  @Test
+  void aPipelinesByteBoundAndConcurrentRunCapMapToTheBuilder() throws Exception {
+    String yaml = BASE.formatted("out.jsonl") + "    queueBytes: 1048576\n    overlap: allow\n    maxConcurrentRuns: 2\n";
+    try (LoadedConfig c = loader().load(List.of(file("limits.yaml", yaml)))) {
+      Pipeline p = c.definition().pipelines().get("orders");
+      assertThat(p.queueBytes()).isEqualTo(1 << 20);
+      assertThat(p.maxConcurrentRuns()).isEqualTo(2);
+      assertThat(p.overlap()).isEqualTo(dev.sluice.pipeline.OverlapPolicy.ALLOW);
+    }
+    assertThat(loader().validate(List.of(file("bad.yaml", BASE.formatted("out.jsonl") + "    maxConcurrentRuns: 5000\n"))))
+        .extracting(ConfigProblem::toString).singleElement().asString()
+        .contains("/pipelines/orders/maxConcurrentRuns").contains("got 5000");
   }
 
   @Test

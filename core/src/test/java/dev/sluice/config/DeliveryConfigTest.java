@@ -51,17 +51,21 @@ class DeliveryConfigTest {
         concurrency: 4
         maxAttempts: 8
         maxElapsedTime: 30m
+        deliveryTimeout: 40m
+        bufferBytes: 8000000
         initialBackoff: 250ms
         maxBackoff: 1m
-        circuitBreaker: { failures: 3, openFor: 45s }
+        circuitBreaker: { failures: 3, openFor: 45s, probeTimeout: 2m }
         rateLimit: { permits: 10, period: 2s }
         """);
 
     assertThat(d).isEqualTo(DeliverySettings.builder()
         .batchSize(200).maxBatchBytes(1_000_000).linger(Duration.ofMillis(500)).concurrency(4)
-        .maxAttempts(8).maxElapsedTime(Duration.ofMinutes(30))
+        .maxAttempts(8).maxElapsedTime(Duration.ofMinutes(30)).deliveryTimeout(Duration.ofMinutes(40))
+        .bufferBytes(8_000_000)
         .initialBackoff(Duration.ofMillis(250)).maxBackoff(Duration.ofMinutes(1))
-        .circuitBreaker(3, Duration.ofSeconds(45)).rateLimit(10, Duration.ofSeconds(2))
+        .circuitBreaker(3, Duration.ofSeconds(45)).probeTimeout(Duration.ofMinutes(2))
+        .rateLimit(10, Duration.ofSeconds(2))
         .build());
   }
 
@@ -71,6 +75,19 @@ class DeliveryConfigTest {
     DeliverySettings d = load("rateLimit: { permits: 5 }");
     assertThat(d.rateLimitPeriod()).isEqualTo(Duration.ofSeconds(1));
     assertThat(d.circuitBreakerFailures()).isEqualTo(5);
+  }
+
+  @Test
+  void defaultsBoundWaitsAndBufferedBytes() throws Exception {
+    DeliverySettings d = load("maxElapsedTime: 5m");
+    assertThat(d.deliveryTimeout()).as("maxElapsedTime + 1 min").isEqualTo(Duration.ofMinutes(6));
+    assertThat(d.abandonGrace()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(d.bufferBytes()).isEqualTo(64L << 20);
+    assertThat(d.circuitBreakerProbeTimeout()).isEqualTo(Duration.ofSeconds(60));
+    assertThatThrownBy(() -> load("maxElapsedTime: 5m\ndeliveryTimeout: 1m"))
+        .isInstanceOf(InvalidConfigException.class)
+        .hasMessageContaining("/destinations/crm/delivery")
+        .hasMessageContaining("deliveryTimeout (PT1M) must not be shorter than maxElapsedTime (PT5M)");
   }
 
   @Test

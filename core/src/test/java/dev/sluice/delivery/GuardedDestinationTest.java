@@ -1,6 +1,8 @@
 package dev.sluice.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.sluice.delivery.GuardedDestination.CircuitState;
 import dev.sluice.delivery.GuardedDestination.Outcome;
@@ -249,6 +251,84 @@ class GuardedDestinationTest {
     assertThat(Duration.between(calls.get(2), calls.get(3))).isGreaterThanOrEqualTo(Duration.ofSeconds(10));
     assertThat(Duration.between(calls.get(1), calls.get(2))).isGreaterThanOrEqualTo(Duration.ofSeconds(10));
     assertThat(g.circuitState()).isEqualTo(CircuitState.CLOSED);
+  }
+
+  @Test
+  void aRateLimitWaitInterruptedAfterTheProbePermitWasTakenDoesNotWedgeTheBreakerHalfOpen() throws Exception {
+    AtomicBoolean down = new AtomicBoolean(true);
+    behave((batch, call) -> {
+      if (down.get()) {
+        throw DeliveryException.retryable("HTTP 503");
+      }
+      return DeliveryResult.success();
+    });
+    // One failure opens the breaker for 10 s; one attempt per minute.
+    AtomicBoolean interruptNextLongWait = new AtomicBoolean();
+    Sleeper sleeper = d -> {
+      if (d.compareTo(Duration.ofSeconds(20)) > 0 && interruptNextLongWait.getAndSet(false)) {
+        throw new InterruptedException("host thread interrupted");
+      }
+      time.sleep(d);
+    };
+    GuardedDestination g = new GuardedDestination("hook", destination, DeliverySettings.builder()
+        .circuitBreaker(1, Duration.ofSeconds(10)).rateLimit(1, Duration.ofMinutes(1)).maxAttempts(1).build(),
+        time, sleeper, bound -> bound - 1);
+
+    assertThat(g.deliver("orders", "run-1", records(1), () -> false).failures()).hasSize(1);
+    assertThat(g.circuitState()).isEqualTo(CircuitState.OPEN);
+
+    // The next delivery waits out the open period, takes the probe permit, then waits for the rate
+    // limit: that wait is interrupted (not because delivery stops).
+    interruptNextLongWait.set(true);
+    assertThatThrownBy(() -> g.deliver("orders", "run-1", records(1), () -> false))
+        .isInstanceOf(InterruptedException.class);
+
+    down.set(false);
+    Outcome after = assertTimeoutPreemptively(Duration.ofSeconds(20),
+        () -> g.deliver("orders", "run-1", records(1), () -> false),
+        "a later delivery must get the probe permit the interrupted one took");
+    assertThat(after.delivered()).isEqualTo(1);
+    assertThat(g.circuitState()).isEqualTo(CircuitState.CLOSED);
+  }
+
+  @Test
+  void aProbeThatNeverReportsCountsAsFailedAfterTheProbeTimeout() throws Exception {
+    java.util.concurrent.CountDownLatch probeMayReturn = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch probeStarted = new java.util.concurrent.CountDownLatch(1);
+    behave((batch, call) -> {
+      if (call == 1) {
+        throw DeliveryException.retryable("HTTP 503");
+      }
+      if (call == 2) { // the probe: hangs until the test lets it go
+        probeStarted.countDown();
+        probeMayReturn.await();
+      }
+      return DeliveryResult.success();
+    });
+    GuardedDestination g = guarded(b -> b.circuitBreaker(1, Duration.ofSeconds(10))
+        .probeTimeout(Duration.ofSeconds(60)).maxAttempts(1));
+    g.deliver("orders", "run-1", records(1), () -> false);
+    assertThat(g.circuitState()).isEqualTo(CircuitState.OPEN);
+
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+    try {
+      var probe = pool.submit(() -> g.deliver("orders", "run-1", records(1), () -> false));
+      assertThat(probeStarted.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      assertThat(g.circuitState()).isEqualTo(CircuitState.HALF_OPEN);
+      var waiting = pool.submit(() -> g.deliver("orders", "run-1", records(1), () -> false));
+
+      time.advance(Duration.ofSeconds(61)); // the probe is silent for longer than the probe timeout
+      Outcome second = waiting.get(20, java.util.concurrent.TimeUnit.SECONDS);
+
+      assertThat(second.delivered()).as("a new probe after the next open period got through").isEqualTo(1);
+      assertThat(calls).hasSize(3);
+      assertThat(g.circuitState()).isEqualTo(CircuitState.CLOSED);
+      probeMayReturn.countDown();
+      assertThat(probe.get(10, java.util.concurrent.TimeUnit.SECONDS).delivered()).isEqualTo(1);
+    } finally {
+      probeMayReturn.countDown();
+      pool.shutdownNow();
+    }
   }
 
   @Test

@@ -10,6 +10,7 @@ import dev.sluice.record.Record;
 import dev.sluice.spi.DeliveryResult;
 import dev.sluice.spi.Destination;
 import dev.sluice.store.InMemoryStore;
+import dev.sluice.testing.Eventually;
 import dev.sluice.testing.FakeTime;
 import dev.sluice.testing.ListConnector;
 import dev.sluice.testing.RecordingDestination;
@@ -64,13 +65,7 @@ class ConcurrentDeliveryTest {
   }
 
   private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting until " + what);
-      }
-      Thread.sleep(2);
-    }
+    Eventually.await(what, condition);
   }
 
   @Test
@@ -80,6 +75,7 @@ class ConcurrentDeliveryTest {
         .destination("hook", held, d -> d.batchSize(10).linger(Duration.ofMinutes(1)).concurrency(3))
         .pipeline("orders", p -> p.source(ListConnector.of(30, 10)).route(r -> r.to("hook")))
         .build()) {
+      CommitLooks looks = CommitLooks.on(sluice, "orders");
       CompletableFuture<RunReport> run = CompletableFuture.supplyAsync(() -> sluice.run("orders"));
       await("three batches are in flight at once", () -> held.calls.size() == 3);
       assertThat(held.batches).extracting(b -> b.records().get(0).key())
@@ -90,10 +86,10 @@ class ConcurrentDeliveryTest {
 
       held.release(third);
       held.release(second);
-      await("the later batches completed", () -> held.completed.size() == 2);
-      Thread.sleep(50); // let a (wrong) commit happen if the engine were to make one
-      assertThat(store.checkpoints().load("orders"))
+      looks.await("the committer looked after the two later batches settled", l -> l.batchesSettled() == 2);
+      assertThat(looks.committed())
           .as("records 1-10 are not acknowledged: no checkpoint may pass them").isEmpty();
+      assertThat(store.checkpoints().load("orders")).isEmpty();
 
       held.release(first);
       RunReport report = run.get(30, TimeUnit.SECONDS);
@@ -139,15 +135,15 @@ class ConcurrentDeliveryTest {
             }).toList())
             .to("hook")))
         .build()) {
+      CommitLooks looks = CommitLooks.on(sluice, "orders");
       CompletableFuture<RunReport> run = CompletableFuture.supplyAsync(() -> sluice.run("orders"));
       await("both halves of record 1 are in flight", () -> held.calls.size() == 2);
       assertThat(held.batches).allSatisfy(b -> assertThat(b.records()).extracting(Record::key).containsOnly("k1"));
 
       held.release(1);
-      await("the first half completed", () -> held.completed.size() == 1);
-      Thread.sleep(50);
-      assertThat(store.checkpoints().load("orders"))
-          .as("half of record 1's copies are still in flight").isEmpty();
+      looks.await("the committer looked after the first half settled", l -> l.batchesSettled() == 1);
+      assertThat(looks.committed()).as("half of record 1's copies are still in flight").isEmpty();
+      assertThat(store.checkpoints().load("orders")).isEmpty();
 
       held.release(2);
       await("checkpoint after record 1", () -> store.checkpoints().load("orders")

@@ -17,6 +17,7 @@ import dev.sluice.store.DeadLetter;
 import dev.sluice.store.DeadLetterQuery;
 import dev.sluice.store.InMemoryStore;
 import dev.sluice.store.RunRecord;
+import dev.sluice.testing.Eventually;
 import dev.sluice.testing.FakeSleeper;
 import dev.sluice.testing.ListConnector;
 import dev.sluice.testing.RecordingDestination;
@@ -121,9 +122,13 @@ class PipelineEngineTest {
     try (Sluice sluice = Sluice.builder().store(store).sleeper(sleeper).destination("all", all)
         .pipeline("orders", p -> p.source(ListConnector.of(50, 10)).route(r -> r.to("all")))
         .build()) {
+      CommitLooks looks = CommitLooks.on(sluice, "orders");
       CompletableFuture<RunReport> run = CompletableFuture.supplyAsync(() -> sluice.run("orders"));
-      Thread.sleep(300); // every record is read and waiting at the gate
-      assertThat(store.checkpoints().load("orders")).as("nothing acknowledged yet").isEmpty();
+      // All five checkpoints were routed and the committer looked at them, with nothing acknowledged.
+      looks.await("the committer looked after the last checkpoint", l -> l.checkpointsRouted() == 5);
+      assertThat(gate.hasQueuedThreads()).as("the only batch still waits at the gate").isTrue();
+      assertThat(looks.committed()).as("nothing acknowledged yet: nothing committed").isEmpty();
+      assertThat(store.checkpoints().load("orders")).isEmpty();
 
       gate.release(1); // the 50 records fit in one batch (size 500) once the linger expired
       RunReport report = run.get(30, TimeUnit.SECONDS);
@@ -145,12 +150,8 @@ class PipelineEngineTest {
       for (int acked = 1; acked <= 4; acked++) {
         gate.release(1);
         long expectedNext = acked * 10L + 1;
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!store.checkpoints().load("orders").equals(java.util.Optional.of(Checkpoint.of("next", expectedNext)))
-            && System.nanoTime() < deadline) {
-          Thread.sleep(5);
-        }
-        assertThat(store.checkpoints().load("orders")).contains(Checkpoint.of("next", expectedNext));
+        Eventually.await("checkpoint next=" + expectedNext, () -> store.checkpoints().load("orders")
+            .equals(java.util.Optional.of(Checkpoint.of("next", expectedNext))));
       }
       gate.release(1);
       assertThat(run.get(30, TimeUnit.SECONDS).checkpoint()).contains(Checkpoint.of("next", 51));
@@ -160,22 +161,28 @@ class PipelineEngineTest {
   @Test
   void aSlowDestinationHoldsTheSourceBackInsteadOfBufferingEverything() throws Exception {
     RecordingDestination slow = new RecordingDestination().delayPerBatch(TimeUnit.MILLISECONDS.toNanos(1));
-    ListConnector source = ListConnector.of(200_000, 1000);
+    AtomicLong emitted = new AtomicLong();
     AtomicLong maxAhead = new AtomicLong();
+    // Measured at every emit, where the distance grows: exact, not sampled.
+    Connector source = (ctx, from, out) -> {
+      for (long i = 1; i <= 20_000; i++) {
+        maxAhead.accumulateAndGet(i - slow.received.size(), Math::max);
+        out.emit(Record.of("k" + i, ListConnector.order(i)));
+        emitted.set(i);
+      }
+      out.checkpoint(Checkpoint.of("next", 20_001));
+    };
     var settings = dev.sluice.delivery.DeliverySettings.builder().batchSize(100).linger(Duration.ZERO).build();
     try (Sluice sluice = Sluice.builder().store(store)
         .destination(new DestinationDefinition("slow", PluginSpec.instance(slow), settings))
         .pipeline("big", p -> p.source(source).queueCapacity(256).route(r -> r.to("slow")))
         .build()) {
-      CompletableFuture<RunReport> run = CompletableFuture.supplyAsync(() -> sluice.run("big"));
-      while (!run.isDone()) {
-        maxAhead.accumulateAndGet(source.emitted.get() - slow.received.size(), Math::max);
-        Thread.sleep(1);
-      }
-      assertThat(run.get().recordsRead()).isEqualTo(200_000);
+      assertThat(sluice.run("big").recordsRead()).isEqualTo(20_000);
     }
-    // read queue (256) + dispatcher buffer (2 x 100) + one batch in flight (100) + one record in hand
-    assertThat(maxAhead.get()).isLessThanOrEqualTo(256 + 200 + 100 + 2);
+    // read queue (256) + dispatcher buffer (2 x 100) + one batch in flight (100) + one record in
+    // the router's hand + the one being emitted
+    assertThat(maxAhead.get()).as("records emitted and not yet delivered, at most")
+        .isGreaterThan(256).isLessThanOrEqualTo(256 + 200 + 100 + 2);
   }
 
   @Test
@@ -339,7 +346,8 @@ class PipelineEngineTest {
     };
     try (Sluice sluice = builder()
         .pipeline("lenient", p -> p.source(ListConnector.of(5, 5)).route(r -> r.name("check").when(explodesOn3).to("all")))
-        .pipeline("strict", p -> p.source(ListConnector.of(5, 5)).onError(ErrorPolicy.FAIL)
+        // A checkpoint after every record: those before the failure are committable, the ones after not.
+        .pipeline("strict", p -> p.source(ListConnector.of(5, 1)).onError(ErrorPolicy.FAIL)
             .route(r -> r.name("check").when(explodesOn3).to("big")))
         .build()) {
       RunReport lenient = sluice.run("lenient");
@@ -352,8 +360,10 @@ class PipelineEngineTest {
       RunReport strict = sluice.run("strict");
       assertThat(strict.status()).isEqualTo(RunStatus.FAILED);
       assertThat(strict.error()).hasValueSatisfying(e -> assertThat(e).contains("record 'k3'").contains("rule 'check'"));
+      assertThat(store.checkpoints().load("strict")).as("no checkpoint passes the failed record")
+          .contains(Checkpoint.of("next", 3));
+      assertThat(strict.checkpoint()).contains(Checkpoint.of("next", 3));
       assertThat(big.receivedKeys()).containsExactly("k1", "k2");
-      assertThat(store.checkpoints().load("strict")).as("no checkpoint passes the failed record").isEmpty();
     }
   }
 
@@ -367,9 +377,7 @@ class PipelineEngineTest {
         .build()) {
       CompletableFuture<RunReport> run =
           CompletableFuture.supplyAsync(() -> sluice.run("endless", "api", null, control));
-      while (endless.emitted.get() < 2000) {
-        Thread.sleep(1);
-      }
+      Eventually.await("2000 records were read", () -> endless.emitted.get() >= 2000);
       control.cancel();
       gate.release(Integer.MAX_VALUE / 2);
       RunReport report = run.get(30, TimeUnit.SECONDS);

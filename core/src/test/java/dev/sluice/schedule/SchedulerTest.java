@@ -185,6 +185,30 @@ class SchedulerTest {
   }
 
   @Test
+  void overlapAllowStartsAtMostMaxConcurrentRunsAndSkipsTheRest() throws Exception {
+    Semaphore gate = out.gate();
+    try (Sluice sluice = sluice(p -> p.source(ListConnector.of(5, 5)).overlap(OverlapPolicy.ALLOW))) {
+      List<RunHandle> handles = new java.util.ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        handles.add(sluice.trigger("orders"));
+      }
+      Eventually.await("four runs deliver", () -> gate.getQueueLength() == 4);
+      assertThat(handles.subList(0, 4)).allSatisfy(h -> assertThat(h.status()).isEqualTo(RunStatus.RUNNING));
+      assertThat(handles.subList(4, 6)).allSatisfy(h -> {
+        assertThat(h.status()).isEqualTo(RunStatus.SKIPPED);
+        assertThat(h.await().error()).hasValueSatisfying(e -> assertThat(e)
+            .contains("4 runs are in progress").contains("maxConcurrentRuns 4"));
+      });
+      gate.release(100);
+      for (RunHandle h : handles.subList(0, 4)) {
+        assertThat(h.await().status()).isEqualTo(RunStatus.SUCCEEDED);
+      }
+      assertThat(sluice.trigger("orders").await().status()).as("room again once they ended")
+          .isEqualTo(RunStatus.SUCCEEDED);
+    }
+  }
+
+  @Test
   void aRunningRunCanBeCancelled() throws Exception {
     Semaphore gate = out.gate();
     try (Sluice sluice = sluice(p -> p.source(ListConnector.of(Long.MAX_VALUE, 100)))) {

@@ -6,7 +6,13 @@ import com.github.kagkarlsson.scheduler.Scheduler;
 import com.github.kagkarlsson.scheduler.task.helper.OneTimeTask;
 import com.github.kagkarlsson.scheduler.task.helper.Tasks;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.sluice.jdbc.internal.Dialect;
+import dev.sluice.jdbc.internal.Jdbc;
+import dev.sluice.jdbc.internal.Migrations;
 import dev.sluice.jdbc.internal.Pools;
+import dev.sluice.record.Checkpoint;
+import dev.sluice.store.RunRecord;
+import dev.sluice.store.StoredCheckpoint;
 import dev.sluice.jdbc.testing.MariaDbExtension;
 import dev.sluice.jdbc.testing.PostgresExtension;
 import java.nio.file.Path;
@@ -22,6 +28,7 @@ import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -34,7 +41,8 @@ class MigrationsTest {
 
   private static final Set<String> TABLES = Set.of("sluice_pipelines", "sluice_destinations",
       "sluice_rules", "sluice_runs", "scheduled_tasks", "sluice_users", "sluice_api_keys",
-      "sluice_secrets", "sluice_checkpoints", "sluice_dead_letters", "sluice_secret_keys", "sluice_schema_history");
+      "sluice_secrets", "sluice_checkpoints", "sluice_dead_letters", "sluice_nodes", "sluice_secret_keys",
+      "sluice_schema_history");
 
   abstract static class Contract {
     abstract String url();
@@ -57,13 +65,45 @@ class MigrationsTest {
       try (JdbcStore notMigrated = JdbcStore.open(options().migrate(false).build());
           HikariDataSource ds = pool()) {
         assertThat(tables(ds)).as("migrate(false) leaves the database alone").isEmpty();
-        assertThat(notMigrated.migrate()).isEqualTo(6);
+        assertThat(notMigrated.migrate()).isEqualTo(7);
       }
       try (JdbcStore store = JdbcStore.open(options().build()); HikariDataSource ds = pool()) {
         Set<String> before = tables(ds);
         assertThat(before).containsExactlyInAnyOrderElementsOf(TABLES);
         assertThat(store.migrate()).as("a current schema").isZero();
         assertThat(tables(ds)).isEqualTo(before);
+      }
+    }
+
+    @Test
+    void version6KeepsExistingCheckpointsAsVersion1AndRunsWithoutOwner() throws Exception {
+      try (JdbcStore store = JdbcStore.open(options().migrate(false).build()); HikariDataSource ds = pool()) {
+        Dialect dialect;
+        try (Connection c = ds.getConnection()) {
+          dialect = Dialect.of(c);
+        }
+        Flyway.configure(Migrations.class.getClassLoader()).dataSource(ds)
+            .locations("classpath:" + Migrations.ROOT + "/common",
+                "classpath:" + Migrations.ROOT + "/" + dialect.migrationFolder())
+            .table("sluice_schema_history").placeholders(dialect.migrationPlaceholders())
+            .baselineOnMigrate(true).baselineVersion("0").target("5").load().migrate();
+        Jdbc jdbc = new Jdbc(ds, dialect);
+        jdbc.update(() -> "old checkpoint", "INSERT INTO sluice_checkpoints (pipeline, state, run_id, committed_at)"
+            + " VALUES (?, ?, ?, ?)", "orders", "{\"next\":7}", "old-run", Instant.parse("2026-01-01T00:00:00Z"));
+        jdbc.update(() -> "old run", "INSERT INTO sluice_runs (id, pipeline, run_trigger, status, started_at,"
+            + " records_read, records_delivered, records_dead_lettered, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "old-run", "orders", "api", "RUNNING", Instant.parse("2026-01-01T00:00:00Z"), 6L, 6L, 0L, "{}");
+
+        assertThat(store.migrate()).isEqualTo(1);
+
+        assertThat(store.checkpoints().position("orders")).contains(
+            new StoredCheckpoint(Checkpoint.of("next", 7), 1, "old-run"));
+        assertThat(store.runs().find("old-run").orElseThrow().owner()).isNull();
+        assertThat(store.runs().orphans(Instant.parse("2026-06-01T00:00:00Z"))).extracting(RunRecord::id)
+            .containsExactly("old-run");
+        assertThat(store.checkpoints().commit("orders", Checkpoint.of("next", 9),
+            new StoredCheckpoint(Checkpoint.of("next", 7), 1, "old-run"), RunRecord.started("new-run", "orders", "api",
+                Instant.parse("2026-06-01T00:00:00Z")))).hasValueSatisfying(p -> assertThat(p.version()).isEqualTo(2));
       }
     }
 

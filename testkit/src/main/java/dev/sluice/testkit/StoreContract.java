@@ -9,12 +9,15 @@ import dev.sluice.record.Checkpoint;
 import dev.sluice.store.DeadLetter;
 import dev.sluice.store.DeadLetterQuery;
 import dev.sluice.store.RunRecord;
+import dev.sluice.store.StaleVersionException;
+import dev.sluice.store.StoredCheckpoint;
 import dev.sluice.store.Store;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
@@ -103,9 +106,11 @@ public abstract class StoreContract {
     RunRecord progress = new RunRecord("r1", "orders", "api", RunStatus.RUNNING, T0, null, 100, 90, 10,
         json("note", "progress"), null);
 
-    store.checkpoints().commit("orders", Checkpoint.of(state), progress);
+    Optional<StoredCheckpoint> stored = store.checkpoints().commit("orders", Checkpoint.of(state), null, progress);
 
+    assertThat(stored).contains(new StoredCheckpoint(Checkpoint.of(state), 1, "r1"));
     assertThat(store.checkpoints().load("orders")).contains(Checkpoint.of(state));
+    assertThat(store.checkpoints().position("orders")).isEqualTo(stored);
     assertThat(store.runs().find("r1")).hasValueSatisfying(r -> {
       assertThat(r.recordsRead()).isEqualTo(100);
       assertThat(r.recordsDelivered()).isEqualTo(90);
@@ -117,14 +122,90 @@ public abstract class StoreContract {
   public void laterCommitReplacesTheCheckpointAndResetForgetsIt() {
     store.runs().save(run("r1", "orders", T0));
     RunRecord progress = run("r1", "orders", T0);
-    store.checkpoints().commit("orders", Checkpoint.of("records", 1), progress);
-    store.checkpoints().commit("orders", Checkpoint.of("records", 2), progress);
-    store.checkpoints().commit("other", Checkpoint.of("records", 7), run("r2", "other", T0));
+    StoredCheckpoint first = store.checkpoints().commit("orders", Checkpoint.of("records", 1), null, progress)
+        .orElseThrow();
+    StoredCheckpoint second = store.checkpoints().commit("orders", Checkpoint.of("records", 2), first, progress)
+        .orElseThrow();
+    store.checkpoints().commit("other", Checkpoint.of("records", 7), null, run("r2", "other", T0));
 
+    assertThat(second.version()).isEqualTo(2);
     assertThat(store.checkpoints().load("orders")).contains(Checkpoint.of("records", 2));
     store.checkpoints().reset("orders");
     assertThat(store.checkpoints().load("orders")).isEmpty();
     assertThat(store.checkpoints().load("other")).contains(Checkpoint.of("records", 7));
+  }
+
+  @Test
+  public void aCommitNamingAPositionThatIsNoLongerStoredIsRefusedAndWritesNothing() {
+    RunRecord slow = new RunRecord("slow", "orders", "api", RunStatus.RUNNING, T0, null, 10, 10, 0, null, null);
+    RunRecord fast = new RunRecord("fast", "orders", "api", RunStatus.RUNNING, T0, null, 20, 20, 0, null, null);
+    store.runs().save(slow);
+    store.runs().save(fast);
+    // Both runs loaded "nothing stored"; the fast one commits first.
+    StoredCheckpoint fastPosition = store.checkpoints().commit("orders", Checkpoint.of("next", 21), null, fast)
+        .orElseThrow();
+
+    RunRecord slowProgress = new RunRecord("slow", "orders", "api", RunStatus.RUNNING, T0, null, 10, 10, 0,
+        json("note", "must not be written"), null);
+    assertThat(store.checkpoints().commit("orders", Checkpoint.of("next", 11), null, slowProgress))
+        .as("the checkpoint would go back").isEmpty();
+    assertThat(store.checkpoints().position("orders")).contains(fastPosition);
+    assertThat(store.runs().find("slow").orElseThrow().details().has("note"))
+        .as("a refused commit writes no progress either").isFalse();
+
+    // A position the run held once but that another run replaced since is stale too.
+    StoredCheckpoint next = store.checkpoints().commit("orders", Checkpoint.of("next", 31), fastPosition, fast)
+        .orElseThrow();
+    assertThat(store.checkpoints().commit("orders", Checkpoint.of("next", 25), fastPosition, slow)).isEmpty();
+    assertThat(store.checkpoints().position("orders")).contains(next);
+  }
+
+  @Test
+  public void afterAResetAPositionFromBeforeItCanNoLongerCommit() {
+    store.runs().save(run("old", "orders", T0));
+    store.runs().save(run("new", "orders", T0));
+    StoredCheckpoint old = store.checkpoints().commit("orders", Checkpoint.of("next", 50), null, run("old", "orders", T0))
+        .orElseThrow();
+    store.checkpoints().reset("orders");
+    StoredCheckpoint fresh = store.checkpoints().commit("orders", Checkpoint.of("next", 2), null, run("new", "orders", T0))
+        .orElseThrow();
+    assertThat(fresh.version()).as("versions start again after a reset").isEqualTo(old.version());
+
+    assertThat(store.checkpoints().commit("orders", Checkpoint.of("next", 60), old, run("old", "orders", T0)))
+        .as("same version, other run: not the position it loaded").isEmpty();
+    assertThat(store.checkpoints().load("orders")).contains(Checkpoint.of("next", 2));
+  }
+
+  @Test
+  public void ofConcurrentCommitsFromOnePositionExactlyOneWins() throws Exception {
+    int n = 8;
+    for (int i = 0; i < n; i++) {
+      store.runs().save(run("c" + i, "race", T0));
+    }
+    StoredCheckpoint start = store.checkpoints().commit("race", Checkpoint.of("next", 1), null, run("c0", "race", T0))
+        .orElseThrow();
+    ExecutorService pool = Executors.newFixedThreadPool(n);
+    try {
+      java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+      List<Future<Optional<StoredCheckpoint>>> results = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        int k = i;
+        results.add(pool.submit(() -> {
+          go.await();
+          return store.checkpoints().commit("race", Checkpoint.of("next", 100 + k), start, run("c" + k, "race", T0));
+        }));
+      }
+      go.countDown();
+      List<StoredCheckpoint> won = new ArrayList<>();
+      for (Future<Optional<StoredCheckpoint>> f : results) {
+        f.get().ifPresent(won::add);
+      }
+      assertThat(won).hasSize(1);
+      assertThat(store.checkpoints().position("race")).contains(won.get(0));
+      assertThat(won.get(0).version()).isEqualTo(start.version() + 1);
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   // --- runs --------------------------------------------------------------------------------
@@ -161,6 +242,63 @@ public abstract class StoreContract {
   }
 
   // --- dead letters ------------------------------------------------------------------------
+
+  @Test
+  public void aRunKeepsItsOwnerAndIsReplacedOnlyWhenStatusAndOwnerStillMatch() {
+    store.runs().save(RunRecord.started("o1", "orders", "api", T0, "node-a"));
+    assertThat(store.runs().find("o1").orElseThrow().owner()).isEqualTo("node-a");
+    RunRecord ended = new RunRecord("o1", "orders", "api", RunStatus.INTERRUPTED, T0, T0.plusSeconds(90), 3, 2, 1,
+        json("note", "ended"), "node-a stopped", "node-a");
+
+    assertThat(store.runs().replace(ended, RunStatus.RUNNING, "node-b")).as("other owner").isFalse();
+    assertThat(store.runs().replace(ended, RunStatus.QUEUED, "node-a")).as("other status").isFalse();
+    assertThat(store.runs().find("o1").orElseThrow().status()).isEqualTo(RunStatus.RUNNING);
+
+    assertThat(store.runs().replace(ended, RunStatus.RUNNING, "node-a")).isTrue();
+    RunRecord found = store.runs().find("o1").orElseThrow();
+    assertThat(found.status()).isEqualTo(RunStatus.INTERRUPTED);
+    assertThat(found.finishedAt()).isEqualTo(T0.plusSeconds(90));
+    assertThat(found.error()).isEqualTo("node-a stopped");
+    assertThat(found.details().path("note").asText()).isEqualTo("ended");
+    assertThat(store.runs().replace(ended, RunStatus.RUNNING, "node-a")).as("only once").isFalse();
+
+    store.runs().save(RunRecord.started("o2", "orders", "api", T0));
+    RunRecord legacy = new RunRecord("o2", "orders", "api", RunStatus.INTERRUPTED, T0, T0.plusSeconds(90), 0, 0, 0,
+        null, "stopped", null);
+    assertThat(store.runs().replace(legacy, RunStatus.RUNNING, "node-a")).isFalse();
+    assertThat(store.runs().replace(legacy, RunStatus.RUNNING, null)).as("no owner matches null").isTrue();
+  }
+
+  @Test
+  public void orphansAreTheRunsOfNodesWithoutARecentHeartbeat() {
+    Instant now = T0.plusSeconds(600);
+    store.runs().heartbeat("alive", now.minusSeconds(5));
+    store.runs().heartbeat("silent", now.minusSeconds(120));
+    store.runs().save(RunRecord.started("alive-run", "p", "api", T0, "alive"));
+    store.runs().save(RunRecord.started("silent-run", "p", "api", T0.plusSeconds(1), "silent"));
+    store.runs().save(RunRecord.started("unknown-node-run", "p", "api", T0.plusSeconds(2), "never-seen"));
+    store.runs().save(RunRecord.started("legacy-run", "p", "api", T0.plusSeconds(3)));
+    store.runs().save(new RunRecord("silent-queued", "p", "api", RunStatus.QUEUED, T0.plusSeconds(4), null, 0, 0, 0,
+        null, null, "silent"));
+    store.runs().save(new RunRecord("cluster-queued", "p", "api", RunStatus.QUEUED, T0.plusSeconds(5), null, 0, 0, 0,
+        null, null, null));
+    store.runs().save(new RunRecord("silent-done", "p", "api", RunStatus.SUCCEEDED, T0, T0.plusSeconds(9), 1, 1, 0,
+        null, null, "silent"));
+
+    assertThat(store.runs().orphans(now.minusSeconds(60))).extracting(RunRecord::id)
+        .containsExactly("silent-run", "unknown-node-run", "legacy-run", "silent-queued");
+
+    store.runs().heartbeat("silent", now); // it was only slow
+    assertThat(store.runs().orphans(now.minusSeconds(60))).extracting(RunRecord::id)
+        .containsExactly("unknown-node-run", "legacy-run");
+
+    assertThat(store.runs().removeNodesSilentSince(now.minusSeconds(1))).isEqualTo(1); // "alive" is 5 s old
+    assertThat(store.runs().orphans(now.minusSeconds(60))).extracting(RunRecord::id)
+        .containsExactly("alive-run", "unknown-node-run", "legacy-run");
+    store.runs().removeNode("silent");
+    assertThat(store.runs().orphans(now.minusSeconds(60))).extracting(RunRecord::id)
+        .contains("silent-run", "silent-queued");
+  }
 
   @Test
   public void deadLettersGetIncreasingIdsAndKeepEverything() {
@@ -253,7 +391,7 @@ public abstract class StoreContract {
     try {
       String pipeline = "shared-" + UUID.randomUUID();
       store.runs().save(run("s1", pipeline, T0));
-      second.checkpoints().commit(pipeline, Checkpoint.of("records", 5), run("s1", pipeline, T0));
+      second.checkpoints().commit(pipeline, Checkpoint.of("records", 5), null, run("s1", pipeline, T0));
       DeadLetter parked = second.deadLetters().add(deadLetter(pipeline, "slack", "k"));
 
       assertThat(store.checkpoints().load(pipeline)).contains(Checkpoint.of("records", 5));

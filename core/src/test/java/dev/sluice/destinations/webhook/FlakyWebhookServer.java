@@ -12,10 +12,12 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
@@ -28,10 +30,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * answered 200.
  *
  * <p>The sink upserts each item by its {@code idempotencyKey}, as a receiver honouring the
- * destination's idempotency keys would, and counts how often each key was stored.
+ * destination's idempotency keys would, and counts how often each key was stored. Every item of
+ * every request is also logged as a {@link Receipt}, whatever its fate, so that duplicates show.
  */
 final class FlakyWebhookServer implements AutoCloseable {
   enum Fate { SERVER_ERROR, TIMEOUT, TIMEOUT_AFTER_STORING, RESET, RESET_AFTER_STORING, THROTTLE, OK }
+
+  /** One item of one request: its record key, its idempotency key, the request's number and fate. */
+  record Receipt(String key, String idempotencyKey, long request, Fate fate) {}
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -40,6 +46,9 @@ final class FlakyWebhookServer implements AutoCloseable {
   /** idempotencyKey → how many requests stored it. */
   final Map<String, AtomicLong> stores = new ConcurrentHashMap<>();
   final Map<Fate, AtomicLong> fates = new EnumMap<>(Fate.class);
+  /** Every item received, in every request. */
+  final List<Receipt> receipts = new CopyOnWriteArrayList<>();
+  private final AtomicLong requests = new AtomicLong();
   private final ServerSocket socket;
   private final ExecutorService pool = Executors.newCachedThreadPool(r -> {
     Thread t = new Thread(r, "flaky-webhook");
@@ -92,6 +101,10 @@ final class FlakyWebhookServer implements AutoCloseable {
       s.setSoTimeout(10_000);
       byte[] body = readRequest(s.getInputStream());
       Fate fate = draw();
+      long request = requests.incrementAndGet();
+      for (JsonNode item : MAPPER.readTree(body)) {
+        receipts.add(new Receipt(item.path("key").asText(), item.path("idempotencyKey").asText(), request, fate));
+      }
       switch (fate) {
         case SERVER_ERROR -> respond(s, 500, "Internal Server Error", "", "{\"error\":\"boom\"}");
         case THROTTLE -> respond(s, 429, "Too Many Requests", "Retry-After: 2\r\n", "{\"error\":\"slow down\"}");

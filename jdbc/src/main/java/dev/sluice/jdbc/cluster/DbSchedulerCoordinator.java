@@ -202,6 +202,12 @@ public final class DbSchedulerCoordinator implements ClusterCoordinator {
     }
   }
 
+  /** The name this node has in {@code picked_by}; Sluice uses it as its node id too. */
+  @Override
+  public java.util.Optional<String> nodeName() {
+    return java.util.Optional.of(nodeName);
+  }
+
   @Override
   public String toString() {
     return "db-scheduler node " + nodeName;

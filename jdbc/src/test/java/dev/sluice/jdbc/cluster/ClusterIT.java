@@ -93,6 +93,7 @@ class ClusterIT {
         }
       };
       this.sluice = Sluice.builder().store(JdbcStore.forDataSource(pool, Clock.systemUTC())).cluster(coordinator)
+          .heartbeat(Duration.ofMillis(500), 4)
           .destination("sink", sink)
           .pipeline("api", p -> p.overlap(OverlapPolicy.ALLOW)
               .source((Connector) (ctx, from, emitter) -> apiRuns.add(ctx.runId() + "@" + name)))
@@ -203,6 +204,11 @@ class ClusterIT {
         }
         RunRecord run = observer.runs().find(handle.id()).orElseThrow();
         assertThat(run.recordsRead()).as("the restarted run read from the checkpoint on").isEqualTo(160);
+        assertThat(run.owner()).isIn("a", "b");
+        assertThat(run.details().path("resumedAfter").asText()).as("it says it resumed the interrupted attempt")
+            .isEqualTo(handle.id());
+        assertThat(run.details().path("notes").get(0).asText())
+            .startsWith("an earlier attempt of this run on node victim was interrupted");
         assertThat(startedFrom).containsExactly(null, Checkpoint.of("next", 41));
         assertThat(new HashSet<>(delivered)).as("every record arrived")
             .containsAll(LongStream.rangeClosed(1, 200).mapToObj(i -> "k" + i).toList());

@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.sluice.jdbc.JdbcStore;
 import dev.sluice.jdbc.JdbcStoreOptions;
 import dev.sluice.jdbc.testing.PostgresExtension;
+import dev.sluice.pipeline.RunStatus;
 import dev.sluice.record.Checkpoint;
 import dev.sluice.store.DeadLetterQuery;
+import dev.sluice.store.RunRecord;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -15,6 +17,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -25,12 +28,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Kafka Connect style crash test: a child JVM runs a sequence-numbered source into PostgreSQL
- * (upsert by sequence number) and is killed with SIGKILL at random points, ten times, restarted
- * each time; the last run finishes. Afterwards every sequence number is in the table exactly once:
- * the checkpoint never passed an unacknowledged record (nothing lost), and re-delivered records
- * were upserts (nothing doubled).
+ * (upsert by sequence number) and is killed with SIGKILL at random points (each after it committed
+ * a checkpoint), ten times, restarted each time; the last run finishes. Afterwards every sequence
+ * number is in the table exactly once: the checkpoint never passed an unacknowledged record
+ * (nothing lost), and re-delivered records were upserts (nothing doubled). And no run is left
+ * {@code RUNNING}: each killed run was ended {@code INTERRUPTED} by the next process at its
+ * start-up (once the killed node's heartbeat had expired), and the run after it names it.
  */
-@Timeout(value = 3, unit = TimeUnit.MINUTES)
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 class CrashSafetyTest {
   @RegisterExtension static final PostgresExtension PG = new PostgresExtension();
   private static final long RECORDS = 50_000;
@@ -46,11 +51,12 @@ class CrashSafetyTest {
     List<Long> rowsAfterKill = new ArrayList<>();
     int killed = 0;
     for (int i = 1; i <= KILLS; i++) {
-      long before = rows(url);
+      String before = checkpointPosition(url);
       Process child = start(url, "run-" + i);
-      // Kill once the child is writing (JVM start-up takes most of a second), at a random point.
+      // Kill once the child has committed a checkpoint (JVM start-up takes most of a second), at a
+      // random point after that.
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (rows(url) == before && child.isAlive() && System.nanoTime() < deadline) {
+      while (checkpointPosition(url).equals(before) && child.isAlive() && System.nanoTime() < deadline) {
         Thread.sleep(10);
       }
       if (!child.waitFor(random.nextInt(400), TimeUnit.MILLISECONDS)) {
@@ -59,6 +65,9 @@ class CrashSafetyTest {
         killed++;
       }
       rowsAfterKill.add(rows(url));
+      // The killed node's heartbeat expires before the next process starts, so that process finds
+      // the killed run at its start-up.
+      Thread.sleep(SequenceRun.HEARTBEAT.multipliedBy(SequenceRun.MISSED_HEARTBEATS + 2).toMillis());
     }
     Process last = start(url, "final");
     assertThat(last.waitFor(2, TimeUnit.MINUTES)).as("the final run finishes").isTrue();
@@ -81,6 +90,23 @@ class CrashSafetyTest {
       assertThat(r.getLong(5)).as("rows with a wrong payload").isZero();
     }
     try (JdbcStore store = JdbcStore.open(JdbcStoreOptions.builder().url(url).username("postgres").build())) {
+      List<RunRecord> runs = new ArrayList<>(store.runs().list(SequenceRun.PIPELINE, 100));
+      Collections.reverse(runs); // oldest first
+      assertThat(runs).as("one run per process; " + why).hasSize(KILLS + 1);
+      assertThat(runs).as("no run is left RUNNING").noneMatch(r -> r.status() == RunStatus.RUNNING);
+      assertThat(runs.subList(0, KILLS)).as("every killed run ended INTERRUPTED, found by the next process")
+          .allSatisfy(r -> {
+            assertThat(r.status()).isEqualTo(RunStatus.INTERRUPTED);
+            assertThat(r.error()).contains("stopped without finishing").contains("found at start-up of node");
+            assertThat(r.finishedAt()).isNotNull();
+          });
+      assertThat(runs.get(KILLS).status()).isEqualTo(RunStatus.SUCCEEDED);
+      for (int i = 1; i <= KILLS; i++) {
+        assertThat(runs.get(i).details().path("resumedAfter").asText())
+            .as("run %d resumes from the checkpoint of killed run %d", i + 1, i).isEqualTo(runs.get(i - 1).id());
+      }
+    }
+    try (JdbcStore store = JdbcStore.open(JdbcStoreOptions.builder().url(url).username("postgres").build())) {
       assertThat(store.checkpoints().load(SequenceRun.PIPELINE)).contains(Checkpoint.of("next", RECORDS + 1));
       assertThat(store.deadLetters().count(DeadLetterQuery.all())).as("nothing was given up on").isZero();
     }
@@ -93,6 +119,18 @@ class CrashSafetyTest {
         .redirectErrorStream(true)
         .redirectOutput(dir.resolve(name + ".log").toFile())
         .start();
+  }
+
+  /** The stored checkpoint's version and run, or "" when none. */
+  private static String checkpointPosition(String url) throws SQLException {
+    try (Connection c = connect(url); Statement s = c.createStatement()) {
+      try (ResultSet r = s.executeQuery("SELECT version, run_id FROM sluice_checkpoints WHERE pipeline = '"
+          + SequenceRun.PIPELINE + "'")) {
+        return r.next() ? r.getLong(1) + "/" + r.getString(2) : "";
+      } catch (SQLException tableNotYetCreated) {
+        return "";
+      }
+    }
   }
 
   private static long rows(String url) throws SQLException {

@@ -17,13 +17,16 @@ import java.util.Map;
 /**
  * The child JVM of {@link CrashSafetyTest}: one run of a sequence-numbered source into a
  * PostgreSQL table (the {@code database} destination in upsert mode), with the JDBC store on the
- * same database keeping the checkpoint. Exits 0 when the run succeeded.
+ * same database keeping the checkpoint. Exits 0 when the run succeeded. Its node heartbeats every
+ * {@link #HEARTBEAT} and counts as gone after {@link #MISSED_HEARTBEATS} missed ones.
  *
  * <p>Arguments: JDBC URL, number of records.
  */
 public final class SequenceRun {
   static final String TABLE = "sequence_target";
   static final String PIPELINE = "sequence";
+  static final Duration HEARTBEAT = Duration.ofMillis(100);
+  static final int MISSED_HEARTBEATS = 5;
 
   private SequenceRun() {}
 
@@ -32,7 +35,7 @@ public final class SequenceRun {
     long total = Long.parseLong(args[1]);
     RunReport report;
     try (JdbcStore store = JdbcStore.open(JdbcStoreOptions.builder().url(url).username("postgres").build());
-        Sluice sluice = Sluice.builder().store(store)
+        Sluice sluice = Sluice.builder().store(store).heartbeat(HEARTBEAT, MISSED_HEARTBEATS)
             .destination("target", "database", Map.of(
                     "url", url, "username", "postgres", "table", TABLE, "mode", "upsert",
                     "upsertKey", List.of("seq"), "createTable", true,
