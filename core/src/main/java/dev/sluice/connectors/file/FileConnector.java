@@ -3,8 +3,10 @@ package dev.sluice.connectors.file;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
@@ -18,7 +20,6 @@ import dev.sluice.spi.Connector;
 import dev.sluice.spi.Emitter;
 import dev.sluice.spi.ReadContext;
 import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.Channels;
@@ -28,6 +29,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.zip.GZIPInputStream;
 
@@ -36,7 +38,7 @@ import java.util.zip.GZIPInputStream;
  * gzip-compressed. Streams the file (memory does not grow with its size).
  *
  * <p>Checkpoints record how many records were consumed and, for uncompressed JSON Lines, the byte
- * offset, so a re-run continues where the last one stopped: JSON Lines seek straight to the offset;
+ * offset and line number, so a re-run continues where the last one stopped: JSON Lines seek straight to the offset;
  * other formats skip the records already consumed without keeping them.
  *
  * <p>Input that is not a record (a line that is not a JSON object, a CSV row with more cells than
@@ -61,6 +63,10 @@ public final class FileConnector implements Connector {
   private final boolean inferTypes;
   private final OnMalformed onMalformed;
   private final ObjectMapper mapper;
+  /** Parses one JSON Lines line; trailing tokens ({@code {"a":1} {"b":2}}) make the line malformed. */
+  private final ObjectReader lineReader;
+  private final String fileName;
+  private final Record prototype;
 
   /**
    * @param keyField field holding the record key ({@code id}, {@code $.customer.id}); null to key
@@ -87,17 +93,22 @@ public final class FileConnector implements Connector {
     this.inferTypes = inferTypes;
     this.onMalformed = Objects.requireNonNull(onMalformed, "onMalformed");
     this.mapper = Objects.requireNonNull(mapper, "mapper");
+    this.lineReader = mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    this.fileName = path.getFileName().toString();
+    this.prototype = Record.builder("-", JsonNodeFactory.instance.objectNode()).attribute("file", fileName).build();
   }
 
   @Override
   public void read(ReadContext context, Checkpoint from, Emitter emitter) throws Exception {
     long skip = 0;
     long offset = -1;
+    long line = -1;
     if (from != null) {
       JsonNode state = from.state();
       skip = state.path("records").asLong(0);
       if (state.has("offset") && format == FileFormat.JSONL && !gzip) {
         offset = state.path("offset").asLong();
+        line = state.path("line").asLong(-1);
       }
     }
     if (!Files.exists(path)) {
@@ -106,7 +117,7 @@ public final class FileConnector implements Connector {
     Cursor cursor = new Cursor(context, emitter, skip);
     switch (format) {
       case JSONL:
-        readJsonLines(cursor, offset);
+        readJsonLines(cursor, offset, line);
         break;
       case JSON:
         readJsonArray(cursor);
@@ -117,9 +128,14 @@ public final class FileConnector implements Connector {
     cursor.finish();
   }
 
-  private void readJsonLines(Cursor cursor, long offset) throws Exception {
+  /**
+   * Splits the input into lines over a byte buffer and parses each line from those bytes: no
+   * per-byte calls, no String per line (one is made only for a rejected line's raw text).
+   */
+  private void readJsonLines(Cursor cursor, long offset, long line) throws Exception {
     try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
       long position = 0;
+      long lineNo = 0;
       if (offset >= 0) {
         if (offset > channel.size()) {
           return; // a checkpoint beyond the end: nothing new
@@ -127,46 +143,85 @@ public final class FileConnector implements Connector {
         channel.position(offset);
         position = offset;
         cursor.skip = 0; // the offset already skips them
+        // Checkpoints before line numbers were kept counted records: approximate then.
+        lineNo = line >= 0 ? line : cursor.consumed;
       }
-      InputStream raw = new BufferedInputStream(Channels.newInputStream(channel), 1 << 16);
-      InputStream in = gzip ? new BufferedInputStream(new GZIPInputStream(raw, 1 << 16), 1 << 16) : raw;
-      ByteArrayOutputStream line = new ByteArrayOutputStream(512);
-      long lineNo = cursor.consumed; // approximate when resuming by offset: counts records, not blank lines
+      InputStream in = Channels.newInputStream(channel);
+      if (gzip) {
+        in = new GZIPInputStream(in, 1 << 16);
+      }
+      byte[] buf = new byte[1 << 17];
+      int start = 0; // first byte of the current line
+      int end = 0; // end of the bytes read so far
+      int scan = 0; // where the search for the next newline continues
+      boolean eof = false;
       while (!cursor.context.isCancelled()) {
-        line.reset();
-        int b;
-        long lineBytes = 0;
-        while ((b = in.read()) != -1 && b != '\n') {
-          line.write(b);
-          lineBytes++;
+        int nl = indexOfNewline(buf, scan, end);
+        if (nl < 0) {
+          if (!eof) {
+            if (start > 0) { // keep the partial line, drop what was consumed
+              System.arraycopy(buf, start, buf, 0, end - start);
+              end -= start;
+              start = 0;
+            } else if (end == buf.length) { // a line longer than the buffer
+              buf = Arrays.copyOf(buf, buf.length * 2);
+            }
+            scan = end;
+            int n = in.read(buf, end, buf.length - end);
+            if (n < 0) {
+              eof = true;
+            } else {
+              end += n;
+            }
+            continue;
+          }
+          if (start == end) {
+            break;
+          }
+          nl = end; // the last line has no newline
         }
-        if (b == -1 && lineBytes == 0) {
-          break;
-        }
-        position += lineBytes + (b == '\n' ? 1 : 0);
+        int next = nl < end ? nl + 1 : end;
+        position += next - start;
         lineNo++;
-        String text = line.toString(StandardCharsets.UTF_8).strip();
-        if (text.isEmpty()) {
+        int from = start;
+        int to = nl;
+        start = next;
+        scan = next;
+        while (from < to && buf[from] <= ' ' && buf[from] >= 0) {
+          from++;
+        }
+        while (to > from && buf[to - 1] <= ' ' && buf[to - 1] >= 0) {
+          to--;
+        }
+        if (from == to || cursor.skipOne()) {
           continue;
         }
-        if (cursor.skipOne()) {
-          continue;
-        }
-        String location = path.getFileName() + ":" + lineNo;
+        long checkpointOffset = gzip ? -1 : position;
         JsonNode node;
         try {
-          node = mapper.readTree(text);
+          node = lineReader.readTree(buf, from, to - from);
         } catch (JsonProcessingException e) {
-          cursor.reject(text, location, "not valid JSON: " + e.getOriginalMessage(), gzip ? -1 : position);
+          cursor.reject(new String(buf, from, to - from, StandardCharsets.UTF_8), lineNo, -1,
+              "not valid JSON: " + e.getOriginalMessage(), checkpointOffset);
           continue;
         }
         if (!(node instanceof ObjectNode)) {
-          cursor.reject(text, location, "expected a JSON object, found " + node.getNodeType(), gzip ? -1 : position);
+          cursor.reject(new String(buf, from, to - from, StandardCharsets.UTF_8), lineNo, -1,
+              "expected a JSON object, found " + node.getNodeType(), checkpointOffset);
           continue;
         }
-        cursor.emit((ObjectNode) node, location, gzip ? -1 : position);
+        cursor.emit((ObjectNode) node, lineNo, -1, checkpointOffset);
       }
     }
+  }
+
+  private static int indexOfNewline(byte[] buf, int from, int to) {
+    for (int i = from; i < to; i++) {
+      if (buf[i] == '\n') {
+        return i;
+      }
+    }
+    return -1;
   }
 
   private void readJsonArray(Cursor cursor) throws Exception {
@@ -184,12 +239,11 @@ public final class FileConnector implements Connector {
           continue;
         }
         JsonNode node = mapper.readTree(parser);
-        String location = path.getFileName() + ":" + line + " (element " + index + ")";
         if (!(node instanceof ObjectNode)) {
-          cursor.reject(String.valueOf(node), location, "expected a JSON object, found " + node.getNodeType(), -1);
+          cursor.reject(String.valueOf(node), line, index, "expected a JSON object, found " + node.getNodeType(), -1);
           continue;
         }
-        cursor.emit((ObjectNode) node, location, -1);
+        cursor.emit((ObjectNode) node, line, index, -1);
       }
     }
   }
@@ -216,9 +270,8 @@ public final class FileConnector implements Connector {
         if (cursor.skipOne()) {
           continue;
         }
-        String location = path.getFileName() + ":" + line;
         if (cells.length > header.length) {
-          cursor.reject(String.join(String.valueOf(delimiter), cells), location,
+          cursor.reject(String.join(String.valueOf(delimiter), cells), line, -1,
               "row has " + cells.length + " cells but the header has " + header.length + " columns", -1);
           continue;
         }
@@ -226,7 +279,7 @@ public final class FileConnector implements Connector {
         for (int i = 0; i < header.length; i++) {
           node.set(header[i], i < cells.length ? CsvValues.parse(cells[i], inferTypes) : JsonNodeFactory.instance.nullNode());
         }
-        cursor.emit(node, location, -1);
+        cursor.emit(node, line, -1, -1);
       }
     }
   }
@@ -244,6 +297,7 @@ public final class FileConnector implements Connector {
     long consumed;
     long sinceCheckpoint;
     long lastOffset = -1;
+    long lastLine;
 
     Cursor(ReadContext context, Emitter emitter, long skip) {
       this.context = context;
@@ -261,33 +315,41 @@ public final class FileConnector implements Connector {
       return false;
     }
 
-    void emit(ObjectNode node, String location, long offset) throws Exception {
+    /**
+     * @param line the record's (first) line
+     * @param element its position in a JSON array, or -1
+     * @param offset the byte offset after it, or -1 when the format has none
+     */
+    void emit(ObjectNode node, long line, long element, long offset) throws Exception {
       String key;
       if (keyPath == null) {
-        key = path.getFileName() + ":" + (consumed + 1);
+        key = fileName + ":" + (consumed + 1);
       } else {
         key = keyPath.textAt(node);
         if (key == null) {
-          reject(node.toString(), location, "the key field '" + keyPath
+          reject(node.toString(), line, element, "the key field '" + keyPath
               + "' is missing or not a scalar", offset);
           return;
         }
       }
-      emitter.emit(Record.builder(key, node).attribute("file", path.getFileName().toString()).build());
-      advance(offset);
+      // The prototype carries the attributes: one shared map instead of one per record.
+      emitter.emit(prototype.withData(node).withKey(key));
+      advance(line, offset);
     }
 
-    void reject(String raw, String location, String reason, long offset) throws Exception {
+    void reject(String raw, long line, long element, String reason, long offset) throws Exception {
+      String location = fileName + ":" + line + (element >= 0 ? " (element " + element + ")" : "");
       if (onMalformed == OnMalformed.FAIL) {
         throw new IOException(location + ": " + reason);
       }
       emitter.reject(raw, location, reason);
-      advance(offset);
+      advance(line, offset);
     }
 
-    private void advance(long offset) throws InterruptedException {
+    private void advance(long line, long offset) throws InterruptedException {
       consumed++;
       lastOffset = offset;
+      lastLine = line;
       if (++sinceCheckpoint >= checkpointEvery) {
         checkpoint();
       }
@@ -304,6 +366,7 @@ public final class FileConnector implements Connector {
       state.put("records", consumed);
       if (lastOffset >= 0) {
         state.put("offset", lastOffset);
+        state.put("line", lastLine);
       }
       emitter.checkpoint(Checkpoint.of(state));
       sinceCheckpoint = 0;

@@ -12,12 +12,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 
 /**
- * The {@code file} destination: JSON Lines or CSV, one atomically published file per run.
+ * The {@code file} destination: JSON Lines or CSV, appended batch by batch or replaced per run,
+ * each record published exactly once (see {@link FileDestination}).
  *
  * <p>Options: {@code path} (required; may contain {@code {pipeline}}, {@code {run}}, {@code
  * {date}}, {@code {time}}), {@code format} ({@code jsonl} or {@code csv}, default from the name),
  * {@code mode} ({@code overwrite} or {@code append}, default overwrite), {@code columns} (CSV;
- * default: the first record's fields), {@code sync} (fsync every batch, default true), {@code
+ * default: the existing target's header in append mode, else the first record's fields), {@code
+ * sync} (fsync every batch and its journal entry, default true), {@code
  * includeMetadata} (JSON Lines: wrap data with key, source and time; default false).
  */
 public final class FileDestinationProvider implements DestinationProvider {
@@ -29,7 +31,7 @@ public final class FileDestinationProvider implements DestinationProvider {
 
   @Override
   public String description() {
-    return "writes JSON Lines or CSV files, published atomically at the end of each run";
+    return "writes JSON Lines or CSV files: appended batch by batch or replaced per run, each record once";
   }
 
   @Override
@@ -38,8 +40,8 @@ public final class FileDestinationProvider implements DestinationProvider {
         .required("path", ConfigSchemas.string("Target file; may contain {pipeline}, {run}, {date}, {time}."))
         .optional("format", ConfigSchemas.enumOf("Format; default from the file name.", "jsonl", "csv"))
         .optional("mode", ConfigSchemas.enumOf("Replace the target each run, or append to it.", "overwrite", "append"))
-        .optional("columns", ConfigSchemas.stringList("CSV columns (top-level fields); default: the first record's fields."))
-        .optional("sync", ConfigSchemas.bool("Flush every batch to disk before acknowledging it.", true))
+        .optional("columns", ConfigSchemas.stringList("CSV columns (top-level fields); default: the existing target's header (append), else the first record's fields."))
+        .optional("sync", ConfigSchemas.bool("Force every batch and its journal entry to disk before acknowledging it.", true))
         .optional("includeMetadata", ConfigSchemas.bool("JSON Lines: write key, source, observedAt and attributes around the data.", false))
         .build();
   }

@@ -103,6 +103,63 @@ class FileConnectorTest {
   }
 
   @Test
+  void afterResumingByOffsetRejectsStillNameTheirRealLine() throws Exception {
+    Path file = dir.resolve("events.jsonl");
+    // Blank lines and a reject before the checkpoint: records consumed and lines differ.
+    Files.writeString(file, "\n\n{\"n\":1}\nnope\n\n{\"n\":2}\n");
+    FileConnector c = connector(file, FileFormat.JSONL, null);
+    Sink first = read(c, null);
+    assertThat(first.rejected).singleElement().asString().startsWith("events.jsonl:4 | not valid JSON");
+    Checkpoint last = first.checkpoints.get(first.checkpoints.size() - 1);
+
+    Files.writeString(file, "\n{\"n\":3}\n{broken\n{\"n\":4}\n", java.nio.file.StandardOpenOption.APPEND);
+    Sink second = read(c, last);
+
+    assertThat(second.records).extracting(r -> r.data().get("n").asInt()).containsExactly(3, 4);
+    assertThat(second.rejected).singleElement().asString().startsWith("events.jsonl:9 | not valid JSON");
+  }
+
+  @Test
+  void aLineWithTwoObjectsIsMalformedNotHalfRead() throws Exception {
+    Path file = dir.resolve("two.jsonl");
+    Files.writeString(file, "{\"id\":1} {\"id\":2}\n{\"id\":3}\n");
+
+    Sink sink = read(connector(file, FileFormat.JSONL, "id"), null);
+
+    assertThat(sink.records).extracting(Record::key).containsExactly("3");
+    assertThat(sink.rejected).singleElement().asString()
+        .startsWith("two.jsonl:1 | not valid JSON")
+        .endsWith("| {\"id\":1} {\"id\":2}");
+  }
+
+  @Test
+  void longLinesCrlfAndMultiByteTextSurviveTheByteSplitter() throws Exception {
+    Path file = dir.resolve("mixed.jsonl");
+    String longText = "ä€😀".repeat(60_000); // ~540 KB of UTF-8 in one line, several buffers long
+    Files.writeString(file, "{\"id\":1,\"t\":\"" + longText + "\"}\r\n  \t\r\n{\"id\":2,\"t\":\"ö\"}\r\nkaputt ü\r\n{\"id\":3}");
+
+    Sink sink = read(connector(file, FileFormat.JSONL, "id"), null);
+
+    assertThat(sink.records).extracting(Record::key).containsExactly("1", "2", "3");
+    assertThat(sink.records.get(0).data().get("t").asText()).isEqualTo(longText);
+    assertThat(sink.records.get(1).data().get("t").asText()).isEqualTo("ö");
+    assertThat(sink.rejected).singleElement().asString().startsWith("mixed.jsonl:4 | not valid JSON").endsWith("| kaputt ü");
+    Checkpoint last = sink.checkpoints.get(sink.checkpoints.size() - 1);
+    assertThat(last.state().get("offset").asLong()).isEqualTo(Files.size(file));
+  }
+
+  @Test
+  void gzipJsonLinesRejectMalformedLinesWithTheirLineAndReadOn() throws Exception {
+    Path file = dir.resolve("orders.jsonl.gz");
+    try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(file))) {
+      out.write("{\"id\":1}\n\n[1]\n{\"id\":2}\n".getBytes(StandardCharsets.UTF_8));
+    }
+    Sink sink = read(connector(file, FileFormat.JSONL, "id"), null);
+    assertThat(sink.records).extracting(Record::key).containsExactly("1", "2");
+    assertThat(sink.rejected).singleElement().asString().startsWith("orders.jsonl.gz:3 | expected a JSON object, found ARRAY");
+  }
+
+  @Test
   void csvInfersTypesButKeepsCodesWithLeadingZerosAsText() throws Exception {
     Path file = dir.resolve("people.csv");
     Files.writeString(file, "id,zip,amount,big,vip,note\n"
