@@ -341,7 +341,14 @@ public final class WebhookSignature {
     } catch (NumberFormatException e) {
       return new Verdict(400, "malformed", "timestamp must be Unix seconds, got '" + abbreviate(text) + "'", null);
     }
-    Duration skew = Duration.between(Instant.ofEpochSecond(seconds), now).abs();
+    // Subtract as longs: any long parses, but Instant.ofEpochSecond throws beyond +-31.5 billion years.
+    long difference;
+    try {
+      difference = Math.subtractExact(now.getEpochSecond(), seconds);
+    } catch (ArithmeticException e) {
+      return new Verdict(401, "stale", "timestamp is far from now; tolerance is " + tolerance.toSeconds() + " s", null);
+    }
+    Duration skew = Duration.ofSeconds(difference, now.getNano()).abs();
     return skew.compareTo(tolerance) > 0
         ? new Verdict(401, "stale", "timestamp is " + skew.toSeconds() + " s away from now; tolerance is "
             + tolerance.toSeconds() + " s", null)

@@ -31,6 +31,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Webhooks end to end through the handler: each signature scheme signed the way its vendor
@@ -296,6 +297,25 @@ class WebhookHandlerTest {
     assertThat(badJson.status()).isEqualTo(400);
     assertThat(badJson.body()).contains("not valid JSON").contains("line 1");
     assertThat(rejected("/hooks/github", "malformed")).isEqualTo(3);
+    assertThat(store.runs().list(null, 10)).isEmpty();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"99999999999999999", "-99999999999999999", "9223372036854775807", "-9223372036854775808"})
+  void timestampsBeyondTheRangeOfInstantAreRefusedNotThrown(String timestamp) {
+    // Regression: these pass Long.parseLong, and Instant.ofEpochSecond then threw DateTimeException.
+    start();
+    String body = payload("evt_1");
+    List<WebhookResponse> answers = List.of(
+        post("/hooks/stripe", Map.of("Stripe-Signature", "t=" + timestamp + ",v1=" + hmacHex(SECRET, timestamp + "." + body)), body),
+        post("/hooks/slack", Map.of("X-Slack-Signature", "v0=" + hmacHex(SECRET, "v0:" + timestamp + ":" + body),
+            "X-Slack-Request-Timestamp", timestamp), body),
+        post("/hooks/generic-ts", Map.of("X-Acme-Signature", "v1," + Base64.getEncoder().encodeToString(hmac(SECRET, timestamp + "." + body)),
+            "X-Acme-Timestamp", timestamp, "X-Acme-Id", "d-1"), body));
+    assertThat(answers).allSatisfy(r -> {
+      assertThat(r.status()).as(r.body()).isEqualTo(401);
+      assertThat(JSON.readTree(r.body()).get("reason").asText()).isEqualTo("stale");
+    });
     assertThat(store.runs().list(null, 10)).isEmpty();
   }
 
