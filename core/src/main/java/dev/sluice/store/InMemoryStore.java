@@ -29,6 +29,7 @@ public final class InMemoryStore implements Store {
   private final Users users = new Users();
   private final Secrets secrets = new Secrets();
   private final Pipelines pipelines = new Pipelines();
+  private final InMemoryReplayCache replays = new InMemoryReplayCache();
 
   public InMemoryStore() {
     this(Clock.systemUTC());
@@ -67,6 +68,11 @@ public final class InMemoryStore implements Store {
   @Override
   public PipelineStore pipelines() {
     return pipelines;
+  }
+
+  @Override
+  public Optional<ReplayCache> replayCache() {
+    return Optional.of(replays);
   }
 
   @Override

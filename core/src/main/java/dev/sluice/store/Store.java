@@ -2,6 +2,7 @@ package dev.sluice.store;
 
 import dev.sluice.schedule.ClusterCoordinator;
 import dev.sluice.schedule.ClusterSettings;
+import java.util.Optional;
 
 /**
  * Where Sluice keeps state: checkpoints, run history, dead letters, users and API keys, secrets
@@ -38,6 +39,15 @@ public interface Store extends AutoCloseable {
   default ClusterCoordinator clusterCoordinator(ClusterSettings settings) {
     throw new UnsupportedOperationException(this + " can't coordinate a cluster: use the jdbc store on a database"
         + " server all nodes share (PostgreSQL, MySQL or MariaDB)");
+  }
+
+  /**
+   * The store's memory of accepted webhook deliveries, shared by every store instance on the same
+   * data, so that a cluster refuses a replay on any node. Empty when the store has none: webhooks
+   * then remember deliveries in each process's memory only.
+   */
+  default Optional<ReplayCache> replayCache() {
+    return Optional.empty();
   }
 
   /** Releases connections. Idempotent. */
