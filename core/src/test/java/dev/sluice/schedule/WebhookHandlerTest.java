@@ -23,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Semaphore;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -98,12 +99,17 @@ class WebhookHandlerTest {
   }
 
   private Sluice start() {
+    sluice = node(UnaryOperator.identity());
+    return sluice;
+  }
+
+  /** A started Sluice on {@link #store} with a pipeline per scheme; closed by the caller. */
+  private Sluice node(UnaryOperator<WebhookTrigger> settings) {
     Sluice.Builder b = Sluice.builder().store(store).sleeper(new FakeSleeper()).meterRegistry(registry).ticker(ticker)
         .destination("out", out);
     schemes().forEach(s -> b.pipeline(s.path().substring(7), p -> p.source("webhook", Map.of("key", "id"))
-        .route(r -> r.to("out")).trigger(WebhookTrigger.of(s.path(), s.signature()).withMaxBodyBytes(4096))));
-    sluice = b.build();
-    return sluice.start();
+        .route(r -> r.to("out")).trigger(settings.apply(WebhookTrigger.of(s.path(), s.signature()).withMaxBodyBytes(4096)))));
+    return b.build().start();
   }
 
   @AfterEach
@@ -243,6 +249,86 @@ class WebhookHandlerTest {
     assertThat(next.status()).isEqualTo(202);
     awaitRun(next);
     assertThat(out.receivedKeys()).containsExactly("evt_1", "evt_2");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("schemes")
+  void aReplayWithANewDeliveryIdHeaderOrAReEncodedSignatureStartsNothing(Scheme s) throws Exception {
+    // Regression: the unsigned delivery-id header (X-GitHub-Delivery) used to be the replay id, so
+    // a captured request resent with a fresh header value started a second run.
+    start();
+    String body = payload("evt_1");
+    Map<String, String> headers = s.signer().sign(SECRET, NOW.getEpochSecond(), body, "d-1");
+    awaitRun(post(s.path(), headers, body));
+
+    Map<String, String> forged = new LinkedHashMap<>(s.signer().sign(SECRET, NOW.getEpochSecond(), body, "d-forged"));
+    forged.replaceAll((name, value) -> name.equals("X-Hub-Signature-256") || name.equals("X-Signature")
+        ? value.toUpperCase(java.util.Locale.ROOT).replace("SHA256=", "sha256=") : value);
+    WebhookResponse replay = post(s.path(), forged, body);
+    assertThat(replay.status()).as(replay.body()).isEqualTo(200);
+    assertThat(JSON.readTree(replay.body()).get("status").asText()).isEqualTo("duplicate");
+    assertThat(store.runs().list(null, 10)).hasSize(1);
+    assertThat(out.received).hasSize(1);
+  }
+
+  @Test
+  void twoNodesOnOneStoreRefuseEachOthersReplays() throws Exception {
+    // Regression: each node kept its own replay memory, so a replay sent to another node started a run.
+    Scheme github = schemes().filter(s -> s.name().equals("github")).findFirst().orElseThrow();
+    String body = payload("evt_1");
+    Map<String, String> headers = github.signer().sign(SECRET, 0, body, "d-1");
+    try (Sluice a = node(UnaryOperator.identity()); Sluice b = node(UnaryOperator.identity())) {
+      sluice = a;
+      awaitRun(post(github.path(), headers, body));
+      sluice = b;
+      WebhookResponse replay = post(github.path(), headers, body);
+      assertThat(replay.status()).as(replay.body()).isEqualTo(200);
+      assertThat(JSON.readTree(replay.body()).get("status").asText()).isEqualTo("duplicate");
+      assertThat(store.runs().list(null, 10)).hasSize(1);
+    } finally {
+      sluice = null;
+    }
+  }
+
+  @Test
+  void aFullReplayCacheRefusesNewDeliveriesInsteadOfForgettingOnes() throws Exception {
+    // Regression: the oldest id was evicted when full, so its replay was accepted again.
+    sluice = node(t -> t.withReplayWindow(Duration.ofHours(24), 2));
+    Scheme github = schemes().filter(s -> s.name().equals("github")).findFirst().orElseThrow();
+    List<String> bodies = List.of(payload("evt_1"), payload("evt_2"), payload("evt_3"));
+    awaitRun(post(github.path(), github.signer().sign(SECRET, 0, bodies.get(0), "d-1"), bodies.get(0)));
+    awaitRun(postUntilNotBusy(github.path(), github.signer().sign(SECRET, 0, bodies.get(1), "d-2"), bodies.get(1)));
+
+    WebhookResponse third = post(github.path(), github.signer().sign(SECRET, 0, bodies.get(2), "d-3"), bodies.get(2));
+    assertThat(third.status()).as(third.body()).isEqualTo(503);
+    assertThat(third.headers()).containsEntry("Retry-After", "60");
+    assertThat(JSON.readTree(third.body()).get("reason").asText()).isEqualTo("replay_cache_full");
+    assertThat(rejected(github.path(), "replay_cache_full")).isEqualTo(1);
+    WebhookResponse replayOfFirst = post(github.path(), github.signer().sign(SECRET, 0, bodies.get(0), "d-1"), bodies.get(0));
+    assertThat(replayOfFirst.status()).as("still remembered").isEqualTo(200);
+    assertThat(store.runs().list(null, 10)).hasSize(2);
+
+    ticker.advance(Duration.ofHours(24));
+    WebhookResponse later = postUntilNotBusy(github.path(), github.signer().sign(SECRET, 0, bodies.get(2), "d-3"), bodies.get(2));
+    assertThat(later.status()).as("room again once the window passed").isEqualTo(202);
+  }
+
+  @Test
+  void withASignedTimestampAFullCacheForgetsOnlyDeliveriesWhoseTimestampIsStale() throws Exception {
+    sluice = node(t -> t.withReplayWindow(Duration.ofHours(24), 1));
+    Scheme slack = schemes().filter(s -> s.name().equals("slack")).findFirst().orElseThrow();
+    String first = payload("evt_1");
+    Map<String, String> firstHeaders = slack.signer().sign(SECRET, NOW.getEpochSecond(), first, "");
+    awaitRun(post(slack.path(), firstHeaders, first));
+    String second = payload("evt_2");
+    WebhookResponse tooSoon = post(slack.path(), slack.signer().sign(SECRET, NOW.getEpochSecond(), second, ""), second);
+    assertThat(tooSoon.status()).as("the first still guards its tolerance").isEqualTo(503);
+    assertThat(JSON.readTree(tooSoon.body()).get("reason").asText()).isEqualTo("replay_cache_full");
+
+    ticker.advance(Duration.ofMinutes(10).plusSeconds(1)); // twice the tolerance: the first can't be replayed anymore
+    assertThat(post(slack.path(), firstHeaders, first).status()).as("stale, whether remembered or not").isEqualTo(401);
+    WebhookResponse later = postUntilNotBusy(slack.path(), slack.signer().sign(SECRET, ticker.now().getEpochSecond(), second, ""), second);
+    assertThat(later.status()).as(later.body()).isEqualTo(202);
   }
 
   @Test
@@ -419,7 +505,9 @@ class WebhookHandlerTest {
     assertThatThrownBy(() -> WebhookTrigger.of("hooks/x", WebhookSignature.none()))
         .hasMessageContaining("must start with '/'").hasMessageContaining("'hooks/x'");
     assertThatThrownBy(() -> WebhookTrigger.of("/h", WebhookSignature.slack(SECRET)).withReplayWindow(Duration.ofMinutes(1), 10))
-        .hasMessageContaining("must be at least the signature tolerance");
+        .hasMessageContaining("must be at least twice the signature tolerance");
+    assertThatThrownBy(() -> WebhookTrigger.of("/h", WebhookSignature.slack(SECRET)).withReplayWindow(Duration.ofMinutes(9), 10))
+        .as("a timestamp may lie one tolerance ahead").hasMessageContaining("twice");
     assertThat(List.of(WebhookTrigger.of("/hooks/x/", WebhookSignature.none()).path())).containsExactly("/hooks/x");
   }
 }
