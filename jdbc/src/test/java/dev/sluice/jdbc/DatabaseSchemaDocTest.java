@@ -35,7 +35,7 @@ class DatabaseSchemaDocTest {
     try (Stream<Path> walk = Files.walk(MIGRATIONS)) {
       files = walk.filter(p -> p.toString().endsWith(".sql")).sorted().toList();
     }
-    assertThat(files).as("migrations of the common and the three dialect folders").hasSize(7);
+    assertThat(files).as("migrations of the common and the three dialect folders").hasSize(8);
     for (Path file : files) {
       tables.putAll(createdTables(Files.readString(file)));
     }

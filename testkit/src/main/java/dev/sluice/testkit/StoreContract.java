@@ -2,6 +2,7 @@ package dev.sluice.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -11,6 +12,8 @@ import dev.sluice.store.ApiKey;
 import dev.sluice.store.ConfigDocument;
 import dev.sluice.store.DeadLetter;
 import dev.sluice.store.DeadLetterQuery;
+import dev.sluice.store.ReplayCache;
+import dev.sluice.store.ReplayCache.Reservation;
 import dev.sluice.store.RunRecord;
 import dev.sluice.store.StaleVersionException;
 import dev.sluice.store.Store;
@@ -293,6 +296,122 @@ public abstract class StoreContract {
     assertThat(store.pipelines().delete(ConfigDocument.Kind.DESTINATION, "sales")).isTrue();
     assertThat(store.pipelines().get(ConfigDocument.Kind.DESTINATION, "sales")).isEmpty();
     assertThat(store.pipelines().get(ConfigDocument.Kind.PIPELINE, "sales")).isPresent();
+  }
+
+  // --- webhook replay cache ----------------------------------------------------------------
+
+  private ReplayCache replays(Store s) {
+    return s.replayCache().orElseThrow(() -> new AssertionError(
+        s + " offers no replay cache: override replayCacheIsOffered() to return false if that is intended"));
+  }
+
+  /**
+   * Whether the store offers {@link Store#replayCache()}; the replay-cache promises are checked
+   * only then. Built-in stores do.
+   */
+  protected boolean replayCacheIsOffered() {
+    return true;
+  }
+
+  @Test
+  public void replayCacheRefusesAKeyUntilItExpires() {
+    assumeTrue(replayCacheIsOffered(), "no replay cache");
+    ReplayCache cache = replays(store);
+    Instant expires = T0.plusSeconds(600);
+    assertThat(cache.reserve("/hooks/a", "k1", T0, expires, expires, 10)).isEqualTo(Reservation.RESERVED);
+    assertThat(cache.reserve("/hooks/a", "k1", T0.plusSeconds(599), expires, expires, 10)).isEqualTo(Reservation.DUPLICATE);
+    assertThat(cache.reserve("/hooks/b", "k1", T0, expires, expires, 10)).as("scopes are separate").isEqualTo(Reservation.RESERVED);
+    assertThat(cache.reserve("/hooks/a", "k1", expires, expires.plusSeconds(600), expires.plusSeconds(600), 10))
+        .as("expired at its expiry").isEqualTo(Reservation.RESERVED);
+    assertThat(cache.reserve("/hooks/a", "k1", expires.plusSeconds(1), expires.plusSeconds(600), expires.plusSeconds(600), 10))
+        .as("remembered again").isEqualTo(Reservation.DUPLICATE);
+  }
+
+  @Test
+  public void replayCacheForgetsAReleasedKey() {
+    assumeTrue(replayCacheIsOffered(), "no replay cache");
+    ReplayCache cache = replays(store);
+    Instant expires = T0.plusSeconds(600);
+    cache.reserve("/hooks/a", "k1", T0, expires, expires, 10);
+    cache.release("/hooks/a", "k1");
+    cache.release("/hooks/a", "never-reserved");
+    assertThat(cache.reserve("/hooks/a", "k1", T0, expires, expires, 10)).isEqualTo(Reservation.RESERVED);
+  }
+
+  @Test
+  public void aFullReplayCacheForgetsOnlyUnprotectedEntriesAndOtherwiseRefuses() {
+    assumeTrue(replayCacheIsOffered(), "no replay cache");
+    ReplayCache cache = replays(store);
+    Instant expires = T0.plusSeconds(3600);
+    Instant protectedUntil = T0.plusSeconds(600);
+    assertThat(cache.reserve("/hooks/a", "k1", T0, expires, protectedUntil, 2)).isEqualTo(Reservation.RESERVED);
+    assertThat(cache.reserve("/hooks/a", "k2", T0.plusSeconds(1), expires, protectedUntil.plusSeconds(1), 2))
+        .isEqualTo(Reservation.RESERVED);
+    assertThat(cache.reserve("/hooks/a", "k3", T0.plusSeconds(2), expires, expires, 2)).isEqualTo(Reservation.FULL);
+    assertThat(cache.reserve("/hooks/a", "k1", T0.plusSeconds(3), expires, expires, 2))
+        .as("a full cache forgot nothing protected").isEqualTo(Reservation.DUPLICATE);
+    assertThat(cache.reserve("/hooks/other", "k3", T0.plusSeconds(2), expires, expires, 2))
+        .as("capacity is per scope").isEqualTo(Reservation.RESERVED);
+
+    Instant later = protectedUntil.plusSeconds(5); // both past their protection, not their expiry
+    assertThat(cache.reserve("/hooks/a", "k3", later, expires, expires, 2)).isEqualTo(Reservation.RESERVED);
+    assertThat(cache.reserve("/hooks/a", "k4", later, expires, expires, 2)).isEqualTo(Reservation.RESERVED);
+    assertThat(cache.reserve("/hooks/a", "k5", later, expires, expires, 2))
+        .as("k3 and k4 are protected until they expire").isEqualTo(Reservation.FULL);
+    assertThat(cache.reserve("/hooks/a", "k3", later.plusSeconds(1), expires, expires, 2)).isEqualTo(Reservation.DUPLICATE);
+    assertThat(cache.reserve("/hooks/a", "k5", expires, expires.plusSeconds(60), expires.plusSeconds(60), 2))
+        .as("room again once they expired").isEqualTo(Reservation.RESERVED);
+  }
+
+  @Test
+  public void concurrentReservationsOfOneKeyHaveExactlyOneWinner() throws Exception {
+    assumeTrue(replayCacheIsOffered(), "no replay cache");
+    Store second = openSecondInstance();
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    try {
+      Instant expires = T0.plusSeconds(600);
+      for (int round = 0; round < 20; round++) {
+        String key = "race-" + round;
+        List<Future<Reservation>> outcomes = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+          ReplayCache cache = replays(i % 2 == 0 ? store : second);
+          outcomes.add(pool.submit(() -> cache.reserve("/hooks/race", key, T0, expires, expires, 1_000)));
+        }
+        List<Reservation> results = new ArrayList<>();
+        for (Future<Reservation> f : outcomes) {
+          results.add(f.get());
+        }
+        assertThat(results).as("round " + round).containsOnlyOnce(Reservation.RESERVED)
+            .filteredOn(r -> r != Reservation.RESERVED).containsOnly(Reservation.DUPLICATE);
+      }
+    } finally {
+      pool.shutdownNow();
+      if (second != store) {
+        second.close();
+      }
+    }
+  }
+
+  @Test
+  public void twoInstancesOnTheSameDataRefuseEachOthersReplays() throws Exception {
+    assumeTrue(replayCacheIsOffered(), "no replay cache");
+    Store second = openSecondInstance();
+    try {
+      Instant expires = T0.plusSeconds(600);
+      String scope = "/hooks/shared-" + UUID.randomUUID();
+      assertThat(replays(store).reserve(scope, "k1", T0, expires, expires, 10)).isEqualTo(Reservation.RESERVED);
+      assertThat(replays(second).reserve(scope, "k1", T0.plusSeconds(1), expires, expires, 10))
+          .as("the other node's delivery").isEqualTo(Reservation.DUPLICATE);
+      assertThat(replays(second).reserve(scope, "k2", T0, expires, expires, 10)).isEqualTo(Reservation.RESERVED);
+      assertThat(replays(store).reserve(scope, "k2", T0.plusSeconds(1), expires, expires, 10)).isEqualTo(Reservation.DUPLICATE);
+      replays(second).release(scope, "k1");
+      assertThat(replays(store).reserve(scope, "k1", T0.plusSeconds(2), expires, expires, 10))
+          .as("released by the other node").isEqualTo(Reservation.RESERVED);
+    } finally {
+      if (second != store) {
+        second.close();
+      }
+    }
   }
 
   // --- sharing -----------------------------------------------------------------------------
