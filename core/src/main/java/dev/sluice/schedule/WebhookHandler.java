@@ -12,6 +12,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URLDecoder;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Collections;
@@ -153,10 +156,8 @@ public final class WebhookHandler {
     JsonNode payload;
     try {
       payload = parse(request);
-    } catch (JsonProcessingException e) {
-      return reject(path, 400, "malformed", "body is not valid JSON: " + e.getOriginalMessage()
-          + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column "
-              + e.getLocation().getColumnNr()));
+    } catch (MalformedBody e) {
+      return reject(path, 400, "malformed", e.getMessage());
     }
     List<String> replayKeys = trigger.signature().replayKeys(request::header, payload, verdict);
     Reservation reservation;
@@ -219,31 +220,54 @@ public final class WebhookHandler {
     }
   }
 
-  /** JSON bodies as they are; form bodies as an object of their fields; an empty body as {}. */
-  private JsonNode parse(WebhookRequest request) throws JsonProcessingException {
-    byte[] body = request.body();
+  /** Why a body could not be read; the message is safe to return. */
+  private static final class MalformedBody extends Exception {
+    MalformedBody(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  /**
+   * JSON bodies as they are; form bodies as an object of their fields; an empty body as {}. Both
+   * must be UTF-8 (RFC 8259): Jackson would otherwise guess UTF-16 or UTF-32 from NUL bytes.
+   */
+  private JsonNode parse(WebhookRequest request) throws MalformedBody {
+    String text;
+    try {
+      text = StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(request.body()))
+          .toString();
+    } catch (CharacterCodingException e) {
+      throw new MalformedBody("body is not valid UTF-8");
+    }
     String contentType = request.header("Content-Type");
     if (contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
       ObjectNode form = json();
-      for (String pair : new String(body, StandardCharsets.UTF_8).split("&")) {
+      for (String pair : text.split("&")) {
         if (!pair.isEmpty()) {
           int eq = pair.indexOf('=');
-          String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-          String v = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-          form.put(k, v);
+          try {
+            String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            String v = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            form.put(k, v);
+          } catch (IllegalArgumentException e) { // a % not followed by two hex digits
+            throw new MalformedBody("form body is not valid URL encoding: " + e.getMessage());
+          }
         }
       }
       return form;
     }
-    if (new String(body, StandardCharsets.UTF_8).isBlank()) {
+    if (text.isBlank()) {
       return json();
     }
     try {
-      return mapper.readTree(body);
+      return mapper.readTree(text);
     } catch (JsonProcessingException e) {
-      throw e;
-    } catch (IOException e) {
-      throw new IllegalStateException("reading a byte array failed", e);
+      throw new MalformedBody("body is not valid JSON: " + e.getOriginalMessage()
+          + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column "
+              + e.getLocation().getColumnNr()));
     }
   }
 

@@ -406,6 +406,39 @@ class WebhookHandlerTest {
   }
 
   @Test
+  void bodiesThatAreNotUtf8AreMalformedNot500() {
+    // Fuzz finding: leading NUL bytes made Jackson read the body as UTF-32 and fail with an
+    // IOException that was not a JsonProcessingException; the handler threw.
+    start();
+    byte[] utf32Looking = {0, 0, 0, '{', '"', 'a', '"', ':', '1', '}'};
+    byte[] invalidUtf8 = {'{', '"', 'a', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'};
+    for (byte[] body : List.of(utf32Looking, invalidUtf8)) {
+      WebhookResponse r = sluice.webhooks().handle(WebhookRequest.of("POST", "/hooks/github", Map.of(
+          "Content-Type", "application/json", "X-Hub-Signature-256", "sha256=" + HexFormat.of().formatHex(
+              WebhookSignature.github(SECRET).mac(body))), body));
+      assertThat(r.status()).as(r.body()).isEqualTo(400);
+      assertThat(r.body()).contains("malformed");
+    }
+    assertThat(store.runs().list(null, 10)).isEmpty();
+  }
+
+  @Test
+  void formBodiesWithBrokenPercentEscapesAreMalformedNot500() {
+    // Fuzz finding: URLDecoder throws IllegalArgumentException on "%zz" or a trailing "%".
+    start();
+    long ts = NOW.getEpochSecond();
+    for (String body : List.of("text=%zz", "a=1&b=%", "%=x")) {
+      WebhookResponse r = sluice.webhooks().handle(WebhookRequest.of("POST", "/hooks/slack", Map.of(
+          "Content-Type", "application/x-www-form-urlencoded",
+          "X-Slack-Signature", "v0=" + hmacHex(SECRET, "v0:" + ts + ":" + body),
+          "X-Slack-Request-Timestamp", Long.toString(ts)), body.getBytes(StandardCharsets.UTF_8)));
+      assertThat(r.status()).as(body + ": " + r.body()).isEqualTo(400);
+      assertThat(r.body()).contains("URL encoding");
+    }
+    assertThat(store.runs().list(null, 10)).isEmpty();
+  }
+
+  @Test
   void aMissingSignatureIs401() {
     start();
     WebhookResponse r = post("/hooks/slack", Map.of(), payload("evt_1"));
