@@ -15,6 +15,7 @@ import dev.sluice.testing.FakeTime;
 import dev.sluice.testing.ListConnector;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
@@ -41,7 +42,8 @@ class WebhookFaultInjectionTest {
     try (FlakyWebhookServer server = new FlakyWebhookServer(7, 1_000);
         Sluice sluice = Sluice.builder().store(store).clock(time).sleeper(time)
             .destination("partner", "webhook",
-                Map.of("url", server.url().toString(), "requestTimeout", "300ms", "connectTimeout", "1s"),
+                Map.of("url", server.url().toString(), "requestTimeout", "300ms", "connectTimeout", "1s",
+                    "allowedTargets", List.of("127.0.0.1")),
                 d -> d.batchSize(50).linger(Duration.ofMillis(5)).concurrency(4).maxAttempts(4)
                     .initialBackoff(Duration.ofMillis(100)).maxBackoff(Duration.ofSeconds(1))
                     .maxElapsedTime(Duration.ofHours(1)).circuitBreaker(5, Duration.ofSeconds(7)))
