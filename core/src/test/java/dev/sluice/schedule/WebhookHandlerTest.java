@@ -44,6 +44,9 @@ class WebhookHandlerTest {
   private static final Instant NOW = Instant.parse("2025-06-01T12:00:00Z");
   private static final String SECRET = "whsec_5up3r-s3cr3t";
   private static final String WRONG = "whsec_not-the-secret";
+  /** Standard Webhooks secrets are whsec_ + base64 of the key; the test's SECRET/WRONG map to these. */
+  private static final String STANDARD_SECRET = "whsec_" + Base64.getEncoder().encodeToString("standard-key-1".getBytes(StandardCharsets.UTF_8));
+  private static final String STANDARD_WRONG = "whsec_" + Base64.getEncoder().encodeToString("standard-key-2".getBytes(StandardCharsets.UTF_8));
 
   private final InMemoryStore store = new InMemoryStore();
   private final RecordingDestination out = new RecordingDestination();
@@ -95,7 +98,21 @@ class WebhookHandlerTest {
                 + ",v0=" + hmacHex("legacy", body)), true),
         new Scheme("slack", "/hooks/slack", WebhookSignature.slack(SECRET),
             (s, ts, body, id) -> Map.of("X-Slack-Signature", "v0=" + hmacHex(s, "v0:" + ts + ":" + body),
-                "X-Slack-Request-Timestamp", Long.toString(ts)), true));
+                "X-Slack-Request-Timestamp", Long.toString(ts)), true),
+        new Scheme("standard webhooks", "/hooks/standard", WebhookSignature.standard(STANDARD_SECRET),
+            (s, ts, body, id) -> standardHeaders(s.equals(SECRET) ? STANDARD_SECRET : STANDARD_WRONG, id, ts, body), true));
+  }
+
+  /** Signed as standardwebhooks.com specifies: base64 HMAC-SHA256 of "id.timestamp.body" with the decoded key. */
+  static Map<String, String> standardHeaders(String secret, String id, long ts, String body) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(Base64.getDecoder().decode(secret.substring("whsec_".length())), "HmacSHA256"));
+      String sig = Base64.getEncoder().encodeToString(mac.doFinal((id + "." + ts + "." + body).getBytes(StandardCharsets.UTF_8)));
+      return Map.of("webhook-id", id, "webhook-timestamp", Long.toString(ts), "webhook-signature", "v1," + sig);
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
   }
 
   private Sluice start() {
@@ -261,12 +278,18 @@ class WebhookHandlerTest {
     Map<String, String> headers = s.signer().sign(SECRET, NOW.getEpochSecond(), body, "d-1");
     awaitRun(post(s.path(), headers, body));
 
-    Map<String, String> forged = new LinkedHashMap<>(s.signer().sign(SECRET, NOW.getEpochSecond(), body, "d-forged"));
-    forged.replaceAll((name, value) -> name.equals("X-Hub-Signature-256") || name.equals("X-Signature")
-        ? value.toUpperCase(java.util.Locale.ROOT).replace("SHA256=", "sha256=") : value);
+    // What an attacker can do without the secret: change the delivery id, re-encode the signature.
+    Map<String, String> forged = new LinkedHashMap<>(headers);
+    forged.replaceAll((name, value) -> value.equals("d-1") ? "d-forged"
+        : name.equals("X-Hub-Signature-256") || name.equals("X-Signature")
+            ? value.toUpperCase(java.util.Locale.ROOT).replace("SHA256=", "sha256=") : value);
     WebhookResponse replay = post(s.path(), forged, body);
-    assertThat(replay.status()).as(replay.body()).isEqualTo(200);
-    assertThat(JSON.readTree(replay.body()).get("status").asText()).isEqualTo("duplicate");
+    if (s.path().equals("/hooks/standard")) {
+      assertThat(replay.status()).as("webhook-id is signed: " + replay.body()).isEqualTo(401);
+    } else {
+      assertThat(replay.status()).as(replay.body()).isEqualTo(200);
+      assertThat(JSON.readTree(replay.body()).get("status").asText()).isEqualTo("duplicate");
+    }
     assertThat(store.runs().list(null, 10)).hasSize(1);
     assertThat(out.received).hasSize(1);
   }
@@ -353,6 +376,46 @@ class WebhookHandlerTest {
     WebhookSignature.Verdict verdict = github.verify(headers::get, "Hello, World!".getBytes(StandardCharsets.UTF_8), NOW);
     assertThat(verdict.accepted()).isTrue();
     assertThat(github.verify(headers::get, "Hello, World?".getBytes(StandardCharsets.UTF_8), NOW).accepted()).isFalse();
+  }
+
+  @Test
+  void standardWebhooksTestVectorVerifies() {
+    // The test vector of the Standard Webhooks reference libraries (standard-webhooks/standard-webhooks).
+    WebhookSignature standard = WebhookSignature.standard("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
+    Map<String, String> headers = Map.of("webhook-id", "msg_p5jXN8AQM9LWM0D4loKWxJek",
+        "webhook-timestamp", "1614265330", "webhook-signature", "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
+    byte[] body = "{\"test\": 2432232314}".getBytes(StandardCharsets.UTF_8);
+    Instant sent = Instant.ofEpochSecond(1614265330);
+
+    WebhookSignature.Verdict verdict = standard.verify(headers::get, body, sent);
+    assertThat(verdict.accepted()).isTrue();
+    assertThat(standard.replayKeys(headers::get, null, verdict)).as("the signed webhook-id is the replay key")
+        .containsExactly("id:msg_p5jXN8AQM9LWM0D4loKWxJek");
+    Map<String, String> otherId = new LinkedHashMap<>(headers);
+    otherId.put("webhook-id", "msg_other");
+    assertThat(standard.verify(otherId::get, body, sent).status()).as("the id is signed").isEqualTo(401);
+    assertThat(standard.verify(headers::get, body, sent.plusSeconds(301)).reason()).isEqualTo("stale");
+  }
+
+  @Test
+  void standardWebhooksAcceptsAnyMatchingSignatureDuringKeyRotation() {
+    start();
+    String body = payload("evt_7");
+    long ts = NOW.getEpochSecond();
+    String good = standardHeaders(STANDARD_SECRET, "msg_1", ts, body).get("webhook-signature");
+    String old = standardHeaders(STANDARD_WRONG, "msg_1", ts, body).get("webhook-signature");
+    Map<String, String> headers = Map.of("webhook-id", "msg_1", "webhook-timestamp", Long.toString(ts),
+        "webhook-signature", old + " v1a,c2lnbmF0dXJl " + good);
+    assertThat(post("/hooks/standard", headers, body).status()).isEqualTo(202);
+
+    Map<String, String> onlyOld = Map.of("webhook-id", "msg_2", "webhook-timestamp", Long.toString(ts), "webhook-signature", old);
+    assertThat(post("/hooks/standard", onlyOld, body).status()).isEqualTo(401);
+    Map<String, String> noV1 = Map.of("webhook-id", "msg_3", "webhook-timestamp", Long.toString(ts), "webhook-signature", "v2,abc");
+    assertThat(post("/hooks/standard", noV1, body).status()).isEqualTo(400);
+    Map<String, String> noId = Map.of("webhook-timestamp", Long.toString(ts), "webhook-signature", good);
+    assertThat(post("/hooks/standard", noId, body).status()).isEqualTo(401);
+    assertThatThrownBy(() -> WebhookSignature.standard("whsec_not base64!")).hasMessageContaining("whsec_")
+        .hasMessageNotContaining("not base64");
   }
 
   @Test
