@@ -66,6 +66,7 @@ class DeadLettersCommandTest {
           crm:
             type: webhook
             url: http://127.0.0.1:%d/hook
+            allowedTargets: [127.0.0.1]
             delivery: { maxAttempts: 1, circuitBreaker: { enabled: false } }
         pipelines:
           orders:

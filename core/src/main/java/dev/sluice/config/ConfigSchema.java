@@ -8,8 +8,11 @@ import dev.sluice.delivery.DeliverySettings;
 import dev.sluice.pipeline.Pipeline;
 import dev.sluice.spi.PluginInfo;
 import dev.sluice.spi.ProviderRegistry;
+import dev.sluice.schedule.WebhookTrigger;
 import dev.sluice.spi.ConfigSchemas;
+import dev.sluice.spi.PluginInfo;
 import dev.sluice.spi.PluginKind;
+import dev.sluice.spi.ProviderRegistry;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -296,14 +299,16 @@ public final class ConfigSchema {
     n.set("then", plugin("A trigger plugin.", providers, F.objectNode()));
     ObjectNode signature = ConfigSchemas.object()
         .description("How requests prove they come from the sender. Default: none (accept any).")
-        .required("scheme", ConfigSchemas.enumOf("Signature scheme.", "none", "hmac-sha256", "github", "stripe", "slack"))
-        .optional("secret", ConfigSchemas.secret("Shared signing secret, e.g. ${secret:hubspot_webhook}."))
+        .required("scheme", ConfigSchemas.enumOf("Signature scheme.", "none", "hmac-sha256", "github", "stripe", "slack",
+            "standard"))
+        .optional("secret", ConfigSchemas.secret("Shared signing secret, e.g. ${secret:hubspot_webhook}; standard: whsec_<base64>."))
         .optional("header", ConfigSchemas.string("hmac-sha256: the header carrying the MAC.", "X-Signature"))
         .optional("encoding", ConfigSchemas.enumOf("hmac-sha256: how the MAC is written.", "hex", "base64"))
         .optional("prefix", ConfigSchemas.string("hmac-sha256: text before the MAC, e.g. sha256=."))
         .optional("timestampHeader", ConfigSchemas.string("hmac-sha256: header with the Unix time; then <timestamp>.<body> is signed."))
         .optional("tolerance", ConfigSchemas.duration("Accepted clock skew for signed timestamps.", "5m"))
-        .optional("deliveryIdHeader", ConfigSchemas.string("Header with a delivery id, to refuse replays."))
+        .optional("deliveryIdHeader", ConfigSchemas.string(
+            "Header with a delivery id: an honest retry with it counts as a duplicate (replays are refused by signed content)."))
         .optional("deliveryIdField", ConfigSchemas.string("Body field (JSON pointer or $.path) with a delivery id."))
         .build();
     ObjectNode builtIn = ConfigSchemas.object()
@@ -317,8 +322,11 @@ public final class ConfigSchema {
         .optional("webhook", ConfigSchemas.string("Path the webhook is served at, e.g. /hooks/hubspot."))
         .optional("signature", signature)
         .optional("maxBodyBytes", ConfigSchemas.integer("Largest accepted body.", 1024 * 1024, 1))
-        .optional("replayWindow", ConfigSchemas.duration("How long delivery ids are remembered against replays.", "24h"))
-        .optional("replayCapacity", ConfigSchemas.integer("How many delivery ids are remembered.", 10_000, 1))
+        .optional("replayWindow", ConfigSchemas.duration(
+            "How long deliveries are remembered against replays (at least twice the tolerance).", "24h"))
+        .optional("replayCapacity", ConfigSchemas.integer(
+            "How many deliveries are remembered; when full, new ones get 503 until old ones expire.",
+            WebhookTrigger.DEFAULT_REPLAY_CAPACITY, 1))
         .build();
     builtIn.put("minProperties", 1);
     n.set("else", builtIn);

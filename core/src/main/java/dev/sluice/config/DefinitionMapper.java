@@ -333,6 +333,7 @@ final class DefinitionMapper {
         case "github" -> WebhookSignature.github(secret);
         case "stripe" -> WebhookSignature.stripe(secret);
         case "slack" -> WebhookSignature.slack(secret);
+        case "standard" -> WebhookSignature.standard(secret);
         default -> WebhookSignature.hmacSha256(secret);
       };
       field = "header";

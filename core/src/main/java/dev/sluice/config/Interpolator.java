@@ -130,14 +130,21 @@ final class Interpolator {
       if (result.equals("true") || result.equals("false")) {
         return F.booleanNode(Boolean.parseBoolean(result));
       }
-      var number = Values.asNumber(result);
+      java.math.BigDecimal number;
+      try {
+        number = Values.asNumber(result);
+      } catch (NumberFormatException e) {
+        number = null; // an exponent beyond what BigDecimal holds (fuzz finding): it stays text
+      }
       if (number != null) {
-        if (number.scale() <= 0 && number.precision() - number.scale() < 10
+        // As long: with an exponent near Integer.MAX_VALUE, precision - scale overflows an int (fuzz finding).
+        long integerDigits = (long) number.precision() - number.scale();
+        if (number.scale() <= 0 && integerDigits < 10
             && number.compareTo(java.math.BigDecimal.valueOf(Integer.MAX_VALUE)) <= 0
             && number.compareTo(java.math.BigDecimal.valueOf(Integer.MIN_VALUE)) >= 0) {
           return F.numberNode(number.intValueExact());
         }
-        return number.scale() <= 0 && number.precision() - number.scale() < 19
+        return number.scale() <= 0 && integerDigits < 19
             ? F.numberNode(number.longValueExact()) : F.numberNode(number);
       }
     }

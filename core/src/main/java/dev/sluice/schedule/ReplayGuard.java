@@ -1,75 +1,93 @@
 package dev.sluice.schedule;
 
+import dev.sluice.store.ReplayCache;
+import dev.sluice.store.ReplayCache.Reservation;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.List;
 
 /**
- * Remembers delivery ids for a while, to refuse replays. Memory is bounded twice: ids are kept as
- * fixed-size hashes, at most {@code capacity} of them, and each for at most {@code ttl}; when full,
- * the oldest is forgotten first.
+ * The replay memory of one webhook endpoint, on a {@link ReplayCache} (the store's, shared by a
+ * cluster, or this process's). Keys are kept as SHA-256 hashes, so nothing of a payload is stored.
  *
- * <p>Thread-safe (synchronized; each call is O(1) amortized).
+ * <p>How long an entry lives: the trigger's {@code replayWindow}. How long it must live even when
+ * the cache is full: as long as a replay could still pass the signature check, that is twice the
+ * tolerance for schemes that sign a timestamp (a timestamp may be up to one tolerance ahead of
+ * now, and stays acceptable for one tolerance after that), and the whole window for schemes that
+ * don't (GitHub).
+ *
+ * <p>Thread-safe when the cache is.
  */
 final class ReplayGuard {
-  private final Duration ttl;
+  /** Longest scope a {@link ReplayCache} accepts. */
+  private static final int MAX_SCOPE = 200;
+
+  private final ReplayCache cache;
+  private final String scope;
+  private final Duration window;
+  private final Duration protection;
   private final int capacity;
   private final Clock clock;
-  private final LinkedHashMap<String, Instant> seen = new LinkedHashMap<>();
 
-  ReplayGuard(Duration ttl, int capacity, Clock clock) {
-    this.ttl = ttl;
-    this.capacity = capacity;
+  ReplayGuard(ReplayCache cache, WebhookTrigger trigger, Clock clock) {
+    this.cache = cache;
+    this.scope = trigger.path().length() <= MAX_SCOPE ? trigger.path() : "sha256:" + hash(trigger.path());
+    this.window = trigger.replayWindow();
+    Duration twiceTolerance = trigger.signature().tolerance().multipliedBy(2);
+    this.protection = trigger.signature().replaysExpireWithTolerance() && twiceTolerance.compareTo(window) < 0
+        ? twiceTolerance : window;
+    this.capacity = trigger.replayCapacity();
     this.clock = clock;
   }
 
-  /** Records {@code id}; false when it was already recorded within the ttl (a replay). */
-  synchronized boolean reserve(String id) {
+  /**
+   * Remembers every key, or none: on a duplicate or a full cache the keys already reserved by
+   * this call are released again.
+   *
+   * @return {@link Reservation#RESERVED} when no key was remembered (the delivery is new)
+   * @throws RuntimeException when the cache fails
+   */
+  Reservation reserve(List<String> keys) {
     Instant now = clock.instant();
-    expire(now);
-    String key = hash(id);
-    if (seen.containsKey(key)) {
-      return false;
-    }
-    if (seen.size() >= capacity) {
-      Iterator<String> eldest = seen.keySet().iterator();
-      eldest.next();
-      eldest.remove();
-    }
-    seen.put(key, now);
-    return true;
-  }
-
-  /** Forgets {@code id}, so that a retry of a delivery that was not processed is accepted. */
-  synchronized void release(String id) {
-    seen.remove(hash(id));
-  }
-
-  synchronized int size() {
-    return seen.size();
-  }
-
-  private void expire(Instant now) {
-    Instant limit = now.minus(ttl);
-    Iterator<Map.Entry<String, Instant>> it = seen.entrySet().iterator();
-    while (it.hasNext()) {
-      if (it.next().getValue().isAfter(limit)) {
-        break; // insertion order is time order
+    List<String> reserved = new ArrayList<>(keys.size());
+    for (String key : keys) {
+      String hashed = hash(key);
+      Reservation r;
+      try {
+        r = cache.reserve(scope, hashed, now, now.plus(window), now.plus(protection), capacity);
+      } catch (RuntimeException e) {
+        releaseHashed(reserved);
+        throw e;
       }
-      it.remove();
+      if (r != Reservation.RESERVED) {
+        releaseHashed(reserved);
+        return r;
+      }
+      reserved.add(hashed);
+    }
+    return Reservation.RESERVED;
+  }
+
+  /** Forgets {@code keys}, so that a retry of a delivery that was not processed is accepted. */
+  void release(List<String> keys) {
+    releaseHashed(keys.stream().map(ReplayGuard::hash).toList());
+  }
+
+  private void releaseHashed(List<String> hashed) {
+    for (String h : hashed) {
+      cache.release(scope, h);
     }
   }
 
   private static String hash(String id) {
     try {
-      return Base64.getEncoder().encodeToString(
+      return Base64.getUrlEncoder().withoutPadding().encodeToString(
           MessageDigest.getInstance("SHA-256").digest(id.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is not available in this JVM", e);

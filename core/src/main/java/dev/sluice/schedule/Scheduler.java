@@ -11,7 +11,10 @@ import dev.sluice.pipeline.PipelineEngine;
 import dev.sluice.pipeline.RunReport;
 import dev.sluice.spi.Trigger;
 import dev.sluice.spi.TriggerContext;
+import dev.sluice.store.InMemoryReplayCache;
+import dev.sluice.store.ReplayCache;
 import dev.sluice.store.RunRecord;
+import dev.sluice.store.Store;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -91,7 +94,18 @@ public final class Scheduler implements AutoCloseable {
       });
     });
     this.webhooks = new WebhookHandler(bindings, (p, trigger, params) -> submit(p, "webhook", trigger, params),
-        services.clock(), services.meterRegistry(), services.objectMapper(), () -> started);
+        replayCache(services.store(), cluster != null && !bindings.isEmpty()), services.clock(),
+        services.meterRegistry(), services.objectMapper(), () -> started);
+  }
+
+  /** The store's replay cache, shared by a cluster; else one in this process's memory. */
+  private static ReplayCache replayCache(Store store, boolean clusteredWebhooks) {
+    return store.replayCache().orElseGet(() -> {
+      if (clusteredWebhooks) {
+        LOG.warn("{} has no shared replay cache: each node refuses only the webhook replays it saw itself", store);
+      }
+      return new InMemoryReplayCache();
+    });
   }
 
   /**

@@ -5,11 +5,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.pipeline.RunStatus;
+import dev.sluice.store.ReplayCache;
+import dev.sluice.store.ReplayCache.Reservation;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URLDecoder;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Collections;
@@ -32,9 +37,17 @@ import org.slf4j.LoggerFactory;
  * the trigger's limit (else 413), Sluice started (else 503), signature valid and timestamp within
  * tolerance (else 401, or 400 when malformed), body parseable as JSON or form fields (else 400),
  * delivery not seen before (else 200 with {@code "status":"duplicate"}: the sender may stop
- * retrying, and nothing starts). Then a run of the bound pipeline is requested with the payload as
- * its parameters: 202 with the run id when it started or was queued, 503 with {@code Retry-After}
- * when the overlap policy skipped it (its delivery id is forgotten again, so the retry counts).
+ * retrying, and nothing starts; see {@link WebhookSignature} for what identifies a delivery).
+ * Then a run of the bound pipeline is requested with the payload as its parameters: 202 with the
+ * run id when it started or was queued, 503 with {@code Retry-After} when the overlap policy
+ * skipped it (its delivery is forgotten again, so the retry counts).
+ *
+ * <p>Deliveries are remembered in the store's {@link ReplayCache} when it has one (shared by all
+ * nodes of a cluster), else in this process's memory, for the trigger's {@code replayWindow}.
+ * When an endpoint's {@code replayCapacity} is reached with deliveries that still guard against
+ * replays, new deliveries are refused with 503 and {@code Retry-After} (reason {@code
+ * replay_cache_full}) rather than forgetting one; 503 too (reason {@code replay_cache_unavailable})
+ * when the store fails.
  *
  * <p>Every refusal is counted in {@code sluice.webhooks.rejected} (tags {@code path}, {@code
  * reason}); accepted requests in {@code sluice.webhooks.accepted}. Neither responses nor logs
@@ -64,8 +77,11 @@ public final class WebhookHandler {
   private final ObjectMapper mapper;
   private final BooleanSupplier started;
 
-  WebhookHandler(List<Binding> bindings, Submitter submitter, Clock clock, MeterRegistry registry,
-      ObjectMapper mapper, BooleanSupplier started) {
+  /**
+   * @param replays where deliveries are remembered: the store's cache, or one in memory
+   */
+  WebhookHandler(List<Binding> bindings, Submitter submitter, ReplayCache replays, Clock clock,
+      MeterRegistry registry, ObjectMapper mapper, BooleanSupplier started) {
     this.submitter = submitter;
     this.clock = clock;
     this.registry = registry;
@@ -75,7 +91,7 @@ public final class WebhookHandler {
     for (Binding b : bindings) {
       WebhookTrigger t = b.trigger();
       if (byPath.putIfAbsent(t.path(), new Endpoint(b.pipeline(), t,
-          new ReplayGuard(t.replayWindow(), t.replayCapacity(), clock))) != null) {
+          new ReplayGuard(replays, t, clock))) != null) {
         throw new IllegalArgumentException("webhook path " + t.path() + " is bound twice");
       }
     }
@@ -104,8 +120,20 @@ public final class WebhookHandler {
     return handle(new WebhookRequest(method, path, headers, bytes));
   }
 
-  /** Handles one request. Never throws for bad input: every problem is a response. */
+  /**
+   * Handles one request. Never throws: every problem is a response with one of the statuses listed
+   * in {@link WebhookResponse}, and an unexpected failure (a bug) is logged and answered with 500.
+   */
   public WebhookResponse handle(WebhookRequest request) {
+    try {
+      return handleChecked(request);
+    } catch (RuntimeException e) {
+      LOG.error("webhook {}: unexpected failure while handling a request", abbreviate(request.path()), e);
+      return response(500, Map.of(), json().put("error", "internal error; see the server log").put("reason", "internal"));
+    }
+  }
+
+  private WebhookResponse handleChecked(WebhookRequest request) {
     Endpoint endpoint = find(request.path());
     String path = endpoint == null ? "unknown" : endpoint.trigger().path();
     if (endpoint == null) {
@@ -128,29 +156,39 @@ public final class WebhookHandler {
     JsonNode payload;
     try {
       payload = parse(request);
-    } catch (JsonProcessingException e) {
-      return reject(path, 400, "malformed", "body is not valid JSON: " + e.getOriginalMessage()
-          + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column "
-              + e.getLocation().getColumnNr()));
+    } catch (MalformedBody e) {
+      return reject(path, 400, "malformed", e.getMessage());
     }
-    String deliveryId = trigger.signature().deliveryId(request::header, payload, verdict.signature());
-    if (deliveryId != null && !endpoint.replays().reserve(deliveryId)) {
+    List<String> replayKeys = trigger.signature().replayKeys(request::header, payload, verdict);
+    Reservation reservation;
+    try {
+      reservation = replayKeys.isEmpty() ? Reservation.RESERVED : endpoint.replays().reserve(replayKeys);
+    } catch (RuntimeException e) {
+      LOG.error("webhook {}: could not check the delivery against the replay cache", path, e);
+      return reject(path, 503, "replay_cache_unavailable", "could not check for a replay; retry later",
+          Map.of("Retry-After", RETRY_AFTER_SECONDS));
+    }
+    if (reservation == Reservation.DUPLICATE) {
       count("sluice.webhooks.rejected", path, "replay");
       LOG.warn("webhook {}: replayed delivery refused (nothing started)", path);
       return response(200, Map.of(), json().put("status", "duplicate")
           .put("message", "this delivery was already received; nothing was started"));
     }
+    if (reservation == Reservation.FULL) {
+      return reject(path, 503, "replay_cache_full", "too many recent deliveries to remember (replayCapacity "
+          + trigger.replayCapacity() + "); retry later", Map.of("Retry-After", RETRY_AFTER_SECONDS));
+    }
     RunHandle run;
     try {
       run = submitter.submit(endpoint.pipeline(), trigger.describe(), payload);
     } catch (RuntimeException e) {
-      release(endpoint, deliveryId);
+      release(endpoint, path, replayKeys);
       LOG.error("webhook {}: could not start a run of pipeline '{}'", path, endpoint.pipeline(), e);
       return reject(path, 503, "unavailable", "could not start a run: " + e.getMessage(),
           Map.of("Retry-After", RETRY_AFTER_SECONDS));
     }
     if (run.status() == RunStatus.SKIPPED) {
-      release(endpoint, deliveryId);
+      release(endpoint, path, replayKeys);
       count("sluice.webhooks.rejected", path, "overlap");
       return response(503, Map.of("Retry-After", RETRY_AFTER_SECONDS), json()
           .put("runId", run.id()).put("status", RunStatus.SKIPPED.name())
@@ -161,10 +199,17 @@ public final class WebhookHandler {
         .put("status", run.status() == RunStatus.QUEUED ? "QUEUED" : "RUNNING"));
   }
 
-  private static void release(Endpoint endpoint, String deliveryId) {
-    if (deliveryId != null) {
-      endpoint.replays().release(deliveryId);
+  /** Forgets a delivery that started nothing, so its retry counts; a store failure only costs that. */
+  private static void release(Endpoint endpoint, String path, List<String> replayKeys) {
+    try {
+      endpoint.replays().release(replayKeys);
+    } catch (RuntimeException e) {
+      LOG.warn("webhook {}: could not forget a delivery that started nothing; its retry counts as a duplicate", path, e);
     }
+  }
+
+  private static String abbreviate(String text) {
+    return text.length() <= 100 ? text : text.substring(0, 100) + "...";
   }
 
   private Endpoint find(String path) {
@@ -175,31 +220,54 @@ public final class WebhookHandler {
     }
   }
 
-  /** JSON bodies as they are; form bodies as an object of their fields; an empty body as {}. */
-  private JsonNode parse(WebhookRequest request) throws JsonProcessingException {
-    byte[] body = request.body();
+  /** Why a body could not be read; the message is safe to return. */
+  private static final class MalformedBody extends Exception {
+    MalformedBody(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  /**
+   * JSON bodies as they are; form bodies as an object of their fields; an empty body as {}. Both
+   * must be UTF-8 (RFC 8259): Jackson would otherwise guess UTF-16 or UTF-32 from NUL bytes.
+   */
+  private JsonNode parse(WebhookRequest request) throws MalformedBody {
+    String text;
+    try {
+      text = StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(request.body()))
+          .toString();
+    } catch (CharacterCodingException e) {
+      throw new MalformedBody("body is not valid UTF-8");
+    }
     String contentType = request.header("Content-Type");
     if (contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
       ObjectNode form = json();
-      for (String pair : new String(body, StandardCharsets.UTF_8).split("&")) {
+      for (String pair : text.split("&")) {
         if (!pair.isEmpty()) {
           int eq = pair.indexOf('=');
-          String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-          String v = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-          form.put(k, v);
+          try {
+            String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            String v = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            form.put(k, v);
+          } catch (IllegalArgumentException e) { // a % not followed by two hex digits
+            throw new MalformedBody("form body is not valid URL encoding: " + e.getMessage());
+          }
         }
       }
       return form;
     }
-    if (new String(body, StandardCharsets.UTF_8).isBlank()) {
+    if (text.isBlank()) {
       return json();
     }
     try {
-      return mapper.readTree(body);
+      return mapper.readTree(text);
     } catch (JsonProcessingException e) {
-      throw e;
-    } catch (IOException e) {
-      throw new IllegalStateException("reading a byte array failed", e);
+      throw new MalformedBody("body is not valid JSON: " + e.getOriginalMessage()
+          + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column "
+              + e.getLocation().getColumnNr()));
     }
   }
 

@@ -1,9 +1,9 @@
 package dev.sluice.schedule;
 
+import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.internal.HmacSha256;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -15,8 +15,6 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * How a webhook proves it comes from who it claims: a scheme, a shared secret, and where the
@@ -29,9 +27,14 @@ import javax.crypto.spec.SecretKeySpec;
  *       {@code X-Signature}), hex (default) or base64, with an optional prefix such as {@code
  *       sha256=}. With a {@linkplain #withTimestampHeader timestamp header} the signed content is
  *       {@code <timestamp>.<body>} and the timestamp must be within the tolerance.
- *   <li>{@link #github(String)}: {@code X-Hub-Signature-256: sha256=<hex>} over the body; deliveries
- *       are told apart by {@code X-GitHub-Delivery}. GitHub signs no timestamp, so replays are
- *       stopped by the delivery id alone.
+ *   <li>{@link #standard(String)}: <a href="https://www.standardwebhooks.com/">Standard Webhooks</a>:
+ *       {@code webhook-id}, {@code webhook-timestamp} (Unix seconds, 300 s tolerance) and {@code
+ *       webhook-signature: v1,<base64>[ v1,<base64>...]} over {@code <id>.<timestamp>.<body>} with
+ *       a {@code whsec_<base64>} secret; any {@code v1} may match (key rotation). What the {@code
+ *       webhook} destination sends with {@code signatureScheme: standard}.
+ *   <li>{@link #github(String)}: {@code X-Hub-Signature-256: sha256=<hex>} over the body. GitHub
+ *       signs no timestamp, so a captured delivery stays valid forever: replays are refused only
+ *       while the trigger's replay window remembers the delivery (see below).
  *   <li>{@link #stripe(String)}: {@code Stripe-Signature: t=<unix>,v1=<hex>[,v1=...]} over {@code
  *       <t>.<body>}, 300 s tolerance, any {@code v1} may match (secret rotation); deliveries are told
  *       apart by the event's {@code id}.
@@ -42,16 +45,25 @@ import javax.crypto.spec.SecretKeySpec;
  * </ul>
  *
  * <p>Verification uses the raw body bytes exactly as received (never a re-serialized payload),
- * compares MACs in constant time ({@link MessageDigest#isEqual}) and takes "now" from the injected
- * clock. When neither a delivery-id header nor a delivery-id field is present, the signature
- * itself identifies the delivery: a byte-identical replay carries the same signature.
+ * compares MACs in constant time and takes "now" from the injected clock.
+ *
+ * <p>Replays are recognised by something the signature covers, never by an unsigned header alone
+ * (an attacker who captured a request can change any header the signature does not cover): the
+ * {@code webhook-id} of Standard Webhooks; else the {@linkplain #withDeliveryIdField delivery-id
+ * field} of the signed body (Stripe's event {@code id}, Slack's {@code event_id}); else the MAC of
+ * the signed content (body, with the timestamp where one is signed), as computed here, so that
+ * re-encoding the signature (upper-case hex, extra {@code v1} entries) makes no new delivery. A
+ * {@linkplain #withDeliveryIdHeader delivery-id header} is remembered as well where a timestamp is
+ * signed, so that an honest sender's retry with a fresh timestamp counts as a duplicate, but a
+ * request is never new just because its delivery-id header is. (GitHub's {@code
+ * X-GitHub-Delivery} adds nothing: its redeliveries are byte-identical, so their MAC matches.)
  *
  * <p>Immutable and thread-safe. {@link #toString()} never shows the secret; equality includes it.
  */
 public final class WebhookSignature {
   /** The signing schemes. */
   public enum Scheme {
-    NONE, HMAC_SHA256, GITHUB, STRIPE, SLACK
+    NONE, HMAC_SHA256, GITHUB, STRIPE, SLACK, STANDARD
   }
 
   /** How the generic scheme writes the MAC. */
@@ -59,8 +71,13 @@ public final class WebhookSignature {
     HEX, BASE64
   }
 
-  /** Slack's and Stripe's documented replay window. */
+  /** Slack's, Stripe's and Standard Webhooks' documented replay window. */
   public static final Duration DEFAULT_TOLERANCE = Duration.ofMinutes(5);
+  /** The prefix of Standard Webhooks secrets: {@code whsec_<base64 of the key>}. */
+  public static final String STANDARD_SECRET_PREFIX = "whsec_";
+  static final String STANDARD_ID = "webhook-id";
+  static final String STANDARD_TIMESTAMP = "webhook-timestamp";
+  static final String STANDARD_SIGNATURE = "webhook-signature";
 
   private final Scheme scheme;
   private final byte[] secret;
@@ -113,6 +130,38 @@ public final class WebhookSignature {
   public static WebhookSignature slack(String signingSecret) {
     return new WebhookSignature(Scheme.SLACK, key(signingSecret), "X-Slack-Signature", Encoding.HEX, "v0=",
         "X-Slack-Request-Timestamp", DEFAULT_TOLERANCE, null, "/event_id");
+  }
+
+  /**
+   * Standard Webhooks ({@code webhook-id}, {@code webhook-timestamp}, {@code webhook-signature}),
+   * 300 s tolerance.
+   *
+   * @param secret {@code whsec_} followed by the base64 of the key, as Standard Webhooks senders
+   *     show it; the base64 alone is accepted too
+   * @throws IllegalArgumentException when it is not of that form (the message does not show it)
+   */
+  public static WebhookSignature standard(String secret) {
+    return new WebhookSignature(Scheme.STANDARD, standardKey(secret), STANDARD_SIGNATURE, Encoding.BASE64, "",
+        STANDARD_TIMESTAMP, DEFAULT_TOLERANCE, STANDARD_ID, null);
+  }
+
+  /**
+   * The key of a Standard Webhooks secret: the bytes that {@code whsec_<base64>} encodes.
+   *
+   * @throws IllegalArgumentException when {@code secret} is not of that form (the message does
+   *     not show it)
+   */
+  public static byte[] standardKey(String secret) {
+    if (secret == null || secret.isEmpty()) {
+      throw new IllegalArgumentException("webhook signing secret must not be empty");
+    }
+    String encoded = secret.startsWith(STANDARD_SECRET_PREFIX) ? secret.substring(STANDARD_SECRET_PREFIX.length()) : secret;
+    byte[] key = decode(encoded, Encoding.BASE64);
+    if (key == null || key.length == 0) {
+      throw new IllegalArgumentException("a Standard Webhooks secret is whsec_ followed by the base64 of the key"
+          + " (value hidden)");
+    }
+    return key;
   }
 
   private static byte[] key(String secret) {
@@ -176,8 +225,15 @@ public final class WebhookSignature {
     if (value == null || value.isBlank()) {
       throw new IllegalArgumentException("delivery id field must not be blank, got '" + value + "'");
     }
+    String pointer = value.startsWith("/") ? value : "/" + value;
+    try {
+      JsonPointer.compile(pointer);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("delivery id field must be a JSON pointer such as /data/id, got '" + value
+          + "': " + e.getMessage());
+    }
     return new WebhookSignature(scheme, secret, header, encoding, prefix, timestampHeader, tolerance,
-        deliveryIdHeader, value.startsWith("/") ? value : "/" + value);
+        deliveryIdHeader, pointer);
   }
 
   private void requireScheme(Scheme expected, String what) {
@@ -216,7 +272,7 @@ public final class WebhookSignature {
     return prefix;
   }
 
-  /** The timestamp header of the generic and Slack schemes. */
+  /** The timestamp header of the generic, Slack and Standard Webhooks schemes. */
   public Optional<String> timestampHeader() {
     return Optional.ofNullable(timestampHeader);
   }
@@ -230,6 +286,14 @@ public final class WebhookSignature {
     return scheme == Scheme.STRIPE || timestampHeader != null;
   }
 
+  /**
+   * Whether every replay key of this scheme is bound to a signed timestamp: then a replay older
+   * than the {@link #tolerance()} is refused as stale whether or not its key is still remembered.
+   */
+  boolean replaysExpireWithTolerance() {
+    return signsTimestamp();
+  }
+
   public Optional<String> deliveryIdHeader() {
     return Optional.ofNullable(deliveryIdHeader);
   }
@@ -241,10 +305,19 @@ public final class WebhookSignature {
 
   // --- verification -----------------------------------------------------------------------------
 
-  /** The outcome of checking one request. Messages are safe to return to the caller. */
-  record Verdict(int status, String reason, String message, String signature) {
-    static Verdict ok(String signature) {
-      return new Verdict(0, "ok", "ok", signature);
+  /**
+   * The outcome of checking one request. Messages are safe to return to the caller.
+   *
+   * @param signedKey on acceptance, what identifies the signed content for replay detection (the
+   *     MAC computed here, or a signed id); null for {@link Scheme#NONE} and refusals
+   */
+  record Verdict(int status, String reason, String message, String signedKey) {
+    static Verdict ok(String signedKey) {
+      return new Verdict(0, "ok", "ok", signedKey);
+    }
+
+    static Verdict refused(int status, String reason, String message) {
+      return new Verdict(status, reason, message, null);
     }
 
     boolean accepted() {
@@ -256,7 +329,7 @@ public final class WebhookSignature {
    * Checks one request.
    *
    * @param headers case-insensitive lookup of the first value of a header
-   * @return accepted with the verified signature text (null for {@link Scheme#NONE}), or a status
+   * @return accepted with the signed replay key (null for {@link Scheme#NONE}), or a status
    *     and a reason tag ({@code missing_signature}, {@code malformed}, {@code bad_signature},
    *     {@code stale})
    */
@@ -266,36 +339,70 @@ public final class WebhookSignature {
     }
     String value = headers.apply(header);
     if (value == null || value.isBlank()) {
-      return new Verdict(401, "missing_signature", "missing signature header " + header, null);
+      return Verdict.refused(401, "missing_signature", "missing signature header " + header);
     }
     value = value.trim();
     if (scheme == Scheme.STRIPE) {
       return verifyStripe(value, body, now);
     }
-    byte[] signed = body;
+    String id = null;
+    if (scheme == Scheme.STANDARD) {
+      id = headers.apply(STANDARD_ID);
+      if (id == null || id.isBlank()) {
+        return Verdict.refused(401, "missing_signature", "missing header " + STANDARD_ID);
+      }
+      id = id.trim();
+    }
+    String head = "";
     if (timestampHeader != null) {
       String ts = headers.apply(timestampHeader);
       if (ts == null || ts.isBlank()) {
-        return new Verdict(401, "missing_signature", "missing timestamp header " + timestampHeader, null);
+        return Verdict.refused(401, "missing_signature", "missing timestamp header " + timestampHeader);
       }
-      Verdict stale = checkTimestamp(ts.trim(), now);
+      ts = ts.trim();
+      Verdict stale = checkTimestamp(ts, now);
       if (stale != null) {
         return stale;
       }
-      String head = scheme == Scheme.SLACK ? "v0:" + ts.trim() + ":" : ts.trim() + ".";
-      signed = concat(head, body);
+      head = switch (scheme) {
+        case SLACK -> "v0:" + ts + ":";
+        case STANDARD -> id + "." + ts + ".";
+        default -> ts + ".";
+      };
+    }
+    byte[] expected = mac(concat(head, body));
+    if (scheme == Scheme.STANDARD) {
+      return verifyStandard(value, expected, id);
     }
     if (!value.regionMatches(true, 0, prefix, 0, prefix.length())) {
-      return new Verdict(400, "malformed", "signature header " + header + " must start with '" + prefix + "'", null);
+      return Verdict.refused(400, "malformed", "signature header " + header + " must start with '" + prefix + "'");
     }
     byte[] given = decode(value.substring(prefix.length()), encoding);
     if (given == null) {
-      return new Verdict(400, "malformed", "signature in header " + header + " is not valid "
-          + encoding.name().toLowerCase(Locale.ROOT), null);
+      return Verdict.refused(400, "malformed", "signature in header " + header + " is not valid "
+          + encoding.name().toLowerCase(Locale.ROOT));
     }
-    return MessageDigest.isEqual(mac(signed), given)
-        ? Verdict.ok(value)
-        : new Verdict(401, "bad_signature", "signature does not match", null);
+    return HmacSha256.matches(expected, given)
+        ? Verdict.ok(macKey(expected))
+        : Verdict.refused(401, "bad_signature", "signature does not match");
+  }
+
+  /** {@code v1,<base64>} entries separated by spaces; other versions are ignored. */
+  private static Verdict verifyStandard(String value, byte[] expected, String id) {
+    boolean any = false;
+    boolean match = false;
+    for (String entry : value.split(" ")) {
+      int comma = entry.indexOf(',');
+      if (comma > 0 && entry.substring(0, comma).equals("v1")) {
+        any = true;
+        // Check every entry, so timing does not tell which one matched.
+        match |= HmacSha256.matches(expected, decode(entry.substring(comma + 1), Encoding.BASE64));
+      }
+    }
+    if (!any) {
+      return Verdict.refused(400, "malformed", STANDARD_SIGNATURE + " needs at least one v1,<base64 signature>");
+    }
+    return match ? Verdict.ok("id:" + id) : Verdict.refused(401, "bad_signature", "no v1 signature matches");
   }
 
   private Verdict verifyStripe(String value, byte[] body, Instant now) {
@@ -304,13 +411,13 @@ public final class WebhookSignature {
     for (String part : value.split(",")) {
       int eq = part.indexOf('=');
       if (eq <= 0) {
-        return new Verdict(400, "malformed", "Stripe-Signature must be a list of key=value pairs", null);
+        return Verdict.refused(400, "malformed", "Stripe-Signature must be a list of key=value pairs");
       }
       String k = part.substring(0, eq).trim();
       String v = part.substring(eq + 1).trim();
       if (k.equals("t")) {
         if (timestamp != null) {
-          return new Verdict(400, "malformed", "Stripe-Signature has more than one timestamp", null);
+          return Verdict.refused(400, "malformed", "Stripe-Signature has more than one timestamp");
         }
         timestamp = v;
       } else if (k.equals("v1")) {
@@ -318,7 +425,7 @@ public final class WebhookSignature {
       }
     }
     if (timestamp == null || candidates.isEmpty()) {
-      return new Verdict(400, "malformed", "Stripe-Signature needs t=<timestamp> and at least one v1=<signature>", null);
+      return Verdict.refused(400, "malformed", "Stripe-Signature needs t=<timestamp> and at least one v1=<signature>");
     }
     Verdict stale = checkTimestamp(timestamp, now);
     if (stale != null) {
@@ -327,11 +434,14 @@ public final class WebhookSignature {
     byte[] expected = mac(concat(timestamp + ".", body));
     boolean match = false;
     for (String candidate : candidates) {
-      byte[] given = decode(candidate, Encoding.HEX);
       // Check every candidate, so timing does not tell which one matched.
-      match |= given != null && MessageDigest.isEqual(expected, given);
+      match |= HmacSha256.matches(expected, decode(candidate, Encoding.HEX));
     }
-    return match ? Verdict.ok(value) : new Verdict(401, "bad_signature", "no v1 signature matches", null);
+    return match ? Verdict.ok(macKey(expected)) : Verdict.refused(401, "bad_signature", "no v1 signature matches");
+  }
+
+  private static String macKey(byte[] mac) {
+    return "mac:" + HexFormat.of().formatHex(mac);
   }
 
   private Verdict checkTimestamp(String text, Instant now) {
@@ -339,33 +449,52 @@ public final class WebhookSignature {
     try {
       seconds = Long.parseLong(text);
     } catch (NumberFormatException e) {
-      return new Verdict(400, "malformed", "timestamp must be Unix seconds, got '" + abbreviate(text) + "'", null);
+      return Verdict.refused(400, "malformed", "timestamp must be Unix seconds, got '" + abbreviate(text) + "'");
     }
-    Duration skew = Duration.between(Instant.ofEpochSecond(seconds), now).abs();
+    // Subtract as longs: any long parses, but Instant.ofEpochSecond throws beyond +-31.5 billion years.
+    long difference;
+    try {
+      difference = Math.subtractExact(now.getEpochSecond(), seconds);
+    } catch (ArithmeticException e) {
+      return Verdict.refused(401, "stale", "timestamp is far from now; tolerance is " + tolerance.toSeconds() + " s");
+    }
+    Duration skew = Duration.ofSeconds(difference, now.getNano()).abs();
     return skew.compareTo(tolerance) > 0
-        ? new Verdict(401, "stale", "timestamp is " + skew.toSeconds() + " s away from now; tolerance is "
-            + tolerance.toSeconds() + " s", null)
+        ? Verdict.refused(401, "stale", "timestamp is " + skew.toSeconds() + " s away from now; tolerance is "
+            + tolerance.toSeconds() + " s")
         : null;
   }
 
   /**
-   * The id of a verified delivery for replay detection: the delivery-id header, else the
-   * delivery-id field of the payload, else the verified signature; null when there is none.
+   * The keys under which a verified delivery is remembered against replays, most trusted first:
+   * the signed key ({@code webhook-id} of Standard Webhooks, else the delivery-id field of the
+   * signed payload, else the verdict's MAC), then the delivery-id header when configured, present
+   * and the scheme signs a timestamp. The header comes second and is only ever an extra key: it
+   * lets an honest sender's re-signed retry (new timestamp, so new MAC) count as a duplicate, while
+   * a replay with a new header value is still caught by the signed key. Empty for {@link
+   * Scheme#NONE} without delivery ids.
    */
-  String deliveryId(Function<String, String> headers, JsonNode payload, String signature) {
-    if (deliveryIdHeader != null) {
-      String id = headers.apply(deliveryIdHeader);
-      if (id != null && !id.isBlank()) {
-        return "header:" + id.trim();
-      }
-    }
-    if (deliveryIdField != null && payload != null) {
+  List<String> replayKeys(Function<String, String> headers, JsonNode payload, Verdict verdict) {
+    List<String> keys = new ArrayList<>(2);
+    String signed = verdict.signedKey();
+    // The field is inside the signed body (with scheme none, as trustworthy as the host's own protection).
+    if ((signed == null || signed.startsWith("mac:")) && deliveryIdField != null && payload != null) {
       JsonNode id = payload.at(deliveryIdField);
       if (id.isValueNode() && !id.asText().isBlank()) {
-        return "field:" + id.asText();
+        signed = "field:" + id.asText();
       }
     }
-    return signature == null ? null : "signature:" + signature;
+    if (signed != null) {
+      keys.add(signed);
+    }
+    // Without a signed timestamp an honest retry is byte-identical, so the MAC already catches it.
+    if (deliveryIdHeader != null && scheme != Scheme.STANDARD && signsTimestamp()) {
+      String id = headers.apply(deliveryIdHeader);
+      if (id != null && !id.isBlank()) {
+        keys.add("header:" + id.trim());
+      }
+    }
+    return keys;
   }
 
   /** The MAC a sender computes for {@code content}; for tests and for hosts that sign themselves. */
@@ -373,13 +502,7 @@ public final class WebhookSignature {
     if (secret == null) {
       throw new IllegalStateException("webhook scheme none has no secret to sign with");
     }
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(secret, "HmacSHA256"));
-      return mac.doFinal(content);
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("HmacSHA256 is not available in this JVM", e);
-    }
+    return HmacSha256.mac(secret, content);
   }
 
   private static byte[] concat(String head, byte[] body) {

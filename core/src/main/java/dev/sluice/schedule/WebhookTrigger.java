@@ -14,8 +14,12 @@ import java.util.regex.Pattern;
  * @param path where the handler answers, e.g. {@code /hooks/hubspot}; unique across pipelines
  * @param signature how requests are verified
  * @param maxBodyBytes larger bodies are refused with 413 before anything is parsed
- * @param replayWindow how long a delivery id is remembered; at least the signature's tolerance
- * @param replayCapacity how many delivery ids are remembered at most (oldest forgotten first)
+ * @param replayWindow how long a delivery is remembered against replays; for schemes that sign a
+ *     timestamp at least twice the tolerance (a timestamp may lie one tolerance ahead). Without a
+ *     signed timestamp (GitHub) a replay older than the window is accepted again
+ * @param replayCapacity how many unexpired deliveries are remembered at most; when reached with
+ *     deliveries that still guard against replays, new deliveries are refused with 503 instead of
+ *     forgetting one
  */
 public record WebhookTrigger(
     String path, WebhookSignature signature, int maxBodyBytes, Duration replayWindow, int replayCapacity)
@@ -23,7 +27,8 @@ public record WebhookTrigger(
 
   public static final int DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
   public static final Duration DEFAULT_REPLAY_WINDOW = Duration.ofHours(24);
-  public static final int DEFAULT_REPLAY_CAPACITY = 10_000;
+  /** About 15 MB of memory when full in the in-memory cache. */
+  public static final int DEFAULT_REPLAY_CAPACITY = 100_000;
   private static final Pattern PATH = Pattern.compile("(/[A-Za-z0-9._~!$&'()*+,;=:@%-]+)+");
 
   public WebhookTrigger {
@@ -36,10 +41,10 @@ public record WebhookTrigger(
     if (replayCapacity < 1) {
       throw new IllegalArgumentException("webhook " + path + ": replayCapacity must be >= 1, got " + replayCapacity);
     }
-    if (signature.signsTimestamp() && replayWindow.compareTo(signature.tolerance()) < 0) {
+    if (signature.signsTimestamp() && replayWindow.compareTo(signature.tolerance().multipliedBy(2)) < 0) {
       throw new IllegalArgumentException("webhook " + path + ": replayWindow " + replayWindow
-          + " must be at least the signature tolerance " + signature.tolerance()
-          + ", or a replay inside the tolerance would be accepted");
+          + " must be at least twice the signature tolerance " + signature.tolerance()
+          + " (a timestamp may be one tolerance ahead), or a replay inside the tolerance would be accepted");
     }
   }
 

@@ -31,6 +31,7 @@ public final class InMemoryStore implements Store {
   private final Users users = new Users();
   private final Secrets secrets = new Secrets();
   private final Pipelines pipelines = new Pipelines();
+  private final InMemoryReplayCache replays = new InMemoryReplayCache();
 
   public InMemoryStore() {
     this(Clock.systemUTC());
@@ -69,6 +70,11 @@ public final class InMemoryStore implements Store {
   @Override
   public Optional<PipelineStore> pipelines() {
     return Optional.of(pipelines);
+  }
+
+  @Override
+  public Optional<ReplayCache> replayCache() {
+    return Optional.of(replays);
   }
 
   @Override

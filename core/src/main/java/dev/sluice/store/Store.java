@@ -68,6 +68,15 @@ public interface Store extends AutoCloseable {
         + " server all nodes share (PostgreSQL, MySQL or MariaDB)");
   }
 
+  /**
+   * The store's memory of accepted webhook deliveries, shared by every store instance on the same
+   * data, so that a cluster refuses a replay on any node. Empty when the store has none: webhooks
+   * then remember deliveries in each process's memory only.
+   */
+  default Optional<ReplayCache> replayCache() {
+    return Optional.empty();
+  }
+
   /** Releases connections. Idempotent. */
   @Override
   default void close() {}

@@ -100,6 +100,22 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void numbersWithHugeExponentsStayNumbersOrTextInsteadOfThrowing() {
+    // Fuzz-corpus findings: 1e2147483647 overflowed int arithmetic on precision - scale
+    // (ArithmeticException), 1e2147483648 is beyond BigDecimal (NumberFormatException).
+    java.util.List<ConfigProblem> problems = new java.util.ArrayList<>();
+    var root = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode()
+        .put("big", "${env:BIG:-1e2147483647}").put("beyond", "${env:BEYOND:-1e2147483648}")
+        .put("small", "${env:SMALL:-12}");
+    new Interpolator(env::get, null, java.util.Map.of(), problems, new java.util.HashSet<>()).apply(root, "");
+
+    assertThat(problems).isEmpty();
+    assertThat(root.get("big").isBigDecimal()).as(root.toString()).isTrue();
+    assertThat(root.get("beyond").asText()).isEqualTo("1e2147483648");
+    assertThat(root.get("small").isInt()).isTrue();
+  }
+
+  @Test
   void fileVariablesReadNextToTheConfigurationAndDollarDollarEscapes() throws Exception {
     Files.writeString(dir.resolve("target.txt"), "from-a-file.jsonl\n");
     try (LoadedConfig c = loader().load(List.of(file("a.yaml", BASE.formatted("\"${file:target.txt}\""))))) {

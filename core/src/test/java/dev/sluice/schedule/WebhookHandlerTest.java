@@ -23,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Semaphore;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Webhooks end to end through the handler: each signature scheme signed the way its vendor
@@ -42,6 +44,9 @@ class WebhookHandlerTest {
   private static final Instant NOW = Instant.parse("2025-06-01T12:00:00Z");
   private static final String SECRET = "whsec_5up3r-s3cr3t";
   private static final String WRONG = "whsec_not-the-secret";
+  /** Standard Webhooks secrets are whsec_ + base64 of the key; the test's SECRET/WRONG map to these. */
+  private static final String STANDARD_SECRET = "whsec_" + Base64.getEncoder().encodeToString("standard-key-1".getBytes(StandardCharsets.UTF_8));
+  private static final String STANDARD_WRONG = "whsec_" + Base64.getEncoder().encodeToString("standard-key-2".getBytes(StandardCharsets.UTF_8));
 
   private final InMemoryStore store = new InMemoryStore();
   private final RecordingDestination out = new RecordingDestination();
@@ -93,16 +98,35 @@ class WebhookHandlerTest {
                 + ",v0=" + hmacHex("legacy", body)), true),
         new Scheme("slack", "/hooks/slack", WebhookSignature.slack(SECRET),
             (s, ts, body, id) -> Map.of("X-Slack-Signature", "v0=" + hmacHex(s, "v0:" + ts + ":" + body),
-                "X-Slack-Request-Timestamp", Long.toString(ts)), true));
+                "X-Slack-Request-Timestamp", Long.toString(ts)), true),
+        new Scheme("standard webhooks", "/hooks/standard", WebhookSignature.standard(STANDARD_SECRET),
+            (s, ts, body, id) -> standardHeaders(s.equals(SECRET) ? STANDARD_SECRET : STANDARD_WRONG, id, ts, body), true));
+  }
+
+  /** Signed as standardwebhooks.com specifies: base64 HMAC-SHA256 of "id.timestamp.body" with the decoded key. */
+  static Map<String, String> standardHeaders(String secret, String id, long ts, String body) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(Base64.getDecoder().decode(secret.substring("whsec_".length())), "HmacSHA256"));
+      String sig = Base64.getEncoder().encodeToString(mac.doFinal((id + "." + ts + "." + body).getBytes(StandardCharsets.UTF_8)));
+      return Map.of("webhook-id", id, "webhook-timestamp", Long.toString(ts), "webhook-signature", "v1," + sig);
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
   }
 
   private Sluice start() {
+    sluice = node(UnaryOperator.identity());
+    return sluice;
+  }
+
+  /** A started Sluice on {@link #store} with a pipeline per scheme; closed by the caller. */
+  private Sluice node(UnaryOperator<WebhookTrigger> settings) {
     Sluice.Builder b = Sluice.builder().store(store).sleeper(new FakeSleeper()).meterRegistry(registry).ticker(ticker)
         .destination("out", out);
     schemes().forEach(s -> b.pipeline(s.path().substring(7), p -> p.source("webhook", Map.of("key", "id"))
-        .route(r -> r.to("out")).trigger(WebhookTrigger.of(s.path(), s.signature()).withMaxBodyBytes(4096))));
-    sluice = b.build();
-    return sluice.start();
+        .route(r -> r.to("out")).trigger(settings.apply(WebhookTrigger.of(s.path(), s.signature()).withMaxBodyBytes(4096)))));
+    return b.build().start();
   }
 
   @AfterEach
@@ -244,6 +268,92 @@ class WebhookHandlerTest {
     assertThat(out.receivedKeys()).containsExactly("evt_1", "evt_2");
   }
 
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("schemes")
+  void aReplayWithANewDeliveryIdHeaderOrAReEncodedSignatureStartsNothing(Scheme s) throws Exception {
+    // Regression: the unsigned delivery-id header (X-GitHub-Delivery) used to be the replay id, so
+    // a captured request resent with a fresh header value started a second run.
+    start();
+    String body = payload("evt_1");
+    Map<String, String> headers = s.signer().sign(SECRET, NOW.getEpochSecond(), body, "d-1");
+    awaitRun(post(s.path(), headers, body));
+
+    // What an attacker can do without the secret: change the delivery id, re-encode the signature.
+    Map<String, String> forged = new LinkedHashMap<>(headers);
+    forged.replaceAll((name, value) -> value.equals("d-1") ? "d-forged"
+        : name.equals("X-Hub-Signature-256") || name.equals("X-Signature")
+            ? value.toUpperCase(java.util.Locale.ROOT).replace("SHA256=", "sha256=") : value);
+    WebhookResponse replay = post(s.path(), forged, body);
+    if (s.path().equals("/hooks/standard")) {
+      assertThat(replay.status()).as("webhook-id is signed: " + replay.body()).isEqualTo(401);
+    } else {
+      assertThat(replay.status()).as(replay.body()).isEqualTo(200);
+      assertThat(JSON.readTree(replay.body()).get("status").asText()).isEqualTo("duplicate");
+    }
+    assertThat(store.runs().list(null, 10)).hasSize(1);
+    assertThat(out.received).hasSize(1);
+  }
+
+  @Test
+  void twoNodesOnOneStoreRefuseEachOthersReplays() throws Exception {
+    // Regression: each node kept its own replay memory, so a replay sent to another node started a run.
+    Scheme github = schemes().filter(s -> s.name().equals("github")).findFirst().orElseThrow();
+    String body = payload("evt_1");
+    Map<String, String> headers = github.signer().sign(SECRET, 0, body, "d-1");
+    try (Sluice a = node(UnaryOperator.identity()); Sluice b = node(UnaryOperator.identity())) {
+      sluice = a;
+      awaitRun(post(github.path(), headers, body));
+      sluice = b;
+      WebhookResponse replay = post(github.path(), headers, body);
+      assertThat(replay.status()).as(replay.body()).isEqualTo(200);
+      assertThat(JSON.readTree(replay.body()).get("status").asText()).isEqualTo("duplicate");
+      assertThat(store.runs().list(null, 10)).hasSize(1);
+    } finally {
+      sluice = null;
+    }
+  }
+
+  @Test
+  void aFullReplayCacheRefusesNewDeliveriesInsteadOfForgettingOnes() throws Exception {
+    // Regression: the oldest id was evicted when full, so its replay was accepted again.
+    sluice = node(t -> t.withReplayWindow(Duration.ofHours(24), 2));
+    Scheme github = schemes().filter(s -> s.name().equals("github")).findFirst().orElseThrow();
+    List<String> bodies = List.of(payload("evt_1"), payload("evt_2"), payload("evt_3"));
+    awaitRun(post(github.path(), github.signer().sign(SECRET, 0, bodies.get(0), "d-1"), bodies.get(0)));
+    awaitRun(postUntilNotBusy(github.path(), github.signer().sign(SECRET, 0, bodies.get(1), "d-2"), bodies.get(1)));
+
+    WebhookResponse third = post(github.path(), github.signer().sign(SECRET, 0, bodies.get(2), "d-3"), bodies.get(2));
+    assertThat(third.status()).as(third.body()).isEqualTo(503);
+    assertThat(third.headers()).containsEntry("Retry-After", "60");
+    assertThat(JSON.readTree(third.body()).get("reason").asText()).isEqualTo("replay_cache_full");
+    assertThat(rejected(github.path(), "replay_cache_full")).isEqualTo(1);
+    WebhookResponse replayOfFirst = post(github.path(), github.signer().sign(SECRET, 0, bodies.get(0), "d-1"), bodies.get(0));
+    assertThat(replayOfFirst.status()).as("still remembered").isEqualTo(200);
+    assertThat(store.runs().list(null, 10)).hasSize(2);
+
+    ticker.advance(Duration.ofHours(24));
+    WebhookResponse later = postUntilNotBusy(github.path(), github.signer().sign(SECRET, 0, bodies.get(2), "d-3"), bodies.get(2));
+    assertThat(later.status()).as("room again once the window passed").isEqualTo(202);
+  }
+
+  @Test
+  void withASignedTimestampAFullCacheForgetsOnlyDeliveriesWhoseTimestampIsStale() throws Exception {
+    sluice = node(t -> t.withReplayWindow(Duration.ofHours(24), 1));
+    Scheme slack = schemes().filter(s -> s.name().equals("slack")).findFirst().orElseThrow();
+    String first = payload("evt_1");
+    Map<String, String> firstHeaders = slack.signer().sign(SECRET, NOW.getEpochSecond(), first, "");
+    awaitRun(post(slack.path(), firstHeaders, first));
+    String second = payload("evt_2");
+    WebhookResponse tooSoon = post(slack.path(), slack.signer().sign(SECRET, NOW.getEpochSecond(), second, ""), second);
+    assertThat(tooSoon.status()).as("the first still guards its tolerance").isEqualTo(503);
+    assertThat(JSON.readTree(tooSoon.body()).get("reason").asText()).isEqualTo("replay_cache_full");
+
+    ticker.advance(Duration.ofMinutes(10).plusSeconds(1)); // twice the tolerance: the first can't be replayed anymore
+    assertThat(post(slack.path(), firstHeaders, first).status()).as("stale, whether remembered or not").isEqualTo(401);
+    WebhookResponse later = postUntilNotBusy(slack.path(), slack.signer().sign(SECRET, ticker.now().getEpochSecond(), second, ""), second);
+    assertThat(later.status()).as(later.body()).isEqualTo(202);
+  }
+
   @Test
   void theReplayWindowForgetsDeliveriesAfterItsTtl() throws Exception {
     start();
@@ -266,6 +376,46 @@ class WebhookHandlerTest {
     WebhookSignature.Verdict verdict = github.verify(headers::get, "Hello, World!".getBytes(StandardCharsets.UTF_8), NOW);
     assertThat(verdict.accepted()).isTrue();
     assertThat(github.verify(headers::get, "Hello, World?".getBytes(StandardCharsets.UTF_8), NOW).accepted()).isFalse();
+  }
+
+  @Test
+  void standardWebhooksTestVectorVerifies() {
+    // The test vector of the Standard Webhooks reference libraries (standard-webhooks/standard-webhooks).
+    WebhookSignature standard = WebhookSignature.standard("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
+    Map<String, String> headers = Map.of("webhook-id", "msg_p5jXN8AQM9LWM0D4loKWxJek",
+        "webhook-timestamp", "1614265330", "webhook-signature", "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
+    byte[] body = "{\"test\": 2432232314}".getBytes(StandardCharsets.UTF_8);
+    Instant sent = Instant.ofEpochSecond(1614265330);
+
+    WebhookSignature.Verdict verdict = standard.verify(headers::get, body, sent);
+    assertThat(verdict.accepted()).isTrue();
+    assertThat(standard.replayKeys(headers::get, null, verdict)).as("the signed webhook-id is the replay key")
+        .containsExactly("id:msg_p5jXN8AQM9LWM0D4loKWxJek");
+    Map<String, String> otherId = new LinkedHashMap<>(headers);
+    otherId.put("webhook-id", "msg_other");
+    assertThat(standard.verify(otherId::get, body, sent).status()).as("the id is signed").isEqualTo(401);
+    assertThat(standard.verify(headers::get, body, sent.plusSeconds(301)).reason()).isEqualTo("stale");
+  }
+
+  @Test
+  void standardWebhooksAcceptsAnyMatchingSignatureDuringKeyRotation() {
+    start();
+    String body = payload("evt_7");
+    long ts = NOW.getEpochSecond();
+    String good = standardHeaders(STANDARD_SECRET, "msg_1", ts, body).get("webhook-signature");
+    String old = standardHeaders(STANDARD_WRONG, "msg_1", ts, body).get("webhook-signature");
+    Map<String, String> headers = Map.of("webhook-id", "msg_1", "webhook-timestamp", Long.toString(ts),
+        "webhook-signature", old + " v1a,c2lnbmF0dXJl " + good);
+    assertThat(post("/hooks/standard", headers, body).status()).isEqualTo(202);
+
+    Map<String, String> onlyOld = Map.of("webhook-id", "msg_2", "webhook-timestamp", Long.toString(ts), "webhook-signature", old);
+    assertThat(post("/hooks/standard", onlyOld, body).status()).isEqualTo(401);
+    Map<String, String> noV1 = Map.of("webhook-id", "msg_3", "webhook-timestamp", Long.toString(ts), "webhook-signature", "v2,abc");
+    assertThat(post("/hooks/standard", noV1, body).status()).isEqualTo(400);
+    Map<String, String> noId = Map.of("webhook-timestamp", Long.toString(ts), "webhook-signature", good);
+    assertThat(post("/hooks/standard", noId, body).status()).isEqualTo(401);
+    assertThatThrownBy(() -> WebhookSignature.standard("whsec_not base64!")).hasMessageContaining("whsec_")
+        .hasMessageNotContaining("not base64");
   }
 
   @Test
@@ -296,6 +446,58 @@ class WebhookHandlerTest {
     assertThat(badJson.status()).isEqualTo(400);
     assertThat(badJson.body()).contains("not valid JSON").contains("line 1");
     assertThat(rejected("/hooks/github", "malformed")).isEqualTo(3);
+    assertThat(store.runs().list(null, 10)).isEmpty();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"99999999999999999", "-99999999999999999", "9223372036854775807", "-9223372036854775808"})
+  void timestampsBeyondTheRangeOfInstantAreRefusedNotThrown(String timestamp) {
+    // Regression: these pass Long.parseLong, and Instant.ofEpochSecond then threw DateTimeException.
+    start();
+    String body = payload("evt_1");
+    List<WebhookResponse> answers = List.of(
+        post("/hooks/stripe", Map.of("Stripe-Signature", "t=" + timestamp + ",v1=" + hmacHex(SECRET, timestamp + "." + body)), body),
+        post("/hooks/slack", Map.of("X-Slack-Signature", "v0=" + hmacHex(SECRET, "v0:" + timestamp + ":" + body),
+            "X-Slack-Request-Timestamp", timestamp), body),
+        post("/hooks/generic-ts", Map.of("X-Acme-Signature", "v1," + Base64.getEncoder().encodeToString(hmac(SECRET, timestamp + "." + body)),
+            "X-Acme-Timestamp", timestamp, "X-Acme-Id", "d-1"), body));
+    assertThat(answers).allSatisfy(r -> {
+      assertThat(r.status()).as(r.body()).isEqualTo(401);
+      assertThat(JSON.readTree(r.body()).get("reason").asText()).isEqualTo("stale");
+    });
+    assertThat(store.runs().list(null, 10)).isEmpty();
+  }
+
+  @Test
+  void bodiesThatAreNotUtf8AreMalformedNot500() {
+    // Fuzz finding: leading NUL bytes made Jackson read the body as UTF-32 and fail with an
+    // IOException that was not a JsonProcessingException; the handler threw.
+    start();
+    byte[] utf32Looking = {0, 0, 0, '{', '"', 'a', '"', ':', '1', '}'};
+    byte[] invalidUtf8 = {'{', '"', 'a', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'};
+    for (byte[] body : List.of(utf32Looking, invalidUtf8)) {
+      WebhookResponse r = sluice.webhooks().handle(WebhookRequest.of("POST", "/hooks/github", Map.of(
+          "Content-Type", "application/json", "X-Hub-Signature-256", "sha256=" + HexFormat.of().formatHex(
+              WebhookSignature.github(SECRET).mac(body))), body));
+      assertThat(r.status()).as(r.body()).isEqualTo(400);
+      assertThat(r.body()).contains("malformed");
+    }
+    assertThat(store.runs().list(null, 10)).isEmpty();
+  }
+
+  @Test
+  void formBodiesWithBrokenPercentEscapesAreMalformedNot500() {
+    // Fuzz finding: URLDecoder throws IllegalArgumentException on "%zz" or a trailing "%".
+    start();
+    long ts = NOW.getEpochSecond();
+    for (String body : List.of("text=%zz", "a=1&b=%", "%=x")) {
+      WebhookResponse r = sluice.webhooks().handle(WebhookRequest.of("POST", "/hooks/slack", Map.of(
+          "Content-Type", "application/x-www-form-urlencoded",
+          "X-Slack-Signature", "v0=" + hmacHex(SECRET, "v0:" + ts + ":" + body),
+          "X-Slack-Request-Timestamp", Long.toString(ts)), body.getBytes(StandardCharsets.UTF_8)));
+      assertThat(r.status()).as(body + ": " + r.body()).isEqualTo(400);
+      assertThat(r.body()).contains("URL encoding");
+    }
     assertThat(store.runs().list(null, 10)).isEmpty();
   }
 
@@ -399,7 +601,9 @@ class WebhookHandlerTest {
     assertThatThrownBy(() -> WebhookTrigger.of("hooks/x", WebhookSignature.none()))
         .hasMessageContaining("must start with '/'").hasMessageContaining("'hooks/x'");
     assertThatThrownBy(() -> WebhookTrigger.of("/h", WebhookSignature.slack(SECRET)).withReplayWindow(Duration.ofMinutes(1), 10))
-        .hasMessageContaining("must be at least the signature tolerance");
+        .hasMessageContaining("must be at least twice the signature tolerance");
+    assertThatThrownBy(() -> WebhookTrigger.of("/h", WebhookSignature.slack(SECRET)).withReplayWindow(Duration.ofMinutes(9), 10))
+        .as("a timestamp may lie one tolerance ahead").hasMessageContaining("twice");
     assertThat(List.of(WebhookTrigger.of("/hooks/x/", WebhookSignature.none()).path())).containsExactly("/hooks/x");
   }
 }

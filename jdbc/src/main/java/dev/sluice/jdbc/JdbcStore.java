@@ -8,6 +8,7 @@ import dev.sluice.jdbc.internal.Jdbc;
 import dev.sluice.jdbc.internal.JdbcCheckpointStore;
 import dev.sluice.jdbc.internal.JdbcDeadLetterStore;
 import dev.sluice.jdbc.internal.JdbcPipelineStore;
+import dev.sluice.jdbc.internal.JdbcReplayCache;
 import dev.sluice.jdbc.internal.JdbcRunStore;
 import dev.sluice.jdbc.internal.JdbcSecretStore;
 import dev.sluice.jdbc.internal.JdbcUrls;
@@ -20,6 +21,7 @@ import dev.sluice.schedule.ClusterSettings;
 import dev.sluice.store.CheckpointStore;
 import dev.sluice.store.DeadLetterStore;
 import dev.sluice.store.PipelineStore;
+import dev.sluice.store.ReplayCache;
 import dev.sluice.store.RunStore;
 import dev.sluice.store.SecretStore;
 import dev.sluice.store.Store;
@@ -72,6 +74,7 @@ public final class JdbcStore implements Store {
   private final JdbcUserStore users;
   private final JdbcSecretStore secrets;
   private final JdbcPipelineStore pipelines;
+  private final JdbcReplayCache replays;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private JdbcStore(DataSource dataSource, HikariDataSource ownedPool, Clock clock, String description) {
@@ -87,6 +90,7 @@ public final class JdbcStore implements Store {
     this.users = new JdbcUserStore(jdbc, json);
     this.secrets = new JdbcSecretStore(jdbc, clock);
     this.pipelines = new JdbcPipelineStore(jdbc, json, clock);
+    this.replays = new JdbcReplayCache(jdbc);
   }
 
   /**
@@ -178,6 +182,12 @@ public final class JdbcStore implements Store {
   @Override
   public Optional<PipelineStore> pipelines() {
     return Optional.of(pipelines);
+  }
+
+  /** Webhook deliveries in {@code sluice_webhook_replays}: every node on this database refuses a replay. */
+  @Override
+  public Optional<ReplayCache> replayCache() {
+    return Optional.of(replays);
   }
 
   /**

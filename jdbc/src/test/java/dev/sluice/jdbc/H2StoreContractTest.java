@@ -2,6 +2,7 @@ package dev.sluice.jdbc;
 
 import dev.sluice.store.Store;
 import dev.sluice.testkit.PipelineStoreContract;
+import dev.sluice.testkit.ReplayCacheContract;
 import dev.sluice.testkit.SecretStoreContract;
 import dev.sluice.testkit.StoreContract;
 import dev.sluice.testkit.UserStoreContract;
@@ -10,7 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The JDBC store on an embedded H2 file database passes the store contract. */
 class H2StoreContractTest extends StoreContract
-    implements UserStoreContract, SecretStoreContract, PipelineStoreContract {
+    implements UserStoreContract, SecretStoreContract, PipelineStoreContract, ReplayCacheContract {
   @TempDir Path dir;
 
   private JdbcStoreOptions options() {

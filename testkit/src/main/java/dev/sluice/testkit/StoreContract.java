@@ -1,6 +1,7 @@
 package dev.sluice.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -30,7 +31,7 @@ import org.junit.jupiter.api.Test;
 /**
  * What every {@link Store} must do: its required parts (checkpoints, runs, dead letters). Subclass
  * it with a factory for a store on fresh, empty state, and implement the contract interface of every
- * optional capability the store offers: {@link UserStoreContract}, {@link SecretStoreContract},
+ * optional capability the store offers: {@link UserStoreContract}, {@link SecretStoreContract}, {@link ReplayCacheContract},
  * {@link PipelineStoreContract}. {@link #everyOfferedCapabilityIsHeldToItsContract} fails when a
  * store offers a capability whose contract the subclass does not implement.
  *
@@ -381,6 +382,8 @@ public abstract class StoreContract {
         .as("%s offers secrets(): implement SecretStoreContract", store).isEqualTo(store.secrets().isPresent());
     assertThat(this instanceof PipelineStoreContract)
         .as("%s offers pipelines(): implement PipelineStoreContract", store).isEqualTo(store.pipelines().isPresent());
+    assertThat(this instanceof ReplayCacheContract)
+        .as("%s offers replayCache(): implement ReplayCacheContract", store).isEqualTo(store.replayCache().isPresent());
   }
 
   // --- sharing -----------------------------------------------------------------------------

@@ -5,7 +5,7 @@ import dev.sluice.store.Store;
 
 /** The in-memory store offers every capability but clustering, and passes each contract. */
 class InMemoryStoreContractTest extends StoreContract
-    implements UserStoreContract, SecretStoreContract, PipelineStoreContract {
+    implements UserStoreContract, SecretStoreContract, PipelineStoreContract, ReplayCacheContract {
 
   @Override
   protected Store createStore() {

@@ -9,7 +9,6 @@ import dev.sluice.spi.Destination;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
 
@@ -35,8 +34,10 @@ class WebhookDestinationContractTest {
 
     @Override
     protected Destination createDestination() {
-      return new WebhookDestination("contract", server.url(), mode, envelopes, Map.of(), null,
-          "X-Sluice-Signature", Duration.ofSeconds(2), Duration.ofSeconds(5), new ObjectMapper(), Clock.systemUTC());
+      // The server runs on loopback, which the SSRF guard refuses unless allowed explicitly.
+      return WebhookDestination.builder("contract", server.url()).mode(mode).envelope(envelopes)
+          .connectTimeout(Duration.ofSeconds(2)).requestTimeout(Duration.ofSeconds(5))
+          .allowedTargets(List.of("127.0.0.1")).mapper(new ObjectMapper()).clock(Clock.systemUTC()).build();
     }
 
     @Override

@@ -22,9 +22,13 @@ import java.util.Map;
  * host and port only), {@code mode} ({@code batch}: one request per batch with a JSON array, the
  * default; {@code record}: one request per record), {@code envelope} (wrap each record's data with
  * key, idempotency key and metadata; default true), {@code headers} (extra headers, e.g. {@code
- * Authorization: ${secret:hook_token}}), {@code signingSecret} (sign bodies with HMAC-SHA256),
- * {@code signatureHeader} (default {@code X-Sluice-Signature}), {@code connectTimeout} (default
- * 10s), {@code requestTimeout} (default 30s).
+ * Authorization: ${secret:hook_token}}), {@code signingSecret} (sign requests), {@code
+ * signatureScheme} ({@code hmac-sha256}: {@code sha256=<hex>} of the body in {@code
+ * signatureHeader}, the default; {@code standard}: Standard Webhooks with id and timestamp, secret
+ * {@code whsec_<base64>}), {@code signatureHeader} (default {@code X-Sluice-Signature}), {@code
+ * connectTimeout} (default 10s), {@code requestTimeout} (the whole exchange, default 30s), {@code
+ * allowedTargets} (hosts and CIDR blocks the SSRF guard lets through although internal, e.g.
+ * {@code [127.0.0.1]}).
  */
 public final class WebhookDestinationProvider implements DestinationProvider {
   static final String DEFAULT_SIGNATURE_HEADER = "X-Sluice-Signature";
@@ -50,10 +54,18 @@ public final class WebhookDestinationProvider implements DestinationProvider {
         .optional("envelope", ConfigSchemas.bool(
             "Send {key, idempotencyKey, source, observedAt, attributes, data} instead of the bare data.", true))
         .optional("headers", headers)
-        .optional("signingSecret", ConfigSchemas.secret("Signs each body with HMAC-SHA256 into the signature header."))
-        .optional("signatureHeader", ConfigSchemas.string("Header carrying sha256=<hex signature>.", DEFAULT_SIGNATURE_HEADER))
+        .optional("signingSecret", ConfigSchemas.secret(
+            "Signs each request (hmac-sha256: any text; standard: whsec_<base64>)."))
+        .optional("signatureScheme", ConfigSchemas.enumOf("How requests are signed: hmac-sha256 (sha256=<hex> of the"
+            + " body in signatureHeader) or standard (Standard Webhooks: webhook-id, webhook-timestamp,"
+            + " webhook-signature). Default hmac-sha256.", "hmac-sha256", "standard"))
+        .optional("signatureHeader", ConfigSchemas.string("hmac-sha256: header carrying sha256=<hex signature>.",
+            DEFAULT_SIGNATURE_HEADER))
         .optional("connectTimeout", ConfigSchemas.duration("Connection timeout.", "10s"))
-        .optional("requestTimeout", ConfigSchemas.duration("Timeout of each request, answer included.", "30s"))
+        .optional("requestTimeout", ConfigSchemas.duration(
+            "Deadline of each request: connecting, sending, the answer and its body.", "30s"))
+        .optional("allowedTargets", ConfigSchemas.stringList("Hosts, IP addresses or CIDR blocks that may be internal"
+            + " (loopback, private, link-local), which the SSRF guard refuses otherwise, e.g. [127.0.0.1, 10.1.0.0/16]."))
         .build();
   }
 
@@ -84,19 +96,24 @@ public final class WebhookDestinationProvider implements DestinationProvider {
       }
     }
     String secret = config.has("signingSecret") ? config.secret("signingSecret") : null;
+    WebhookDestination.Signing signing = config.enumValue("signatureScheme", WebhookDestination.Signing.class,
+        WebhookDestination.Signing.HMAC_SHA256);
+    if (secret == null && config.has("signatureScheme")) {
+      throw new PluginConfigException(config.owner() + ": option 'signatureScheme' needs a 'signingSecret'");
+    }
     try {
-      return new WebhookDestination(
-          context.name(),
-          url,
-          config.enumValue("mode", WebhookDestination.Mode.class, WebhookDestination.Mode.BATCH),
-          config.bool("envelope", true),
-          headers,
-          secret,
-          config.string("signatureHeader", DEFAULT_SIGNATURE_HEADER),
-          nonZero(config, "connectTimeout", Duration.ofSeconds(10)),
-          nonZero(config, "requestTimeout", Duration.ofSeconds(30)),
-          context.objectMapper(),
-          context.clock());
+      return WebhookDestination.builder(context.name(), url)
+          .mode(config.enumValue("mode", WebhookDestination.Mode.class, WebhookDestination.Mode.BATCH))
+          .envelope(config.bool("envelope", true))
+          .headers(headers)
+          .signing(secret == null ? WebhookDestination.Signing.NONE : signing, secret)
+          .signatureHeader(config.string("signatureHeader", DEFAULT_SIGNATURE_HEADER))
+          .connectTimeout(nonZero(config, "connectTimeout", Duration.ofSeconds(10)))
+          .requestTimeout(nonZero(config, "requestTimeout", Duration.ofSeconds(30)))
+          .allowedTargets(config.stringList("allowedTargets"))
+          .mapper(context.objectMapper())
+          .clock(context.clock())
+          .build();
     } catch (IllegalArgumentException e) {
       // e.g. a header name HttpClient refuses; the message names the header, not its value
       throw new PluginConfigException(config.owner() + ": " + e.getMessage());

@@ -65,8 +65,11 @@ class WebhookDestinationTest {
 
   private WebhookDestination webhook(URI url, WebhookDestination.Mode mode, boolean envelope,
       Map<String, String> headers, String secret, Duration requestTimeout) {
-    destination = new WebhookDestination("hook", url, mode, envelope, headers, secret, "X-Signature",
-        Duration.ofSeconds(2), requestTimeout, MAPPER, Clock.fixed(NOW, ZoneOffset.UTC));
+    destination = WebhookDestination.builder("hook", url).mode(mode).envelope(envelope).headers(headers)
+        .signing(secret == null ? WebhookDestination.Signing.NONE : WebhookDestination.Signing.HMAC_SHA256, secret)
+        .signatureHeader("X-Signature").connectTimeout(Duration.ofSeconds(2)).requestTimeout(requestTimeout)
+        .allowedTargets(List.of("127.0.0.1")) // the receiver runs on loopback, which the SSRF guard refuses by default
+        .mapper(MAPPER).clock(Clock.fixed(NOW, ZoneOffset.UTC)).build();
     return destination;
   }
 
@@ -186,7 +189,115 @@ class WebhookDestinationTest {
         Duration.ofMillis(200));
     DeliveryException timeout = catchThrowableOfType(DeliveryException.class, () -> slow.deliver(batch(1)));
     assertThat(timeout.isRetryable()).isTrue();
-    assertThat(timeout.getMessage()).contains("HttpTimeoutException");
+    assertThat(timeout.getMessage()).contains("no complete answer within requestTimeout PT0.2S");
+  }
+
+  // --- SSRF guard (defaults refuse loopback; nothing here connects anywhere but loopback) ------
+
+  @Test
+  void byDefaultALoopbackTargetIsRefusedBeforeAnyConnection() {
+    // Regression: every address was contacted, including loopback, private and metadata addresses.
+    destination = WebhookDestination.builder("hook", receiver.url("/in")).mapper(MAPPER).build();
+
+    DeliveryException e = catchThrowableOfType(DeliveryException.class, () -> destination.deliver(batch(1)));
+
+    assertThat(e.isRetryable()).as("a refused target is a configuration problem").isFalse();
+    assertThat(e.getMessage()).contains("destination 'hook'").contains("127.0.0.1, a loopback address")
+        .contains("allowedTargets");
+    assertThat(receiver.requests).isEmpty();
+  }
+
+  @Test
+  void aHostNameResolvingToAPrivateAddressIsRefused() {
+    List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+    destination = WebhookDestination.builder("hook", URI.create("https://partner.example.test/in")).mapper(MAPPER)
+        .resolver(host -> {
+          asked.add(host);
+          return new java.net.InetAddress[] {java.net.InetAddress.getByName("10.0.0.7")};
+        }).build();
+
+    DeliveryException e = catchThrowableOfType(DeliveryException.class, () -> destination.deliver(batch(1)));
+
+    assertThat(e.isRetryable()).isFalse();
+    assertThat(e.getMessage()).contains("partner.example.test resolves to 10.0.0.7, a private (RFC 1918) address");
+    assertThat(asked).containsExactly("partner.example.test");
+  }
+
+  @Test
+  void theConnectionGoesToTheCheckedAddressWhileHostNamesTheHost() throws Exception {
+    // partner.example.test exists in no DNS: the request can only arrive through the guard's answer.
+    int port = receiver.url("/").getPort();
+    List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+    destination = WebhookDestination.builder("hook", URI.create("http://partner.example.test:" + port + "/in"))
+        .mapper(MAPPER).allowedTargets(List.of("127.0.0.1/32"))
+        .resolver(host -> {
+          asked.add(host);
+          return new java.net.InetAddress[] {java.net.InetAddress.getByName("127.0.0.1")};
+        }).build();
+
+    assertThat(destination.deliver(batch(1)).isSuccess()).isTrue();
+
+    assertThat(receiver.requests).singleElement()
+        .satisfies(r -> assertThat(r.header("Host")).isEqualTo("partner.example.test:" + port));
+    assertThat(asked).containsExactly("partner.example.test");
+  }
+
+  @Test
+  void everyNewConnectionIsCheckedAgainSoDnsRebindingIsRefused() throws Exception {
+    // The first answer is allowed; then DNS "rebinds" the name to a private address. The receiver
+    // closes each connection, so the second delivery must connect (and resolve) again.
+    receiver.respond(r -> new Answer(200, Map.of("Connection", "close"), "", 0));
+    int port = receiver.url("/").getPort();
+    java.util.concurrent.atomic.AtomicInteger lookups = new java.util.concurrent.atomic.AtomicInteger();
+    destination = WebhookDestination.builder("hook", URI.create("http://rebind.example.test:" + port + "/in"))
+        .mapper(MAPPER).allowedTargets(List.of("127.0.0.1"))
+        .resolver(host -> new java.net.InetAddress[] {java.net.InetAddress.getByName(
+            lookups.incrementAndGet() == 1 ? "127.0.0.1" : "192.168.7.7")}).build();
+
+    assertThat(destination.deliver(batch(1)).isSuccess()).isTrue();
+    DeliveryException e = catchThrowableOfType(DeliveryException.class, () -> destination.deliver(batch(2)));
+
+    assertThat(e.getMessage()).contains("192.168.7.7");
+    assertThat(lookups.get()).isEqualTo(2);
+    assertThat(receiver.requests).hasSize(1);
+  }
+
+  @Test
+  void redirectsAreNeverFollowedNotEvenToAnAllowedTarget() {
+    receiver.respond(r -> new Answer(307, Map.of("Location", "http://169.254.169.254/latest/meta-data/"), "", 0));
+    WebhookDestination hook = webhook(receiver.url("/in"), WebhookDestination.Mode.BATCH, true);
+    DeliveryException e = catchThrowableOfType(DeliveryException.class, () -> hook.deliver(batch(1)));
+    assertThat(e.getMessage()).contains("HTTP 307").contains("redirects are not followed");
+    assertThat(receiver.requests).hasSize(1);
+  }
+
+  // --- deadlines and bounded reads ----------------------------------------------------------
+
+  @Test
+  void aServerThatTricklesItsAnswerCannotHoldADelivery() throws Exception {
+    // Regression: the JDK client's timeout ended with the headers; the body was drained without a
+    // deadline, so a byte every few milliseconds held the delivery (and the run) forever.
+    try (TricklingServer server = new TricklingServer(500, 100_000_000, 20)) {
+      WebhookDestination hook = webhook(server.url(), WebhookDestination.Mode.BATCH, true, Map.of(), null,
+          Duration.ofMillis(500));
+      DeliveryException e = catchThrowableOfType(DeliveryException.class, () -> hook.deliver(batch(1)));
+      assertThat(e.isRetryable()).isTrue();
+      assertThat(e.getMessage()).contains("no complete answer within requestTimeout PT0.5S");
+    }
+  }
+
+  @Test
+  void aHugeErrorBodyIsNotReadToItsEnd() throws Exception {
+    // Regression: the whole error body was drained to reuse the connection, however large.
+    int size = 64 * 1024 * 1024;
+    try (TricklingServer server = new TricklingServer(500, size, 0)) {
+      WebhookDestination hook = webhook(server.url(), WebhookDestination.Mode.BATCH, true, Map.of(), null,
+          Duration.ofSeconds(20));
+      DeliveryException e = catchThrowableOfType(DeliveryException.class, () -> hook.deliver(batch(1)));
+      assertThat(e.getMessage()).contains("HTTP 500");
+      server.awaitDone();
+      assertThat(server.written()).as("the server could not write it all").isLessThan(size);
+    }
   }
 
   @Test
@@ -273,6 +384,7 @@ class WebhookDestinationTest {
 
     Map<String, Object> ok = new LinkedHashMap<>();
     ok.put("url", receiver.url("/in").toString());
+    ok.put("allowedTargets", List.of("127.0.0.1"));
     ok.put("mode", "record");
     ok.put("signingSecret", "s");
     ok.put("requestTimeout", "5s");

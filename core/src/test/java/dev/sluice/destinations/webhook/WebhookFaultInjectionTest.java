@@ -44,7 +44,8 @@ class WebhookFaultInjectionTest {
     try (FlakyWebhookServer server = new FlakyWebhookServer(7, 1_000);
         Sluice sluice = Sluice.builder().store(store).clock(time).sleeper(time)
             .destination("partner", "webhook",
-                Map.of("url", server.url().toString(), "requestTimeout", "300ms", "connectTimeout", "1s"),
+                Map.of("url", server.url().toString(), "requestTimeout", "300ms", "connectTimeout", "1s",
+                    "allowedTargets", List.of("127.0.0.1")),
                 d -> d.batchSize(50).linger(Duration.ofMillis(5)).concurrency(4).maxAttempts(4)
                     .initialBackoff(Duration.ofMillis(100)).maxBackoff(Duration.ofSeconds(1))
                     .maxElapsedTime(Duration.ofHours(1)).circuitBreaker(5, Duration.ofSeconds(7)))
