@@ -82,6 +82,7 @@ public class RoutingBenchmark {
   private ProducerTemplate producer;
   private Blackhole blackhole;
   private Router.RouteSink sink;
+  private final Router.Scratch scratch = new Router.Scratch();
 
   @Setup(Level.Trial)
   public void setUp(Blackhole bh) throws Exception {
@@ -143,7 +144,7 @@ public class RoutingBenchmark {
     int[] camelBranches = new int[SLUICE_RULES.length + 1];
     for (int i = 0; i < RECORDS; i++) {
       taken[0] = -1;
-      firstMatch.route(records[i], (d, r, o) -> taken[0] = d, new long[SLUICE_RULES.length]);
+      firstMatch.route(records[i], new Router.Scratch(), (d, r, o) -> taken[0] = d, new long[SLUICE_RULES.length]);
       Map<String, Object> body = maps.get(i);
       Exchange e = producer.send("direct:in", x -> x.getIn().setBody(body));
       int camelBranch = e.getProperty("branch", Integer.class);
@@ -165,7 +166,7 @@ public class RoutingBenchmark {
   @OperationsPerInvocation(RECORDS)
   public void sluiceFirstMatch() throws InterruptedException {
     for (Record r : records) {
-      firstMatch.route(r, sink, matches);
+      firstMatch.route(r, scratch, sink, matches);
     }
   }
 
@@ -173,7 +174,7 @@ public class RoutingBenchmark {
   @OperationsPerInvocation(RECORDS)
   public void sluiceFanOut() throws InterruptedException {
     for (Record r : records) {
-      fanOut.route(r, sink, matches);
+      fanOut.route(r, scratch, sink, matches);
     }
   }
 
