@@ -12,8 +12,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Predicate;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /** The compiled form of conditions: boolean nodes over operands. Package-private; immutable. */
 final class Expr {
@@ -232,21 +230,17 @@ final class Expr {
     final Operand left;
     final String op;
     final Operand right;
-    final Pattern regex; // for =~
-    // A matcher per thread, reset for each value: conditions are shared, matchers are not thread-safe,
-    // and allocating one per evaluation dominated the router's garbage.
-    final ThreadLocal<Matcher> matchers;
+    final Regex regex; // for =~
     final boolean leftIndefinite;
     final long integralRight; // fast numeric path when rightIsSmallLong
     final boolean rightIsSmallLong;
     final BigDecimal decimalRight; // the same literal, for decimal values on the left
 
-    Compare(Operand left, String op, Operand right, Pattern regex) {
+    Compare(Operand left, String op, Operand right, Regex regex) {
       this.left = left;
       this.op = op;
       this.right = right;
       this.regex = regex;
-      this.matchers = regex == null ? null : ThreadLocal.withInitial(() -> regex.matcher(""));
       this.leftIndefinite = left instanceof PathOperand && !((PathOperand) left).isDefinite();
       JsonNode r = right instanceof Literal ? ((Literal) right).value : null;
       this.rightIsSmallLong = r != null && r.isIntegralNumber() && r.canConvertToLong()
@@ -306,7 +300,7 @@ final class Expr {
         case "nin":
           return !in(l, r);
         case "=~":
-          return l != null && l.isValueNode() && !l.isNull() && matchers.get().reset(l.asText()).find();
+          return l != null && l.isValueNode() && !l.isNull() && regex.find(l.asText());
         case "contains":
           if (l == null || l.isNull() || r == null) {
             return false;
