@@ -11,7 +11,7 @@ import dev.sluice.internal.DaemonThreadFactory;
 import dev.sluice.internal.DefaultPluginContext;
 import dev.sluice.internal.Json;
 import dev.sluice.internal.JsonValues;
-import dev.sluice.internal.ProviderRegistry;
+import dev.sluice.spi.ProviderRegistry;
 import dev.sluice.pipeline.DestinationDefinition;
 import dev.sluice.pipeline.EngineServices;
 import dev.sluice.pipeline.Pipeline;
@@ -224,17 +224,12 @@ public final class Sluice implements AutoCloseable {
     return registry;
   }
 
-  public EngineServices services() {
-    return services;
-  }
-
   /** List, replay and purge dead letters. */
   public DeadLetters deadLetters() {
     return deadLetters;
   }
 
-  /** The runtime of one pipeline. */
-  public PipelineEngine engine(String pipeline) {
+  private PipelineEngine engine(String pipeline) {
     PipelineEngine engine = engines.get(pipeline);
     if (engine == null) {
       throw new UnknownPipelineException(pipeline, engines.keySet());

@@ -1,7 +1,7 @@
 package dev.sluice.cli;
 
 import dev.sluice.config.ConfigLoader;
-import dev.sluice.internal.ProviderRegistry;
+import dev.sluice.spi.ProviderRegistry;
 import java.io.IOException;
 import java.net.MalformedURLException;
 import java.net.URL;

@@ -1,7 +1,7 @@
 package dev.sluice.cli;
 
-import dev.sluice.internal.PluginInfo;
-import dev.sluice.internal.ProviderRegistry;
+import dev.sluice.spi.PluginInfo;
+import dev.sluice.spi.ProviderRegistry;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;

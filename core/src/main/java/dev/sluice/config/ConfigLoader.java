@@ -8,7 +8,7 @@ import dev.sluice.auth.SecretBox;
 import dev.sluice.auth.Secrets;
 import dev.sluice.internal.DefaultPluginContext;
 import dev.sluice.internal.Json;
-import dev.sluice.internal.ProviderRegistry;
+import dev.sluice.spi.ProviderRegistry;
 import dev.sluice.schedule.ClusterCoordinator;
 import dev.sluice.schedule.ClusterSettings;
 import dev.sluice.spi.PluginConfig;

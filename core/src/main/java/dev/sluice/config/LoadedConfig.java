@@ -3,7 +3,7 @@ package dev.sluice.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.Sluice;
 import dev.sluice.SluiceDefinition;
-import dev.sluice.internal.ProviderRegistry;
+import dev.sluice.spi.ProviderRegistry;
 import dev.sluice.schedule.ClusterCoordinator;
 import dev.sluice.store.Store;
 import java.nio.file.Path;

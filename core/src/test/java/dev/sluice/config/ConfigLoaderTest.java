@@ -9,7 +9,7 @@ import dev.sluice.SluiceDefinition;
 import dev.sluice.auth.SecretBox;
 import dev.sluice.auth.Secrets;
 import dev.sluice.delivery.DeliverySettings;
-import dev.sluice.internal.ProviderRegistry;
+import dev.sluice.spi.ProviderRegistry;
 import dev.sluice.pipeline.DestinationDefinition;
 import dev.sluice.pipeline.ErrorPolicy;
 import dev.sluice.pipeline.Pipeline;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.delivery.DeliverySettings;
-import dev.sluice.internal.ProviderRegistry;
+import dev.sluice.spi.ProviderRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;

@@ -2,7 +2,7 @@ package dev.sluice.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sluice.internal.ProviderRegistry;
+import dev.sluice.spi.ProviderRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -12,7 +12,7 @@ import dev.sluice.store.InMemoryStore;
 import dev.sluice.store.Store;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.Map;
-import dev.sluice.internal.ProviderRegistry;
+import dev.sluice.spi.ProviderRegistry;
 import dev.sluice.spi.PluginKind;
 import dev.sluice.store.ConfigDocument;
 import java.net.ServerSocket;

@@ -3,10 +3,10 @@ package dev.sluice.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.sluice.internal.DuplicateProviderException;
-import dev.sluice.internal.PluginInfo;
-import dev.sluice.internal.ProviderRegistry;
-import dev.sluice.internal.UnknownPluginTypeException;
+import dev.sluice.spi.DuplicateProviderException;
+import dev.sluice.spi.PluginInfo;
+import dev.sluice.spi.ProviderRegistry;
+import dev.sluice.spi.UnknownPluginTypeException;
 import dev.sluice.spi.Destination;
 import dev.sluice.spi.DestinationProvider;
 import dev.sluice.spi.PluginConfig;

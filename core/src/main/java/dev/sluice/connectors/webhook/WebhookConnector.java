@@ -31,7 +31,7 @@ public final class WebhookConnector implements Connector {
    * @param key field holding the record key, or null to key records by a hash of their content
    * @param records field of the payload holding the records, or null for the payload itself
    */
-  public WebhookConnector(FieldPath key, FieldPath records) {
+  WebhookConnector(FieldPath key, FieldPath records) {
     this.key = key;
     this.records = records;
   }

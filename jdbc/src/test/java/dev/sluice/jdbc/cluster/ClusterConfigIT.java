@@ -7,7 +7,7 @@ import dev.sluice.Sluice;
 import dev.sluice.config.ConfigLoader;
 import dev.sluice.config.InvalidConfigException;
 import dev.sluice.config.LoadedConfig;
-import dev.sluice.internal.ProviderRegistry;
+import dev.sluice.spi.ProviderRegistry;
 import dev.sluice.jdbc.testing.PostgresExtension;
 import dev.sluice.store.RunRecord;
 import java.nio.file.Files;

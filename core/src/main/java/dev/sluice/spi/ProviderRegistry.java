@@ -1,7 +1,5 @@
-package dev.sluice.internal;
+package dev.sluice.spi;
 
-import dev.sluice.spi.PluginKind;
-import dev.sluice.spi.PluginProvider;
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.file.Path;

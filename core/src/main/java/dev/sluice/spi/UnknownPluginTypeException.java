@@ -1,7 +1,6 @@
-package dev.sluice.internal;
+package dev.sluice.spi;
 
 import dev.sluice.SluiceException;
-import dev.sluice.spi.PluginKind;
 import java.util.Collection;
 
 /** A configuration names a plugin type no provider offers. */
