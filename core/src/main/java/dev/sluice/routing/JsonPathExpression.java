@@ -10,8 +10,7 @@ import com.jayway.jsonpath.JsonPath;
 import com.jayway.jsonpath.Option;
 import com.jayway.jsonpath.spi.json.JacksonJsonNodeJsonProvider;
 import com.jayway.jsonpath.spi.mapper.JacksonMappingProvider;
-import java.util.ArrayList;
-import java.util.Collections;
+import dev.sluice.record.FieldPath;
 import java.util.List;
 import java.util.Objects;
 
@@ -19,7 +18,7 @@ import java.util.Objects;
  * A compiled JSONPath over Jackson trees.
  *
  * <p>Definite paths made of field names and non-negative indexes ({@code $.a.b[0].c}, {@code
- * $['odd key']}) take a fast path that walks the tree directly; everything else (wildcards, deep
+ * $['odd key']}) take a fast path that walks the tree directly ({@link FieldPath}); everything else (wildcards, deep
  * scan, filters, slices, negative indexes) is compiled once by Jayway and evaluated with a
  * Jackson-tree provider. Nothing goes through Jayway's global path cache: paths are compiled when
  * the pipeline is built, and {@link PathCache} de-duplicates them per compilation.
@@ -45,9 +44,9 @@ public abstract class JsonPathExpression {
    * @throws IllegalArgumentException with Jayway's explanation when the path is invalid
    */
   public static JsonPathExpression compile(String path) {
-    List<Object> steps = parseDefinite(path);
-    if (steps != null) {
-      return new Definite(path, steps);
+    FieldPath definite = FieldPath.tryParse(path);
+    if (definite != null) {
+      return new Definite(path, definite);
     }
     // '@' (the current item, in array filters) is the root of the item: Jayway wants '$'.
     String jaywayPath = path.strip().startsWith("@") ? "$" + path.strip().substring(1) : path;
@@ -64,12 +63,12 @@ public abstract class JsonPathExpression {
    * @throws IllegalArgumentException otherwise
    */
   public static Definite compileWritable(String path) {
-    List<Object> steps = parseDefinite(path);
-    if (steps == null) {
+    FieldPath definite = FieldPath.tryParse(path);
+    if (definite == null) {
       throw new IllegalArgumentException("'" + path + "' can't be written to: use a definite path"
           + " of field names and indexes, like $.customer.address.city or $.items[0].sku");
     }
-    return new Definite(path, steps);
+    return new Definite(path, definite);
   }
 
   /** The path as written. */
@@ -93,66 +92,15 @@ public abstract class JsonPathExpression {
     return text;
   }
 
-  /** Parses {@code $.a['b'][0]}-style paths into names and indexes, or null when not definite. */
-  static List<Object> parseDefinite(String path) {
-    String p = path.strip();
-    if (p.isEmpty() || (p.charAt(0) != '$' && p.charAt(0) != '@')) {
-      return null;
-    }
-    List<Object> steps = new ArrayList<>();
-    int i = 1;
-    int n = p.length();
-    while (i < n) {
-      char c = p.charAt(i);
-      if (c == '.') {
-        int start = ++i;
-        if (i < n && p.charAt(i) == '.') {
-          return null; // deep scan
-        }
-        while (i < n && isNameChar(p.charAt(i))) {
-          i++;
-        }
-        if (start == i) {
-          return null;
-        }
-        steps.add(p.substring(start, i));
-      } else if (c == '[') {
-        int close = p.indexOf(']', i);
-        if (close < 0) {
-          return null;
-        }
-        String inside = p.substring(i + 1, close).strip();
-        if (inside.length() >= 2
-            && ((inside.startsWith("'") && inside.endsWith("'")) || (inside.startsWith("\"") && inside.endsWith("\"")))) {
-          String name = inside.substring(1, inside.length() - 1);
-          if (name.contains("'") || name.contains("\"") || name.contains("\\")) {
-            return null; // escapes or several names: leave to Jayway
-          }
-          steps.add(name);
-        } else if (!inside.isEmpty() && inside.chars().allMatch(Character::isDigit) && inside.length() < 10) {
-          steps.add(Integer.parseInt(inside));
-        } else {
-          return null; // *, filters, slices, unions, negative indexes
-        }
-        i = close + 1;
-      } else {
-        return null;
-      }
-    }
-    return steps;
-  }
-
-  private static boolean isNameChar(char c) {
-    return Character.isLetterOrDigit(c) || c == '_' || c == '-' || c == '$';
-  }
-
-  /** The fast path: a definite path of field names and indexes. */
+  /** The fast path: a definite path of field names and indexes, walked by {@link FieldPath}. */
   public static final class Definite extends JsonPathExpression {
+    private final FieldPath path;
     private final Object[] steps;
 
-    Definite(String text, List<Object> steps) {
+    Definite(String text, FieldPath path) {
       super(text);
-      this.steps = steps.toArray();
+      this.path = path;
+      this.steps = path.steps().toArray();
     }
 
     @Override
@@ -160,31 +108,19 @@ public abstract class JsonPathExpression {
       return true;
     }
 
+    /** The walker of this path. */
+    public FieldPath fieldPath() {
+      return path;
+    }
+
     /** Field names (String) and indexes (Integer), root first. */
     public List<Object> steps() {
-      return Collections.unmodifiableList(List.of(steps));
+      return path.steps();
     }
 
     @Override
     public JsonNode evaluate(JsonNode root) {
-      JsonNode node = root;
-      for (Object step : steps) {
-        if (step instanceof String) {
-          if (!node.isObject()) {
-            return null;
-          }
-          node = node.get((String) step);
-        } else {
-          if (!node.isArray()) {
-            return null;
-          }
-          node = node.get((Integer) step);
-        }
-        if (node == null) {
-          return null;
-        }
-      }
-      return node;
+      return path.find(root);
     }
 
     /**
