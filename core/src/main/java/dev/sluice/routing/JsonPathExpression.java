@@ -94,6 +94,9 @@ public abstract class JsonPathExpression {
 
   /** The fast path: a definite path of field names and indexes, walked by {@link FieldPath}. */
   public static final class Definite extends JsonPathExpression {
+    /** Writing further past the end of an array than this is refused (it would mean a huge array). */
+    static final int MAX_PADDING = 10_000;
+
     private final FieldPath path;
     private final Object[] steps;
 
@@ -124,25 +127,44 @@ public abstract class JsonPathExpression {
     }
 
     /**
-     * Sets the value, creating missing objects on the way (and padding arrays with nulls).
+     * Sets the value, creating missing objects on the way (and padding arrays with nulls, at most
+     * 10,000 past the end).
      *
-     * @throws RoutingException when the way is blocked by a value of another type
+     * @throws RoutingException when the way is blocked by a value of another type (a field of an
+     *     array, an index into an object, anything inside a number), or the index is too far past
+     *     the end
      */
     public void set(ObjectNode root, JsonNode value) {
       if (steps.length == 0) {
         throw new RoutingException("can't replace the whole record with " + text());
       }
       JsonNode parent = parentOf(root, true);
-      Object last = steps[steps.length - 1];
+      int lastStep = steps.length - 1;
+      Object last = steps[lastStep];
       if (last instanceof String) {
+        if (!parent.isObject()) {
+          blocked(lastStep, parent, true);
+        }
         ((ObjectNode) parent).set((String) last, value);
       } else {
+        if (!parent.isArray()) {
+          blocked(lastStep, parent, true);
+        }
         ArrayNode array = (ArrayNode) parent;
         int index = (Integer) last;
-        while (array.size() <= index) {
-          array.addNull();
-        }
+        pad(array, index);
         array.set(index, value);
+      }
+    }
+
+    /** Fills {@code array} with nulls up to {@code index}, within {@link #MAX_PADDING}. */
+    private void pad(ArrayNode array, int index) {
+      if (index - array.size() > MAX_PADDING) {
+        throw new RoutingException("can't write " + text() + ": index " + index + " is more than " + MAX_PADDING
+            + " past the end of an array of " + array.size());
+      }
+      while (array.size() <= index) {
+        array.addNull();
       }
     }
 
@@ -186,9 +208,7 @@ public abstract class JsonPathExpression {
           child = node.get(index);
           if ((child == null || child.isNull()) && create) {
             ArrayNode array = (ArrayNode) node;
-            while (array.size() <= index) {
-              array.addNull();
-            }
+            pad(array, index);
             child = next instanceof String ? JsonNodeFactory.instance.objectNode() : JsonNodeFactory.instance.arrayNode();
             array.set(index, child);
           }
