@@ -924,6 +924,15 @@ final class Regex {
   private static final class Unsupported {
     private Unsupported() {}
 
+    /** Whether the '}' at {@code close} ends a repeat count such as {@code {2}} or {@code {1,3}}. */
+    private static boolean closesRepeat(String p, int close) {
+      int i = close - 1;
+      while (i >= 0 && (Character.isDigit(p.charAt(i)) || p.charAt(i) == ',')) {
+        i--;
+      }
+      return i >= 0 && i < close - 1 && p.charAt(i) == '{' && Character.isDigit(p.charAt(i + 1));
+    }
+
     static void check(String p) {
       boolean inClass = false;
       for (int i = 0; i < p.length(); i++) {
@@ -971,8 +980,7 @@ final class Regex {
                     : "test the other part with a second condition, e.g. $.a =~ /x/ && !($.a =~ /y/)"));
           }
         }
-        boolean quantifier = c == '*' || c == '+' || c == '?'
-            || c == '}' && p.substring(0, i + 1).matches("(?s).*\\{\\d+(,\\d*)?}");
+        boolean quantifier = c == '*' || c == '+' || c == '?' || c == '}' && closesRepeat(p, i);
         if (quantifier && i > 0 && i + 1 < p.length() && p.charAt(i + 1) == '+') {
           throw new RegexSyntaxException(i, "possessive quantifier " + c + "+ is not supported (RE2 syntax);"
               + " write " + c + " alone: the engine never backtracks, so it is not needed");

@@ -167,4 +167,14 @@ class TransformsTest {
     assertThatThrownBy(() -> Transforms.set("$.more[999999999].x", MAPPER.getNodeFactory().numberNode(1)).apply(r))
         .isInstanceOf(RoutingException.class).hasMessageContaining("is more than 10000 past the end");
   }
+
+  /** Found by TransformFuzzTest: the JDK's pattern parser throws a ClassCastException for this one. */
+  @Test
+  void aDatePatternTheJdkChokesOnIsAConfigurationErrorNamingIt() throws Exception {
+    assertThatThrownBy(() -> Transforms.fromSpec(
+        MAPPER.readTree("{\"date\": {\"path\": \"$.d\", \"to\": \"epmch-millis\"}}"), paths))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("transform 'date': 'epmch-millis' is neither iso, epoch-millis, epoch-seconds, date"
+            + " nor a valid date pattern");
+  }
 }
