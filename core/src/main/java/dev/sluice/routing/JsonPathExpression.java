@@ -84,6 +84,8 @@ public abstract class JsonPathExpression {
    *
    * @return for a definite path the value, or null when missing; for other paths an array of
    *     every match (empty when none)
+   * @throws RoutingException when a JSONPath function fails on this document (an unknown
+   *     function, {@code .length()} of a number, ...)
    */
   public abstract JsonNode evaluate(JsonNode root);
 
@@ -248,7 +250,14 @@ public abstract class JsonPathExpression {
 
     @Override
     public JsonNode evaluate(JsonNode root) {
-      Object result = path.read(root, JAYWAY);
+      Object result;
+      try {
+        result = path.read(root, JAYWAY);
+      } catch (RuntimeException e) {
+        // Jayway resolves functions (.length(), .sum(), ...) only when it meets them: an unknown
+        // function, or one applied to the wrong type, fails here even with SUPPRESS_EXCEPTIONS.
+        throw new RoutingException("JSONPath " + text() + ": " + e.getMessage(), e);
+      }
       if (result == null) {
         return definite ? null : JsonNodeFactory.instance.arrayNode();
       }

@@ -177,4 +177,16 @@ class TransformsTest {
         .hasMessageStartingWith("transform 'date': 'epmch-millis' is neither iso, epoch-millis, epoch-seconds, date"
             + " nor a valid date pattern");
   }
+
+  /** Found by TransformFuzzTest: Jayway resolves functions only when evaluating, and threw its own exception. */
+  @Test
+  void aJsonPathFunctionThatFailsOnARecordIsARoutingError() throws Exception {
+    Record r = rec("{\"items\": [{\"tags\": [1]}], \"n\": 5}");
+    Transform filter = Transforms.filter("$.items", "@.tags.nosuchfunction() > 0", paths);
+
+    assertThatThrownBy(() -> filter.apply(r)).isInstanceOf(RoutingException.class)
+        .hasMessageContaining("JSONPath @.tags.nosuchfunction()").hasMessageContaining("nosuchfunction");
+    assertThatThrownBy(() -> Conditions.compile("$.n.nosuchfunction() > 1").test(r))
+        .isInstanceOf(RoutingException.class).hasMessageContaining("JSONPath $.n.nosuchfunction()");
+  }
 }
