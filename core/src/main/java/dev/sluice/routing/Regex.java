@@ -588,10 +588,12 @@ final class Regex {
    */
   private static final class Parser {
     private static final int MAX_REPEAT = 1000;
+    private static final int MAX_DEPTH = 50;
     private final String src;
     private final boolean fold;
     private final boolean dotAll;
     private int pos;
+    private int depth;
 
     Parser(String src, boolean fold, boolean dotAll) {
       this.src = src;
@@ -679,6 +681,9 @@ final class Regex {
       char c = src.charAt(pos);
       switch (c) {
         case '(' -> {
+          if (++depth > MAX_DEPTH) {
+            throw new GiveUp(); // RE2/J's parser keeps its own stack; this one recurses
+          }
           pos++;
           if (src.startsWith("?:", pos)) {
             pos += 2;
@@ -696,6 +701,7 @@ final class Regex {
             throw new GiveUp();
           }
           pos++;
+          depth--;
           return inner;
         }
         case '^' -> {

@@ -88,6 +88,16 @@ class RegexTest {
   }
 
   @Test
+  void deeplyNestedGroupsCompileWithoutOverflowingTheStack() {
+    String deep = "(".repeat(800) + "a" + ")".repeat(800);
+
+    Regex regex = Regex.compile(deep, "");
+
+    assertThat(regex.engine()).as("too deep for the fast paths' recursive parser").isEqualTo(Regex.Engine.RE2J);
+    assertThat(regex.find("xa")).isTrue();
+  }
+
+  @Test
   void aPossessiveLookingBraceThatIsALiteralIsNotRefused() {
     assertThat(Regex.compile("x}+", "").find("x}}")).isTrue();
   }
