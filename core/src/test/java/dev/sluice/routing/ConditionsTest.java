@@ -154,4 +154,18 @@ class ConditionsTest {
     }
     assertThat(wrong.get()).isZero();
   }
+
+  /**
+   * Found by ConditionFuzzTest: Jayway builds a configuration from its global defaults for an
+   * existence check in a filter, and those need json-smart, which Sluice does not bring.
+   */
+  @Test
+  void filtersWithAnExistenceCheckWorkWithoutJsonSmart() throws Exception {
+    dev.sluice.record.Record r = dev.sluice.record.Record.of("k", (com.fasterxml.jackson.databind.node.ObjectNode)
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree("{\"items\": [{\"sku\": \"a\"}, {\"qty\": 1}]}"));
+
+    assertThat(Conditions.compile("$.items[?(@.sku)]").test(r)).isTrue();
+    assertThat(Conditions.compile("$.items[?(@.price)]").test(r)).isFalse();
+    assertThat(Conditions.compile("$.items[?(@.qty && @.qty > 0)]").test(r)).isTrue();
+  }
 }
