@@ -9,14 +9,10 @@ import com.jayway.jsonpath.InvalidPathException;
 import com.jayway.jsonpath.JsonPath;
 import com.jayway.jsonpath.Option;
 import com.jayway.jsonpath.spi.json.JacksonJsonNodeJsonProvider;
-import com.jayway.jsonpath.spi.json.JsonProvider;
 import com.jayway.jsonpath.spi.mapper.JacksonMappingProvider;
-import com.jayway.jsonpath.spi.mapper.MappingProvider;
 import dev.sluice.record.FieldPath;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * A compiled JSONPath over Jackson trees.
@@ -36,44 +32,7 @@ public abstract class JsonPathExpression {
       .options(Option.SUPPRESS_EXCEPTIONS)
       .build();
 
-  static {
-    ensureJaywayDefaults();
-  }
-
   private final String text;
-
-  /**
-   * Jayway falls back to its global defaults in a few places even when given a configuration: an
-   * existence check in a filter ({@code $.items[?(@.sku)]}) builds one without a mapping provider.
-   * Its defaults need json-smart, which Sluice does not bring (it uses Jackson), so such a filter
-   * threw {@code NoClassDefFoundError}. When the defaults are unusable — json-smart is missing and
-   * nobody set others — Jackson-based ones are installed; a JVM where they work is left alone.
-   */
-  private static void ensureJaywayDefaults() {
-    try {
-      Configuration.defaultConfiguration();
-    } catch (NoClassDefFoundError | ExceptionInInitializerError unusable) {
-      Configuration.setDefaults(new Configuration.Defaults() {
-        private final JsonProvider json = new JacksonJsonNodeJsonProvider();
-        private final MappingProvider mapping = new JacksonMappingProvider();
-
-        @Override
-        public JsonProvider jsonProvider() {
-          return json;
-        }
-
-        @Override
-        public Set<Option> options() {
-          return EnumSet.noneOf(Option.class);
-        }
-
-        @Override
-        public MappingProvider mappingProvider() {
-          return mapping;
-        }
-      });
-    }
-  }
 
   JsonPathExpression(String text) {
     this.text = text;

@@ -156,16 +156,19 @@ class ConditionsTest {
   }
 
   /**
-   * Found by ConditionFuzzTest: Jayway builds a configuration from its global defaults for an
-   * existence check in a filter, and those need json-smart, which Sluice does not bring.
+   * Found by ConditionFuzzTest: Jayway's filters use json-smart directly (an existence check builds
+   * a configuration from its defaults; a value compared in a filter is parsed by it), which the
+   * build used to exclude: NoClassDefFoundError.
    */
   @Test
-  void filtersWithAnExistenceCheckWorkWithoutJsonSmart() throws Exception {
+  void jaywayFiltersWithExistenceChecksAndComparedValuesWork() throws Exception {
     dev.sluice.record.Record r = dev.sluice.record.Record.of("k", (com.fasterxml.jackson.databind.node.ObjectNode)
         new com.fasterxml.jackson.databind.ObjectMapper().readTree("{\"items\": [{\"sku\": \"a\"}, {\"qty\": 1}]}"));
 
     assertThat(Conditions.compile("$.items[?(@.sku)]").test(r)).isTrue();
     assertThat(Conditions.compile("$.items[?(@.price)]").test(r)).isFalse();
     assertThat(Conditions.compile("$.items[?(@.qty && @.qty > 0)]").test(r)).isTrue();
+    assertThat(Conditions.compile("$[?(@ > 10)]").test(r)).as("an object is not > 10").isFalse();
+    assertThat(Conditions.compile("$.items[?(@.sku in ['a', 'b'])]").test(r)).isTrue();
   }
 }
