@@ -171,4 +171,16 @@ class ConditionsTest {
     assertThat(Conditions.compile("$[?(@ > 10)]").test(r)).as("an object is not > 10").isFalse();
     assertThat(Conditions.compile("$.items[?(@.sku in ['a', 'b'])]").test(r)).isTrue();
   }
+
+  /** Found by ConditionFuzzTest: BigDecimal's NumberFormatException escaped for such exponents. */
+  @Test
+  void aNumberWithAnExponentOutOfRangeIsNotANumber() throws Exception {
+    assertThatThrownBy(() -> Conditions.compile("$.n > 1e31111111111111"))
+        .isInstanceOf(ConditionSyntaxException.class).hasMessageContaining("'1e31111111111111' is not a number");
+    dev.sluice.record.Record r = dev.sluice.record.Record.of("k", (com.fasterxml.jackson.databind.node.ObjectNode)
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree("{\"n\": \"1e99999999999\"}"));
+
+    assertThat(Conditions.compile("$.n == 5").test(r)).isFalse();
+    assertThatThrownBy(() -> Conditions.compile("$.n > 5").test(r)).isInstanceOf(RoutingException.class);
+  }
 }
