@@ -75,6 +75,9 @@ final class Regex {
       }
     }
     Unsupported.check(pattern);
+    if (fold) {
+      Unsupported.checkFoldedRanges(pattern);
+    }
     com.google.re2j.Pattern re2;
     try {
       re2 = com.google.re2j.Pattern.compile(pattern, re2Flags);
@@ -937,6 +940,79 @@ final class Regex {
         i--;
       }
       return i >= 0 && i < close - 1 && p.charAt(i) == '{' && Character.isDigit(p.charAt(i + 1));
+    }
+
+    /** Wider case-insensitive class ranges than this, reaching past ASCII, are refused. */
+    private static final int MAX_FOLDED_RANGE = 1024;
+
+    /**
+     * RE2/J folds the case of a class range code point by code point, and some wide ranges with
+     * flag i (e.g. U+1000 to U+2000) take it minutes to compile (found by ConditionFuzzTest).
+     */
+    static void checkFoldedRanges(String p) {
+      boolean inClass = false;
+      int previous = -1; // the last single member read in the class, or -1
+      for (int i = 0; i < p.length(); ) {
+        int c = p.codePointAt(i);
+        if (!inClass) {
+          if (c == '\\') {
+            i += 2;
+          } else {
+            inClass = c == '[';
+            i += inClass && p.startsWith("[^", i) ? 2 : 1;
+            previous = -1;
+            if (inClass && i < p.length() && p.charAt(i) == ']') {
+              previous = ']';
+              i++;
+            }
+          }
+          continue;
+        }
+        if (c == ']') {
+          inClass = false;
+          i++;
+          continue;
+        }
+        if (c == '-' && previous >= 0 && i + 1 < p.length() && p.charAt(i + 1) != ']') {
+          int[] hi = member(p, i + 1);
+          if (hi[0] >= 128 && hi[0] - previous > MAX_FOLDED_RANGE) {
+            throw new RegexSyntaxException(i, "a case-insensitive class range wider than " + MAX_FOLDED_RANGE
+                + " characters is not supported (RE2 folds it character by character):"
+                + " narrow it, or drop flag i and list the cases, e.g. [A-Za-z\\x{c0}-\\x{17f}]");
+          }
+          previous = -1;
+          i = hi[1];
+          continue;
+        }
+        int[] member = member(p, i);
+        previous = member[0];
+        i = member[1];
+      }
+    }
+
+    /** The code point of a class member at {@code i} (-1 for a class escape such as \\d) and where it ends. */
+    private static int[] member(String p, int i) {
+      if (p.charAt(i) != '\\' || i + 1 >= p.length()) {
+        int cp = p.codePointAt(i);
+        return new int[] {cp, i + Character.charCount(cp)};
+      }
+      char e = p.charAt(i + 1);
+      if (e == 'x' && p.startsWith("{", i + 2)) {
+        int close = p.indexOf('}', i + 3);
+        try {
+          return new int[] {close < 0 ? -1 : Integer.parseInt(p.substring(i + 3, close), 16), close < 0 ? p.length() : close + 1};
+        } catch (NumberFormatException ex) {
+          return new int[] {-1, close + 1};
+        }
+      }
+      if (e == 'x' && i + 4 <= p.length()) {
+        try {
+          return new int[] {Integer.parseInt(p.substring(i + 2, i + 4), 16), i + 4};
+        } catch (NumberFormatException ex) {
+          return new int[] {-1, i + 2};
+        }
+      }
+      return new int[] {Character.isLetterOrDigit(e) ? -1 : e, i + 2};
     }
 
     static void check(String p) {

@@ -97,6 +97,21 @@ class RegexTest {
     assertThat(regex.find("xa")).isTrue();
   }
 
+  /** Found by ConditionFuzzTest: RE2/J took minutes to compile such a class with flag i. */
+  @Test
+  void aWideCaseInsensitiveClassRangeIsRefusedInsteadOfTakingMinutesToCompile() {
+    assertTimeoutPreemptively(Duration.ofSeconds(10), () -> assertThatThrownBy(() -> Conditions.compile("$.s =~ /[a-\uFFFD]x/i"))
+        .isInstanceOfSatisfying(ConditionSyntaxException.class, e -> {
+          assertThat(e.problem()).contains("case-insensitive class range wider than 1024 characters");
+          assertThat(e.position()).isEqualTo(10);
+        }));
+    boolean found = assertTimeoutPreemptively(Duration.ofSeconds(10),
+        () -> Conditions.compile("$.s =~ /[\\x{1000}-\\x{2000}]/").test(
+            Record.of("k", JsonNodeFactory.instance.objectNode().put("s", "\u1234"))));
+    assertThat(found).as("without flag i the range is fine").isTrue();
+    assertThat(Regex.compile("[a-z\\x{e0}-\\x{ff}]", "i").find("\u00C9")).isTrue();
+  }
+
   @Test
   void aPossessiveLookingBraceThatIsALiteralIsNotRefused() {
     assertThat(Regex.compile("x}+", "").find("x}}")).isTrue();
