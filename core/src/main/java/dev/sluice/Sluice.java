@@ -20,6 +20,7 @@ import dev.sluice.pipeline.PipelineEngine;
 import dev.sluice.pipeline.PluginSpec;
 import dev.sluice.pipeline.RunControl;
 import dev.sluice.pipeline.RunReport;
+import dev.sluice.pipeline.UnmatchedPolicy;
 import dev.sluice.record.Record;
 import dev.sluice.routing.RecordTrace;
 import dev.sluice.routing.RuleResolver;
@@ -670,8 +671,11 @@ public final class Sluice implements AutoCloseable {
         Scheduler scheduler = new Scheduler(engines, pluginTriggers, services,
             ticker != null ? ticker : Ticker.system(clock), ticker == null,
             random != null ? random : new Random(), shutdownTimeout, cluster);
-        DeadLetters deadLetters =
-            new DeadLetters(services.store().deadLetters(), resolved, services.runIds(), services.clock());
+        Map<String, DeadLetters.PipelineRules> rules = new LinkedHashMap<>();
+        engines.forEach((name, engine) -> rules.put(name, new DeadLetters.PipelineRules(
+            engine.router(), engine.pipeline().unmatched() == UnmatchedPolicy.DEAD_LETTER)));
+        DeadLetters deadLetters = new DeadLetters(
+            services.store().deadLetters(), resolved, rules, services.runIds(), services.clock());
         liveness.start();
         return new Sluice(definition, registry, services, Collections.unmodifiableMap(engines),
             List.copyOf(owned), ownedExecutor, scheduler, shutdownTimeout, deadLetters,

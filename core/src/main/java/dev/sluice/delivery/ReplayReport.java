@@ -10,9 +10,12 @@ import java.util.Objects;
  * @param runId the run id the replayed batches carried (destinations see it in {@code
  *     Batch.runId()})
  * @param selected dead letters the query matched
- * @param delivered delivered this time, and deleted
- * @param failedAgain failed again, and kept with the new reason and the attempts added up
- * @param skipped not replayable (rejected input, routing errors, a destination this Sluice does not
+ * @param delivered delivered this time, and deleted (a routing failure: every result delivered, or
+ *     it matches no rule now and the pipeline drops unmatched records)
+ * @param failedAgain failed again, and kept with the new reason and the attempts added up (a
+ *     routing failure: routing failed again, it matches no rule now under {@code unmatched:
+ *     dead-letter}, or a result failed at its destination and was parked there)
+ * @param skipped not replayable (rejected input, a pipeline or destination this Sluice does not
  *     define, an unreadable stored record); kept unchanged
  * @param problems one line per skipped dead letter or failure, at most {@link #MAX_PROBLEMS}
  */

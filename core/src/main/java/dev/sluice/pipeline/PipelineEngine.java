@@ -273,6 +273,7 @@ public final class PipelineEngine {
     private final RecordQueue queue;
     private final Dispatcher[] dispatchers;
     private final long[] ruleMatches;
+    private final Router.Scratch routing = new Router.Scratch(); // used by the routing thread only
     private final CountDownLatch readerDone = new CountDownLatch(1);
     /** Taken by the reader when it begins, or by stopReader to keep a reader that never began from beginning. */
     private final AtomicBoolean readerClaimed = new AtomicBoolean();
@@ -529,7 +530,7 @@ public final class PipelineEngine {
       read++;
       currentBytes = bytes;
       try {
-        int matched = router.route(record, this, ruleMatches);
+        int matched = router.route(record, routing, this, ruleMatches);
         if (matched == 0) {
           unmatched++;
           if (pipeline.unmatched() == UnmatchedPolicy.DEAD_LETTER) {

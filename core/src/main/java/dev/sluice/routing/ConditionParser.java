@@ -8,8 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * Parses condition expressions into {@link Expr} nodes. Grammar (lowest precedence first):
@@ -123,13 +121,13 @@ final class ConditionParser {
     skipSpace();
     int rightPos = pos;
     Expr.Operand right = parseOperand(op.equals("=~"));
-    Pattern regex = null;
+    Regex regex = null;
     if (op.equals("=~")) {
       regex = right instanceof Expr.Literal && ((Expr.Literal) right).value.isTextual()
-          ? compileRegex(((Expr.Literal) right).value.textValue(), "", opPos)
+          ? compileRegex(((Expr.Literal) right).value.textValue(), "", rightPos, null)
           : null;
       if (right instanceof RegexOperand) {
-        regex = ((RegexOperand) right).pattern;
+        regex = ((RegexOperand) right).regex;
       }
       if (regex == null) {
         throw error(opPos, "=~ needs a regular expression on the right, like /@example\\.com$/i");
@@ -213,17 +211,19 @@ final class ConditionParser {
 
   /** A regex literal operand. */
   static final class RegexOperand implements Expr.Operand {
-    final Pattern pattern;
+    final Regex regex;
     final String text;
+    private final JsonNode value;
 
-    RegexOperand(Pattern pattern, String text) {
-      this.pattern = pattern;
+    RegexOperand(Regex regex, String text) {
+      this.regex = regex;
       this.text = text;
+      this.value = F.textNode(regex.pattern());
     }
 
     @Override
     public JsonNode value(JsonNode root) {
-      return F.textNode(pattern.pattern());
+      return value;
     }
 
     @Override
@@ -349,15 +349,21 @@ final class ConditionParser {
   private Expr.Operand readRegex() {
     int start = pos++;
     StringBuilder sb = new StringBuilder();
+    // where each character of the pattern is in the condition, for the caret under an error
+    int[] at = new int[src.length()];
     while (pos < src.length() && src.charAt(pos) != '/') {
+      int from = pos;
       char c = src.charAt(pos++);
       if (c == '\\' && pos < src.length()) {
         char next = src.charAt(pos++);
         if (next != '/') {
+          at[sb.length()] = from;
           sb.append('\\');
         }
+        at[sb.length()] = from + 1;
         sb.append(next);
       } else {
+        at[sb.length()] = from;
         sb.append(c);
       }
     }
@@ -370,30 +376,21 @@ final class ConditionParser {
       pos++;
     }
     String flags = src.substring(flagsStart, pos);
-    return new RegexOperand(compileRegex(sb.toString(), flags, start), src.substring(start, pos));
+    return new RegexOperand(compileRegex(sb.toString(), flags, start, at), src.substring(start, pos));
   }
 
-  private Pattern compileRegex(String regex, String flags, int at) {
-    int bits = 0;
-    for (char f : flags.toCharArray()) {
-      switch (f) {
-        case 'i':
-          bits |= Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE;
-          break;
-        case 'm':
-          bits |= Pattern.MULTILINE;
-          break;
-        case 's':
-          bits |= Pattern.DOTALL;
-          break;
-        default:
-          throw error(at, "unknown regular expression flag '" + f + "' (use i, m or s)");
-      }
-    }
+  /**
+   * @param start where the operand starts in the condition
+   * @param at where each pattern character is in the condition, or null
+   */
+  private Regex compileRegex(String regex, String flags, int start, int[] at) {
     try {
-      return Pattern.compile(regex, bits);
-    } catch (PatternSyntaxException e) {
-      throw error(at, "invalid regular expression: " + e.getDescription());
+      return Regex.compile(regex, flags);
+    } catch (Regex.RegexSyntaxException e) {
+      int position = e.index >= 0 && at != null && e.index < regex.length() ? at[e.index] : start;
+      String problem = e.getMessage();
+      throw error(position, problem.startsWith("invalid regular expression") || problem.startsWith("unknown")
+          ? problem : "unsupported regular expression: " + problem);
     }
   }
 

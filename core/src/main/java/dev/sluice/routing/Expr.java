@@ -12,8 +12,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Predicate;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /** The compiled form of conditions: boolean nodes over operands. Package-private; immutable. */
 final class Expr {
@@ -229,24 +227,49 @@ final class Expr {
 
   /** A binary comparison. */
   static final class Compare implements Node {
+    // Operators by index: the hot path switches on an int, not on the operator's text.
+    static final List<String> OPS =
+        List.of("==", "!=", "<", "<=", ">", ">=", "in", "nin", "=~", "contains", "startsWith", "endsWith");
+    static final int EQ = 0;
+    static final int NE = 1;
+    static final int LT = 2;
+    static final int LE = 3;
+    static final int GT = 4;
+    static final int GE = 5;
+    static final int IN = 6;
+    static final int NIN = 7;
+    static final int MATCHES = 8;
+    static final int CONTAINS = 9;
+    static final int STARTS_WITH = 10;
+    static final int ENDS_WITH = 11;
+
     final Operand left;
     final String op;
     final Operand right;
-    final Pattern regex; // for =~
-    // A matcher per thread, reset for each value: conditions are shared, matchers are not thread-safe,
-    // and allocating one per evaluation dominated the router's garbage.
-    final ThreadLocal<Matcher> matchers;
+    final Regex regex; // for =~
+    /** The operator, and for an indefinite left path the positive form of != and nin; see OPS. */
+    final int code;
+    final int positiveCode;
+    /**
+     * The right operand when it is a string literal that is neither a number nor a date: then
+     * {@link Values#equal} with it is plain string equality, and the hot path skips the rest.
+     */
+    final String plainTextRight;
     final boolean leftIndefinite;
     final long integralRight; // fast numeric path when rightIsSmallLong
     final boolean rightIsSmallLong;
     final BigDecimal decimalRight; // the same literal, for decimal values on the left
 
-    Compare(Operand left, String op, Operand right, Pattern regex) {
+    Compare(Operand left, String op, Operand right, Regex regex) {
       this.left = left;
       this.op = op;
       this.right = right;
       this.regex = regex;
-      this.matchers = regex == null ? null : ThreadLocal.withInitial(() -> regex.matcher(""));
+      this.code = code(op);
+      this.positiveCode = code(op.equals("!=") ? "==" : op.equals("nin") ? "in" : op);
+      JsonNode literal = right instanceof Literal ? ((Literal) right).value : null;
+      this.plainTextRight = literal != null && literal.isTextual() && Values.asNumber(literal.textValue()) == null
+          && Values.asInstant(literal.textValue()) == null ? literal.textValue() : null;
       this.leftIndefinite = left instanceof PathOperand && !((PathOperand) left).isDefinite();
       JsonNode r = right instanceof Literal ? ((Literal) right).value : null;
       this.rightIsSmallLong = r != null && r.isIntegralNumber() && r.canConvertToLong()
@@ -262,18 +285,16 @@ final class Expr {
       boolean result;
       if (leftIndefinite) {
         // Any match: `$.items[*].sku == 'X'` holds when one item's sku is 'X'.
-        boolean negated = op.equals("!=") || op.equals("nin");
-        String positive = op.equals("!=") ? "==" : op.equals("nin") ? "in" : op;
         boolean any = false;
         for (JsonNode item : l) {
-          if (apply(positive, item, r)) {
+          if (apply(positiveCode, item, r)) {
             any = true;
             break;
           }
         }
-        result = negated != any;
+        result = (code != positiveCode) != any;
       } else {
-        result = apply(op, l, r);
+        result = apply(code, l, r);
       }
       if (trace != null) {
         trace.add(new ConditionTrace(left.text(), copy(l), op, right.text(),
@@ -282,32 +303,35 @@ final class Expr {
       return result;
     }
 
-    private boolean apply(String operator, JsonNode l, JsonNode r) {
+    private boolean apply(int operator, JsonNode l, JsonNode r) {
       switch (operator) {
-        case "==":
-          return Values.equal(l, r);
-        case "!=":
-          return !Values.equal(l, r);
-        case "<":
-        case "<=":
-        case ">":
-        case ">=":
+        case EQ:
+          return plainTextRight != null ? l != null && l.isTextual() && plainTextRight.equals(l.textValue())
+              : Values.equal(l, r);
+        case NE:
+          return plainTextRight != null ? !(l != null && l.isTextual() && plainTextRight.equals(l.textValue()))
+              : !Values.equal(l, r);
+        case LT:
+        case LE:
+        case GT:
+        case GE:
+          String ordered = OPS.get(operator);
           if (rightIsSmallLong && l != null && l.isNumber()) {
             int cmp = l.isIntegralNumber() && l.canConvertToLong()
                 ? Long.compare(l.longValue(), integralRight)
                 : l.isDouble() || l.isFloat()
                     ? Double.compare(checkFinite(l.doubleValue()), (double) integralRight)
                     : l.decimalValue().compareTo(decimalRight);
-            return Values.ordered(operator, cmp);
+            return Values.ordered(ordered, cmp);
           }
-          return Values.ordered(operator, Values.compare(l, r));
-        case "in":
+          return Values.ordered(ordered, Values.compare(l, r));
+        case IN:
           return in(l, r);
-        case "nin":
+        case NIN:
           return !in(l, r);
-        case "=~":
-          return l != null && l.isValueNode() && !l.isNull() && matchers.get().reset(l.asText()).find();
-        case "contains":
+        case MATCHES:
+          return l != null && l.isValueNode() && !l.isNull() && regex.find(l.asText());
+        case CONTAINS:
           if (l == null || l.isNull() || r == null) {
             return false;
           }
@@ -318,19 +342,27 @@ final class Expr {
             return l.textValue().contains(r.asText());
           }
           throw new RoutingException("'contains' needs a string or an array on the left, got " + Values.describe(l));
-        case "startsWith":
-        case "endsWith":
+        case STARTS_WITH:
+        case ENDS_WITH:
           if (l == null || l.isNull() || r == null || r.isNull()) {
             return false;
           }
           if (!l.isValueNode() || !r.isValueNode()) {
-            throw new RoutingException("'" + operator + "' needs strings, got " + Values.describe(l)
+            throw new RoutingException("'" + OPS.get(operator) + "' needs strings, got " + Values.describe(l)
                 + " and " + Values.describe(r));
           }
-          return operator.equals("startsWith") ? l.asText().startsWith(r.asText()) : l.asText().endsWith(r.asText());
+          return operator == STARTS_WITH ? l.asText().startsWith(r.asText()) : l.asText().endsWith(r.asText());
         default:
           throw new IllegalStateException("unknown operator " + operator);
       }
+    }
+
+    private static int code(String op) {
+      int code = OPS.indexOf(op);
+      if (code < 0) {
+        throw new IllegalArgumentException("unknown operator " + op);
+      }
+      return code;
     }
 
     private boolean in(JsonNode l, JsonNode r) {

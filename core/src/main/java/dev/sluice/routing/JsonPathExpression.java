@@ -10,8 +10,7 @@ import com.jayway.jsonpath.JsonPath;
 import com.jayway.jsonpath.Option;
 import com.jayway.jsonpath.spi.json.JacksonJsonNodeJsonProvider;
 import com.jayway.jsonpath.spi.mapper.JacksonMappingProvider;
-import java.util.ArrayList;
-import java.util.Collections;
+import dev.sluice.record.FieldPath;
 import java.util.List;
 import java.util.Objects;
 
@@ -19,7 +18,7 @@ import java.util.Objects;
  * A compiled JSONPath over Jackson trees.
  *
  * <p>Definite paths made of field names and non-negative indexes ({@code $.a.b[0].c}, {@code
- * $['odd key']}) take a fast path that walks the tree directly; everything else (wildcards, deep
+ * $['odd key']}) take a fast path that walks the tree directly ({@link FieldPath}); everything else (wildcards, deep
  * scan, filters, slices, negative indexes) is compiled once by Jayway and evaluated with a
  * Jackson-tree provider. Nothing goes through Jayway's global path cache: paths are compiled when
  * the pipeline is built, and {@link PathCache} de-duplicates them per compilation.
@@ -45,9 +44,9 @@ public abstract class JsonPathExpression {
    * @throws IllegalArgumentException with Jayway's explanation when the path is invalid
    */
   public static JsonPathExpression compile(String path) {
-    List<Object> steps = parseDefinite(path);
-    if (steps != null) {
-      return new Definite(path, steps);
+    FieldPath definite = FieldPath.tryParse(path);
+    if (definite != null) {
+      return new Definite(path, definite);
     }
     // '@' (the current item, in array filters) is the root of the item: Jayway wants '$'.
     String jaywayPath = path.strip().startsWith("@") ? "$" + path.strip().substring(1) : path;
@@ -64,12 +63,12 @@ public abstract class JsonPathExpression {
    * @throws IllegalArgumentException otherwise
    */
   public static Definite compileWritable(String path) {
-    List<Object> steps = parseDefinite(path);
-    if (steps == null) {
+    FieldPath definite = FieldPath.tryParse(path);
+    if (definite == null) {
       throw new IllegalArgumentException("'" + path + "' can't be written to: use a definite path"
           + " of field names and indexes, like $.customer.address.city or $.items[0].sku");
     }
-    return new Definite(path, steps);
+    return new Definite(path, definite);
   }
 
   /** The path as written. */
@@ -85,6 +84,8 @@ public abstract class JsonPathExpression {
    *
    * @return for a definite path the value, or null when missing; for other paths an array of
    *     every match (empty when none)
+   * @throws RoutingException when a JSONPath function fails on this document (an unknown
+   *     function, {@code .length()} of a number, ...)
    */
   public abstract JsonNode evaluate(JsonNode root);
 
@@ -93,66 +94,18 @@ public abstract class JsonPathExpression {
     return text;
   }
 
-  /** Parses {@code $.a['b'][0]}-style paths into names and indexes, or null when not definite. */
-  static List<Object> parseDefinite(String path) {
-    String p = path.strip();
-    if (p.isEmpty() || (p.charAt(0) != '$' && p.charAt(0) != '@')) {
-      return null;
-    }
-    List<Object> steps = new ArrayList<>();
-    int i = 1;
-    int n = p.length();
-    while (i < n) {
-      char c = p.charAt(i);
-      if (c == '.') {
-        int start = ++i;
-        if (i < n && p.charAt(i) == '.') {
-          return null; // deep scan
-        }
-        while (i < n && isNameChar(p.charAt(i))) {
-          i++;
-        }
-        if (start == i) {
-          return null;
-        }
-        steps.add(p.substring(start, i));
-      } else if (c == '[') {
-        int close = p.indexOf(']', i);
-        if (close < 0) {
-          return null;
-        }
-        String inside = p.substring(i + 1, close).strip();
-        if (inside.length() >= 2
-            && ((inside.startsWith("'") && inside.endsWith("'")) || (inside.startsWith("\"") && inside.endsWith("\"")))) {
-          String name = inside.substring(1, inside.length() - 1);
-          if (name.contains("'") || name.contains("\"") || name.contains("\\")) {
-            return null; // escapes or several names: leave to Jayway
-          }
-          steps.add(name);
-        } else if (!inside.isEmpty() && inside.chars().allMatch(Character::isDigit) && inside.length() < 10) {
-          steps.add(Integer.parseInt(inside));
-        } else {
-          return null; // *, filters, slices, unions, negative indexes
-        }
-        i = close + 1;
-      } else {
-        return null;
-      }
-    }
-    return steps;
-  }
-
-  private static boolean isNameChar(char c) {
-    return Character.isLetterOrDigit(c) || c == '_' || c == '-' || c == '$';
-  }
-
-  /** The fast path: a definite path of field names and indexes. */
+  /** The fast path: a definite path of field names and indexes, walked by {@link FieldPath}. */
   public static final class Definite extends JsonPathExpression {
+    /** Writing further past the end of an array than this is refused (it would mean a huge array). */
+    static final int MAX_PADDING = 10_000;
+
+    private final FieldPath path;
     private final Object[] steps;
 
-    Definite(String text, List<Object> steps) {
+    Definite(String text, FieldPath path) {
       super(text);
-      this.steps = steps.toArray();
+      this.path = path;
+      this.steps = path.steps().toArray();
     }
 
     @Override
@@ -160,53 +113,60 @@ public abstract class JsonPathExpression {
       return true;
     }
 
+    /** The walker of this path. */
+    public FieldPath fieldPath() {
+      return path;
+    }
+
     /** Field names (String) and indexes (Integer), root first. */
     public List<Object> steps() {
-      return Collections.unmodifiableList(List.of(steps));
+      return path.steps();
     }
 
     @Override
     public JsonNode evaluate(JsonNode root) {
-      JsonNode node = root;
-      for (Object step : steps) {
-        if (step instanceof String) {
-          if (!node.isObject()) {
-            return null;
-          }
-          node = node.get((String) step);
-        } else {
-          if (!node.isArray()) {
-            return null;
-          }
-          node = node.get((Integer) step);
-        }
-        if (node == null) {
-          return null;
-        }
-      }
-      return node;
+      return path.find(root);
     }
 
     /**
-     * Sets the value, creating missing objects on the way (and padding arrays with nulls).
+     * Sets the value, creating missing objects on the way (and padding arrays with nulls, at most
+     * 10,000 past the end).
      *
-     * @throws RoutingException when the way is blocked by a value of another type
+     * @throws RoutingException when the way is blocked by a value of another type (a field of an
+     *     array, an index into an object, anything inside a number), or the index is too far past
+     *     the end
      */
     public void set(ObjectNode root, JsonNode value) {
       if (steps.length == 0) {
         throw new RoutingException("can't replace the whole record with " + text());
       }
       JsonNode parent = parentOf(root, true);
-      Object last = steps[steps.length - 1];
+      int lastStep = steps.length - 1;
+      Object last = steps[lastStep];
       if (last instanceof String) {
+        if (!parent.isObject()) {
+          blocked(lastStep, parent, true);
+        }
         ((ObjectNode) parent).set((String) last, value);
       } else {
+        if (!parent.isArray()) {
+          blocked(lastStep, parent, true);
+        }
         ArrayNode array = (ArrayNode) parent;
         int index = (Integer) last;
-        while (array.size() <= index) {
-          array.addNull();
-        }
+        pad(array, index);
         array.set(index, value);
+      }
+    }
+
+    /** Fills {@code array} with nulls up to {@code index}, within {@link #MAX_PADDING}. */
+    private void pad(ArrayNode array, int index) {
+      if (index - array.size() > MAX_PADDING) {
+        throw new RoutingException("can't write " + text() + ": index " + index + " is more than " + MAX_PADDING
+            + " past the end of an array of " + array.size());
+      }
+      while (array.size() <= index) {
+        array.addNull();
       }
     }
 
@@ -250,9 +210,7 @@ public abstract class JsonPathExpression {
           child = node.get(index);
           if ((child == null || child.isNull()) && create) {
             ArrayNode array = (ArrayNode) node;
-            while (array.size() <= index) {
-              array.addNull();
-            }
+            pad(array, index);
             child = next instanceof String ? JsonNodeFactory.instance.objectNode() : JsonNodeFactory.instance.arrayNode();
             array.set(index, child);
           }
@@ -292,7 +250,14 @@ public abstract class JsonPathExpression {
 
     @Override
     public JsonNode evaluate(JsonNode root) {
-      Object result = path.read(root, JAYWAY);
+      Object result;
+      try {
+        result = path.read(root, JAYWAY);
+      } catch (RuntimeException e) {
+        // Jayway resolves functions (.length(), .sum(), ...) only when it meets them: an unknown
+        // function, or one applied to the wrong type, fails here even with SUPPRESS_EXCEPTIONS.
+        throw new RoutingException("JSONPath " + text() + ": " + e.getMessage(), e);
+      }
       if (result == null) {
         return definite ? null : JsonNodeFactory.instance.arrayNode();
       }

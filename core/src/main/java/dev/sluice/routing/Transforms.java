@@ -565,9 +565,12 @@ public final class Transforms {
         default:
           try {
             return new DateFormat(spec, DateTimeFormatter.ofPattern(spec, Locale.ROOT));
-          } catch (IllegalArgumentException e) {
+          } catch (RuntimeException e) {
+            // IllegalArgumentException, and for some patterns (a pad 'p' before certain letters) a
+            // ClassCastException from inside the JDK's pattern parser.
             throw new IllegalArgumentException("'" + spec + "' is neither iso, epoch-millis, epoch-seconds,"
-                + " date nor a valid date pattern: " + e.getMessage());
+                + " date nor a valid date pattern: "
+                + (e instanceof IllegalArgumentException ? e.getMessage() : "the JDK refuses it (" + e + ")"));
           }
       }
     }

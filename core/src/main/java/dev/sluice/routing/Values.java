@@ -173,7 +173,10 @@ public final class Values {
     }
   }
 
-  /** The number a string spells in JSON syntax, or null. */
+  /**
+   * The number a string spells in JSON syntax, or null (also for a JSON number a {@code
+   * BigDecimal} can't hold: an exponent beyond ±2,147,483,647, such as {@code 1e99999999999}).
+   */
   public static BigDecimal asNumber(String s) {
     if (s.isEmpty()) {
       return null;
@@ -186,7 +189,11 @@ public final class Values {
     if (t.isEmpty() || t.length() > 400 || !JSON_NUMBER.matcher(t).matches()) {
       return null;
     }
-    return new BigDecimal(t);
+    try {
+      return new BigDecimal(t);
+    } catch (NumberFormatException e) {
+      return null; // the exponent is out of range
+    }
   }
 
   /** The instant an ISO-8601 date or date-time spells, or null. */

@@ -162,9 +162,11 @@ class DeadLettersTest {
   }
 
   @Test
-  void rejectedInputRoutingFailuresAndUnknownDestinationsAreSkippedAndKept() throws Exception {
+  void rejectedInputRoutingFailuresOfUnknownPipelinesAndUnknownDestinationsAreSkippedAndKept() throws Exception {
     store.deadLetters().add(deadLetter(DeadLetter.SOURCE, "input.jsonl:7"));
-    store.deadLetters().add(deadLetter(DeadLetter.ROUTER, "k9"));
+    store.deadLetters().add(new DeadLetter(0, "retired-pipeline", DeadLetter.ROUTER, "run-0", "k9",
+        dev.sluice.record.RecordCodec.toJson(Record.of("k9", ListConnector.order(1))), null, "why", 0,
+        time.instant(), time.instant()));
     store.deadLetters().add(deadLetter("retired-destination", "k10"));
     crmDown.set(false);
     chatDown.set(false);
@@ -176,7 +178,7 @@ class DeadLettersTest {
     assertThat(report.skipped()).isEqualTo(3);
     assertThat(report.problems()).hasSize(3)
         .anySatisfy(p -> assertThat(p).contains("input.jsonl:7").contains("fix the source"))
-        .anySatisfy(p -> assertThat(p).contains("k9").contains("fix the rule"))
+        .anySatisfy(p -> assertThat(p).contains("k9").contains("pipeline 'retired-pipeline' is not defined here"))
         .anySatisfy(p -> assertThat(p).contains("destination 'retired-destination' is not defined"));
     assertThat(store.deadLetters().list(DeadLetterQuery.all())).extracting(DeadLetter::recordKey)
         .containsExactly("input.jsonl:7", "k9", "k10");

@@ -7,8 +7,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.Sluice;
 import dev.sluice.internal.Json;
 import dev.sluice.record.Record;
+import dev.sluice.delivery.ReplayReport;
+import dev.sluice.record.IdempotencyKeys;
 import dev.sluice.routing.RecordTrace;
 import dev.sluice.routing.Transforms;
+import dev.sluice.spi.DeliveryException;
 import dev.sluice.spi.PluginConfig;
 import dev.sluice.spi.PluginContext;
 import dev.sluice.spi.Rule;
@@ -20,6 +23,8 @@ import dev.sluice.testing.ListConnector;
 import dev.sluice.testing.RecordingDestination;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class RulesEngineTest {
   private static final ObjectMapper MAPPER = Json.newMapper();
@@ -163,5 +168,124 @@ class RulesEngineTest {
     assertThat(gold.received).as("preview delivers nothing").isEmpty();
     assertThat(all.received).isEmpty();
     assertThat(store.runs().list(null, 10)).as("and starts no run").isEmpty();
+  }
+
+  // --- all-or-nothing routing and the replay of routing failures (issue 10, defect 1) ----------
+
+  private static final String CAST_COUNTRY = "{\"cast\": {\"path\": \"$.country\", \"to\": \"number\"}}";
+  private static final String CAST_AMOUNT = "{\"cast\": {\"path\": \"$.amount\", \"to\": \"string\"}}";
+
+  /** Rule 1 sends everything to 'all'; rule 2 transforms with {@code step} and sends to 'gold'. */
+  private Sluice twoRules(String step, UnmatchedPolicy unmatched) throws Exception {
+    var spec = MAPPER.readTree(step);
+    return builder()
+        .pipeline("orders", p -> p.source(ListConnector.of(1, 1)).unmatched(unmatched)
+            .route(r -> r.name("everything").to("all"))
+            .route(r -> r.name("typed").transform(spec).to("gold")))
+        .build();
+  }
+
+  @Test
+  void aLaterRuleFailingDeliversNothingForTheRecordAndTheReplayAfterTheFixDeliversIt() throws Exception {
+    try (Sluice broken = twoRules(CAST_COUNTRY, UnmatchedPolicy.DROP)) {
+      RunReport report = broken.run("orders");
+
+      assertThat(report.routingErrors()).isEqualTo(1);
+      assertThat(all.received).as("rule 1's destination gets nothing: routing is all or nothing").isEmpty();
+      assertThat(gold.received).isEmpty();
+      assertThat(store.deadLetters().list(DeadLetterQuery.all())).singleElement().satisfies(d -> {
+        assertThat(d.destination()).isEqualTo(DeadLetter.ROUTER);
+        assertThat(d.recordKey()).isEqualTo("k1");
+        assertThat(d.reason()).startsWith("rule 'typed', transform 1 (cast $.country to number)");
+      });
+
+      RecordTrace trace = broken.preview("orders", List.of(Record.of("k1", ListConnector.order(1)))).get(0);
+      assertThat(trace.outcome()).isEqualTo(RecordTrace.Outcome.ERROR);
+      assertThat(trace.error()).contains("rule 'typed'");
+      assertThat(trace.deliveries()).isEmpty();
+      assertThat(trace.rules()).extracting(RecordTrace.RuleEvaluation::status)
+          .containsExactly(RecordTrace.Status.MATCHED, RecordTrace.Status.ERROR);
+    }
+
+    try (Sluice fixed = twoRules(CAST_AMOUNT, UnmatchedPolicy.DROP)) {
+      ReplayReport replay = fixed.deadLetters().replay(DeadLetterQuery.of("orders", DeadLetter.ROUTER));
+
+      assertThat(replay.selected()).isEqualTo(1);
+      assertThat(replay.delivered()).isEqualTo(1);
+      assertThat(all.receivedKeys()).containsExactly("k1");
+      assertThat(gold.receivedKeys()).containsExactly("k1");
+      assertThat(gold.received.get(0).data().get("amount").isTextual()).as("the fixed rule's transform ran").isTrue();
+      assertThat(all.batches.get(0).idempotencyKey(0))
+          .as("the same idempotency key as a run's delivery")
+          .isEqualTo(IdempotencyKeys.of("orders", "k1"));
+      assertThat(store.deadLetters().list(DeadLetterQuery.all())).isEmpty();
+    }
+  }
+
+  @Test
+  void aReplayedRoutingFailureThatFailsAgainStaysWithTheNewReason() throws Exception {
+    try (Sluice broken = twoRules(CAST_COUNTRY, UnmatchedPolicy.DROP)) {
+      broken.run("orders");
+      long id = store.deadLetters().list(DeadLetterQuery.all()).get(0).id();
+      try (Sluice stillBroken = twoRules("{\"cast\": {\"path\": \"$.country\", \"to\": \"boolean\"}}",
+          UnmatchedPolicy.DROP)) {
+        ReplayReport replay = stillBroken.deadLetters().replay(DeadLetterQuery.all());
+
+        assertThat(replay.failedAgain()).isEqualTo(1);
+        assertThat(replay.problems()).singleElement().satisfies(p -> assertThat(p).contains("failed routing again"));
+        assertThat(store.deadLetters().list(DeadLetterQuery.all())).singleElement().satisfies(d -> {
+          assertThat(d.id()).isEqualTo(id);
+          assertThat(d.destination()).isEqualTo(DeadLetter.ROUTER);
+          assertThat(d.reason()).contains("cast $.country to boolean");
+        });
+        assertThat(all.received).isEmpty();
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(UnmatchedPolicy.class)
+  void aReplayedRoutingFailureThatMatchesNoRuleNowIsSettledByTheUnmatchedPolicy(UnmatchedPolicy policy) throws Exception {
+    try (Sluice broken = twoRules(CAST_COUNTRY, policy)) {
+      broken.run("orders");
+    }
+    try (Sluice noMatch = builder()
+        .pipeline("orders", p -> p.source(ListConnector.of(1, 1)).unmatched(policy)
+            .route(r -> r.name("none").when("$.amount > 1000000").to("all")))
+        .build()) {
+      ReplayReport replay = noMatch.deadLetters().replay(DeadLetterQuery.all());
+
+      assertThat(replay.selected()).isEqualTo(1);
+      if (policy == UnmatchedPolicy.DEAD_LETTER) {
+        assertThat(store.deadLetters().list(DeadLetterQuery.all())).singleElement()
+            .satisfies(d -> assertThat(d.reason()).isEqualTo("no rule matched"));
+      } else {
+        assertThat(store.deadLetters().list(DeadLetterQuery.all())).isEmpty();
+      }
+    }
+    assertThat(all.received).isEmpty();
+  }
+
+  @Test
+  void aReplayedRoutingFailureWhoseResultFailsAtItsDestinationIsParkedThereWithTheOriginal() throws Exception {
+    try (Sluice broken = twoRules(CAST_COUNTRY, UnmatchedPolicy.DROP)) {
+      broken.run("orders");
+    }
+    gold.behave((batch, call) -> {
+      throw DeliveryException.permanent("HTTP 422");
+    });
+    try (Sluice fixed = twoRules(CAST_AMOUNT, UnmatchedPolicy.DROP)) {
+      ReplayReport replay = fixed.deadLetters().replay(DeadLetterQuery.all());
+
+      assertThat(replay.selected()).isEqualTo(1);
+      assertThat(replay.failedAgain()).isEqualTo(1);
+      assertThat(all.receivedKeys()).containsExactly("k1");
+      assertThat(store.deadLetters().list(DeadLetterQuery.all())).singleElement().satisfies(d -> {
+        assertThat(d.destination()).isEqualTo("gold");
+        assertThat(d.reason()).contains("HTTP 422");
+        assertThat(d.record().at("/data/amount").isTextual()).isTrue();
+        assertThat(d.original().at("/data/amount").isNumber()).isTrue();
+      });
+    }
   }
 }

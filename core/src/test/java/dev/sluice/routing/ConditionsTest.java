@@ -154,4 +154,33 @@ class ConditionsTest {
     }
     assertThat(wrong.get()).isZero();
   }
+
+  /**
+   * Found by ConditionFuzzTest: Jayway's filters use json-smart directly (an existence check builds
+   * a configuration from its defaults; a value compared in a filter is parsed by it), which the
+   * build used to exclude: NoClassDefFoundError.
+   */
+  @Test
+  void jaywayFiltersWithExistenceChecksAndComparedValuesWork() throws Exception {
+    dev.sluice.record.Record r = dev.sluice.record.Record.of("k", (com.fasterxml.jackson.databind.node.ObjectNode)
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree("{\"items\": [{\"sku\": \"a\"}, {\"qty\": 1}]}"));
+
+    assertThat(Conditions.compile("$.items[?(@.sku)]").test(r)).isTrue();
+    assertThat(Conditions.compile("$.items[?(@.price)]").test(r)).isFalse();
+    assertThat(Conditions.compile("$.items[?(@.qty && @.qty > 0)]").test(r)).isTrue();
+    assertThat(Conditions.compile("$[?(@ > 10)]").test(r)).as("an object is not > 10").isFalse();
+    assertThat(Conditions.compile("$.items[?(@.sku in ['a', 'b'])]").test(r)).isTrue();
+  }
+
+  /** Found by ConditionFuzzTest: BigDecimal's NumberFormatException escaped for such exponents. */
+  @Test
+  void aNumberWithAnExponentOutOfRangeIsNotANumber() throws Exception {
+    assertThatThrownBy(() -> Conditions.compile("$.n > 1e31111111111111"))
+        .isInstanceOf(ConditionSyntaxException.class).hasMessageContaining("'1e31111111111111' is not a number");
+    dev.sluice.record.Record r = dev.sluice.record.Record.of("k", (com.fasterxml.jackson.databind.node.ObjectNode)
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree("{\"n\": \"1e99999999999\"}"));
+
+    assertThat(Conditions.compile("$.n == 5").test(r)).isFalse();
+    assertThatThrownBy(() -> Conditions.compile("$.n > 5").test(r)).isInstanceOf(RoutingException.class);
+  }
 }

@@ -140,4 +140,53 @@ class TransformsTest {
     assertThatThrownBy(() -> Transforms.fromSpec(MAPPER.readTree("{\"filter\": {\"path\": \"$.a\", \"when\": \"@.x >> 1\"}}"), paths))
         .isInstanceOf(ConditionSyntaxException.class).hasMessageStartingWith("transform 'filter': unknown operator '>>'");
   }
+
+  /** Found by TransformFuzzTest: a ClassCastException instead of a RoutingException. */
+  @Test
+  void writingAFieldOfAnArrayOrIntoANumberIsARoutingErrorNamingTheStep() throws Exception {
+    Record r = rec("{\"items\": [{\"sku\": \"a\"}], \"amount\": 5, \"o\": {}}");
+
+    assertThatThrownBy(() -> Transforms.set("$.items.sku", MAPPER.getNodeFactory().textNode("x")).apply(r))
+        .isInstanceOf(RoutingException.class).hasMessage("can't write $.items.sku: step 2 meets array [{\"sku\":\"a\"}]");
+    assertThatThrownBy(() -> Transforms.set("$.amount.currency", MAPPER.getNodeFactory().textNode("EUR")).apply(r))
+        .isInstanceOf(RoutingException.class).hasMessageStartingWith("can't write $.amount.currency: step 2 meets");
+    assertThatThrownBy(() -> Transforms.rename("$.amount", "$.o[0]").apply(r))
+        .isInstanceOf(RoutingException.class).hasMessageStartingWith("can't write $.o[0]: step 2 meets object");
+    assertThat(r.data().toString()).as("copy-on-write").isEqualTo("{\"items\":[{\"sku\":\"a\"}],\"amount\":5,\"o\":{}}");
+  }
+
+  @Test
+  void writingFarPastTheEndOfAnArrayIsRefusedInsteadOfFillingTheHeap() throws Exception {
+    Record r = rec("{\"items\": []}");
+
+    assertThat(Transforms.set("$.items[3]", MAPPER.getNodeFactory().numberNode(1)).apply(r).get(0).data().toString())
+        .isEqualTo("{\"items\":[null,null,null,1]}");
+    assertThatThrownBy(() -> Transforms.set("$.items[999999999]", MAPPER.getNodeFactory().numberNode(1)).apply(r))
+        .isInstanceOf(RoutingException.class)
+        .hasMessage("can't write $.items[999999999]: index 999999999 is more than 10000 past the end of an array of 0");
+    assertThatThrownBy(() -> Transforms.set("$.more[999999999].x", MAPPER.getNodeFactory().numberNode(1)).apply(r))
+        .isInstanceOf(RoutingException.class).hasMessageContaining("is more than 10000 past the end");
+  }
+
+  /** Found by TransformFuzzTest: the JDK's pattern parser throws a ClassCastException for this one. */
+  @Test
+  void aDatePatternTheJdkChokesOnIsAConfigurationErrorNamingIt() throws Exception {
+    assertThatThrownBy(() -> Transforms.fromSpec(
+        MAPPER.readTree("{\"date\": {\"path\": \"$.d\", \"to\": \"epmch-millis\"}}"), paths))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("transform 'date': 'epmch-millis' is neither iso, epoch-millis, epoch-seconds, date"
+            + " nor a valid date pattern");
+  }
+
+  /** Found by TransformFuzzTest: Jayway resolves functions only when evaluating, and threw its own exception. */
+  @Test
+  void aJsonPathFunctionThatFailsOnARecordIsARoutingError() throws Exception {
+    Record r = rec("{\"items\": [{\"tags\": [1]}], \"n\": 5}");
+    Transform filter = Transforms.filter("$.items", "@.tags.nosuchfunction() > 0", paths);
+
+    assertThatThrownBy(() -> filter.apply(r)).isInstanceOf(RoutingException.class)
+        .hasMessageContaining("JSONPath @.tags.nosuchfunction()").hasMessageContaining("nosuchfunction");
+    assertThatThrownBy(() -> Conditions.compile("$.n.nosuchfunction() > 1").test(r))
+        .isInstanceOf(RoutingException.class).hasMessageContaining("JSONPath $.n.nosuchfunction()");
+  }
 }

@@ -13,7 +13,7 @@ import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import dev.sluice.internal.CsvValues;
-import dev.sluice.internal.FieldPath;
+import dev.sluice.record.FieldPath;
 import dev.sluice.record.Checkpoint;
 import dev.sluice.record.Record;
 import dev.sluice.spi.Connector;
@@ -84,7 +84,7 @@ public final class FileConnector implements Connector {
     this.path = Objects.requireNonNull(path, "path");
     this.format = Objects.requireNonNull(format, "format");
     this.gzip = FileFormat.isGzip(path.getFileName().toString());
-    this.keyPath = keyField == null ? null : FieldPath.parse(keyField);
+    this.keyPath = keyField == null ? null : FieldPath.parseDotted(keyField);
     if (checkpointEvery < 1) {
       throw new IllegalArgumentException("checkpointEvery must be at least 1, got " + checkpointEvery);
     }

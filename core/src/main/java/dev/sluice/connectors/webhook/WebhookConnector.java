@@ -2,7 +2,7 @@ package dev.sluice.connectors.webhook;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.sluice.internal.FieldPath;
+import dev.sluice.record.FieldPath;
 import dev.sluice.record.Checkpoint;
 import dev.sluice.record.IdempotencyKeys;
 import dev.sluice.record.Record;
@@ -39,7 +39,7 @@ public final class WebhookConnector implements Connector {
   @Override
   public void read(ReadContext context, Checkpoint from, Emitter emitter) throws Exception {
     JsonNode payload = context.parameters();
-    JsonNode body = records == null ? payload : records.at(payload);
+    JsonNode body = records == null ? payload : records.path(payload);
     String where = records == null ? "payload" : "payload." + records;
     if (body.isObject()) {
       emit((ObjectNode) body, where, emitter);

@@ -1,7 +1,7 @@
 package dev.sluice.connectors.webhook;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.sluice.internal.FieldPath;
+import dev.sluice.record.FieldPath;
 import dev.sluice.spi.ConfigSchemas;
 import dev.sluice.spi.Connector;
 import dev.sluice.spi.ConnectorProvider;
@@ -41,8 +41,8 @@ public final class WebhookConnectorProvider implements ConnectorProvider {
   public Connector create(PluginConfig config, PluginContext context) {
     try {
       return new WebhookConnector(
-          config.optionalString("key").map(FieldPath::parse).orElse(null),
-          config.optionalString("records").map(FieldPath::parse).orElse(null));
+          config.optionalString("key").map(FieldPath::parseDotted).orElse(null),
+          config.optionalString("records").map(FieldPath::parseDotted).orElse(null));
     } catch (IllegalArgumentException e) {
       throw new PluginConfigException(config.owner() + ": " + e.getMessage(), e);
     }
