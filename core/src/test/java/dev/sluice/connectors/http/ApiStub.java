@@ -21,7 +21,7 @@ import java.util.concurrent.Executors;
 
 /**
  * A real HTTP server on loopback standing in for a vendor API: each path has a handler that answers
- * from the request; every request is kept (path, decoded query, headers, body) for assertions.
+ * from the request; every request is kept (raw path, decoded query, headers, body) for assertions.
  */
 final class ApiStub implements AutoCloseable {
   static final ObjectMapper MAPPER = new ObjectMapper();
@@ -124,10 +124,10 @@ final class ApiStub implements AutoCloseable {
           query.putIfAbsent(k, v);
         }
       }
-      Received received = new Received(exchange.getRequestMethod(), uri.getPath(), uri.getRawQuery(), query,
+      Received received = new Received(exchange.getRequestMethod(), uri.getRawPath(), uri.getRawQuery(), query,
           Map.copyOf(exchange.getRequestHeaders()), body);
       requests.add(received);
-      Handler handler = handlers.get(uri.getPath());
+      Handler handler = handlers.get(uri.getRawPath());
       Answer answer;
       try {
         answer = handler == null ? Answer.status(404, "{\"error\":\"no such path\"}") : handler.answer(received);
