@@ -63,9 +63,9 @@ final class Incremental {
     this.zone = zone;
     if (type == Type.TIMESTAMP && !java.util.List.of("iso", "epoch", "epoch-millis").contains(format)) {
       try {
-        this.pattern = DateTimeFormatter.ofPattern(format, Locale.ROOT).withZone(zone);
+        this.pattern = DatePatterns.compile(format, zone);
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("incremental.format: invalid date pattern '" + format + "': " + e.getMessage());
+        throw new IllegalArgumentException("incremental.format: " + e.getMessage());
       }
     } else {
       this.pattern = null;

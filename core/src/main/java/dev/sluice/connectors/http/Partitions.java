@@ -78,9 +78,9 @@ final class Partitions {
       f = DateTimeFormatter.ISO_LOCAL_DATE.withZone(zone);
     } else {
       try {
-        f = DateTimeFormatter.ofPattern(format, Locale.ROOT).withZone(zone);
+        f = DatePatterns.compile(format, zone);
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("partitions.format: invalid date pattern '" + format + "': " + e.getMessage());
+        throw new IllegalArgumentException("partitions.format: " + e.getMessage());
       }
     }
     return new Partitions(Type.DATES, null, null, null, null, null, start, end, step, f, lookback, zone);

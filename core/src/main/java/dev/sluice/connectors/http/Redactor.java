@@ -6,9 +6,11 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -37,7 +39,7 @@ public final class Redactor {
   private static final Pattern USER_INFO = Pattern.compile("(?i)\\b([a-z][a-z0-9+.-]*://)[^/@\\s?#]+@");
 
   private final Set<String> fixed = new LinkedHashSet<>(); // guarded by this
-  private final Set<String> dynamic = new LinkedHashSet<>(); // guarded by this; insertion order = age
+  private final Map<String, List<String>> dynamic = new LinkedHashMap<>(); // token -> forms; guarded by this; oldest first
   private final Set<String> parameterNames = new LinkedHashSet<>(); // lower case; guarded by this
   private volatile Snapshot snapshot = new Snapshot(List.of(), null);
 
@@ -82,13 +84,14 @@ public final class Redactor {
     if (secret == null || secret.isBlank()) {
       return;
     }
-    Set<String> target = temporary ? dynamic : fixed;
-    for (String form : forms(secret)) {
-      target.remove(form); // re-added: now the newest
-      target.add(form);
-    }
-    while (dynamic.size() > MAX_DYNAMIC * 3) { // three forms per token
-      dynamic.remove(dynamic.iterator().next());
+    if (temporary) {
+      dynamic.remove(secret); // re-added: now the newest
+      dynamic.put(secret, forms(secret));
+      while (dynamic.size() > MAX_DYNAMIC) {
+        dynamic.remove(dynamic.keySet().iterator().next());
+      }
+    } else {
+      fixed.addAll(forms(secret));
     }
     rebuild();
   }
@@ -113,9 +116,11 @@ public final class Redactor {
         values.add(v);
       }
     }
-    for (String v : dynamic) {
-      if (v.length() >= MIN_LENGTH) {
-        values.add(v);
+    for (List<String> forms : dynamic.values()) {
+      for (String v : forms) {
+        if (v.length() >= MIN_LENGTH) {
+          values.add(v);
+        }
       }
     }
     values.sort(Comparator.comparingInt(String::length).reversed()); // longest first: no partial leftovers

@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 
@@ -414,9 +413,9 @@ final class Template {
         }
         if (!List.of("iso", "iso-offset", "date", "epoch", "epoch-millis").contains(format)) {
           try {
-            pattern = DateTimeFormatter.ofPattern(format, Locale.ROOT);
+            pattern = DatePatterns.compile(format, null);
           } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("invalid date format '" + format + "': " + e.getMessage() + where);
+            throw new IllegalArgumentException(e.getMessage() + where);
           }
         }
       }
