@@ -373,11 +373,18 @@ public final class HttpConnectorProvider implements ConnectorProvider {
   }
 
   private static Template template(PluginConfig config, String option, String text, Set<String> scopes) {
+    return template(config, option, text, scopes, false);
+  }
+
+  /** @param secret whether {@code text} is a secret: the message then leaves it out */
+  private static Template template(PluginConfig config, String option, String text, Set<String> scopes,
+      boolean secret) {
     try {
       return Template.parse(text).requireScopes(scopes, "option '" + option + "'");
     } catch (IllegalArgumentException e) {
-      throw new PluginConfigException(config.owner() + ": " + (e.getMessage().startsWith("option '") ? ""
-          : "option '" + option + "': ") + e.getMessage());
+      String message = secret ? e.getMessage().replace(text, Redactor.MASK) : e.getMessage();
+      throw new PluginConfigException(config.owner() + ": " + (message.startsWith("option '") ? ""
+          : "option '" + option + "': ") + message);
     }
   }
 
@@ -605,14 +612,14 @@ public final class HttpConnectorProvider implements ConnectorProvider {
         return (client, redactor, clock, sleeper, secrets) -> RequestAuth.NONE;
       case "basic": {
         Template user = template(a, "username", a.string("username"), scopes);
-        Template pass = template(a, "password", a.secret("password"), scopes);
+        Template pass = template(a, "password", a.secret("password"), scopes, true);
         return (client, redactor, clock, sleeper, secrets) -> {
           registerConstant(redactor, pass);
           return RequestAuth.basic(user, pass, redactor);
         };
       }
       case "bearer": {
-        Template token = template(a, "token", a.secret("token"), scopes);
+        Template token = template(a, "token", a.secret("token"), scopes, true);
         return (client, redactor, clock, sleeper, secrets) -> {
           registerConstant(redactor, token);
           return RequestAuth.bearer(token, redactor);
@@ -620,7 +627,7 @@ public final class HttpConnectorProvider implements ConnectorProvider {
       }
       case "api-key": {
         String name = a.string("name");
-        Template value = template(a, "value", a.secret("value"), scopes);
+        Template value = template(a, "value", a.secret("value"), scopes, true);
         boolean inQuery = a.string("in", "header").equals("query");
         if (!inQuery) {
           try {
