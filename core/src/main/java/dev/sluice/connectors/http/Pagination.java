@@ -101,7 +101,6 @@ final class Pagination {
       if (currentCursor != null) {
         v.put("cursor", currentCursor);
       }
-      v.put("index", pages);
       return v;
     }
 
