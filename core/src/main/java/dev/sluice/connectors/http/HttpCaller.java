@@ -16,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -89,10 +88,6 @@ final class HttpCaller {
     this.clock = clock;
     this.sleeper = sleeper;
     this.random = random;
-  }
-
-  Redactor redactor() {
-    return redactor;
   }
 
   /**
@@ -344,12 +339,4 @@ final class HttpCaller {
     return String.format(java.util.Locale.ROOT, "%.1f kB", bytes / 1024.0);
   }
 
-  /** For tests and messages: the configured retry settings. */
-  RetrySettings retrySettings() {
-    return retry;
-  }
-
-  static List<String> headerValues(HttpHeaders headers, String name) {
-    return headers.allValues(name);
-  }
 }

@@ -153,11 +153,6 @@ public final class HttpConnector implements Connector {
     executor.shutdownNow();
   }
 
-  /** The redactor of this source (for tests). */
-  Redactor redactor() {
-    return redactor;
-  }
-
   /** One read: its context, state and checkpoint. Not thread-safe. */
   private final class Read {
     final ReadContext context;

@@ -15,7 +15,6 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.TemporalAmount;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Substreams: the source reads one stream per item of a list, each with its own place in the

@@ -51,10 +51,6 @@ final class ReadVars implements Template.Vars {
     return new ReadVars(params, checkpoint, cursor, partition, page, r, now, secrets);
   }
 
-  Partition partition() {
-    return partition;
-  }
-
   @Override
   public JsonNode variable(String scope, List<String> path) {
     JsonNode root;

@@ -159,12 +159,5 @@ public final class Redactor {
     return out;
   }
 
-  /** Whether {@code name} is a query parameter whose value is masked. */
-  public boolean isSecretParameter(String name) {
-    synchronized (this) {
-      return name != null && parameterNames.contains(name.toLowerCase(Locale.ROOT));
-    }
-  }
-
   private record Snapshot(List<String> values, Pattern parameters) {}
 }

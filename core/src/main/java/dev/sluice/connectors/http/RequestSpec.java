@@ -90,11 +90,6 @@ final class RequestSpec {
     return out;
   }
 
-  /** Whether a query parameter of that name is configured. */
-  boolean hasQueryParameter(String name) {
-    return query.stream().anyMatch(e -> e.getKey().equals(name));
-  }
-
   /**
    * The request for these values.
    *

@@ -3,8 +3,6 @@ package dev.sluice.connectors.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.time.DayOfWeek;
-import java.time.Instant;
-import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
@@ -499,26 +497,5 @@ final class Template {
     String reference() {
       return "now";
     }
-  }
-
-  /** Vars with nothing but a time: for templates that may only use {@code now}. */
-  static Vars timeOnly(Instant now, ZoneId zone) {
-    ZonedDateTime t = now.atZone(zone);
-    return new Vars() {
-      @Override
-      public JsonNode variable(String scope, List<String> path) {
-        return null;
-      }
-
-      @Override
-      public ZonedDateTime now() {
-        return t;
-      }
-
-      @Override
-      public String secret(String name) {
-        return null;
-      }
-    };
   }
 }

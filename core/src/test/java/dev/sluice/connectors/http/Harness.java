@@ -21,7 +21,6 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -264,12 +263,6 @@ final class Harness {
     public boolean isErrorEnabled(Marker marker) {
       return true;
     }
-  }
-
-  static List<String> sorted(List<String> in) {
-    List<String> out = new ArrayList<>(in);
-    Collections.sort(out);
-    return out;
   }
 
   private Harness() {}
