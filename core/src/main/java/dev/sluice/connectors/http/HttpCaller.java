@@ -269,20 +269,7 @@ final class HttpCaller {
     attempt.headers().forEach((name, values) -> values.forEach(v -> b.header(name, v)));
     byte[] body = attempt.body();
     b.method(attempt.method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
-    CompletableFuture<HttpResponse<InputStream>> future = client.sendAsync(b.build(), HttpResponse.BodyHandlers.ofInputStream());
-    HttpResponse<InputStream> response;
-    try {
-      response = future.get();
-    } catch (InterruptedException e) {
-      future.cancel(true); // aborts the exchange in flight
-      throw e;
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof IOException io) {
-        throw io;
-      }
-      throw new IOException(cause);
-    }
+    HttpResponse<InputStream> response = send(client, b.build(), HttpResponse.BodyHandlers.ofInputStream());
     try (InputStream in = response.body()) {
       byte[] bytes = readLimited(in);
       return new Response(response.statusCode(), response.headers(), bytes, response.uri(), false);
@@ -291,6 +278,27 @@ final class HttpCaller {
         throw new InterruptedException("interrupted while reading the response");
       }
       throw e;
+    }
+  }
+
+  /**
+   * Sends and waits like {@link HttpClient#send}, but an interrupt cancels the exchange in flight
+   * instead of leaving it running.
+   */
+  static <T> HttpResponse<T> send(HttpClient client, HttpRequest request, HttpResponse.BodyHandler<T> handler)
+      throws IOException, InterruptedException {
+    CompletableFuture<HttpResponse<T>> future = client.sendAsync(request, handler);
+    try {
+      return future.get();
+    } catch (InterruptedException e) {
+      future.cancel(true);
+      throw e;
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof IOException io) {
+        throw io;
+      }
+      throw new IOException(cause);
     }
   }
 

@@ -9,13 +9,8 @@ import java.math.BigDecimal;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
 import java.time.ZoneId;
-import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
-import java.time.temporal.TemporalAccessor;
 import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Set;
@@ -100,37 +95,18 @@ final class Incremental {
           return Instant.ofEpochMilli(new BigDecimal(text).movePointRight(3).longValue());
         case "epoch-millis":
           return Instant.ofEpochMilli(new BigDecimal(text).longValue());
-        case "iso":
-          return parseIso(text);
         default:
-          TemporalAccessor t = pattern.parseBest(text, ZonedDateTime::from, LocalDateTime::from, LocalDate::from);
-          if (t instanceof ZonedDateTime z) {
-            return z.toInstant();
-          }
-          if (t instanceof LocalDateTime l) {
-            return l.atZone(zone).toInstant();
-          }
-          return ((LocalDate) t).atStartOfDay(zone).toInstant();
+          return DatePatterns.parse(text, pattern, zone); // pattern null for iso
       }
-    } catch (DateTimeException | NumberFormatException | ArithmeticException e) {
-      // also try ISO, so that start: "{now-30d}" works with any format
+    } catch (NumberFormatException | ArithmeticException e) {
+      // not epoch numbers: maybe ISO, so that start: "{now-30d}" works with any format
       try {
-        return parseIso(text);
+        return DatePatterns.parse(text, null, zone);
       } catch (DateTimeException again) {
         return null;
       }
-    }
-  }
-
-  private Instant parseIso(String text) {
-    try {
-      return OffsetDateTime.parse(text).toInstant();
     } catch (DateTimeException e) {
-      try {
-        return LocalDateTime.parse(text).atZone(zone).toInstant();
-      } catch (DateTimeException e2) {
-        return LocalDate.parse(text).atStartOfDay(zone).toInstant();
-      }
+      return null;
     }
   }
 

@@ -23,8 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 
 /**
  * OAuth 2.0 access tokens (RFC 6749) for one client: the client-credentials grant (section 4.4) or
@@ -295,7 +293,7 @@ public final class OAuthTokens {
     for (int attempt = 1; ; attempt++) {
       HttpResponse<byte[]> response;
       try {
-        response = send(built);
+        response = HttpCaller.send(client, built, HttpResponse.BodyHandlers.ofByteArray());
       } catch (IOException e) {
         log.request("POST", url, "token request failed: " + redactor.mask(String.valueOf(e.getMessage())));
         if (attempt >= MAX_ATTEMPTS) {
@@ -343,22 +341,6 @@ public final class OAuthTokens {
       }
       throw new HttpSourceException("POST", url, status, "the token endpoint " + url + " answered " + status
           + (error.isEmpty() ? "" : " (" + redactor.mask(error) + detail + ")") + ": " + excerpt(text), null);
-    }
-  }
-
-  private HttpResponse<byte[]> send(HttpRequest request) throws IOException, InterruptedException {
-    CompletableFuture<HttpResponse<byte[]>> future = client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
-    try {
-      return future.get();
-    } catch (InterruptedException e) {
-      future.cancel(true);
-      throw e;
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof IOException io) {
-        throw io;
-      }
-      throw new IOException(cause);
     }
   }
 

@@ -6,12 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.internal.FieldPath;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
 import java.time.Period;
 import java.time.ZoneId;
-import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.TemporalAmount;
 import java.util.List;
@@ -137,32 +133,9 @@ final class Partitions {
 
   /** Reads a date or date-time as written in {@code start}/{@code end}. */
   Instant instant(String text, String option) {
-    String t = text.trim();
     try {
-      return OffsetDateTime.parse(t).toInstant();
-    } catch (RuntimeException e) {
-      // next form
-    }
-    try {
-      return LocalDateTime.parse(t).atZone(zone).toInstant();
-    } catch (RuntimeException e) {
-      // next form
-    }
-    try {
-      return LocalDate.parse(t).atStartOfDay(zone).toInstant();
-    } catch (RuntimeException e) {
-      // next form
-    }
-    try {
-      var parsed = format.parseBest(t, ZonedDateTime::from, LocalDateTime::from, LocalDate::from);
-      if (parsed instanceof ZonedDateTime z) {
-        return z.toInstant();
-      }
-      if (parsed instanceof LocalDateTime l) {
-        return l.atZone(zone).toInstant();
-      }
-      return ((LocalDate) parsed).atStartOfDay(zone).toInstant();
-    } catch (RuntimeException e) {
+      return DatePatterns.parse(text, format, zone);
+    } catch (java.time.DateTimeException e) {
       throw new IllegalArgumentException("partitions." + option + " '" + text + "' is not a date or date-time"
           + " (e.g. 2024-01-01, 2024-01-01T00:00:00Z)");
     }

@@ -5,16 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.connectors.http.ApiStub.Answer;
-import dev.sluice.testing.FakeTime;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -24,21 +21,8 @@ import org.junit.jupiter.api.Timeout;
  * make are the ones the text describes.
  */
 @Timeout(30)
-class ConnectorsDocTest {
+class ConnectorsDocTest extends StubbedApiTest {
   private static final Pattern BLOCK = Pattern.compile("(?:^|\\n)([^\\n]*)\\n```yaml\\n(.*?)```", Pattern.DOTALL);
-  private final ApiStub api;
-  private final FakeTime time = new FakeTime();
-  private final List<HttpConnector> connectors = new ArrayList<>();
-
-  ConnectorsDocTest() throws Exception {
-    api = new ApiStub();
-  }
-
-  @AfterEach
-  void close() {
-    connectors.forEach(HttpConnector::close);
-    api.close();
-  }
 
   /** Every http source of the complete configurations in the doc, by pipeline name. */
   private static Map<String, ObjectNode> sources() throws Exception {
@@ -66,9 +50,7 @@ class ConnectorsDocTest {
         .replaceAll("\\$\\{(env|secret):([A-Za-z0-9_.-]+)}", "$1-$2");
     Harness.MapSecrets secrets = new Harness.MapSecrets().with("crm_refresh_token", "rt-1")
         .with("ads_access_token", "ads-token-1");
-    HttpConnector c = Harness.connector(text, time, time, secrets);
-    connectors.add(c);
-    return c;
+    return connector(text, secrets);
   }
 
   @Test

@@ -1,6 +1,5 @@
 package dev.sluice.connectors.http;
 
-import static dev.sluice.connectors.http.Harness.connector;
 import static dev.sluice.connectors.http.Harness.read;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -10,7 +9,6 @@ import dev.sluice.auth.Secrets;
 import dev.sluice.connectors.http.ApiStub.Answer;
 import dev.sluice.spi.PluginConfigException;
 import dev.sluice.store.InMemoryStore;
-import dev.sluice.testing.FakeTime;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -20,36 +18,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** Every authentication flavour against stubbed APIs and token endpoints; secrets never shown. */
 @Timeout(60)
-class HttpAuthTest {
-  private final ApiStub api;
-  private final FakeTime time = new FakeTime();
+class HttpAuthTest extends StubbedApiTest {
   private final Harness.MapSecrets secrets = new Harness.MapSecrets();
-  private final List<HttpConnector> connectors = new CopyOnWriteArrayList<>();
-
-  HttpAuthTest() throws Exception {
-    api = new ApiStub();
-  }
-
-  @AfterEach
-  void close() {
-    connectors.forEach(HttpConnector::close);
-    api.close();
-  }
 
   private HttpConnector http(String yaml) {
     return http(yaml, secrets);
   }
 
   private HttpConnector http(String yaml, dev.sluice.spi.PluginSecrets store) {
-    HttpConnector c = connector("baseUrl: " + api.url() + "\npath: /items\nrecords: { key: id }\n" + yaml, time, time, store);
-    connectors.add(c);
-    return c;
+    return connector("baseUrl: " + api.url() + "\npath: /items\nrecords: { key: id }\n" + yaml, store);
   }
 
   private static Answer ok() {

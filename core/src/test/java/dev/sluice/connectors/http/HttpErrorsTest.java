@@ -1,13 +1,11 @@
 package dev.sluice.connectors.http;
 
-import static dev.sluice.connectors.http.Harness.connector;
 import static dev.sluice.connectors.http.Harness.read;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.sluice.connectors.http.ApiStub.Answer;
-import dev.sluice.testing.FakeTime;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.time.ZoneOffset;
@@ -18,33 +16,15 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** Rate limits, Retry-After, backoff, per-status actions, cancellation and interrupts; time is fake. */
 @Timeout(30)
-class HttpErrorsTest {
-  private final ApiStub api;
-  private final FakeTime time = new FakeTime();
-  private HttpConnector connector;
-
-  HttpErrorsTest() throws Exception {
-    api = new ApiStub();
-  }
-
-  @AfterEach
-  void close() {
-    if (connector != null) {
-      connector.close();
-    }
-    api.close();
-  }
+class HttpErrorsTest extends StubbedApiTest {
 
   private HttpConnector http(String yaml) {
-    connector = connector("baseUrl: " + api.url() + "\npath: /items\nrecords: { key: id }\n" + yaml, time, time,
-        new Harness.MapSecrets());
-    return connector;
+    return connector("baseUrl: " + api.url() + "\npath: /items\nrecords: { key: id }\n" + yaml);
   }
 
   private static Answer ok() {
@@ -148,8 +128,7 @@ class HttpErrorsTest {
     try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       closedPort = s.getLocalPort();
     }
-    connector = connector("baseUrl: http://127.0.0.1:" + closedPort + "\npath: /items\nretry: { maxRetries: 2 }",
-        time, time, new Harness.MapSecrets());
+    connector("baseUrl: http://127.0.0.1:" + closedPort + "\npath: /items\nretry: { maxRetries: 2 }");
     Throwable t = catchThrowable(() -> read(connector, time, null));
     assertThat(t).isInstanceOf(HttpSourceException.class)
         .hasMessageStartingWith("GET http://127.0.0.1:" + closedPort + "/items failed after 2 retries: ConnectException");

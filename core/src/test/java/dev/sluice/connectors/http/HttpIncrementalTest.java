@@ -1,6 +1,5 @@
 package dev.sluice.connectors.http;
 
-import static dev.sluice.connectors.http.Harness.connector;
 import static dev.sluice.connectors.http.Harness.read;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,13 +8,11 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.connectors.http.ApiStub.Answer;
 import dev.sluice.record.Checkpoint;
-import dev.sluice.testing.FakeTime;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -24,10 +21,7 @@ import org.junit.jupiter.api.Timeout;
  * and sorts ascending, two records per page.
  */
 @Timeout(30)
-class HttpIncrementalTest {
-  private final ApiStub api;
-  private final FakeTime time = new FakeTime();
-  private HttpConnector connector;
+class HttpIncrementalTest extends StubbedApiTest {
   /** id, updated_at: two records share 10:02; e is written with an offset (10:04Z). */
   private final List<String[]> rows = new CopyOnWriteArrayList<>(List.of(
       new String[] {"a", "2026-01-01T10:00:00Z"},
@@ -37,7 +31,6 @@ class HttpIncrementalTest {
       new String[] {"e", "2026-01-01T11:04:00+01:00"}));
 
   HttpIncrementalTest() throws Exception {
-    api = new ApiStub();
     api.on("/orders", r -> {
       Instant since = r.param("updated_since") == null ? Instant.MIN : Instant.parse(r.param("updated_since"));
       int page = r.param("page") == null ? 1 : Integer.parseInt(r.param("page"));
@@ -53,18 +46,9 @@ class HttpIncrementalTest {
     });
   }
 
-  @AfterEach
-  void close() {
-    if (connector != null) {
-      connector.close();
-    }
-    api.close();
-  }
-
   private HttpConnector http(String incremental) {
-    connector = connector("baseUrl: " + api.url() + "\npath: /orders\nrecords: { path: $.data, key: id }\n"
-        + "pagination: { type: page, size: 2 }\nincremental: " + incremental, time, time, new Harness.MapSecrets());
-    return connector;
+    return connector("baseUrl: " + api.url() + "\npath: /orders\nrecords: { path: $.data, key: id }\n"
+        + "pagination: { type: page, size: 2 }\nincremental: " + incremental);
   }
 
   @Test
@@ -104,9 +88,7 @@ class HttpIncrementalTest {
   @Test
   void aCheckpointFromTheFutureReadsNothingEvenIfTheApiIgnoresTheFilter() throws Exception {
     HttpConnector c = connector("baseUrl: " + api.url() + "\npath: /orders\nrecords: { path: $.data, key: id }\n"
-        + "pagination: { type: page, size: 2 }\nincremental: { field: updated_at, param: ignored_by_the_api }",
-        time, time, new Harness.MapSecrets());
-    connector = c;
+        + "pagination: { type: page, size: 2 }\nincremental: { field: updated_at, param: ignored_by_the_api }");
     Harness.Run future = read(c, time, Checkpoint.of(JsonNodeFactory.instance.objectNode()
         .put("cursor", "2999-01-01T00:00:00Z")));
     assertThat(future.records()).isEmpty();
@@ -126,10 +108,9 @@ class HttpIncrementalTest {
 
   @Test
   void startAndACustomFormatWrittenThroughTheCursorTemplate() throws Exception {
-    connector = connector("baseUrl: " + api.url() + "\npath: /orders\nrecords: { path: $.data, key: id }\n"
+    connector("baseUrl: " + api.url() + "\npath: /orders\nrecords: { path: $.data, key: id }\n"
         + "query: { updated_since: \"{cursor}\" }\n"
-        + "incremental: { field: updated_at, format: \"yyyy-MM-dd'T'HH:mm:ssXXX\", start: \"{now+10h+1m}\" }",
-        time, time, new Harness.MapSecrets());
+        + "incremental: { field: updated_at, format: \"yyyy-MM-dd'T'HH:mm:ssXXX\", start: \"{now+10h+1m}\" }");
     Harness.Run run = read(connector, time, null);
     assertThat(api.requests.get(0).param("updated_since")).isEqualTo("2026-01-01T10:01:00Z");
     assertThat(run.keys()).containsExactly("b", "c");
@@ -171,8 +152,8 @@ class HttpIncrementalTest {
       }
       return Answer.json(data);
     });
-    connector = connector("baseUrl: " + api.url() + "\npath: /events\nrecords: { key: id }\n"
-        + "incremental: { field: id, type: number, param: since_id }", time, time, new Harness.MapSecrets());
+    connector("baseUrl: " + api.url() + "\npath: /events\nrecords: { key: id }\n"
+        + "incremental: { field: id, type: number, param: since_id }");
     Harness.Run first = read(connector, time, null);
     assertThat(first.keys()).containsExactly("10", "11", "12");
     assertThat(first.lastCheckpoint().toString()).isEqualTo("{\"cursor\":12,\"atCursor\":[\"12\"]}");
@@ -183,8 +164,8 @@ class HttpIncrementalTest {
 
   @Test
   void fullRefreshReadsEverythingEveryTime() throws Exception {
-    connector = connector("baseUrl: " + api.url() + "\npath: /orders\nrecords: { path: $.data, key: id }\n"
-        + "pagination: { type: page, size: 2 }", time, time, new Harness.MapSecrets());
+    connector("baseUrl: " + api.url() + "\npath: /orders\nrecords: { path: $.data, key: id }\n"
+        + "pagination: { type: page, size: 2 }");
     Harness.Run first = read(connector, time, null);
     Harness.Run second = read(connector, time, Checkpoint.of(first.lastCheckpoint()));
 

@@ -1,6 +1,5 @@
 package dev.sluice.connectors.http;
 
-import static dev.sluice.connectors.http.Harness.connector;
 import static dev.sluice.connectors.http.Harness.read;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -9,36 +8,18 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.connectors.http.ApiStub.Answer;
-import dev.sluice.testing.FakeTime;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** Every pagination style and stop condition, against a stub API of 7 items. */
 @Timeout(30)
-class HttpPaginationTest {
-  private final ApiStub api;
-  private final FakeTime time = new FakeTime();
-  private HttpConnector connector;
-
-  HttpPaginationTest() throws Exception {
-    api = new ApiStub();
-  }
-
-  @AfterEach
-  void close() {
-    if (connector != null) {
-      connector.close();
-    }
-    api.close();
-  }
+class HttpPaginationTest extends StubbedApiTest {
 
   private HttpConnector http(String yaml) {
-    connector = connector("baseUrl: " + api.url() + "\n" + yaml, time, time, new Harness.MapSecrets());
-    return connector;
+    return connector("baseUrl: " + api.url() + "\n" + yaml);
   }
 
   static ObjectNode item(int i) {

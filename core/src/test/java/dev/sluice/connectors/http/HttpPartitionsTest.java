@@ -1,6 +1,5 @@
 package dev.sluice.connectors.http;
 
-import static dev.sluice.connectors.http.Harness.connector;
 import static dev.sluice.connectors.http.Harness.read;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -10,36 +9,18 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.sluice.connectors.http.ApiStub.Answer;
 import dev.sluice.record.Checkpoint;
 import dev.sluice.spi.PluginConfigException;
-import dev.sluice.testing.FakeTime;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** Substreams: a fixed list, a parent request, date slices; each with its own checkpoint entry. */
 @Timeout(30)
-class HttpPartitionsTest {
-  private final ApiStub api;
-  private final FakeTime time = new FakeTime();
-  private HttpConnector connector;
-
-  HttpPartitionsTest() throws Exception {
-    api = new ApiStub();
-  }
-
-  @AfterEach
-  void close() {
-    if (connector != null) {
-      connector.close();
-    }
-    api.close();
-  }
+class HttpPartitionsTest extends StubbedApiTest {
 
   private HttpConnector http(String yaml) {
-    connector = connector("baseUrl: " + api.url() + "\n" + yaml, time, time, new Harness.MapSecrets());
-    return connector;
+    return connector("baseUrl: " + api.url() + "\n" + yaml);
   }
 
   /** Projects p1, p2 (page 1) and p3 (page 2); p3's issues were deleted (404). */

@@ -1,41 +1,22 @@
 package dev.sluice.connectors.http;
 
-import static dev.sluice.connectors.http.Harness.connector;
 import static dev.sluice.connectors.http.Harness.read;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.sluice.connectors.http.ApiStub.Answer;
-import dev.sluice.testing.FakeTime;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** Record selection: JSONPath, JSON Lines, CSV, keys, projection, templates in requests. */
 @Timeout(30)
-class HttpRecordsTest {
-  private final ApiStub api;
-  private final FakeTime time = new FakeTime();
-  private HttpConnector connector;
-
-  HttpRecordsTest() throws Exception {
-    api = new ApiStub();
-  }
-
-  @AfterEach
-  void close() {
-    if (connector != null) {
-      connector.close();
-    }
-    api.close();
-  }
+class HttpRecordsTest extends StubbedApiTest {
 
   private HttpConnector http(String yaml) {
-    connector = connector("baseUrl: " + api.url() + "/v2\n" + yaml, time, time, new Harness.MapSecrets());
-    return connector;
+    return connector("baseUrl: " + api.url() + "/v2\n" + yaml);
   }
 
   @Test
