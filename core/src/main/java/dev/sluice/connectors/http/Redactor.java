@@ -84,16 +84,20 @@ public final class Redactor {
     if (secret == null || secret.isBlank()) {
       return;
     }
+    boolean changed;
     if (temporary) {
-      dynamic.remove(secret); // re-added: now the newest
-      dynamic.put(secret, forms(secret));
+      List<String> previous = dynamic.remove(secret); // re-added: now the newest
+      dynamic.put(secret, previous != null ? previous : forms(secret));
       while (dynamic.size() > MAX_DYNAMIC) {
         dynamic.remove(dynamic.keySet().iterator().next());
       }
+      changed = previous == null;
     } else {
-      fixed.addAll(forms(secret));
+      changed = fixed.addAll(forms(secret));
     }
-    rebuild();
+    if (changed) { // every request registers its credentials: most calls change nothing
+      rebuild();
+    }
   }
 
   /** The value, its percent-encoded and its Base64 forms. */
