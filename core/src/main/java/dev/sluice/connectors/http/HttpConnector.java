@@ -158,6 +158,8 @@ public final class HttpConnector implements Connector {
     final ReadContext context;
     final Emitter emitter;
     final ObjectNode state;
+    /** The checkpoint as the read found it, for {@code {checkpoint.*}} of a full refresh. */
+    final ObjectNode found;
     final ZonedDateTime now;
     final ReadVars base;
     final Map<String, String> secretCache = new HashMap<>();
@@ -177,6 +179,7 @@ public final class HttpConnector implements Connector {
         throw new IllegalArgumentException("the checkpoint " + from.state() + " is not a JSON object as the http"
             + " connector writes them; reset the pipeline's checkpoint");
       }
+      this.found = state.deepCopy();
       this.now = context.clock().instant().atZone(settings.zone());
       this.base = new ReadVars(context.parameters(), now, this::secret);
     }
@@ -361,8 +364,10 @@ public final class HttpConnector implements Connector {
         cursor = inc.begin(streamState, start);
       }
       String cursorValue = cursor == null ? null : cursor.requestValue();
-      // a snapshot: the state moves with every page, {checkpoint.*} must not
-      ReadVars vars = base.withStream(partition, streamState == null ? null : streamState.deepCopy(), cursorValue);
+      // a snapshot: the state moves with every page, {checkpoint.*} must not; a full refresh sees
+      // the checkpoint it started from ({checkpoint.completedAt}: when the last complete read began)
+      JsonNode checkpointVars = streamState != null ? streamState.deepCopy() : partition == null ? found : null;
+      ReadVars vars = base.withStream(partition, checkpointVars, cursorValue);
       Pagination pagination = settings.pagination();
       Pagination.Pager pager = pagination.start();
       OutgoingRequest first = null;

@@ -163,14 +163,18 @@ class HttpIncrementalTest extends StubbedApiTest {
   }
 
   @Test
-  void fullRefreshReadsEverythingEveryTime() throws Exception {
+  void fullRefreshReadsEverythingEveryTimeAndCanTellWhenTheLastCompleteReadBegan() throws Exception {
     connector("baseUrl: " + api.url() + "\npath: /orders\nrecords: { path: $.data, key: id }\n"
-        + "pagination: { type: page, size: 2 }");
+        + "query: { last_run: \"{checkpoint.completedAt}\" }\npagination: { type: page, size: 2 }");
     Harness.Run first = read(connector, time, null);
+    time.advance(java.time.Duration.ofHours(1));
     Harness.Run second = read(connector, time, Checkpoint.of(first.lastCheckpoint()));
 
     assertThat(first.checkpoints()).hasSize(1);
     assertThat(first.lastCheckpoint().toString()).isEqualTo("{\"completedAt\":\"2026-01-01T00:00:00Z\"}");
     assertThat(second.keys()).containsExactly("a", "b", "c", "d", "e");
+    assertThat(second.lastCheckpoint().toString()).isEqualTo("{\"completedAt\":\"2026-01-01T01:00:00Z\"}");
+    assertThat(api.requests.get(0).param("last_run")).as("no checkpoint yet: left out").isNull();
+    assertThat(api.requests.get(3).param("last_run")).isEqualTo("2026-01-01T00:00:00Z");
   }
 }
