@@ -218,8 +218,7 @@ public final class HttpConnector implements Connector {
         }
         default: {
           Set<String> seen = new LinkedHashSet<>();
-          readParent(p, seen);
-          finishPartitions(seen);
+          finishPartitions(readParent(p, seen) ? seen : null);
         }
       }
     }
@@ -250,12 +249,13 @@ public final class HttpConnector implements Connector {
       checkpoint();
     }
 
+    /** @param seen every partition of this read, or null when the list is not known to be complete */
     private void finishPartitions(Set<String> seen) throws InterruptedException {
       if (settings.incremental() == null) {
         completeFullRefresh();
         return;
       }
-      if (state.get("partitions") instanceof ObjectNode partitions) {
+      if (seen != null && state.get("partitions") instanceof ObjectNode partitions) {
         // Partitions that no longer exist: forget them, so the checkpoint does not grow forever.
         List<String> gone = new java.util.ArrayList<>();
         partitions.fieldNames().forEachRemaining(k -> {
@@ -313,8 +313,8 @@ public final class HttpConnector implements Connector {
       }
     }
 
-    /** The parent request's pages, one stream per parent record. */
-    private void readParent(Partitions p, Set<String> seen) throws Exception {
+    /** The parent request's pages, one stream per parent record; false when the list was ignored (onStatus). */
+    private boolean readParent(Partitions p, Set<String> seen) throws Exception {
       Pagination.Pager pager = p.parentPagination.start();
       OutgoingRequest first = null;
       while (true) {
@@ -327,7 +327,7 @@ public final class HttpConnector implements Connector {
         }
         HttpCaller.Response response = caller.send(request, vars, context, p.parentPagination.allowOtherHosts);
         if (response.ignored()) {
-          return;
+          return false;
         }
         String where = request.method + " " + redactor.mask(request.uri().toString());
         RecordSelector.Page page = select(p.parentRecords, response, request, where);
@@ -350,7 +350,7 @@ public final class HttpConnector implements Connector {
         String stop = pager.advance(page.document(), response.headers().allValues("Link"), request.uri(),
             page.items().size());
         if (stop != null) {
-          return;
+          return true;
         }
       }
     }

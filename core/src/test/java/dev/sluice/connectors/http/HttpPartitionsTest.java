@@ -96,6 +96,14 @@ class HttpPartitionsTest extends StubbedApiTest {
   }
 
   @Test
+  void anIgnoredPartitionListForgetsNoPartition() throws Exception {
+    api.on("/projects", r -> Answer.status(404, "{\"error\":\"organisation moved\"}"));
+    Checkpoint old = Checkpoint.of(Harness.yaml("partitions: { p1: { cursor: 3 } }"));
+    Harness.Run run = read(http(ISSUES), time, old);
+    assertThat(run.checkpoints()).as("nothing changed, nothing was dropped").isEmpty();
+  }
+
+  @Test
   void aFixedListInFullRefreshRemembersFinishedPartitionsOnlyUntilTheReadCompletes() throws Exception {
     api.on("/stats", r -> Answer.json(List.of(Map.of("region", r.param("region"), "n", 1))));
     http("""
