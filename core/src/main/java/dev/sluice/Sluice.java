@@ -38,6 +38,7 @@ import dev.sluice.spi.DestinationProvider;
 import dev.sluice.spi.PluginConfig;
 import dev.sluice.spi.PluginKind;
 import dev.sluice.spi.PluginProvider;
+import dev.sluice.spi.PluginSecrets;
 import dev.sluice.spi.Trigger;
 import dev.sluice.store.InMemoryStore;
 import dev.sluice.store.Store;
@@ -389,6 +390,7 @@ public final class Sluice implements AutoCloseable {
     private String nodeId;
     private Duration heartbeatInterval = DEFAULT_HEARTBEAT;
     private int missedHeartbeats = DEFAULT_MISSED_HEARTBEATS;
+    private PluginSecrets secrets = PluginSecrets.UNAVAILABLE;
 
     private Builder() {}
 
@@ -485,6 +487,16 @@ public final class Sluice implements AutoCloseable {
     /** Where state goes (default: {@link InMemoryStore}, lost with the process). */
     public Builder store(Store value) {
       this.store = Objects.requireNonNull(value, "store");
+      return this;
+    }
+
+    /**
+     * The secrets plugins may read and write at run time through {@link
+     * dev.sluice.spi.PluginContext#secrets()}, e.g. {@code dev.sluice.auth.Secrets} opened on the
+     * store (default: {@link PluginSecrets#UNAVAILABLE}).
+     */
+    public Builder secrets(PluginSecrets value) {
+      this.secrets = Objects.requireNonNull(value, "secrets");
       return this;
     }
 
@@ -641,7 +653,7 @@ public final class Sluice implements AutoCloseable {
         Map<String, GuardedDestination> resolved = new LinkedHashMap<>();
         for (DestinationDefinition d : definition.destinations().values()) {
           Destination instance = create(registry, PluginKind.DESTINATION, d.spec(), d.name(),
-              "destination '" + d.name() + "' (type " + d.spec().type() + ")", services);
+              "destination '" + d.name() + "' (type " + d.spec().type() + ")", services, secrets);
           owned.add(instance);
           resolved.put(d.name(),
               new GuardedDestination(d.name(), instance, d.delivery(), services.clock(), services.sleeper()));
@@ -649,12 +661,12 @@ public final class Sluice implements AutoCloseable {
         Map<String, PipelineEngine> engines = new LinkedHashMap<>();
         for (Pipeline p : definition.pipelines().values()) {
           Connector connector = create(registry, PluginKind.CONNECTOR, p.source(), p.name(),
-              "pipeline '" + p.name() + "' source (type " + p.source().type() + ")", services);
+              "pipeline '" + p.name() + "' source (type " + p.source().type() + ")", services, secrets);
           owned.add(connector);
           Map<String, GuardedDestination> used = new LinkedHashMap<>();
           p.destinations().forEach(name -> used.put(name, resolved.get(name)));
           RuleResolver rules = (type, options) -> create(registry, PluginKind.RULE, PluginSpec.of(type, options),
-              p.name(), "pipeline '" + p.name() + "' custom rule (type " + type + ")", services);
+              p.name(), "pipeline '" + p.name() + "' custom rule (type " + type + ")", services, secrets);
           engines.put(p.name(), new PipelineEngine(p, connector, used, services, rules));
         }
         Map<String, List<Trigger>> pluginTriggers = new LinkedHashMap<>();
@@ -662,7 +674,7 @@ public final class Sluice implements AutoCloseable {
           for (var t : p.triggers()) {
             if (t instanceof PluginTrigger pt) {
               Trigger instance = create(registry, PluginKind.TRIGGER, pt.spec(), p.name(),
-                  "pipeline '" + p.name() + "' trigger (type " + pt.spec().type() + ")", services);
+                  "pipeline '" + p.name() + "' trigger (type " + pt.spec().type() + ")", services, secrets);
               triggers.add(instance);
               pluginTriggers.computeIfAbsent(p.name(), k -> new ArrayList<>()).add(instance);
             }
@@ -708,13 +720,13 @@ public final class Sluice implements AutoCloseable {
 
     private static <T> T create(
         ProviderRegistry registry, PluginKind kind, PluginSpec<T> spec, String name, String owner,
-        EngineServices services) {
+        EngineServices services, PluginSecrets secrets) {
       if (spec.isInstance()) {
         return spec.instance().orElseThrow();
       }
       PluginProvider<T> provider = registry.require(kind, spec.type(), owner);
       DefaultPluginContext context = new DefaultPluginContext(
-          name, kind, services.clock(), services.meterRegistry(), services.objectMapper(), services.store());
+          name, kind, services.clock(), services.meterRegistry(), services.objectMapper(), services.store(), secrets);
       return Objects.requireNonNull(
           provider.create(new PluginConfig(owner, spec.options()), context),
           () -> provider.getClass().getName() + " returned null for " + owner);

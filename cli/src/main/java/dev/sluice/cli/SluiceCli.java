@@ -27,6 +27,7 @@ import picocli.CommandLine.Spec;
       SchemaCommand.class,
       PluginsCommand.class,
       TestRulesCommand.class,
+      TrySourceCommand.class,
       SecretCommand.class,
       MigrateCommand.class,
       CronCommand.class,

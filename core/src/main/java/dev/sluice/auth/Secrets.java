@@ -1,6 +1,7 @@
 package dev.sluice.auth;
 
 import dev.sluice.SluiceException;
+import dev.sluice.spi.PluginSecrets;
 import dev.sluice.store.SecretKeyRecord;
 import dev.sluice.store.SecretStore;
 import dev.sluice.store.StaleSecretKeyException;
@@ -21,9 +22,11 @@ import java.util.Optional;
  * secret is in the current format under the key in force. {@link #rotateKey} moves all secrets to a
  * new passphrase, also atomically.
  *
+ * <p>Plugins reach them through {@link PluginSecrets} ({@code PluginContext.secrets()}).
+ *
  * <p>Thread-safe.
  */
-public final class Secrets {
+public final class Secrets implements PluginSecrets {
   private static final int ATTEMPTS = 3;
 
   private final SecretStore store;
@@ -104,6 +107,7 @@ public final class Secrets {
    *
    * @throws StaleSecretKeyException when another process rotated the key since this was opened
    */
+  @Override
   public void put(String name, String plaintext) {
     if (name == null || !name.matches("[A-Za-z0-9_.-]{1,128}")) {
       throw new IllegalArgumentException("a secret name is 1-128 letters, digits, '_', '.' or '-', got '" + name + "'");
@@ -117,6 +121,7 @@ public final class Secrets {
    *
    * @throws SluiceException naming the secret when it can't be decrypted with the key in force
    */
+  @Override
   public Optional<String> get(String name) {
     return store.get(name).map(c -> {
       if (SecretBox.version(c) == 1) {

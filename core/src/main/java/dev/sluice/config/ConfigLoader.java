@@ -13,6 +13,7 @@ import dev.sluice.schedule.ClusterCoordinator;
 import dev.sluice.schedule.ClusterSettings;
 import dev.sluice.spi.PluginConfig;
 import dev.sluice.spi.PluginKind;
+import dev.sluice.spi.PluginSecrets;
 import dev.sluice.spi.StoreProvider;
 import dev.sluice.store.InMemoryStore;
 import dev.sluice.store.MissingStoreCapabilityException;
@@ -113,7 +114,10 @@ public final class ConfigLoader {
       throw invalid(problems);
     }
     try {
-      Interpolator.SecretLookup secrets = secretLookup(parsed, store, problems);
+      JsonNode key = parsed.config.path("secrets").path("key");
+      LazySecrets pluginSecrets = key.isTextual() && !key.textValue().contains("${")
+          ? new LazySecrets(store, key.textValue()) : null;
+      Interpolator.SecretLookup secrets = secretLookup(parsed, pluginSecrets, problems);
       new Interpolator(env, secrets, parsed.tree.values, problems, new HashSet<>())
           .applyToPending(parsed.config, parsed.sensitive);
       SluiceDefinition definition = new DefinitionMapper(parsed.config, parsed.tree, problems, Set.of()).map();
@@ -133,7 +137,8 @@ public final class ConfigLoader {
         throw invalid(problems);
       }
       return new LoadedConfig(definition, store, coordinator, cluster, registry, parsed.config.path("server").deepCopy(),
-          parsed.config.path("auth").deepCopy(), files);
+          parsed.config.path("auth").deepCopy(), files,
+          pluginSecrets != null ? pluginSecrets : PluginSecrets.UNAVAILABLE);
     } catch (RuntimeException e) {
       store.close();
       throw e;
@@ -333,8 +338,7 @@ public final class ConfigLoader {
     }
   }
 
-  private Interpolator.SecretLookup secretLookup(Parsed parsed, Store store, List<ConfigProblem> problems) {
-    JsonNode key = parsed.config.path("secrets").path("key");
+  private Interpolator.SecretLookup secretLookup(Parsed parsed, LazySecrets lazy, List<ConfigProblem> problems) {
     boolean needed = parsed.sensitive.stream().anyMatch(p -> {
       JsonNode v = parsed.config.at(p);
       return v.isTextual() && v.textValue().contains("${secret:");
@@ -342,14 +346,14 @@ public final class ConfigLoader {
     if (!needed) {
       return null;
     }
-    if (!key.isTextual() || key.textValue().contains("${")) {
+    if (lazy == null) {
       problems.add(Locations.problem(parsed.tree.values, "/secrets", "secrets.key is not set, so ${secret:…}"
           + " values can't be decrypted (set secrets: { key: ${env:SLUICE_MASTER_KEY} })"));
       return null;
     }
     Secrets secrets;
     try {
-      secrets = openSecrets(store, key.textValue(), "${secret:…} values");
+      secrets = lazy.open("${secret:…} values");
     } catch (MissingStoreCapabilityException | WrongMasterKeyException | IllegalArgumentException e) {
       problems.add(Locations.problem(parsed.tree.values, "/secrets", e.getMessage()));
       return null;
@@ -373,6 +377,43 @@ public final class ConfigLoader {
     // The configuration tree holds the passphrase as a String, which can't be cleared; the copy
     // handed to key derivation is a char[] that Secrets.open overwrites.
     return Secrets.open(secretStore, passphrase.toCharArray());
+  }
+
+  /**
+   * The store's secrets for plugins ({@link PluginSecrets}), opened on first use: deriving the key
+   * takes about half a second, which configurations that never need a secret should not pay.
+   */
+  private static final class LazySecrets implements PluginSecrets {
+    private final Store store;
+    private final String passphrase;
+    private Secrets opened; // guarded by this
+
+    LazySecrets(Store store, String passphrase) {
+      this.store = store;
+      this.passphrase = passphrase;
+    }
+
+    synchronized Secrets open(String neededFor) {
+      if (opened == null) {
+        opened = openSecrets(store, passphrase, neededFor);
+      }
+      return opened;
+    }
+
+    @Override
+    public Optional<String> get(String name) {
+      return open("secrets read by plugins").get(name);
+    }
+
+    @Override
+    public void put(String name, String value) {
+      open("secrets written by plugins").put(name, value);
+    }
+
+    @Override
+    public String toString() {
+      return "secrets of " + store; // never the passphrase
+    }
   }
 
   private record Parsed(ObjectNode config, LocatedTree tree, Set<String> sensitive, Set<String> invalid) {}

@@ -3,6 +3,7 @@ package dev.sluice.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.Sluice;
 import dev.sluice.SluiceDefinition;
+import dev.sluice.spi.PluginSecrets;
 import dev.sluice.spi.ProviderRegistry;
 import dev.sluice.schedule.ClusterCoordinator;
 import dev.sluice.schedule.ClusterSettings;
@@ -26,10 +27,10 @@ public final class LoadedConfig implements AutoCloseable {
   private final JsonNode server;
   private final JsonNode auth;
   private final List<Path> files;
+  private final PluginSecrets secrets;
 
   LoadedConfig(SluiceDefinition definition, Store store, ClusterCoordinator cluster, ClusterSettings clusterSettings,
-      ProviderRegistry registry,
-      JsonNode server, JsonNode auth, List<Path> files) {
+      ProviderRegistry registry, JsonNode server, JsonNode auth, List<Path> files, PluginSecrets secrets) {
     this.definition = definition;
     this.store = store;
     this.cluster = cluster;
@@ -38,6 +39,7 @@ public final class LoadedConfig implements AutoCloseable {
     this.server = server;
     this.auth = auth;
     this.files = List.copyOf(files);
+    this.secrets = secrets;
   }
 
   public SluiceDefinition definition() {
@@ -62,17 +64,30 @@ public final class LoadedConfig implements AutoCloseable {
     return files;
   }
 
+  /**
+   * The store's secrets for plugins, opened on first use with {@code secrets.key}; {@link
+   * PluginSecrets#UNAVAILABLE} when no key is configured.
+   */
+  public PluginSecrets secrets() {
+    return secrets;
+  }
+
+  /** The providers the configuration was checked against. */
+  public ProviderRegistry registry() {
+    return registry;
+  }
+
   /** The cluster coordinator when {@code cluster.enabled} is set. */
   public Optional<ClusterCoordinator> cluster() {
     return Optional.ofNullable(cluster);
   }
 
   /**
-   * A builder with this definition, this store, the cluster coordinator (if any, with the node's
-   * heartbeat settings) and the providers the config was checked against.
+   * A builder with this definition, this store, its secrets, the cluster coordinator (if any, with
+   * the node's heartbeat settings) and the providers the config was checked against.
    */
   public Sluice.Builder builder() {
-    Sluice.Builder b = Sluice.builder().registry(registry).store(store).definition(definition);
+    Sluice.Builder b = Sluice.builder().registry(registry).store(store).secrets(secrets).definition(definition);
     if (cluster != null) {
       b.cluster(cluster);
       b.heartbeat(clusterSettings.heartbeatInterval(), clusterSettings.missedHeartbeats());

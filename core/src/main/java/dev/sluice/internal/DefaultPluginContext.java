@@ -3,6 +3,7 @@ package dev.sluice.internal;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.spi.PluginContext;
 import dev.sluice.spi.PluginKind;
+import dev.sluice.spi.PluginSecrets;
 import dev.sluice.store.Store;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -18,6 +19,18 @@ public final class DefaultPluginContext implements PluginContext {
   private final MeterRegistry meterRegistry;
   private final ObjectMapper objectMapper;
   private final Store store;
+  private final PluginSecrets secrets;
+
+  /** A context without secrets ({@link PluginSecrets#UNAVAILABLE}). */
+  public DefaultPluginContext(
+      String name,
+      PluginKind kind,
+      Clock clock,
+      MeterRegistry meterRegistry,
+      ObjectMapper objectMapper,
+      Store store) {
+    this(name, kind, clock, meterRegistry, objectMapper, store, PluginSecrets.UNAVAILABLE);
+  }
 
   /** @param store null while the store itself is being created */
   public DefaultPluginContext(
@@ -26,13 +39,15 @@ public final class DefaultPluginContext implements PluginContext {
       Clock clock,
       MeterRegistry meterRegistry,
       ObjectMapper objectMapper,
-      Store store) {
+      Store store,
+      PluginSecrets secrets) {
     this.name = Objects.requireNonNull(name);
     this.kind = Objects.requireNonNull(kind);
     this.clock = Objects.requireNonNull(clock);
     this.meterRegistry = Objects.requireNonNull(meterRegistry);
     this.objectMapper = Objects.requireNonNull(objectMapper);
     this.store = store;
+    this.secrets = Objects.requireNonNull(secrets);
   }
 
   @Override
@@ -71,5 +86,10 @@ public final class DefaultPluginContext implements PluginContext {
       throw new IllegalStateException("no store is available while the store itself is created");
     }
     return store;
+  }
+
+  @Override
+  public PluginSecrets secrets() {
+    return secrets;
   }
 }

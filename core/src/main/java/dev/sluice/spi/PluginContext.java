@@ -39,4 +39,13 @@ public interface PluginContext {
 
   /** State access: checkpoints, dead letters, secrets and so on. */
   Store store();
+
+  /**
+   * Named secrets as plaintext, to read at run time or write back (a rotated OAuth refresh token).
+   * The default, and what hosts without a master key ({@code secrets.key}) hand out, is {@link
+   * PluginSecrets#UNAVAILABLE}, which fails with a message saying how to configure secrets.
+   */
+  default PluginSecrets secrets() {
+    return PluginSecrets.UNAVAILABLE;
+  }
 }

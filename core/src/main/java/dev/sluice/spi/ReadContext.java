@@ -32,4 +32,12 @@ public interface ReadContext {
 
   /** True once the run was cancelled; stop reading soon. */
   boolean isCancelled();
+
+  /**
+   * Where to report each request made to the source, masked (see {@link RequestLog}). The default
+   * discards them; {@code sluice try-source} prints them.
+   */
+  default RequestLog requestLog() {
+    return RequestLog.NONE;
+  }
 }

@@ -471,7 +471,7 @@ class PipelineEngineTest {
         .hasMessageContaining("pipeline 'a', rule 'x' routes to destination 'nowhere', which is not defined (defined: files)")
         .hasMessageContaining("pipeline 'b': otherwise routes to destination 'missing'")
         .hasMessageContaining("destination 'files': no destination of type 'no-such-destination' (known: file, log, webhook)")
-        .hasMessageContaining("pipeline 'a' source: no connector of type 'no-such-connector' (known: file, webhook)");
+        .hasMessageContaining("pipeline 'a' source: no connector of type 'no-such-connector' (known: file, http, webhook)");
   }
 
   @Test
