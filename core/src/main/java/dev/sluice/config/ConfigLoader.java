@@ -119,7 +119,7 @@ public final class ConfigLoader {
           ? new LazySecrets(store, key.textValue()) : null;
       Interpolator.SecretLookup secrets = secretLookup(parsed, pluginSecrets, problems);
       new Interpolator(env, secrets, parsed.tree.values, problems, new HashSet<>())
-          .applyToPending(parsed.config, parsed.sensitive);
+          .applyToPending(parsed.config, parsed.deferred);
       SluiceDefinition definition = new DefinitionMapper(parsed.config, parsed.tree, problems, Set.of()).map();
       if (!problems.isEmpty()) {
         throw invalid(problems);
@@ -264,12 +264,13 @@ public final class ConfigLoader {
       return null;
     }
     Set<String> sensitive = new HashSet<>();
-    new Interpolator(env, null, merged.values, problems, sensitive).apply(merged.root, "");
+    Interpolator firstPass = new Interpolator(env, null, merged.values, problems, sensitive);
+    firstPass.apply(merged.root, "");
     List<ConfigProblem> schemaProblems = new SchemaCheck(schema).check(merged.root, merged, sensitive);
     problems.addAll(schemaProblems);
     Set<String> invalid = new TreeSet<>();
     schemaProblems.forEach(p -> invalid.add(p.pointer()));
-    return new Parsed(merged.root, merged, sensitive, invalid);
+    return new Parsed(merged.root, merged, sensitive, firstPass.deferred(), invalid);
   }
 
   /** Deep-merges {@code next} into {@code into}: objects merge, everything else is replaced. */
@@ -339,11 +340,7 @@ public final class ConfigLoader {
   }
 
   private Interpolator.SecretLookup secretLookup(Parsed parsed, LazySecrets lazy, List<ConfigProblem> problems) {
-    boolean needed = parsed.sensitive.stream().anyMatch(p -> {
-      JsonNode v = parsed.config.at(p);
-      return v.isTextual() && v.textValue().contains("${secret:");
-    });
-    if (!needed) {
+    if (parsed.deferred.isEmpty()) {
       return null;
     }
     if (lazy == null) {
@@ -416,6 +413,7 @@ public final class ConfigLoader {
     }
   }
 
-  private record Parsed(ObjectNode config, LocatedTree tree, Set<String> sensitive, Set<String> invalid) {}
+  private record Parsed(ObjectNode config, LocatedTree tree, Set<String> sensitive, Set<String> deferred,
+      Set<String> invalid) {}
 
 }

@@ -44,6 +44,8 @@ final class Interpolator {
   private final Map<String, LocatedTree.Location> locations;
   private final List<ConfigProblem> problems;
   private final Set<String> sensitive;
+  /** Pointers of values left untouched because they hold a {@code ${secret:…}} and no store was given. */
+  private final Set<String> deferred = new java.util.TreeSet<>();
 
   Interpolator(Function<String, String> env, SecretLookup secrets, Map<String, LocatedTree.Location> locations,
       List<ConfigProblem> problems, Set<String> sensitive) {
@@ -55,13 +57,23 @@ final class Interpolator {
   }
 
   /**
-   * Resolves the values left unresolved because they hold a {@code ${secret:…}}: the first pass
-   * left them untouched, so each is resolved exactly once.
+   * The values a store-less pass left untouched because they hold a {@code ${secret:…}}: exactly
+   * these go to {@link #applyToPending}. Decided by the pass itself, never by searching the results
+   * for {@code ${secret:}: text an environment variable or a file brought in is never interpolated
+   * again (fuzz finding: an env value holding {@code ${…}} was re-read as variables).
+   */
+  Set<String> deferred() {
+    return java.util.Collections.unmodifiableSet(deferred);
+  }
+
+  /**
+   * Resolves the values a first, store-less pass {@linkplain #deferred() deferred}: that pass left
+   * them untouched, so each is resolved exactly once.
    */
   void applyToPending(ObjectNode root, Set<String> pointers) {
     for (String pointer : pointers) {
       JsonNode v = root.at(pointer);
-      if (v.isTextual() && v.textValue().contains("${secret:")) {
+      if (v.isTextual()) {
         int slash = pointer.lastIndexOf('/');
         JsonNode parent = root.at(pointer.substring(0, slash));
         String last = pointer.substring(slash + 1).replace("~1", "/").replace("~0", "~");
@@ -199,6 +211,7 @@ final class Interpolator {
         }
         sensitive.add(pointer);
         if (secrets == null) {
+          deferred.add(pointer);
           return null; // resolved once the store is open
         }
         Optional<String> value = secrets.find(rest);

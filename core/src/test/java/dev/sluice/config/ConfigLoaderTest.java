@@ -127,6 +127,25 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void textThatAnEnvironmentVariableOrAFileBringsInIsNotInterpolatedAgain() throws Exception {
+    env.put("SLUICE_MASTER_KEY", "correct horse battery staple");
+    Secrets.open(shared.secrets().orElseThrow(), "correct horse battery staple".toCharArray())
+        .put("out_path", "s3cr3t-path.jsonl");
+    // Before: a ${file:…} value was marked sensitive, so the secret pass re-read the file's content
+    // as variables: whoever writes the file could pull any stored secret into any field.
+    env.put("OUT", "${secret:out_path}");
+    String viaEnv = "secrets:\n  key: ${env:SLUICE_MASTER_KEY}\n" + BASE.formatted("${env:OUT}");
+    try (LoadedConfig c = loader().load(List.of(file("env.yaml", viaEnv)))) {
+      assertThat(pathOf(c)).isEqualTo("${secret:out_path}");
+    }
+    Files.writeString(dir.resolve("path.txt"), "${secret:out_path}");
+    String viaFile = "secrets:\n  key: ${env:SLUICE_MASTER_KEY}\n" + BASE.formatted("${file:path.txt}");
+    try (LoadedConfig c = loader().load(List.of(file("file.yaml", viaFile)))) {
+      assertThat(pathOf(c)).isEqualTo("${secret:out_path}");
+    }
+  }
+
+  @Test
   void secretsResolveThroughTheStoreAndNeverShowInMessages() throws Exception {
     env.put("SLUICE_MASTER_KEY", "correct horse battery staple");
     Secrets.open(shared.secrets().orElseThrow(), "correct horse battery staple".toCharArray())
