@@ -522,7 +522,11 @@ public final class Transforms {
         default:
           if (v.isIntegralNumber()) {
             long n = v.longValue();
-            return F.textNode((epochSeconds ? Instant.ofEpochSecond(n) : Instant.ofEpochMilli(n)).toString());
+            try {
+              return F.textNode((epochSeconds ? Instant.ofEpochSecond(n) : Instant.ofEpochMilli(n)).toString());
+            } catch (DateTimeException e) {
+              throw fail(v, "an epoch " + (epochSeconds ? "second" : "millisecond") + " within the range of dates");
+            }
           }
           if (v.isTextual()) {
             Instant i = Values.asInstant(v.textValue());
@@ -585,7 +589,11 @@ public final class Transforms {
         } else {
           throw new RoutingException(Values.describe(v) + " is not epoch " + name.substring(6));
         }
-        return name.equals("epoch-millis") ? Instant.ofEpochMilli(n) : Instant.ofEpochSecond(n);
+        try {
+          return name.equals("epoch-millis") ? Instant.ofEpochMilli(n) : Instant.ofEpochSecond(n);
+        } catch (DateTimeException e) {
+          throw new RoutingException(n + " is out of the range of epoch " + name.substring(6));
+        }
       }
       if (!v.isTextual()) {
         throw new RoutingException(Values.describe(v) + " is not a date text");
@@ -624,6 +632,16 @@ public final class Transforms {
     }
 
     JsonNode format(Instant instant, ZoneId zone) {
+      try {
+        return formatOrThrow(instant, zone);
+      } catch (DateTimeException | ArithmeticException e) {
+        // The value decides: a pattern's pad width too narrow for this year, an instant out of a
+        // representable range. A failure on this record, not a bug of the step.
+        throw new RoutingException(instant + " cannot be written as '" + name + "': " + e.getMessage());
+      }
+    }
+
+    private JsonNode formatOrThrow(Instant instant, ZoneId zone) {
       switch (name) {
         case "epoch-millis":
           return F.numberNode(instant.toEpochMilli());
@@ -662,14 +680,19 @@ public final class Transforms {
         return;
       }
       Instant instant;
+      JsonNode converted;
       try {
         instant = from.parse(v, zone);
+        // ISO output is a UTC instant unless a zone to write in is given; patterns write local time.
+        ZoneId out = toZone != null ? toZone : to.name.equals("iso") ? null : zone;
+        converted = to.format(instant, out);
       } catch (RoutingException e) {
         throw new RoutingException("date " + path + ": " + e.getMessage(), e);
+      } catch (DateTimeException | ArithmeticException e) {
+        // a value at the edge of what java.time represents; the record's problem, not the step's
+        throw new RoutingException("date " + path + ": " + Values.describe(v) + " cannot be converted: " + e.getMessage(), e);
       }
-      // ISO output is a UTC instant unless a zone to write in is given; patterns write local time.
-      ZoneId out = toZone != null ? toZone : to.name.equals("iso") ? null : zone;
-      path.set(data, to.format(instant, out));
+      path.set(data, converted);
     }
 
     @Override
