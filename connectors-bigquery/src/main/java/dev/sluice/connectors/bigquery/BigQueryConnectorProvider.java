@@ -75,7 +75,7 @@ public final class BigQueryConnectorProvider implements ConnectorProvider {
         .optional("dryRunFirst", ConfigSchemas.bool("Dry-run the query first: validates it and reports the bytes it would process.", true))
         .optional("endpoint", ConfigSchemas.string("BigQuery API base URL (proxies, regional endpoints, tests).", "https://bigquery.googleapis.com"))
         .optional("credentialsJson", ConfigSchemas.secret("A service-account key file's JSON (or authorized_user JSON); use ${secret:…}."))
-        .optional("clientId", ConfigSchemas.secret("OAuth client id, with clientSecret and refreshToken."))
+        .optional("clientId", ConfigSchemas.string("OAuth client id, with clientSecret and refreshToken (not secret, but may be ${secret:…})."))
         .optional("clientSecret", ConfigSchemas.secret("OAuth client secret; use ${secret:…}."))
         .optional("refreshToken", ConfigSchemas.secret("OAuth refresh token with the bigquery scope; use ${secret:…}."))
         .optional("tokenUri", ConfigSchemas.string("Token endpoint for the refresh token.", GoogleCredentials.DEFAULT_TOKEN_URI))

@@ -78,7 +78,7 @@ public final class Ga4ConnectorProvider implements ConnectorProvider {
         .optional("minDailyTokens", ConfigSchemas.integer("Stop the run (retryable) when fewer daily quota tokens remain.", 1_000, 0))
         .optional("endpoint", ConfigSchemas.string("Data API base URL (proxies, tests).", "https://analyticsdata.googleapis.com"))
         .optional("credentialsJson", ConfigSchemas.secret("A service-account key file's JSON (or authorized_user JSON); use ${secret:…}."))
-        .optional("clientId", ConfigSchemas.secret("OAuth client id, with clientSecret and refreshToken."))
+        .optional("clientId", ConfigSchemas.string("OAuth client id, with clientSecret and refreshToken (not secret, but may be ${secret:…})."))
         .optional("clientSecret", ConfigSchemas.secret("OAuth client secret; use ${secret:…}."))
         .optional("refreshToken", ConfigSchemas.secret("OAuth refresh token with the analytics.readonly scope; use ${secret:…}."))
         .optional("tokenUri", ConfigSchemas.string("Token endpoint for the refresh token.", GoogleCredentials.DEFAULT_TOKEN_URI))
