@@ -61,7 +61,7 @@ public final class Ga4ConnectorProvider implements ConnectorProvider {
     metricFilter.put("description", "A GA4 FilterExpression on metrics, applied after aggregation, passed as is.");
     return ConfigSchemas.object()
         .description("Google Analytics 4 Data API runReport as records.")
-        .required("property", ConfigSchemas.string("The numeric GA4 property id (123456789 or properties/123456789)."))
+        .required("property", propertySchema())
         .required("metrics", ConfigSchemas.stringList("Metric API names, 1 to 10, e.g. sessions, totalUsers."))
         .optional("dimensions", ConfigSchemas.stringList("Dimension API names, up to 9 with date; date is always added."))
         .optional("dimensionFilter", filter)
@@ -86,6 +86,12 @@ public final class Ga4ConnectorProvider implements ConnectorProvider {
         .optional("maxRetryWait", ConfigSchemas.duration("Longest single wait (Retry-After, quota window) before the run fails instead.", "65m"))
         .optional("requestTimeout", ConfigSchemas.duration("Timeout of one request.", "2m"))
         .build();
+  }
+
+  private static ObjectNode propertySchema() {
+    ObjectNode n = ConfigSchemas.string("The numeric GA4 property id (123456789 or properties/123456789).");
+    n.putArray("type").add("string").add("integer");
+    return n;
   }
 
   @Override
