@@ -126,6 +126,10 @@ final class Harness {
       return delegate.isCancelled();
     }
 
+    void cancel() {
+      delegate.cancel();
+    }
+
     @Override
     public RequestLog requestLog() {
       return (method, target, outcome) -> log.add(method + " " + target + " -> " + outcome);

@@ -408,4 +408,31 @@ class Ga4ConnectorTest {
     assertThat(everything).doesNotContain("ya29.").doesNotContain(GoogleStub.privateKeyBase64().substring(0, 40))
         .doesNotContain("PRIVATE KEY");
   }
+
+  @Test
+  void aCancelledRunStopsBeforeTheNextRequest() throws Exception {
+    CollectingEmitter out = new CollectingEmitter();
+    dev.sluice.spi.Emitter cancelling = new dev.sluice.spi.Emitter() {
+      @Override
+      public void emit(Record record) throws InterruptedException {
+        out.emit(record);
+        if (out.records().size() == 5) {
+          ctx.cancel();
+        }
+      }
+
+      @Override
+      public void checkpoint(Checkpoint checkpoint) throws InterruptedException {
+        out.checkpoint(checkpoint);
+      }
+
+      @Override
+      public void reject(String raw, String location, String reason) {
+        out.reject(raw, location, reason);
+      }
+    };
+    connector(options()).read(ctx, null, cancelling);
+    assertThat(stub.apiRequests()).as("no page after the cancellation").hasSize(1);
+    assertThat(out.records()).as("not even the rest of the page").hasSize(5);
+  }
 }

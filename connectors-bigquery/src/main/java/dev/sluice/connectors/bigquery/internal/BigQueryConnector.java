@@ -164,6 +164,9 @@ public final class BigQueryConnector implements Connector {
     long position = 0;
     while (true) {
       for (JsonNode row : response.path("rows")) {
+        if (context.isCancelled()) {
+          throw new GoogleApi.Cancelled();
+        }
         handle(row, position++, state, jobId, emitter);
       }
       context.logger().info("BigQuery job {}: {} of {} rows read", jobId, position, totalRows);

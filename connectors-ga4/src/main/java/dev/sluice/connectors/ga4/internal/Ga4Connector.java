@@ -171,6 +171,9 @@ public final class Ga4Connector implements Connector {
       JsonNode rows = response.path("rows");
       int i = 0;
       for (JsonNode row : rows) {
+        if (context.isCancelled()) {
+          throw new GoogleApi.Cancelled();
+        }
         long position = offset + i++;
         ObjectNode data = mapper.createObjectNode();
         String problem = toData(row, metricTypes, data);
