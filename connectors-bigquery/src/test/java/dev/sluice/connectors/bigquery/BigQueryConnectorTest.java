@@ -415,4 +415,32 @@ class BigQueryConnectorTest {
     assertThat(everything).doesNotContain("ya29.").doesNotContain(GoogleStub.privateKeyBase64().substring(0, 40))
         .doesNotContain("PRIVATE KEY");
   }
+
+  @Test
+  void aCancelledRunStopsWithinThePage() throws Exception {
+    CollectingEmitter out = new CollectingEmitter();
+    dev.sluice.spi.Emitter cancelling = new dev.sluice.spi.Emitter() {
+      @Override
+      public void emit(Record record) throws InterruptedException {
+        out.emit(record);
+        if (out.records().size() == 4) {
+          ctx.cancel();
+        }
+      }
+
+      @Override
+      public void checkpoint(Checkpoint checkpoint) throws InterruptedException {
+        out.checkpoint(checkpoint);
+      }
+
+      @Override
+      public void reject(String raw, String location, String reason) {
+        out.reject(raw, location, reason);
+      }
+    };
+    connector(options()).read(ctx, null, cancelling);
+    assertThat(out.records()).hasSize(4);
+    assertThat(out.checkpoints()).as("a cancelled read claims nothing it did not read").isEmpty();
+    assertThat(stub.apiRequests()).extracting(GoogleStub.Received::method).containsExactly("POST", "POST");
+  }
 }
