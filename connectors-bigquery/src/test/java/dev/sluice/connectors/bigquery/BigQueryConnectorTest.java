@@ -443,4 +443,16 @@ class BigQueryConnectorTest {
     assertThat(out.checkpoints()).as("a cancelled read claims nothing it did not read").isEmpty();
     assertThat(stub.apiRequests()).extracting(GoogleStub.Received::method).containsExactly("POST", "POST");
   }
+
+  @Test
+  void aJobThatNeverCompletesIsGivenUpAfterMaxJobWait() {
+    bq.pendingPolls = 1_000;
+    Map<String, Object> o = options();
+    o.put("maxJobWait", "30s");
+    assertThatThrownBy(() -> read(connector(o), null))
+        .isInstanceOfSatisfying(GoogleApiException.class, e -> assertThat(e.isRetryable()).isTrue())
+        .hasMessageContaining("did not finish within maxJobWait 30s");
+    // dry run, jobs.query, then 3 polls of 10 s (timeoutMs) each
+    assertThat(stub.apiRequests()).hasSize(5);
+  }
 }

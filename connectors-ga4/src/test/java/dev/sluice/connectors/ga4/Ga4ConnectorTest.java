@@ -435,4 +435,22 @@ class Ga4ConnectorTest {
     assertThat(stub.apiRequests()).as("no page after the cancellation").hasSize(1);
     assertThat(out.records()).as("not even the rest of the page").hasSize(5);
   }
+
+  @Test
+  void filtersCurrencyAndEmptyRowsArePassedAsDocumented() throws Exception {
+    Map<String, Object> o = options();
+    o.put("dimensionFilter", Map.of("filter", Map.of("fieldName", "sessionDefaultChannelGroup",
+        "stringFilter", Map.of("value", "Direct", "matchType", "EXACT"))));
+    o.put("metricFilter", Map.of("filter", Map.of("fieldName", "sessions",
+        "numericFilter", Map.of("operation", "GREATER_THAN", "value", Map.of("int64Value", "5")))));
+    o.put("currencyCode", "EUR");
+    o.put("keepEmptyRows", true);
+    read(connector(o), null);
+    JsonNode body = stub.apiRequests().get(0).json();
+    assertThat(body.path("dimensionFilter").path("filter").path("stringFilter").path("value").asText()).isEqualTo("Direct");
+    assertThat(body.path("metricFilter").path("filter").path("numericFilter").path("operation").asText())
+        .isEqualTo("GREATER_THAN");
+    assertThat(body.path("currencyCode").asText()).isEqualTo("EUR");
+    assertThat(body.path("keepEmptyRows").asBoolean()).isTrue();
+  }
 }
