@@ -14,7 +14,8 @@ import dev.sluice.spi.ReadContext;
  * shape stays the same: emit records in order, emit a checkpoint after which everything before is
  * safe to forget, stop when cancelled, let {@link InterruptedException} through.
  *
- * <p>One instance serves one pipeline; the engine never calls {@code read} concurrently on it.
+ * <p>Thread-safe: one instance serves every run of its pipeline, and runs may overlap, so all the
+ * state of a read lives on the stack of {@code read}.
  */
 final class ${classPrefix}Connector implements Connector {
   static final String POSITION = "position";
