@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -66,10 +67,12 @@ class PluginIsolationTest {
           public String description() { return "uses acme-lib " + %3$s; }
           public static String libraryVersion() { return %3$s; }
           public static ClassLoader libraryLoader() { return acme.lib.Version.class.getClassLoader(); }
+          public static volatile ClassLoader contextLoaderInCreate;
           public static String json() {
             return new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().put("lib", %3$s).toString();
           }
           public Destination create(PluginConfig config, PluginContext context) {
+            contextLoaderInCreate = Thread.currentThread().getContextClassLoader();
             Path out = Path.of(config.string("path"));
             return batch -> {
               StringBuilder lines = new StringBuilder();
@@ -86,33 +89,43 @@ class PluginIsolationTest {
         """.formatted(pkg, type, versionCall);
   }
 
-  @BeforeEach
-  void buildPlugins() throws Exception {
-    Path work = Files.createDirectories(tmp.resolve("work"));
-    plugins = Files.createDirectories(tmp.resolve("plugins"));
-    Path a = Files.createDirectories(plugins.resolve("plugin-a"));
-    Path b = Files.createDirectories(plugins.resolve("plugin-b"));
+  @TempDir static Path built;
+  private static Path lib1;
+  private static Path lib2;
+  private static Path fakeJackson;
+  private static Path pluginA;
+  private static Path pluginB;
 
-    Path lib1 = PluginJars.build(work, "acme-lib-1", Map.of("acme.lib.Version", LIB_V1), Map.of(), List.of(), "1");
-    Path lib2 = PluginJars.build(work, "acme-lib-2", Map.of("acme.lib.Version", LIB_V2), Map.of(), List.of(), "2");
+  /** Compiles the libraries and plugins once (javac is the slow part); each test gets fresh copies. */
+  @BeforeAll
+  static void compilePlugins() throws Exception {
+    lib1 = PluginJars.build(built, "acme-lib-1", Map.of("acme.lib.Version", LIB_V1), Map.of(), List.of(), "1");
+    lib2 = PluginJars.build(built, "acme-lib-2", Map.of("acme.lib.Version", LIB_V2), Map.of(), List.of(), "2");
     // A plugin that wrongly bundles its own (here: broken) Jackson: the host's must win, or Records
     // (ObjectNode) couldn't cross the SPI.
-    Path fakeJackson = PluginJars.build(work, "jackson-databind-0.0.1",
+    fakeJackson = PluginJars.build(built, "jackson-databind-0.0.1",
         Map.of("com.fasterxml.jackson.databind.ObjectMapper",
             "package com.fasterxml.jackson.databind; public class ObjectMapper { }"),
         Map.of(), List.of(), "0.0.1");
-
-    Path pa = PluginJars.build(work, "plugin-a", Map.of("com.a.Provider",
+    pluginA = PluginJars.build(built, "plugin-a", Map.of("com.a.Provider",
             provider("com.a", "plugin-a", "acme.lib.Version.value()")),
         Map.of(SERVICE, "com.a.Provider"), List.of(lib1), "1.0.0");
-    Path pb = PluginJars.build(work, "plugin-b", Map.of("com.b.Provider",
+    pluginB = PluginJars.build(built, "plugin-b", Map.of("com.b.Provider",
             provider("com.b", "plugin-b", "acme.lib.Version.value() + \"/\" + acme.lib.Version.onlyInTwo()")),
         Map.of(SERVICE, "com.b.Provider"), List.of(lib2), "2.0.0");
+  }
 
-    Files.copy(pa, a.resolve("plugin-a.jar"));
+  /** plugins/plugin-a/{plugin-a, acme-lib-1, jackson-databind-0.0.1}.jar, plugins/plugin-b/{plugin-b, acme-lib-2}.jar */
+  @BeforeEach
+  void layOutPluginFolders() throws Exception {
+    Files.createDirectories(tmp.resolve("work"));
+    plugins = Files.createDirectories(tmp.resolve("plugins"));
+    Path a = Files.createDirectories(plugins.resolve("plugin-a"));
+    Path b = Files.createDirectories(plugins.resolve("plugin-b"));
+    Files.copy(pluginA, a.resolve("plugin-a.jar"));
     Files.copy(lib1, a.resolve("acme-lib-1.jar"));
     Files.copy(fakeJackson, a.resolve("jackson-databind-0.0.1.jar"));
-    Files.copy(pb, b.resolve("plugin-b.jar"));
+    Files.copy(pluginB, b.resolve("plugin-b.jar"));
     Files.copy(lib2, b.resolve("acme-lib-2.jar"));
   }
 
@@ -200,6 +213,11 @@ class PluginIsolationTest {
       RunReport report = sluice.run("p");
       assertThat(report.succeeded()).as(report.toString()).isTrue();
       assertThat(sluice.plugins().installed()).hasSize(2);
+      // During create() the context class loader was the plugin's (for libraries that look up
+      // through it), and afterwards this thread has its own back.
+      PluginProvider<?> a = sluice.plugins().require(PluginKind.DESTINATION, "plugin-a", "test");
+      assertThat(a.getClass().getField("contextLoaderInCreate").get(null)).isSameAs(a.getClass().getClassLoader());
+      assertThat(Thread.currentThread().getContextClassLoader()).isNotSameAs(a.getClass().getClassLoader());
     }
     assertThat(Files.readAllLines(outA)).containsExactly("r1 1", "r2 1");
     assertThat(Files.readAllLines(outB)).containsExactly("r1 2/two-only", "r2 2/two-only");
