@@ -9,6 +9,8 @@ import dev.sluice.record.Batch;
 import dev.sluice.spi.DeliveryResult;
 import dev.sluice.spi.Destination;
 import dev.sluice.spi.RunInfo;
+import io.prometheus.metrics.config.ExporterProperties;
+import io.prometheus.metrics.config.PrometheusProperties;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.exporter.httpserver.MetricsHandler;
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
@@ -49,7 +51,8 @@ public final class PrometheusDestination implements Destination {
   private final Logger log;
   private final SeriesStore store;
   private final PrometheusRegistry registry = new PrometheusRegistry();
-  private final ExpositionFormats formats = ExpositionFormats.init();
+  private final PrometheusProperties properties = properties();
+  private final ExpositionFormats formats = ExpositionFormats.init(properties);
   private final PushgatewayClient push;
   private final HTTPServer server;
   private final ExecutorService serverThreads;
@@ -69,7 +72,7 @@ public final class PrometheusDestination implements Destination {
         return t;
       });
       try {
-        server = HTTPServer.builder().hostname(settings.host()).port(settings.port()).registry(registry)
+        server = HTTPServer.builder(properties).hostname(settings.host()).port(settings.port()).registry(registry)
             .executorService(serverThreads).buildAndStart();
       } catch (IOException e) {
         serverThreads.shutdownNow();
@@ -82,6 +85,24 @@ public final class PrometheusDestination implements Destination {
       server = null;
       serverThreads = null;
     }
+  }
+
+  /** The library's settings (system properties, prometheus.properties) with created timestamps on. */
+  private static PrometheusProperties properties() {
+    PrometheusProperties base = PrometheusProperties.get();
+    ExporterProperties exporter = ExporterProperties.builder().includeCreatedTimestamps(true)
+        .exemplarsOnAllMetricTypes(base.getExporterProperties().getExemplarsOnAllMetricTypes())
+        .prometheusTimestampsInMs(base.getExporterProperties().getPrometheusTimestampsInMs()).build();
+    return PrometheusProperties.builder()
+        .defaultMetricsProperties(base.getDefaultMetricProperties())
+        .exemplarProperties(base.getExemplarProperties())
+        .exporterProperties(exporter)
+        .exporterFilterProperties(base.getExporterFilterProperties())
+        .exporterHttpServerProperties(base.getExporterHttpServerProperties())
+        .pushgatewayProperties(base.getExporterPushgatewayProperties())
+        .exporterOpenTelemetryProperties(base.getExporterOpenTelemetryProperties())
+        .openMetrics2Properties(base.getOpenMetrics2Properties())
+        .build();
   }
 
   @Override
@@ -120,7 +141,7 @@ public final class PrometheusDestination implements Destination {
    * server, e.g. at {@code /metrics}. Each call returns a new handler over the same series.
    */
   public HttpHandler scrapeHandler() {
-    return new MetricsHandler(registry);
+    return new MetricsHandler(properties, registry);
   }
 
   /**
