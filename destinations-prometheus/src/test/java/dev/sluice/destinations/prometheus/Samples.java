@@ -36,7 +36,10 @@ record Samples(List<Sample> all) {
           throw new AssertionError("bad labels in: " + line);
         }
       }
-      out.add(new Sample(m.group(1), labels, Double.parseDouble(m.group(3))));
+      String v = m.group(3);
+      double value = v.equals("+Inf") ? Double.POSITIVE_INFINITY : v.equals("-Inf") ? Double.NEGATIVE_INFINITY
+          : Double.parseDouble(v);
+      out.add(new Sample(m.group(1), labels, value));
     }
     return new Samples(out);
   }
