@@ -81,6 +81,7 @@ class Ga4SessionsEndToEndTest {
       assertThat(sessions).isEqualTo(Map.of("Organic Search", 812.0, "Direct", 301.0, "Paid Search", 97.0));
       assertThat(LocalServers.promtoolCheckMetrics(text.body()).exitCode()).isZero();
 
+      assertThat(LocalServers.get("http://127.0.0.1:" + port + "/-/healthy", null).statusCode()).isEqualTo(200);
       var openMetrics = LocalServers.get("http://127.0.0.1:" + port + "/metrics",
           "application/openmetrics-text; version=1.0.0; charset=utf-8");
       assertThat(openMetrics.headers().firstValue("Content-Type")).hasValueSatisfying(
@@ -88,5 +89,69 @@ class Ga4SessionsEndToEndTest {
       assertThat(openMetrics.body()).contains("ga4_sessions{channel=\"Organic Search\",property=\"123456789\"} 812.0")
           .endsWith("# EOF\n");
     }
+  }
+
+  /**
+   * A stand-in for the ga4 connector, which lives in its own module: it declares the options of
+   * connectors-google.md used by the example, loosely typed.
+   */
+  static final class Ga4Standin implements dev.sluice.spi.ConnectorProvider {
+    @Override
+    public String type() {
+      return "ga4";
+    }
+
+    @Override
+    public com.fasterxml.jackson.databind.node.ObjectNode configSchema() {
+      var schema = dev.sluice.spi.ConfigSchemas.object();
+      for (String option : List.of("property", "credentialsJson", "startDate", "endDate", "timeZone")) {
+        schema.optional(option, dev.sluice.spi.ConfigSchemas.string(option));
+      }
+      schema.optional("dimensions", dev.sluice.spi.ConfigSchemas.stringList("dimensions"));
+      schema.optional("metrics", dev.sluice.spi.ConfigSchemas.stringList("metrics"));
+      schema.optional("incremental", dev.sluice.spi.ConfigSchemas.bool("incremental", true));
+      return schema.build();
+    }
+
+    @Override
+    public dev.sluice.spi.Connector create(dev.sluice.spi.PluginConfig config, dev.sluice.spi.PluginContext context) {
+      throw new UnsupportedOperationException("validation only");
+    }
+  }
+
+  @Test
+  void theGuidesExampleIsAValidConfiguration() throws Exception {
+    String guide = Files.readString(guidePath());
+    String marker = "<!-- prometheus-example:";
+    int at = guide.indexOf(marker);
+    assertThat(at).as("the guide marks its example").isNotNegative();
+    int start = guide.indexOf("```yaml\n", at) + "```yaml\n".length();
+    String yaml = guide.substring(start, guide.indexOf("```", start));
+    assertThat(yaml).contains("type: prometheus", "name: ga4_sessions", "pushgateway:");
+    Path config = dir.resolve("guide.yaml");
+    Files.writeString(config, yaml);
+    ProviderRegistry registry = ProviderRegistry.discover(getClass().getClassLoader(), List.of(new Ga4Standin()));
+    var problems = ConfigLoader.create(registry, n -> n.equals("SLUICE_MASTER_KEY") ? "k".repeat(32) : null,
+        Clock.systemUTC()).validate(List.of(config));
+    assertThat(problems).as("problems of the guide's example").isEmpty();
+
+    // And the destination part builds a destination (its pushgateway set, no own server started here).
+    String destination = yaml.substring(yaml.indexOf("    type: prometheus"), yaml.indexOf("pipelines:"))
+        .replace("    port: 9464", "    port: 0").lines().map(l -> l.length() >= 4 ? l.substring(4) : l)
+        .reduce("", (a, b) -> a + b + "\n").replace("type: prometheus\n", "");
+    try (PrometheusDestination d = TestSupport.create(destination, Clock.systemUTC())) {
+      assertThat(d.toString()).contains("job=sluice", "PUT");
+    }
+  }
+
+  /** docs/user-guide/destinations-prometheus.md, from the module or the repository root. */
+  static Path guidePath() {
+    for (Path p : List.of(Path.of("../docs/user-guide/destinations-prometheus.md"),
+        Path.of("docs/user-guide/destinations-prometheus.md"))) {
+      if (Files.exists(p)) {
+        return p;
+      }
+    }
+    throw new AssertionError("docs/user-guide/destinations-prometheus.md not found from " + Path.of("").toAbsolutePath());
   }
 }
