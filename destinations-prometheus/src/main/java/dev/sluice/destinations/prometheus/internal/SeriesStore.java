@@ -409,11 +409,6 @@ public final class SeriesStore implements MultiCollector {
     return new MetricSnapshots(out);
   }
 
-  @Override
-  public List<String> getPrometheusNames() {
-    return metrics.stream().map(m -> m.spec.name()).toList();
-  }
-
   /** How many series {@code metric} has now. */
   public int seriesCount(String metric) {
     synchronized (lock) {

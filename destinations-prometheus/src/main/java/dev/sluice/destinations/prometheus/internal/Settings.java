@@ -216,9 +216,7 @@ public record Settings(
       if (!labelsNode.isObject()) {
         throw m.invalid("labels", "a map of label name to JSONPath, such as {channel: $.channel}", labelsNode);
       }
-      Iterator<Map.Entry<String, JsonNode>> it = labelsNode.fields();
-      while (it.hasNext()) {
-        Map.Entry<String, JsonNode> e = it.next();
+      for (Map.Entry<String, JsonNode> e : labelsNode.properties()) {
         String label = e.getKey();
         checkLabelName(where, "labels", label, type, pushing);
         JsonNode v = e.getValue();
@@ -256,9 +254,7 @@ public record Settings(
       if (!constNode.isObject()) {
         throw m.invalid("constLabels", "a map of label name to fixed value, such as {source: ga4}", constNode);
       }
-      Iterator<Map.Entry<String, JsonNode>> it = constNode.fields();
-      while (it.hasNext()) {
-        Map.Entry<String, JsonNode> e = it.next();
+      for (Map.Entry<String, JsonNode> e : constNode.properties()) {
         checkLabelName(where, "constLabels", e.getKey(), type, pushing);
         if (!e.getValue().isValueNode() || e.getValue().isNull()) {
           throw new PluginConfigException(where + ": constLabels." + e.getKey() + " must be a string, got "
