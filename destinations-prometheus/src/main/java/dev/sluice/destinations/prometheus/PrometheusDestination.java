@@ -166,7 +166,12 @@ public final class PrometheusDestination implements Destination {
     return server == null ? OptionalInt.empty() : OptionalInt.of(server.getPort());
   }
 
-  /** How many series {@code metric} has now. @throws IllegalArgumentException for an unknown metric */
+  /**
+   * How many series {@code metric} has now (for monitoring and tests).
+   *
+   * @param metric a configured metric's name (a counter's without {@code _total})
+   * @throws IllegalArgumentException when no mapping has that name
+   */
   public int seriesCount(String metric) {
     return store.seriesCount(metric);
   }

@@ -310,4 +310,21 @@ class MappingTest {
       assertThat(LocalServers.promtoolCheckMetrics("# TYPE x gauge\nx{a=\"1\" 1\n").exitCode()).isNotZero();
     }
   }
+
+  @Test
+  void theOwnServerBindsLoopbackByDefaultAndAPortInUseIsAClearError() throws Exception {
+    try (PrometheusDestination first = create(GA4 + "port: 0\n", clock)) {
+      int port = first.port().orElseThrow();
+      try (java.net.Socket s = new java.net.Socket()) {
+        s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 2000);
+        assertThat(s.isConnected()).isTrue();
+      }
+      Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> create(GA4 + "port: " + port + "\n", clock));
+      assertThat(t).isInstanceOf(java.io.UncheckedIOException.class)
+          .hasMessageContaining("destination 'metrics' (type prometheus): could not listen on 127.0.0.1:" + port);
+    }
+    try (PrometheusDestination none = create(GA4, clock)) {
+      assertThat(none.port()).as("no port option, no own server").isEmpty();
+    }
+  }
 }
