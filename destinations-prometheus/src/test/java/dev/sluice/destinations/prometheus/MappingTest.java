@@ -327,4 +327,36 @@ class MappingTest {
       assertThat(none.port()).as("no port option, no own server").isEmpty();
     }
   }
+
+  @Test
+  void unlabelledDistributionsStartOverAfterGoingStale() throws Exception {
+    try (PrometheusDestination d = create("""
+        staleAfter: 1m
+        metrics:
+          - { name: report_rows, type: histogram, buckets: [10], value: $.n }
+          - { name: report_sizes, type: summary, quantiles: [0.5], value: $.n }
+        """, clock)) {
+      d.deliver(batch("p", "r1", List.of(record("a", "{\"n\": 5}"), record("b", "{\"n\": 50}"))));
+      assertThat(text(d)).contains("report_rows_count 2\n", "report_sizes_count 2\n");
+      clock.advance(Duration.ofMinutes(1));
+      assertThat(text(d)).doesNotContain("report_rows", "report_sizes");
+      d.deliver(batch("p", "r2", List.of(record("c", "{\"n\": 7}"))));
+      assertThat(text(d)).contains("report_rows_bucket{le=\"10.0\"} 1\n", "report_rows_count 1\n",
+          "report_sizes_count 1\n", "report_sizes_sum 7.0\n");
+    }
+  }
+
+  @Test
+  void helpTextsAndConstantLabelsFromTheConfigurationAreSanitisedToo() throws Exception {
+    try (PrometheusDestination d = create("""
+        metrics:
+          - { name: ga4_sessions, type: gauge, help: "two\\nlines \\u0000 and a NUL", value: $.s,
+              constLabels: { source: "ga\\u00004\\t" } }
+        """, clock)) {
+      d.deliver(batch("p", "r", List.of(record("a", "{\"s\": 1}"))));
+      String text = text(d);
+      assertThat(text).contains("# HELP ga4_sessions two lines   and a NUL\n", "ga4_sessions{source=\"ga 4 \"} 1.0\n");
+      assertThat(LocalServers.promtoolCheckMetrics(text).exitCode()).isZero();
+    }
+  }
 }

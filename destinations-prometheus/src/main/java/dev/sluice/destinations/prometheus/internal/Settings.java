@@ -48,6 +48,8 @@ public record Settings(
   public static final String JOB_LABEL = "job";
   public static final String PIPELINE_LABEL = "pipeline";
 
+  static final int MAX_CONST_LENGTH = 1024;
+
   static final Set<String> TOP_LEVEL = Set.of("type", "metrics", "host", "port", "maxSeriesPerMetric",
       "maxLabelValueLength", "staleAfterRuns", "staleAfter", "pushgateway", "delivery");
   static final Set<String> METRIC_KEYS = Set.of("name", "type", "help", "unit", "value", "labels",
@@ -206,7 +208,8 @@ public record Settings(
             + unit + "' (OpenMetrics); rename it to '" + name + "_" + unit + "'");
       }
     }
-    String help = m.string("help", "");
+    // Control characters (but for newlines, which the exposition escapes) would reach scrapers raw.
+    String help = LabelValues.sanitize(m.string("help", "").replace('\n', ' '), MAX_CONST_LENGTH);
     String valueText = m.string("value");
     FieldPath valuePath = path(where, "value", valueText);
 
@@ -266,7 +269,7 @@ public record Settings(
                 + "' is both in labels and in constLabels; a label name may appear once");
           }
         }
-        constLabels.put(e.getKey(), e.getValue().asText());
+        constLabels.put(e.getKey(), LabelValues.sanitize(e.getValue().asText(), MAX_CONST_LENGTH));
       }
     }
 
