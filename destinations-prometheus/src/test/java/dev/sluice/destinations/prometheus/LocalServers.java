@@ -127,7 +127,7 @@ final class LocalServers {
     String bin = binary("prometheus", "prometheus");
     int p = freePort();
     Files.createDirectories(dir);
-    StringBuilder config = new StringBuilder("global:\n  scrape_interval: 250ms\n  scrape_timeout: 200ms\n"
+    StringBuilder config = new StringBuilder("global:\n  scrape_interval: 250ms\n  scrape_timeout: 250ms\n"
         + "scrape_configs:\n");
     for (int i = 0; i < targets.size(); i++) {
       config.append("  - job_name: target").append(i).append("\n    static_configs:\n      - targets: ['")
