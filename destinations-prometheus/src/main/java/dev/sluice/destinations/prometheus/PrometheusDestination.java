@@ -87,6 +87,24 @@ public final class PrometheusDestination implements Destination {
     }
   }
 
+  /**
+   * A destination built from options, for hosts that embed Sluice, register the instance with
+   * {@code Sluice.builder().destination(name, destination)} and mount {@link #scrapeHandler()} on
+   * their own server. The options are those of the YAML configuration, as plain Java values.
+   *
+   * @param name the destination's name, for messages and logs
+   * @param options e.g. {@code Map.of("metrics", List.of(Map.of("name", "ga4_sessions", "type",
+   *     "gauge", "value", "$.sessions")))}
+   * @param clock the host's clock (staleness, created timestamps)
+   * @throws dev.sluice.spi.PluginConfigException when an option is missing or invalid
+   */
+  public static PrometheusDestination of(String name, java.util.Map<String, ?> options, Clock clock) {
+    Settings settings = Settings.parse(dev.sluice.spi.PluginConfig.of(
+        "destination '" + name + "' (type prometheus)", options));
+    return new PrometheusDestination(name, settings, clock,
+        org.slf4j.LoggerFactory.getLogger("sluice.destination." + name));
+  }
+
   /** The library's settings (system properties, prometheus.properties) with created timestamps on. */
   private static PrometheusProperties properties() {
     PrometheusProperties base = PrometheusProperties.get();

@@ -359,4 +359,28 @@ class MappingTest {
       assertThat(LocalServers.promtoolCheckMetrics(text).exitCode()).isZero();
     }
   }
+
+  @Test
+  void aHostBuildsTheDestinationFromJavaOptionsAndMountsItsHandler() throws Exception {
+    var server = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    try (PrometheusDestination d = PrometheusDestination.of("ga4-metrics", java.util.Map.of("metrics", List.of(
+        java.util.Map.of("name", "ga4_sessions", "type", "gauge", "value", "$.sessions",
+            "labels", java.util.Map.of("channel", "$.sessionDefaultChannelGroup")))), clock)) {
+      server.createContext("/metrics", d.scrapeHandler());
+      server.start();
+      d.deliver(batch("ga4", "r", ga4Rows("Direct", "3")));
+      var text = LocalServers.get("http://127.0.0.1:" + server.getAddress().getPort() + "/metrics", null);
+      assertThat(text.body()).contains("ga4_sessions{channel=\"Direct\"} 3.0\n");
+      var om = LocalServers.get("http://127.0.0.1:" + server.getAddress().getPort() + "/metrics",
+          "application/openmetrics-text; version=1.0.0");
+      assertThat(om.headers().firstValue("Content-Type").orElseThrow()).startsWith("application/openmetrics-text");
+      assertThat(om.body()).endsWith("# EOF\n");
+    } finally {
+      server.stop(0);
+    }
+    assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> PrometheusDestination.of("bad",
+        java.util.Map.of("metrics", List.of(java.util.Map.of("name", "__x", "type", "gauge", "value", "$.v"))), clock)))
+        .isInstanceOf(dev.sluice.spi.PluginConfigException.class)
+        .hasMessageContaining("destination 'bad' (type prometheus): metrics[0]");
+  }
 }
