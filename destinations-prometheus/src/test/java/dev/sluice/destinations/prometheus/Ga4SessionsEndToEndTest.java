@@ -89,6 +89,9 @@ class Ga4SessionsEndToEndTest {
       assertThat(openMetrics.body()).contains("ga4_sessions{channel=\"Organic Search\",property=\"123456789\"} 812.0")
           .endsWith("# EOF\n");
     }
+    // Closing Sluice closed the destination and its server.
+    assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> LocalServers.get("http://127.0.0.1:" + port + "/metrics", null)))
+        .isInstanceOf(java.net.ConnectException.class);
   }
 
   /**
