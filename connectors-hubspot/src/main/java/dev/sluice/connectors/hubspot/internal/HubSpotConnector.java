@@ -38,14 +38,15 @@ import java.util.Set;
  *
  * <p><b>Incremental</b>: {@code POST /crm/v3/objects/{type}/search} filtered on the last-modified
  * property ({@code lastmodifieddate} for contacts, {@code hs_lastmodifieddate} otherwise), sorted
- * ascending, pages of up to 200 with {@code after}. Records are emitted in the total order (time,
- * id); see {@link Cursor}. The search API pages through at most 10,000 results per query: before the
- * next page would pass that, the query is started again from the cursor (the lower bound moved to
- * the last completely emitted time). Because many records can share one time, the records of the
- * newest time seen are held back until a later time shows up, and a time shared by a page's worth
- * of records or more is read on its own, sorted by {@code hs_object_id} and keyed on the last id
- * ({@code hs_object_id GT lastId}), so a tie larger than 10,000 is neither lost, duplicated nor
- * looped over. The search API sorts by one property only, so ids within one time are ordered here.
+ * ascending, up to 200 a page. Records are emitted in the total order (time, id); see {@link
+ * Cursor}. The search API pages through at most 10,000 results per query and sorts by one property
+ * only, and many records share one time. So this reader never pages a query with {@code after}:
+ * every page is the first page of a new query whose lower bound is the last time read completely
+ * (keyset paging). From each page it emits every time before the page's last time (those records
+ * are all on the page, whatever order HubSpot gives ties), holds back the last time, and starts the
+ * next query at it. A page whose records all share one time is read on its own, filtered on that
+ * time, sorted by {@code hs_object_id} and keyed on the last id ({@code hs_object_id GT lastId}),
+ * so a tie of any size, also above 10,000, is neither lost, duplicated nor looped over.
  *
  * <p>Thread-safe: per-read state lives on the stack; the {@link HubSpotApi} is shared.
  */
@@ -57,7 +58,6 @@ public final class HubSpotConnector implements Connector {
   /** The v4 associations batch read takes at most this many ids. */
   static final int ASSOCIATION_BATCH = 1000;
   private static final long PROGRESS_EVERY = 1000;
-  private static final JsonNode CAPPED = JsonNodeFactory.instance.objectNode();
 
   private final HubSpotOptions options;
   private final HubSpotApi api;
@@ -200,99 +200,123 @@ public final class HubSpotConnector implements Connector {
     void incremental(Cursor start) throws IOException, InterruptedException {
       int limit = Math.min(options.pageSize(), 200);
       Cursor cursor = start;
-      boolean emittedAny = false;
-      while (true) { // one search query ("window") per turn
-        List<JsonNode> held = new ArrayList<>();
-        Set<String> heldIds = new HashSet<>();
-        long heldMillis = Long.MIN_VALUE;
-        String after = null;
-        int windowRead = 0;
-        Cursor windowStart = cursor;
-        boolean restart = false;
-        while (!restart) {
-          JsonNode page = searchOrCap(windowFilters(cursor), options.cursorProperty(), limit, after);
-          boolean capped = page == null;
-          if (capped) {
-            page = CAPPED;
-          }
-          for (JsonNode r : page.path("results")) {
-            windowRead++;
-            String id = id(r);
-            Long millis = modified(r);
-            if (id == null || millis == null) {
-              reject(r, "a search result without " + (id == null ? "an id" : "a readable '" + options.cursorProperty() + "'"));
-              continue;
-            }
-            if (!held.isEmpty() && millis > heldMillis) {
-              flush(held, heldMillis);
-              cursor = Cursor.after(heldMillis);
-              emittedAny = true;
-              held.clear();
-              heldIds.clear();
-            } else if (!held.isEmpty() && millis < heldMillis) {
-              throw new HubSpotException(owner + ": HubSpot's search answer is not sorted by '" + options.cursorProperty()
-                  + "' (record " + id + " at " + Instant.ofEpochMilli(millis) + " came after one at "
-                  + Instant.ofEpochMilli(heldMillis) + "); stopping instead of guessing", 200, null, true);
-            }
-            if (heldIds.add(id)) {
-              held.add(r);
-              heldMillis = millis;
-            }
-          }
-          if (held.size() >= limit) {
-            // A page's worth of records share one time: read that time on its own, ordered by id.
-            tie(heldMillis, cursor.millis() == heldMillis && !cursor.inclusive() ? cursor.lastId() : null, limit);
-            cursor = Cursor.after(heldMillis);
-            emittedAny = true;
-            restart = true;
+      while (true) {
+        // Every page is the first page of a new query whose lower bound is the cursor (keyset paging):
+        // no `after` offsets, so the 10,000-result cap of one query is never reached, and neither a tie
+        // order that differs between requests nor records modified meanwhile can shift records past us.
+        JsonNode page = search(windowFilters(cursor), options.cursorProperty(), limit);
+        List<JsonNode> rows = new ArrayList<>();
+        for (JsonNode r : page.path("results")) {
+          if (id(r) == null || modified(r) == null) {
+            reject(r, "a search result without " + (id(r) == null ? "an id" : "a readable '" + options.cursorProperty() + "'"));
             continue;
+          }
+          if (!after(cursor, r)) {
+            throw new HubSpotException(owner + ": HubSpot's search answer holds record " + idOf(r) + " at "
+                + Instant.ofEpochMilli(modified(r)) + ", which the query's lower bound excludes; stopping instead of"
+                + " emitting it again", 200, null, true);
+          }
+          rows.add(r);
+        }
+        boolean more = next(page) != null;
+        if (rows.isEmpty()) {
+          if (more) {
+            throw new HubSpotException(owner + ": HubSpot's search answer has a next page but no usable record;"
+                + " stopping instead of looping", 200, null, true);
           }
           drain();
-          String next = capped ? null : next(page);
-          if (next == null && !capped) {
-            if (!held.isEmpty()) {
-              flush(held, heldMillis);
-              cursor = Cursor.after(heldMillis);
-              emittedAny = true;
-            }
-            drain();
-            return;
-          }
-          if (capped || capReached(next, limit)) {
-            // The next page would pass the search API's 10,000 results: query again from the cursor.
-            // The held-back records of the newest time were not emitted; the new query returns them.
-            if (cursor.equals(windowStart)) {
-              throw new HubSpotException(owner + ": a search window of " + SEARCH_RESULT_CAP
-                  + " results made no progress (HubSpot returned the same records again); stopping instead of looping",
-                  200, null, true);
-            }
-            context.logger().debug("{}: {} results read in this search window, the cap is {}: searching again from {}",
-                owner, windowRead, SEARCH_RESULT_CAP, Instant.ofEpochMilli(cursor.millis()));
-            restart = true;
-            continue;
-          }
-          after = next;
+          return;
         }
+        long first = modified(rows.get(0));
+        long last = modified(rows.get(rows.size() - 1));
+        checkSorted(rows);
+        if (!more) {
+          emitGroups(rows, Long.MAX_VALUE);
+          drain();
+          return;
+        }
+        if (first == last) {
+          // A whole page shares one time: read that time on its own, ordered and keyed by id.
+          tie(last, cursor.millis() == last && !cursor.inclusive() ? cursor.lastId() : null, limit);
+          cursor = Cursor.after(last);
+          continue;
+        }
+        // Every record before the page's last time is on this page, whatever order HubSpot gives ties;
+        // the records of the last time may continue beyond it, so the next query starts at that time.
+        cursor = Cursor.after(emitGroups(rows, last));
+        drain();
+        if (total(page) > SEARCH_RESULT_CAP) {
+          context.logger().debug("{}: {} more {} changed; the search API pages through {} per query, so each"
+              + " page is a new query from {}", owner, total(page), options.object(), SEARCH_RESULT_CAP,
+              Instant.ofEpochMilli(cursor.millis()));
+        }
+      }
+    }
+
+    /**
+     * Queues the records of {@code rows} modified before {@code before}, by time then id, each time
+     * followed by its checkpoint; returns the last time queued.
+     */
+    long emitGroups(List<JsonNode> rows, long before) {
+      List<JsonNode> group = new ArrayList<>();
+      Set<String> ids = new HashSet<>();
+      long groupMillis = Long.MIN_VALUE;
+      long lastQueued = Long.MIN_VALUE;
+      for (JsonNode r : rows) {
+        long m = modified(r);
+        if (m >= before) {
+          break;
+        }
+        if (!group.isEmpty() && m != groupMillis) {
+          flush(group, groupMillis);
+          lastQueued = groupMillis;
+          group.clear();
+          ids.clear();
+        }
+        if (ids.add(idOf(r))) { // the same record twice in one answer counts once
+          group.add(r);
+        }
+        groupMillis = m;
+      }
+      if (!group.isEmpty()) {
+        flush(group, groupMillis);
+        lastQueued = groupMillis;
+      }
+      return lastQueued;
+    }
+
+    boolean after(Cursor c, JsonNode r) {
+      long m = modified(r);
+      if (c.inclusive()) {
+        return m >= c.millis();
+      }
+      return m > c.millis() || (m == c.millis() && c.lastId() != null && compareIds(idOf(r), c.lastId()) > 0);
+    }
+
+    void checkSorted(List<JsonNode> rows) {
+      long previous = Long.MIN_VALUE;
+      for (JsonNode r : rows) {
+        long m = modified(r);
+        if (m < previous) {
+          throw new HubSpotException(owner + ": HubSpot's search answer is not sorted by '" + options.cursorProperty()
+              + "' (record " + idOf(r) + " at " + Instant.ofEpochMilli(m) + " came after one at "
+              + Instant.ofEpochMilli(previous) + "); stopping instead of guessing", 200, null, true);
+        }
+        previous = m;
       }
     }
 
     /** Reads every record modified exactly at {@code millis} with an id above {@code lastId}, by id. */
     void tie(long millis, String lastId, int limit) throws IOException, InterruptedException {
-      String after = null;
       String last = lastId;
       while (true) {
         ArrayNode groups = JsonNodeFactory.instance.arrayNode();
-        ObjectNode group = groups.addObject();
-        ArrayNode filters = group.putArray("filters");
+        ArrayNode filters = groups.addObject().putArray("filters");
         filter(filters, options.cursorProperty(), "EQ", Long.toString(millis));
         if (last != null) {
           filter(filters, "hs_object_id", "GT", last);
         }
-        JsonNode page = searchOrCap(groups, "hs_object_id", limit, after);
-        if (page == null) {
-          after = null; // HubSpot refused the page past its cap: continue after the last id
-          continue;
-        }
+        JsonNode page = search(groups, "hs_object_id", limit);
         boolean any = false;
         for (JsonNode r : page.path("results")) {
           String id = id(r);
@@ -301,7 +325,8 @@ public final class HubSpotConnector implements Connector {
             continue;
           }
           if (last != null && compareIds(id, last) <= 0) {
-            continue; // already emitted (an answer that overlaps the previous one)
+            throw new HubSpotException(owner + ": HubSpot's search answer is not sorted by hs_object_id above "
+                + last + " (got " + id + "); stopping instead of guessing", 200, null, true);
           }
           outbox.add(r);
           last = id;
@@ -311,12 +336,13 @@ public final class HubSpotConnector implements Connector {
           outbox.add(Cursor.afterId(millis, last));
         }
         drain();
-        String next = next(page);
-        if (next == null) {
+        if (next(page) == null) {
           return;
         }
-        // At the cap the filter moves on by id instead: the new query starts after the last id.
-        after = capReached(next, limit) ? null : next;
+        if (!any) {
+          throw new HubSpotException(owner + ": HubSpot's search answer has a next page but no usable record;"
+              + " stopping instead of looping", 200, null, true);
+        }
       }
     }
 
@@ -344,35 +370,13 @@ public final class HubSpotConnector implements Connector {
       return groups;
     }
 
-    /**
-     * A search page, or null when HubSpot refused a page past its 10,000-result cap (it answers 400
-     * there; with numeric {@code after} tokens the cap is seen coming and this never happens).
-     */
-    JsonNode searchOrCap(ArrayNode filterGroups, String sortBy, int limit, String after)
-        throws IOException, InterruptedException {
-      try {
-        return search(filterGroups, sortBy, limit, after);
-      } catch (HubSpotException e) {
-        String m = e.getMessage();
-        if (after != null && e.status() == 400 && (m.contains("10000") || m.contains("10,000"))) {
-          context.logger().debug("{}: HubSpot refused a search page past its cap; searching again", owner);
-          return null;
-        }
-        throw e;
-      }
-    }
-
-    JsonNode search(ArrayNode filterGroups, String sortBy, int limit, String after)
-        throws IOException, InterruptedException {
+    JsonNode search(ArrayNode filterGroups, String sortBy, int limit) throws IOException, InterruptedException {
       ObjectNode body = mapper.createObjectNode();
       body.set("filterGroups", filterGroups);
       body.putArray("sorts").addObject().put("propertyName", sortBy).put("direction", "ASCENDING");
       ArrayNode props = body.putArray("properties");
       properties.keySet().forEach(props::add);
       body.put("limit", limit);
-      if (after != null) {
-        body.put("after", after);
-      }
       return api.post("/crm/v3/objects/" + options.object() + "/search", body, true, context);
     }
 
@@ -565,6 +569,10 @@ public final class HubSpotConnector implements Connector {
           "hubspot " + options.object() + " id " + r.path("id").asText("?"), reason);
     }
 
+    long total(JsonNode page) {
+      return page.path("total").asLong(-1);
+    }
+
     Long modified(JsonNode r) {
       JsonNode v = r.path("properties").path(options.cursorProperty());
       return v.isTextual() ? parseTime(v.asText()) : v.isNumber() ? v.asLong() : null;
@@ -616,15 +624,6 @@ public final class HubSpotConnector implements Connector {
   static String next(JsonNode page) {
     JsonNode after = page.path("paging").path("next").path("after");
     return after.isMissingNode() || after.isNull() || after.asText().isEmpty() ? null : after.asText();
-  }
-
-  /** Whether asking for the page at {@code next} would go past the search API's 10,000 results. */
-  static boolean capReached(String next, int limit) {
-    try {
-      return Long.parseLong(next.trim()) + limit > SEARCH_RESULT_CAP;
-    } catch (NumberFormatException e) {
-      return false; // an opaque token: HubSpot's 400 at the cap is handled as a restart by the caller
-    }
   }
 
   static void filter(ArrayNode filters, String property, String operator, String value) {
