@@ -253,7 +253,7 @@ public final class HubSpotApi implements AutoCloseable {
       }
       fix = "the app lacks a permission: grant it " + (scopes.isEmpty() ? "the read scope of '" + options.object() + "'"
           : "the scope(s) " + String.join(", ", scopes)) + " and, for OAuth apps, authorize again";
-    } else if (status == 404) {
+    } else if (status == 404 || error.path("message").asText("").contains("object type")) {
       fix = "check option 'object' ('" + options.object() + "'): use contacts, companies, deals, tickets or a custom"
           + " object's type id such as 2-1234567 (GET /crm/v3/schemas lists them), and option 'associations'";
     } else if (status == 400) {
