@@ -168,8 +168,9 @@ final class Harness {
 
   /** Everything one read emitted, logged and reported. */
   static final class Run implements Emitter, ReadContext, RequestLog {
-    final List<Object> items = new CopyOnWriteArrayList<>();
-    final List<String> requests = new CopyOnWriteArrayList<>();
+    // Reads are single-threaded; a copy-on-write list would make 26,000 emits quadratic.
+    final List<Object> items = java.util.Collections.synchronizedList(new ArrayList<>());
+    final List<String> requests = java.util.Collections.synchronizedList(new ArrayList<>());
     final List<String> logLines = new CopyOnWriteArrayList<>();
     final Clock clock;
     volatile boolean cancelled;
@@ -202,7 +203,10 @@ final class Harness {
     }
 
     String everythingShown() {
-      List<String> all = new ArrayList<>(requests);
+      List<String> all;
+      synchronized (requests) {
+        all = new ArrayList<>(requests);
+      }
       all.addAll(logLines);
       return String.join("\n", all);
     }

@@ -66,7 +66,7 @@ final class HubSpotStub implements AutoCloseable {
   record Fault(Predicate<Seen> matches, int status, Map<String, String> headers, String body) {}
 
   private final HttpServer server;
-  final Map<String, List<ObjectNode>> objects = new ConcurrentHashMap<>();
+  final Map<String, Map<String, ObjectNode>> objects = new ConcurrentHashMap<>();
   final Map<String, Map<String, String>> propertyTypes = new ConcurrentHashMap<>();
   final Map<String, Map<String, List<String>>> associations = new ConcurrentHashMap<>();
   final List<Seen> seen = new CopyOnWriteArrayList<>();
@@ -104,7 +104,7 @@ final class HubSpotStub implements AutoCloseable {
     all.put(object.equals("contacts") ? "lastmodifieddate" : "hs_lastmodifieddate", "datetime");
     all.putAll(types);
     propertyTypes.put(object, all);
-    objects.putIfAbsent(object, new CopyOnWriteArrayList<>());
+    objects.putIfAbsent(object, new ConcurrentHashMap<>());
     return this;
   }
 
@@ -124,9 +124,7 @@ final class HubSpotStub implements AutoCloseable {
     r.put("createdAt", Instant.ofEpochMilli(1_600_000_000_000L).toString());
     r.put("updatedAt", Instant.ofEpochMilli(modifiedMillis).toString());
     r.put("archived", false);
-    List<ObjectNode> list = objects.computeIfAbsent(object, k -> new CopyOnWriteArrayList<>());
-    list.removeIf(o -> o.path("id").asText().equals(Long.toString(id)));
-    list.add(r);
+    objects.computeIfAbsent(object, k -> new ConcurrentHashMap<>()).put(Long.toString(id), r);
     return r;
   }
 
@@ -275,11 +273,12 @@ final class HubSpotStub implements AutoCloseable {
       return;
     }
     List<ObjectNode> matched = new ArrayList<>();
-    for (ObjectNode r : objects.get(object)) {
+    for (ObjectNode r : objects.get(object).values()) {
       if (!r.path("archived").asBoolean() && matches(r, groups)) {
         matched.add(r);
       }
     }
+    int totalMatched = -1;
     int request = searchRequests.get();
     JsonNode sort = body.path("sorts").path(0);
     if (!sort.isMissingNode()) {
@@ -297,18 +296,37 @@ final class HubSpotStub implements AutoCloseable {
       if (descending) {
         c = c.reversed();
       }
-      matched.sort(c.thenComparing(ties::get));
+      Comparator<ObjectNode> order = c.thenComparing(ties::get);
+      int needed = Math.min(matched.size(), Math.min(CAP, Math.max(0, offset) + limit));
+      if (needed < matched.size() / 4) {
+        // Only the first `needed` in order matter: select them with a bounded heap, then sort those.
+        java.util.PriorityQueue<ObjectNode> heap = new java.util.PriorityQueue<>(needed + 1, order.reversed());
+        for (ObjectNode r : matched) {
+          heap.add(r);
+          if (heap.size() > needed) {
+            heap.poll();
+          }
+        }
+        List<ObjectNode> top = new ArrayList<>(heap);
+        top.sort(order);
+        int all = matched.size();
+        matched = top;
+        totalMatched = all;
+      } else {
+        matched.sort(order);
+      }
     }
     List<String> wanted = new ArrayList<>();
     body.path("properties").forEach(p -> wanted.add(p.asText()));
     ObjectNode out = JSON.createObjectNode();
-    out.put("total", matched.size());
+    int size = totalMatched >= 0 ? totalMatched : matched.size();
+    out.put("total", size);
     ArrayNode results = out.putArray("results");
-    int end = Math.min(Math.min(matched.size(), offset + limit), CAP);
+    int end = Math.min(Math.min(size, offset + limit), CAP);
     for (int i = offset; i < end; i++) {
       results.add(project(matched.get(i), wanted));
     }
-    if (end < Math.min(matched.size(), CAP) || (end == CAP && matched.size() > CAP)) {
+    if (end < size) { // also at 10,000: HubSpot offers the next page, then refuses it with 400
       out.putObject("paging").putObject("next").put("after", Integer.toString(end));
     }
     send(ex, 200, out.toString());
@@ -327,7 +345,7 @@ final class HubSpotStub implements AutoCloseable {
     int offset = params.containsKey("after")
         ? Integer.parseInt(new String(Base64.getDecoder().decode(params.get("after")), StandardCharsets.UTF_8)) : 0;
     List<ObjectNode> matched = new ArrayList<>();
-    for (ObjectNode r : objects.get(object)) {
+    for (ObjectNode r : objects.get(object).values()) {
       if (r.path("archived").asBoolean() == archived) {
         matched.add(r);
       }
