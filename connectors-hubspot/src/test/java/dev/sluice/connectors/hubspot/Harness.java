@@ -174,6 +174,7 @@ final class Harness {
     final List<String> logLines = new CopyOnWriteArrayList<>();
     final Clock clock;
     volatile boolean cancelled;
+    volatile int cancelAfterRecords = -1;
 
     Run(Clock clock) {
       this.clock = clock;
@@ -214,6 +215,9 @@ final class Harness {
     @Override
     public void emit(Record record) {
       items.add(record);
+      if (cancelAfterRecords >= 0 && records().size() >= cancelAfterRecords) {
+        cancelled = true;
+      }
     }
 
     @Override

@@ -181,4 +181,28 @@ class IncrementalTest {
           .hasMessageContaining("'tickets'").hasMessageContaining("reset the pipeline's checkpoint");
     }
   }
+
+  @Test
+  void aCancelledRunStopsBetweenRequestsAndItsCheckpointResumesTheRest() throws Exception {
+    try (Connector c = deals(Map.of())) {
+      Harness.Run all = h.read(c, null);
+      Harness.Run cancelled = new Harness.Run(h.clock);
+      cancelled.cancelAfterRecords = 3;
+      int searchesBefore = stub.searchesSeen().size();
+      c.read(cancelled, null, cancelled);
+      assertThat(cancelled.keys()).hasSizeLessThan(12).hasSizeGreaterThanOrEqualTo(3);
+      assertThat(stub.searchesSeen().size() - searchesBefore).as("no request after the cancellation").isLessThanOrEqualTo(2);
+      assertThat(cancelled.logLines).anySatisfy(l -> assertThat(l).contains("read cancelled"));
+      Checkpoint cp = cancelled.lastCheckpoint();
+      int covered = 0;
+      for (Object o : cancelled.items) {
+        if (o instanceof Record) {
+          covered++;
+        } else if (o == cp) {
+          break;
+        }
+      }
+      assertThat(h.read(c, cp).keys()).containsExactlyElementsOf(all.keys().subList(covered, 12));
+    }
+  }
 }

@@ -93,6 +93,15 @@ public final class HubSpotApi implements AutoCloseable {
         : Duration.ofNanos((long) (1_000_000_000L / options.searchRequestsPerSecond()));
   }
 
+  /** The run was cancelled before a request: the read stops where it is (its checkpoints stand). */
+  public static final class Cancelled extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Cancelled() {
+      super("cancelled", null, false, false);
+    }
+  }
+
   /** How many HTTP requests to the API (not the token endpoint) were sent, retries included. */
   public int requestCount() {
     return requests.get();
@@ -123,7 +132,7 @@ public final class HubSpotApi implements AutoCloseable {
     Duration backoff = INITIAL_BACKOFF;
     while (true) {
       if (context.isCancelled()) {
-        throw new InterruptedException("the run was cancelled");
+        throw new Cancelled();
       }
       if (search) {
         pace();

@@ -94,6 +94,17 @@ public final class HubSpotConnector implements Connector {
           + "', not '" + options.object() + "'; the option 'object' changed, so reset the pipeline's checkpoint"
           + " to read '" + options.object() + "' from the start", -1, null, false);
     }
+    try {
+      readFrom(read, state);
+    } catch (HubSpotApi.Cancelled cancelled) {
+      context.logger().info("{}: read cancelled after {} record(s); stopped between requests", owner, read.emitted);
+      return;
+    }
+    context.logger().info("{}: read {} {} record(s) in {} request(s)", owner, read.emitted, options.object(),
+        api.requestCount() - read.requestsAtStart);
+  }
+
+  private void readFrom(Read read, JsonNode state) throws IOException, InterruptedException {
     if (options.incremental()) {
       Cursor cursor;
       if (state != null && state.path("mode").asText().equals("incremental")) {
@@ -108,8 +119,6 @@ public final class HubSpotConnector implements Connector {
     } else {
       read.full(state != null && state.path("mode").asText().equals("full") ? state : null);
     }
-    context.logger().info("{}: read {} {} record(s) in {} request(s)", owner, read.emitted, options.object(),
-        api.requestCount() - read.requestsAtStart);
   }
 
   /** The properties to request and the type of each, checked against the properties API. */
