@@ -236,4 +236,18 @@ class ErrorsTest {
       assertThat(run.requests).anySatisfy(r -> assertThat(r).startsWith("POST http://127.0.0.1:").contains("-> 200"));
     }
   }
+
+  @Test
+  void anExhaustedRollingWindowIsWaitedForBeforeTheNextRequest() throws Exception {
+    // HubSpot: X-HubSpot-RateLimit-Remaining / X-HubSpot-RateLimit-Interval-Milliseconds on each answer.
+    String properties = "{\"results\":[{\"name\":\"hs_lastmodifieddate\",\"type\":\"datetime\"},"
+        + "{\"name\":\"hs_object_id\",\"type\":\"number\"},{\"name\":\"dealname\",\"type\":\"string\"}]}";
+    stub.fault(s -> s.path().startsWith("/crm/v3/properties/"), 200, Map.of("X-HubSpot-RateLimit-Remaining", "0",
+        "X-HubSpot-RateLimit-Interval-Milliseconds", "10000", "X-HubSpot-RateLimit-Max", "190"), properties);
+    try (Connector c = deals(Map.of())) {
+      assertThat(h.read(c, null).keys()).hasSize(5);
+      assertThat(h.sleeper.waits).containsExactly(Duration.ofSeconds(10));
+      assertThat(stub.seen.stream().filter(s -> s.path().endsWith("/search")).count()).isGreaterThan(0);
+    }
+  }
 }

@@ -36,7 +36,7 @@ class HubSpotConnectorProviderTest {
     assertThat(schema.path("properties").path("token").path("writeOnly").asBoolean()).isTrue();
     assertThat(schema.path("properties").path("clientSecret").path("writeOnly").asBoolean()).isTrue();
     assertThat(schema.path("properties").path("baseUrl").path("default").asText()).isEqualTo("https://api.hubapi.com");
-    schema.path("properties").fields().forEachRemaining(e ->
+    schema.path("properties").properties().forEach(e ->
         assertThat(e.getValue().path("description").asText()).as(e.getKey()).isNotBlank());
   }
 

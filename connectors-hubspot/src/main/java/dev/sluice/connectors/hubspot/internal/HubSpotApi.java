@@ -56,6 +56,7 @@ public final class HubSpotApi implements AutoCloseable {
   private final Duration searchInterval; // null: no pacing
   private final AtomicInteger requests = new AtomicInteger();
   private Instant nextSearchSlot; // guarded by this
+  private Instant notBefore; // guarded by this: the account's rolling window is used up until then
 
   public HubSpotApi(HubSpotOptions options, ObjectMapper mapper, Clock clock, Sleeper sleeper, PluginSecrets secrets) {
     this.options = options;
@@ -134,6 +135,7 @@ public final class HubSpotApi implements AutoCloseable {
       if (context.isCancelled()) {
         throw new Cancelled();
       }
+      waitForWindow();
       if (search) {
         pace();
       }
@@ -167,6 +169,7 @@ public final class HubSpotApi implements AutoCloseable {
       }
       int status = response.statusCode();
       String text = new String(response.body(), StandardCharsets.UTF_8);
+      noteRemaining(response);
       if (status / 100 == 2) {
         context.requestLog().request(method, maskedUrl(uri), status + ", " + response.body().length + " bytes");
         JsonNode json;
@@ -296,6 +299,40 @@ public final class HubSpotApi implements AutoCloseable {
   private static Duration next(Duration backoff) {
     Duration doubled = backoff.multipliedBy(2);
     return doubled.compareTo(Duration.ofSeconds(60)) > 0 ? Duration.ofSeconds(60) : doubled;
+  }
+
+  /**
+   * HubSpot reports the account's rolling limit on each answer ({@code X-HubSpot-RateLimit-Remaining}
+   * and {@code X-HubSpot-RateLimit-Interval-Milliseconds}); when nothing remains, the next request
+   * waits for the window instead of earning a 429.
+   */
+  private void noteRemaining(HttpResponse<byte[]> response) {
+    String remaining = response.headers().firstValue("X-HubSpot-RateLimit-Remaining").orElse(null);
+    String interval = response.headers().firstValue("X-HubSpot-RateLimit-Interval-Milliseconds").orElse(null);
+    if (remaining == null || interval == null) {
+      return;
+    }
+    try {
+      if (Long.parseLong(remaining.trim()) <= 0) {
+        long ms = Math.min(Long.parseLong(interval.trim()), options.maxRetryWait().toMillis());
+        synchronized (this) {
+          notBefore = clock.instant().plusMillis(Math.max(0, ms));
+        }
+      }
+    } catch (NumberFormatException e) {
+      // not the documented numbers: ignore them
+    }
+  }
+
+  private void waitForWindow() throws InterruptedException {
+    Duration wait;
+    synchronized (this) {
+      wait = notBefore == null ? Duration.ZERO : Duration.between(clock.instant(), notBefore);
+      notBefore = null;
+    }
+    if (wait.compareTo(Duration.ZERO) > 0) {
+      sleeper.sleep(wait);
+    }
   }
 
   private void pace() throws InterruptedException {

@@ -509,7 +509,7 @@ public final class HubSpotConnector implements Connector {
       String id = idOf(r);
       data.put("id", id);
       ObjectNode props = data.putObject("properties");
-      r.path("properties").fields().forEachRemaining(e -> props.set(e.getKey(), typed(e.getKey(), e.getValue())));
+      r.path("properties").properties().forEach(e -> props.set(e.getKey(), typed(e.getKey(), e.getValue())));
       for (String f : List.of("createdAt", "updatedAt", "archivedAt")) {
         if (r.hasNonNull(f)) {
           data.set(f, r.get(f));
