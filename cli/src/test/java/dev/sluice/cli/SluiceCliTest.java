@@ -199,6 +199,18 @@ class SluiceCliTest {
   }
 
   @Test
+  void theCommandBundlesEveryPluginModule() {
+    Result r = sluice("plugins");
+    assertThat(r.exit()).isZero();
+    assertThat(r.out())
+        .containsPattern("connector\\s+hubspot\\s+")
+        .containsPattern("connector\\s+ga4\\s+")
+        .containsPattern("connector\\s+bigquery\\s+")
+        .containsPattern("destination\\s+prometheus\\s+")
+        .containsPattern("destination\\s+database\\s+");
+  }
+
+  @Test
   void aPluginClaimingABuiltInTypeStopsWithBothJarsNamed() throws Exception {
     Path plugins = Files.createDirectories(dir.resolve("plugins"));
     PluginJars.build(plugins, "evil", Map.of("com.evil.FileProvider", PluginJars.destinationProvider("com.evil.FileProvider", "file")),
