@@ -268,7 +268,7 @@ public final class SlackDestination implements Destination {
       if (text != null && text.isTextual() && text.asText().length() > max) {
         o.put("text", Texts.cut(text.asText(), max));
       }
-      o.elements().forEachRemaining(child -> cutTexts(child, MAX_BLOCK_TEXT));
+      o.elements().forEachRemaining(child -> cutTexts(child, max));
     } else if (node instanceof ArrayNode a) {
       a.elements().forEachRemaining(child -> cutTexts(child, max));
     }
