@@ -34,7 +34,7 @@ import java.util.Properties;
  * HTML-escaped in {@code html}), {@code mode} ({@code record} or {@code digest}), {@code
  * digestLimit} (default 50), {@code attach} ({@code none}, {@code csv}, {@code jsonl}), {@code
  * attachmentName}, {@code connectTimeout}, {@code timeout}, {@code sslTrust} (hosts whose
- * certificate is trusted without checking its chain: for test servers only), {@code dedup}
+ * certificate is trusted without checking its chain or its name: for test servers only), {@code dedup}
  * (default true) and {@code dedupRetention} (default 7d).
  *
  * <p>Stateless and thread-safe.
@@ -165,7 +165,8 @@ public final class EmailDestinationProvider implements DestinationProvider {
     props.setProperty(p + "writetimeout", Long.toString(timeout.toMillis()));
     props.setProperty(p + "from", from.getAddress());
     props.setProperty(p + "sendpartial", "true");
-    props.setProperty(p + "ssl.checkserveridentity", "true");
+    // sslTrust names hosts whose certificate is taken as it is (test servers): no chain, no name check.
+    props.setProperty(p + "ssl.checkserveridentity", Boolean.toString(sslTrust.isEmpty()));
     if (security == EmailDestination.Security.STARTTLS) {
       props.setProperty(p + "starttls.enable", "true");
       props.setProperty(p + "starttls.required", "true");

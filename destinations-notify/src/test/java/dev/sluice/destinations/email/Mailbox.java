@@ -38,7 +38,9 @@ final class Mailbox implements AutoCloseable {
   }
 
   void start() {
-    server = new GreenMail(new ServerSetup(port, "127.0.0.1", protocol));
+    ServerSetup setup = new ServerSetup(port, "127.0.0.1", protocol);
+    setup.setServerStartupTimeout(60_000); // a bound on a busy machine, not a timed assertion
+    server = new GreenMail(setup);
     if (user.length == 3) {
       server.setUser(user[0], user[1], user[2]);
     }
