@@ -76,6 +76,8 @@ final class SlackStub implements AutoCloseable {
   volatile boolean outage;
   /** Called before a post is answered; returning false leaves it unanswered and not accepted. */
   volatile Predicate<Post> beforeAnswer = p -> true;
+  /** Called after a post was accepted, before the answer is sent (may block: a crash test kills the client then). */
+  volatile java.util.function.Consumer<Post> afterAccept = p -> {};
 
   SlackStub() throws IOException {
     channels.addAll(List.of("#general", "general", "C0123456789", "#sales", "#alerts"));
@@ -147,6 +149,7 @@ final class SlackStub implements AutoCloseable {
         // left unanswered: the caller sees a timeout or a dropped connection
       } else {
         accepted.add(post);
+        afterAccept.accept(post);
         send(ex, 200, Map.of(), "{\"ok\":true,\"channel\":\"C0123456789\",\"ts\":\"" + ts.incrementAndGet() / 1_000_000
             + "." + String.format("%06d", ts.get() % 1_000_000) + "\"}");
       }
