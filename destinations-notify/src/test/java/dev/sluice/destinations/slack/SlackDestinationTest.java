@@ -239,6 +239,30 @@ class SlackDestinationTest {
   }
 
   @Test
+  void aDigestOfRecordsPartlySentBeforeListsOnlyTheNewOnes() throws Exception {
+    SlackDestination d = create(options("mode", "digest", "text", "{{count}}:{{#records}} {{record.name}}{{/records}}"));
+    d.deliver(batch(deal(1, "a", 1), deal(2, "b", 2)));
+    d.deliver(batch(deal(1, "a", 1), deal(2, "b", 2), deal(3, "c", 3)));
+    d.deliver(batch(deal(1, "a", 1)));
+    assertThat(stub.accepted()).extracting(SlackStub.Post::text).containsExactly("2: a b", "1: c");
+  }
+
+  @Test
+  void theSentLogForgetsAfterTheRetention() throws Exception {
+    SlackDestination d = create(options("text", "{{record.name}}", "dedupRetention", "1d"));
+    d.deliver(batch(deal(1, "a", 1)));
+    context.clock().advance(Duration.ofHours(23));
+    d.finishRun(new dev.sluice.spi.RunInfo("hubspot-deals", "run-1", context.clock().instant()), true);
+    d.deliver(batch(deal(1, "a", 1)));
+    assertThat(stub.accepted()).as("still remembered after 23 hours").hasSize(1);
+
+    context.clock().advance(Duration.ofHours(2));
+    d.finishRun(new dev.sluice.spi.RunInfo("hubspot-deals", "run-2", context.clock().instant()), true);
+    d.deliver(batch(deal(1, "a", 1)));
+    assertThat(stub.accepted()).as("forgotten after the retention: posted again").hasSize(2);
+  }
+
+  @Test
   void withoutDedupEveryDeliveryPosts() throws Exception {
     SlackDestination d = create(options("text", "{{record.name}}", "dedup", false));
     d.deliver(batch(deal(1, "a", 1)));
