@@ -5,6 +5,7 @@ import dev.sluice.destinations.email.internal.Addresses;
 import dev.sluice.destinations.notify.internal.Dedup;
 import dev.sluice.destinations.notify.internal.Escaping;
 import dev.sluice.destinations.notify.internal.NotifyTemplate;
+import dev.sluice.destinations.notify.internal.TemplateOptions;
 import dev.sluice.destinations.notify.internal.Texts;
 import dev.sluice.record.FieldPath;
 import dev.sluice.spi.ConfigSchemas;
@@ -31,7 +32,7 @@ import java.util.Properties;
  * {@code username} and {@code password} (secret), {@code from} (required), {@code to}, {@code cc},
  * {@code bcc} (fixed recipients), {@code toFrom} (a record field holding one address or a list),
  * {@code subject} (template, required), {@code text} and/or {@code html} (templates; values are
- * HTML-escaped in {@code html}), {@code mode} ({@code record} or {@code digest}), {@code
+ * HTML-escaped in {@code html}; or {@code textFile}, {@code htmlFile} naming files that hold them), {@code mode} ({@code record} or {@code digest}), {@code
  * digestLimit} (default 50), {@code attach} ({@code none}, {@code csv}, {@code jsonl}), {@code
  * attachmentName}, {@code connectTimeout}, {@code timeout}, {@code sslTrust} (hosts whose
  * certificate is trusted without checking its chain or its name: for test servers only), {@code dedup}
@@ -67,6 +68,8 @@ public final class EmailDestinationProvider implements DestinationProvider {
         .required("subject", ConfigSchemas.string("Mustache template of the subject (one line)."))
         .optional("text", ConfigSchemas.string("Mustache template of the text body."))
         .optional("html", ConfigSchemas.string("Mustache template of the HTML body; record values are HTML-escaped."))
+        .optional("textFile", ConfigSchemas.string("File holding the 'text' template (instead of 'text')."))
+        .optional("htmlFile", ConfigSchemas.string("File holding the 'html' template (instead of 'html')."))
         .optional("mode", ConfigSchemas.enumOf("One message per record, or one digest per batch.", "record",
             "digest"))
         .optional("digestLimit", ConfigSchemas.integer("Records a digest lists; the rest are counted in 'more'.",
@@ -129,10 +132,8 @@ public final class EmailDestinationProvider implements DestinationProvider {
       throw new PluginConfigException(owner + ": option 'subject' must be one line");
     }
     NotifyTemplate subject = NotifyTemplate.compile(owner + ": option 'subject'", subjectSource, Escaping.NONE);
-    NotifyTemplate text = config.has("text")
-        ? NotifyTemplate.compile(owner + ": option 'text'", config.string("text"), Escaping.NONE) : null;
-    NotifyTemplate html = config.has("html")
-        ? NotifyTemplate.compile(owner + ": option 'html'", config.string("html"), Escaping.HTML) : null;
+    NotifyTemplate text = TemplateOptions.compile(config, "text", Escaping.NONE);
+    NotifyTemplate html = TemplateOptions.compile(config, "html", Escaping.HTML);
     if (text == null && html == null) {
       throw new PluginConfigException(owner + ": give a 'text' template, an 'html' template or both");
     }

@@ -6,6 +6,7 @@ import dev.sluice.destinations.notify.internal.Escaping;
 import dev.sluice.destinations.notify.internal.NotifyTemplate;
 import dev.sluice.destinations.notify.internal.Pacer;
 import dev.sluice.destinations.notify.internal.Sleeper;
+import dev.sluice.destinations.notify.internal.TemplateOptions;
 import dev.sluice.record.FieldPath;
 import dev.sluice.spi.ConfigSchemas;
 import dev.sluice.spi.Destination;
@@ -27,7 +28,8 @@ import java.time.Duration;
  * chat.postMessage}) or {@code webhookUrl} (an incoming webhook; the URL is a secret); {@code
  * baseUrl} (Web API root, default {@code https://slack.com/api/}); {@code channel} (default channel)
  * and {@code channelFrom} (a record field naming the channel, e.g. {@code $.owner.slackChannel});
- * {@code text} and/or {@code blocks} (Mustache templates: mrkdwn text, a Block Kit JSON array);
+ * {@code text} and/or {@code blocks} (Mustache templates: mrkdwn text, a Block Kit JSON array; or
+ * {@code textFile}, {@code blocksFile} naming files that hold them);
  * {@code mode} ({@code record} or {@code digest}); {@code digestLimit} (records listed in a digest,
  * default 10); {@code maxTextLength} (default 40000, Slack's limit); {@code minInterval} (pacing per
  * channel, default 1s, Slack's documented posting rate); {@code connectTimeout}, {@code
@@ -61,6 +63,8 @@ public final class SlackDestinationProvider implements DestinationProvider {
         .optional("text", ConfigSchemas.string("Mustache template of the message text (mrkdwn); record values are"
             + " escaped (& < >)."))
         .optional("blocks", ConfigSchemas.string("Mustache template rendering a JSON array of Block Kit blocks."))
+        .optional("textFile", ConfigSchemas.string("File holding the 'text' template (instead of 'text')."))
+        .optional("blocksFile", ConfigSchemas.string("File holding the 'blocks' template (instead of 'blocks')."))
         .optional("mode", ConfigSchemas.enumOf("One message per record, or one digest per batch and channel.",
             "record", "digest"))
         .optional("digestLimit", ConfigSchemas.integer("Records a digest lists; the rest are counted in 'more'.",
@@ -121,15 +125,15 @@ public final class SlackDestinationProvider implements DestinationProvider {
         throw new PluginConfigException(owner + ": option 'channelFrom': " + e.getMessage());
       }
     }
-    NotifyTemplate text = config.has("text")
-        ? NotifyTemplate.compile(owner + ": option 'text'", config.string("text"), Escaping.SLACK_MRKDWN) : null;
-    NotifyTemplate blocks = config.has("blocks")
-        ? NotifyTemplate.compile(owner + ": option 'blocks'", config.string("blocks"), Escaping.SLACK_BLOCKS_JSON)
-        : null;
+    NotifyTemplate text = TemplateOptions.compile(config, "text", Escaping.SLACK_MRKDWN);
+    NotifyTemplate blocks = TemplateOptions.compile(config, "blocks", Escaping.SLACK_BLOCKS_JSON);
     if (text == null && blocks == null) {
       throw new PluginConfigException(owner + ": give a 'text' template, a 'blocks' template or both");
     }
     SlackDestination.Mode mode = config.enumValue("mode", SlackDestination.Mode.class, SlackDestination.Mode.RECORD);
+    if (blocks != null) {
+      checkBlocks(owner, blocks, mode, context.objectMapper());
+    }
     int digestLimit = config.intValue("digestLimit", 10, 1, 1000);
     int maxText = config.intValue("maxTextLength", SlackDestination.MAX_TEXT, 100, SlackDestination.MAX_TEXT);
     Duration minInterval = config.duration("minInterval", Duration.ofSeconds(1));
@@ -144,6 +148,33 @@ public final class SlackDestinationProvider implements DestinationProvider {
         .followRedirects(HttpClient.Redirect.NEVER).build();
     return new SlackDestination(settings, http, context.objectMapper(), context.clock(), context.logger(), dedup,
         new Pacer(minInterval, context.clock(), sleeper));
+  }
+
+  /**
+   * Renders {@code blocks} for an empty record (or an empty digest) and checks that the result is a
+   * JSON array, so that a template that is not JSON stops start-up instead of failing every record.
+   */
+  private static void checkBlocks(String owner, NotifyTemplate blocks, SlackDestination.Mode mode,
+      com.fasterxml.jackson.databind.ObjectMapper mapper) {
+    dev.sluice.record.Batch sample = dev.sluice.record.Batch.of("pipeline", "destination", "run",
+        java.util.List.of(dev.sluice.record.Record.of("sample", mapper.createObjectNode())));
+    java.util.Map<String, Object> context = mode == SlackDestination.Mode.RECORD
+        ? NotifyTemplate.recordContext(mapper, sample, 0, blocks.escaping())
+        : NotifyTemplate.digestContext(mapper, sample, java.util.List.of(0), 10, blocks.escaping());
+    com.fasterxml.jackson.databind.JsonNode parsed;
+    try {
+      parsed = mapper.readTree(blocks.render(context));
+    } catch (NotifyTemplate.TemplateException e) {
+      throw new PluginConfigException(e.getMessage());
+    } catch (java.io.IOException e) {
+      String where = e instanceof com.fasterxml.jackson.core.JsonProcessingException j && j.getLocation() != null
+          ? "line " + j.getLocation().getLineNr() + ", column " + j.getLocation().getColumnNr() : "unknown position";
+      throw new PluginConfigException(owner + ": option 'blocks' does not render to JSON for a record without"
+          + " values (at " + where + " of the rendered text): keep every value inside a JSON string");
+    }
+    if (parsed == null || !parsed.isArray()) {
+      throw new PluginConfigException(owner + ": option 'blocks' must render to a JSON array of Block Kit blocks");
+    }
   }
 
   /** The sent-log guard the options ask for. */

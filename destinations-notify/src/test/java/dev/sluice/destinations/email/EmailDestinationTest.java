@@ -240,6 +240,25 @@ class EmailDestinationTest {
     assertThat(c.toString()).doesNotContain(PASSWORD);
   }
 
+  @Test
+  void templatesFromFilesNameTheFileAndLineInErrors(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    java.nio.file.Path good = java.nio.file.Files.writeString(dir.resolve("alert.html"),
+        "<h1>Alert</h1>\n<p>{{record.name}}</p>\n");
+    Destination d = create(plain("text", null, "htmlFile", good.toString()));
+    assertThat(d.deliver(batch(deal(1, "<b>x</b>", 1)))).matches(DeliveryResult::isSuccess);
+    assertThat(Mailbox.partText(mailbox.received().get(0), "text/html").replace("\r\n", "\n"))
+        .isEqualTo("<h1>Alert</h1>\n<p>&lt;b&gt;x&lt;/b&gt;</p>"); // the SMTP transport drops the last line end
+
+    java.nio.file.Path bad = java.nio.file.Files.writeString(dir.resolve("bad.html"), "<h1>Alert</h1>\n\n{{#records}}\n");
+    assertThatThrownBy(() -> create(plain("text", null, "htmlFile", bad.toString())))
+        .isInstanceOf(PluginConfigException.class).hasMessageContaining("option 'htmlFile', " + bad)
+        .hasMessageContaining("line");
+    assertThatThrownBy(() -> create(plain("htmlFile", dir.resolve("missing.html").toString())))
+        .hasMessageContaining("can't read template file");
+    assertThatThrownBy(() -> create(plain("textFile", good.toString()))).hasMessageContaining("not both");
+  }
+
   private static Map<String, Object> with(Map<String, Object> base, String key, Object value) {
     Map<String, Object> m = new HashMap<>(base);
     m.put(key, value);

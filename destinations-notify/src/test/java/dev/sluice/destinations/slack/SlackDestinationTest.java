@@ -114,8 +114,10 @@ class SlackDestinationTest {
 
   @Test
   void aBlocksTemplateThatDataBreaksFailsThatRecordPermanently() throws Exception {
-    SlackDestination d = create(options("text", null, "blocks", "[{\"type\":\"section\",\"n\": {{record.amount}} }]"));
-    ObjectNode weird = JsonNodeFactory.instance.objectNode().put("amount", "1, \"x\": 2");
+    // Valid JSON for a record without 'extra' (checked at start-up), broken by one that has it.
+    SlackDestination d = create(options("text", null, "blocks",
+        "[{\"type\":\"section\",\"text\":{\"type\":\"mrkdwn\",\"text\":\"x\"}}{{#record.extra}},{\"bad\"{{/record.extra}}]"));
+    ObjectNode weird = JsonNodeFactory.instance.objectNode().put("amount", 1).put("extra", true);
     DeliveryResult r = d.deliver(batch(deal(1, "ok", 5), Record.of("weird", weird)));
     assertThat(r.failures()).containsOnlyKeys(1);
     assertThat(r.failures().get(1).retryable()).isFalse();
@@ -364,6 +366,10 @@ class SlackDestinationTest {
     assertThatThrownBy(() -> create(options("text", "{{=<% %>=}}<%{record.name}%>")))
         .hasMessageContaining("delimiter");
     assertThatThrownBy(() -> create(options("text", null))).hasMessageContaining("'text' template");
+    assertThatThrownBy(() -> create(options("blocks", "[{\"type\": \"section\", \"n\": {{record.amount}} }]")))
+        .isInstanceOf(PluginConfigException.class).hasMessageContaining("option 'blocks' does not render to JSON");
+    assertThatThrownBy(() -> create(options("blocks", "{\"type\": \"section\"}")))
+        .hasMessageContaining("must render to a JSON array");
     assertThatThrownBy(() -> create(options("text", "x", "channel", null)))
         .hasMessageContaining("'channel' or 'channelFrom'");
     assertThatThrownBy(() -> create(options("text", "x", "webhookUrl", "https://hooks.example/x")))
