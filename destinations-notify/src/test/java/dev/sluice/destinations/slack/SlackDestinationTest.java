@@ -377,6 +377,14 @@ class SlackDestinationTest {
   }
 
   @Test
+  void templatesCallNoMethodsOnValues() throws Exception {
+    SlackDestination d = create(options("text",
+        "[{{record.name.class}}|{{record.name.bytes}}|{{key.class.name}}|{{record.name.length}}|{{record.name}}]"));
+    d.deliver(batch(deal(1, "abc", 1)));
+    assertThat(stub.accepted().get(0).text()).isEqualTo("[||||abc]");
+  }
+
+  @Test
   void helpersLookUpJsonPathsAndFormatDates() throws Exception {
     SlackDestination d = create(options("text",
         "{{#jsonpath}}$.owner.name{{/jsonpath}} closed on {{#date}}{{record.closedAt}}{{/date}}"

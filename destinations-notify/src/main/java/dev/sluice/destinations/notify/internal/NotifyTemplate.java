@@ -3,6 +3,7 @@ package dev.sluice.destinations.notify.internal;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.samskivert.mustache.BasicCollector;
 import com.samskivert.mustache.Mustache;
 import com.samskivert.mustache.MustacheException;
 import com.samskivert.mustache.Template;
@@ -24,13 +25,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * A compiled, logic-less Mustache template (jmustache) with the escaping of where its output goes.
  *
- * <p>No code runs from a template: sections, inverted sections and variables only. Constructs that
+ * <p>No code runs from a template: sections, inverted sections and variables only, resolved in maps
+ * and lists (no reflection: a template can't call a getter on a value). Constructs that
  * would let data or the file system in unescaped are refused when the template is compiled (at
  * configuration time): partials ({@code {{> name}}}), delimiter changes ({@code {{=<% %>=}}}), and,
  * wherever the output is escaped, unescaped variables ({@code {{{name}}}}, {@code {{& name}}}).
@@ -82,6 +85,13 @@ public final class NotifyTemplate {
     }
     try {
       Template t = Mustache.compiler()
+          // Maps, lists and arrays only: no reflection, so {{record.name.class}} or {{key.bytes}} call nothing.
+          .withCollector(new BasicCollector() {
+            @Override
+            public <K, V> Map<K, V> createFetcherCache() {
+              return new ConcurrentHashMap<>();
+            }
+          })
           .withEscaper(escaping.escaper())
           .defaultValue("")
           .zeroIsFalse(true)
