@@ -93,6 +93,10 @@ public final class SlackDestination implements Destination {
     this.pacer = pacer;
   }
 
+  static boolean isChannel(String s) {
+    return CHANNEL.matcher(s).matches();
+  }
+
   @Override
   public DeliveryResult deliver(Batch batch) throws Exception {
     if (batch.isEmpty()) {

@@ -117,6 +117,11 @@ public final class SlackDestinationProvider implements DestinationProvider {
             + " needs a channel");
       }
     }
+    String channel = config.optionalString("channel").orElse(null);
+    if (channel != null && !SlackDestination.isChannel(channel)) {
+      throw config.invalid("channel", "a channel name (#sales) or ID (C0123456789)", config.node("channel")
+          .orElseThrow());
+    }
     FieldPath channelFrom = null;
     if (config.has("channelFrom")) {
       try {
@@ -142,7 +147,7 @@ public final class SlackDestinationProvider implements DestinationProvider {
     Dedup dedup = dedup(config, context, "the slack destination's de-duplication (dedup: true)");
 
     SlackDestination.Settings settings = new SlackDestination.Settings(context.name(), endpoint, hasWebhook, token,
-        config.optionalString("channel").orElse(null), channelFrom, text, blocks, mode, digestLimit, maxText,
+        channel, channelFrom, text, blocks, mode, digestLimit, maxText,
         requestTimeout);
     HttpClient http = client != null ? client : HttpClient.newBuilder().connectTimeout(connectTimeout)
         .followRedirects(HttpClient.Redirect.NEVER).build();

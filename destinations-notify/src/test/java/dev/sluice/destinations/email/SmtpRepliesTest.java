@@ -76,6 +76,32 @@ class SmtpRepliesTest {
   }
 
   @Test
+  void aDigestRetriedAfterOneRecipientWasBusyReachesEachRecipientWithWhatItMissed() throws Exception {
+    server = new ScriptedSmtpServer(false);
+    server.rcptReplies.put("busy@example.com", "452 4.2.2 Mailbox full, try later");
+    Destination d = create("none", "to", List.of("ok@example.com", "busy@example.com"), "mode", "digest",
+        "subject", "{{count}} deals", "text", "{{#records}}{{record.id}} {{/records}}");
+
+    DeliveryResult first = d.deliver(batch(1, 2));
+    assertThat(first.failures()).containsOnlyKeys(0, 1);
+    assertThat(first.failures().values()).allMatch(DeliveryResult.RecordFailure::retryable);
+
+    server.rcptReplies.clear();
+    assertThat(d.deliver(batch(1, 2, 3))).matches(DeliveryResult::isSuccess);
+
+    assertThat(server.deliveries).hasSize(3);
+    assertThat(server.deliveries.get(0).recipients()).containsExactly("ok@example.com");
+    assertThat(server.deliveries.get(0).data()).contains("Subject: 2 deals");
+    // ok@ misses record 3 only, busy@ all three: one message each.
+    ScriptedSmtpServer.Delivery toOk = server.deliveries.stream()
+        .filter(x -> x.recipients().equals(List.of("ok@example.com"))).skip(1).findFirst().orElseThrow();
+    ScriptedSmtpServer.Delivery toBusy = server.deliveries.stream()
+        .filter(x -> x.recipients().equals(List.of("busy@example.com"))).findFirst().orElseThrow();
+    assertThat(toOk.data()).contains("Subject: 1 deals").contains("\r\n3 \r\n");
+    assertThat(toBusy.data()).contains("Subject: 3 deals").contains("1 2 3");
+  }
+
+  @Test
   void aTransientDataReplyIsRetryableAndAPermanentOneIsNot() throws Exception {
     server = new ScriptedSmtpServer(false);
     Destination d = create("none", "to", List.of("ok@example.com"));

@@ -370,6 +370,8 @@ class SlackDestinationTest {
         .isInstanceOf(PluginConfigException.class).hasMessageContaining("option 'blocks' does not render to JSON");
     assertThatThrownBy(() -> create(options("blocks", "{\"type\": \"section\"}")))
         .hasMessageContaining("must render to a JSON array");
+    assertThatThrownBy(() -> create(options("text", "x", "channel", "#sales <!channel>")))
+        .hasMessageContaining("option 'channel' must be a channel name");
     assertThatThrownBy(() -> create(options("text", "x", "channel", null)))
         .hasMessageContaining("'channel' or 'channelFrom'");
     assertThatThrownBy(() -> create(options("text", "x", "webhookUrl", "https://hooks.example/x")))
