@@ -32,6 +32,7 @@ public final class InMemoryStore implements Store {
   private final Secrets secrets = new Secrets();
   private final Pipelines pipelines = new Pipelines();
   private final InMemoryReplayCache replays = new InMemoryReplayCache();
+  private final InMemorySentLog sentLog = new InMemorySentLog();
 
   public InMemoryStore() {
     this(Clock.systemUTC());
@@ -75,6 +76,12 @@ public final class InMemoryStore implements Store {
   @Override
   public Optional<ReplayCache> replayCache() {
     return Optional.of(replays);
+  }
+
+  /** Notifications sent, in this process's memory: forgotten on restart. */
+  @Override
+  public Optional<SentLog> sentLog() {
+    return Optional.of(sentLog);
   }
 
   @Override

@@ -20,7 +20,9 @@ import java.util.Optional;
  *   <li>{@link #users()}: local users and API keys, for the server's built-in authentication;
  *   <li>{@link #pipelines()}: stored pipeline, destination and rule documents, for configuration
  *       managed through the REST API;
- *   <li>{@link #clusterCoordinator}: running several nodes as one cluster.
+ *   <li>{@link #clusterCoordinator}: running several nodes as one cluster;
+ *   <li>{@link #sentLog()}: notifications already sent, so that Slack and email destinations do not
+ *       notify twice after a retry, a replay or a restart.
  * </ul>
  *
  * <p>Implementations: {@link InMemoryStore} in core (every capability but clustering; state is lost
@@ -74,6 +76,16 @@ public interface Store extends AutoCloseable {
    * then remember deliveries in each process's memory only.
    */
   default Optional<ReplayCache> replayCache() {
+    return Optional.empty();
+  }
+
+  /**
+   * The store's log of notifications already sent (see {@link SentLog}), shared by every store
+   * instance on the same data. Empty (the default) when the store keeps none: destinations that
+   * need it then fail with a {@link MissingStoreCapabilityException} unless told not to
+   * de-duplicate.
+   */
+  default Optional<SentLog> sentLog() {
     return Optional.empty();
   }
 

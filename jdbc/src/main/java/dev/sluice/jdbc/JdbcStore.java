@@ -9,6 +9,7 @@ import dev.sluice.jdbc.internal.JdbcCheckpointStore;
 import dev.sluice.jdbc.internal.JdbcDeadLetterStore;
 import dev.sluice.jdbc.internal.JdbcPipelineStore;
 import dev.sluice.jdbc.internal.JdbcReplayCache;
+import dev.sluice.jdbc.internal.JdbcSentLog;
 import dev.sluice.jdbc.internal.JdbcRunStore;
 import dev.sluice.jdbc.internal.JdbcSecretStore;
 import dev.sluice.jdbc.internal.JdbcUrls;
@@ -22,6 +23,7 @@ import dev.sluice.store.CheckpointStore;
 import dev.sluice.store.DeadLetterStore;
 import dev.sluice.store.PipelineStore;
 import dev.sluice.store.ReplayCache;
+import dev.sluice.store.SentLog;
 import dev.sluice.store.RunStore;
 import dev.sluice.store.SecretStore;
 import dev.sluice.store.Store;
@@ -75,6 +77,7 @@ public final class JdbcStore implements Store {
   private final JdbcSecretStore secrets;
   private final JdbcPipelineStore pipelines;
   private final JdbcReplayCache replays;
+  private final JdbcSentLog sentLog;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private JdbcStore(DataSource dataSource, HikariDataSource ownedPool, Clock clock, String description) {
@@ -91,6 +94,7 @@ public final class JdbcStore implements Store {
     this.secrets = new JdbcSecretStore(jdbc, clock);
     this.pipelines = new JdbcPipelineStore(jdbc, json, clock);
     this.replays = new JdbcReplayCache(jdbc);
+    this.sentLog = new JdbcSentLog(jdbc);
   }
 
   /**
@@ -188,6 +192,12 @@ public final class JdbcStore implements Store {
   @Override
   public Optional<ReplayCache> replayCache() {
     return Optional.of(replays);
+  }
+
+  /** Notifications sent, in {@code sluice_sent_log}: survives restarts, shared by every node on this database. */
+  @Override
+  public Optional<SentLog> sentLog() {
+    return Optional.of(sentLog);
   }
 
   /**
