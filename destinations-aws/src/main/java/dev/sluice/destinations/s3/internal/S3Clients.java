@@ -14,6 +14,7 @@ import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.sts.StsClient;
 import software.amazon.awssdk.services.sts.auth.StsAssumeRoleCredentialsProvider;
 
@@ -69,6 +70,9 @@ public final class S3Clients {
         .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
         .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
         .forcePathStyle(s.pathStyle())
+        // Whole-body requests (the body is in memory anyway): no aws-chunked transfer, which some
+        // S3-compatible stores mishandle (S3Proxy keeps "aws-chunked" in the stored Content-Encoding).
+        .serviceConfiguration(S3Configuration.builder().chunkedEncodingEnabled(false).build())
         .overrideConfiguration(o -> {
           o.retryStrategy(r -> r.maxAttempts(s.sdkMaxAttempts()));
           o.apiCallAttemptTimeout(s.requestTimeout());

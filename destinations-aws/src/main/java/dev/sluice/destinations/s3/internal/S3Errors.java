@@ -14,7 +14,7 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * Turns what the SDK threw into a {@link DeliveryException} that says whether a retry may help and
  * names the bucket and key.
  *
- * <p>Retryable: throttling ({@code SlowDown}, {@code Throttling}, HTTP 503 and 429), every 5xx,
+ * <p>Retryable: throttling ({@code SlowDown}, {@code Throttling}, HTTP 503 and 429), every 5xx but 501 {@code NotImplemented},
  * timeouts ({@code RequestTimeout}, 408), a body damaged in transit ({@code BadDigest}, {@code
  * IncompleteBody}), expired temporary credentials, conflicting operations, and client-side I/O
  * failures (connection refused, reset, timed out). Everything else the server answers (4xx: {@code
@@ -75,6 +75,9 @@ public final class S3Errors {
   static boolean isRetryable(String code, int status) {
     if (code != null && (RETRYABLE_CODES.contains(code))) {
       return true;
+    }
+    if (status == 501 || "NotImplemented".equals(code)) {
+      return false; // the store does not support what was asked (an SSE mode, a header): no retry helps
     }
     return status >= 500 || status == 429 || status == 408;
   }
