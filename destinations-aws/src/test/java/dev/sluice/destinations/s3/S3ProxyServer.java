@@ -20,6 +20,7 @@ final class S3ProxyServer implements AutoCloseable {
   private final BlobStoreContext context;
   private final String identity;
   private final String credential;
+  private final boolean ignoreUnknownHeaders;
   private static S3ProxyServer shared;
   private S3Proxy proxy;
   private int port;
@@ -29,6 +30,15 @@ final class S3ProxyServer implements AutoCloseable {
   }
 
   S3ProxyServer(String identity, String credential) throws Exception {
+    this(identity, credential, false);
+  }
+
+  /**
+   * @param ignoreUnknownHeaders S3Proxy answers 501 to headers it does not know, among them {@code
+   *     x-amz-security-token} (temporary credentials); true lets such requests through
+   */
+  S3ProxyServer(String identity, String credential, boolean ignoreUnknownHeaders) throws Exception {
+    this.ignoreUnknownHeaders = ignoreUnknownHeaders;
     this.identity = identity;
     this.credential = credential;
     Properties p = new Properties();
@@ -42,6 +52,7 @@ final class S3ProxyServer implements AutoCloseable {
         .blobStore(context.getBlobStore())
         .endpoint(URI.create("http://127.0.0.1:" + wantedPort))
         .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, identity, credential)
+        .ignoreUnknownHeaders(ignoreUnknownHeaders)
         .build();
     proxy.start();
     if (!"STARTED".equals(proxy.getState())) { // Jetty's start() returns once it listens

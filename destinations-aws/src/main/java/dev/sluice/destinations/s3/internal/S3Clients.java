@@ -41,7 +41,9 @@ public final class S3Clients {
     if (s.credentials().roleArn() != null) {
       var sts = StsClient.builder()
           .httpClient(UrlConnectionHttpClient.builder().build())
-          .credentialsProvider(credentials);
+          .credentialsProvider(credentials)
+          .overrideConfiguration(o -> o.retryStrategy(r -> r.maxAttempts(s.sdkMaxAttempts()))
+              .apiCallAttemptTimeout(s.requestTimeout()));
       if (region != null) {
         sts.region(region);
       }
