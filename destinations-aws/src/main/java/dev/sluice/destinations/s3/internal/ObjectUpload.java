@@ -46,6 +46,7 @@ public final class ObjectUpload extends OutputStream {
   private int size;
   private long total;
   private String uploadId;
+  private boolean multipart;
   private final List<CompletedPart> parts = new ArrayList<>();
   private boolean done;
 
@@ -62,7 +63,7 @@ public final class ObjectUpload extends OutputStream {
 
   /** Whether a multipart upload was started (tests and messages). */
   public boolean isMultipart() {
-    return uploadId != null;
+    return multipart;
   }
 
   @Override
@@ -167,6 +168,7 @@ public final class ObjectUpload extends OutputStream {
     if (algorithm() != null) {
       create.checksumAlgorithm(algorithm());
     }
+    multipart = true;
     uploadId = s3.createMultipartUpload(create.build()).uploadId();
   }
 
