@@ -80,7 +80,12 @@ final class S3Fixture implements AutoCloseable {
   }
 
   S3Destination destination(Map<String, ?> extra, List<ExecutionInterceptor> interceptors) {
-    S3Settings settings = S3Settings.from(PluginConfig.of("destination 'exports' (type s3)", options(extra)));
+    return destinationWith(interceptors, options(extra));
+  }
+
+  /** A destination with exactly these options (no defaults added). */
+  S3Destination destinationWith(List<ExecutionInterceptor> interceptors, Map<String, Object> options) {
+    S3Settings settings = S3Settings.from(PluginConfig.of("destination 'exports' (type s3)", options));
     S3Clients.Built built = S3Clients.create(settings, interceptors);
     return new S3Destination("exports", settings, built.s3(), built.closeables(), mapper,
         Clock.fixed(NOW, ZoneOffset.UTC), LoggerFactory.getLogger("sluice.destination.exports"));
