@@ -62,6 +62,8 @@ public final class S3Destination implements Destination {
   private final S3Client s3;
   private final List<AutoCloseable> closeables;
   private final ObjectMapper mapper;
+  /** One line per record whatever the host's mapper does with indentation. */
+  private final com.fasterxml.jackson.databind.ObjectWriter lineWriter;
   private final Clock clock;
   private final Logger log;
 
@@ -92,6 +94,7 @@ public final class S3Destination implements Destination {
     this.s3 = Objects.requireNonNull(s3, "s3");
     this.closeables = List.copyOf(closeables);
     this.mapper = Objects.requireNonNull(mapper, "mapper");
+    this.lineWriter = mapper.writer().without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT);
     this.clock = Objects.requireNonNull(clock, "clock");
     this.log = Objects.requireNonNull(log, "log");
   }
@@ -113,7 +116,7 @@ public final class S3Destination implements Destination {
     List<byte[]> json = new ArrayList<>(batch.size());
     for (Record r : batch) {
       try {
-        json.add(mapper.writeValueAsBytes(r.data()));
+        json.add(lineWriter.writeValueAsBytes(r.data()));
       } catch (JsonProcessingException e) {
         throw DeliveryException.permanent("destination '" + name + "': record " + r.key()
             + " can't be written as JSON: " + e.getOriginalMessage(), e);
@@ -351,7 +354,7 @@ public final class S3Destination implements Destination {
         if (v == null || v.isNull()) {
           continue;
         }
-        line.append(csv(v.isValueNode() ? v.asText() : mapper.writeValueAsString(v)));
+        line.append(csv(v.isValueNode() ? v.asText() : lineWriter.writeValueAsString(v)));
       }
       line.append("\r\n");
       out.write(line.toString().getBytes(StandardCharsets.UTF_8));

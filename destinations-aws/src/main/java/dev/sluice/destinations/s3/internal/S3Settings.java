@@ -8,7 +8,6 @@ import java.net.URISyntaxException;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.ZoneId;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -236,8 +235,7 @@ public record S3Settings(
       if (!t.isObject()) {
         throw c.invalid("tags", "an object of tag names to values", t);
       }
-      for (Iterator<Map.Entry<String, JsonNode>> it = t.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> e = it.next();
+      for (Map.Entry<String, JsonNode> e : t.properties()) {
         if (!e.getValue().isValueNode() || e.getValue().isNull()) {
           throw c.invalid("tags", "string tag values", t);
         }
