@@ -333,6 +333,24 @@ class S3DestinationTest {
   }
 
   @Test
+  void anETagThatIsNotTheMd5OfWhatWasSentFailsRetryably() throws Exception {
+    // As if the stored bytes differed from the sent ones: the answer's ETag is rewritten.
+    ExecutionInterceptor wrongEtag = new ExecutionInterceptor() {
+      @Override
+      public software.amazon.awssdk.http.SdkHttpResponse modifyHttpResponse(Context.ModifyHttpResponse context,
+          ExecutionAttributes attributes) {
+        return context.httpResponse().toBuilder().putHeader("ETag", "\"0123456789abcdef0123456789abcdef\"").build();
+      }
+    };
+    try (S3Destination d = s3.destination(Map.of("key", "m/{run}-{part}.{ext}"), List.of(wrongEtag))) {
+      DeliveryException e = catchThrowableOfType(DeliveryException.class,
+          () -> d.deliver(Batch.of("p", "exports", "r", records(1, 2, S3Fixture.NOW))));
+      assertThat(e.isRetryable()).isTrue();
+      assertThat(e.getMessage()).contains("ETag 0123456789abcdef0123456789abcdef").contains("MD5 of what was sent");
+    }
+  }
+
+  @Test
   void emptyBatchesStoreNothing() throws Exception {
     try (S3Destination d = s3.destination(Map.of("manifest", true))) {
       assertThat(d.deliver(Batch.of("p", "exports", "r", List.of())).isSuccess()).isTrue();
