@@ -41,6 +41,7 @@ class S3ErrorsAndCredentialsTest {
   private volatile int status;
   private volatile String body;
   private volatile Map<String, String> extraHeaders = Map.of();
+  private volatile boolean stsRefuses;
   private final List<String> stsRequests = Collections.synchronizedList(new ArrayList<>());
 
   @BeforeEach
@@ -49,7 +50,15 @@ class S3ErrorsAndCredentialsTest {
     stub.createContext("/", exchange -> {
       String request = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
       byte[] b;
-      if (request.startsWith("Action=AssumeRole")) {
+      if (request.startsWith("Action=AssumeRole") && stsRefuses) {
+        // STS error response (AWS STS API Reference, "Common Errors"; query-protocol ErrorResponse).
+        b = ("<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type>"
+            + "<Code>AccessDenied</Code><Message>User: arn:aws:iam::123456789012:user/exporter is not authorized to"
+            + " perform: sts:AssumeRole on resource: arn:aws:iam::123456789012:role/exporter</Message></Error>"
+            + "<RequestId>c6104cbe-af31-11e0-8154-cbc7ccf896c7</RequestId></ErrorResponse>").getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().add("Content-Type", "text/xml");
+        exchange.sendResponseHeaders(403, b.length);
+      } else if (request.startsWith("Action=AssumeRole")) {
         stsRequests.add(URLDecoder.decode(request, StandardCharsets.UTF_8));
         // STS AssumeRole response as documented in the AWS STS API Reference (AssumeRole, "Example").
         b = ("<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">"
@@ -154,6 +163,18 @@ class S3ErrorsAndCredentialsTest {
       DeliveryException e = catchThrowableOfType(DeliveryException.class, () -> d.deliver(batch()));
       assertThat(e.isRetryable()).isTrue();
       assertThat(e.getMessage()).contains("s3://exports-bucket/daily/r-0000000000.jsonl.gz");
+    }
+  }
+
+  @Test
+  void aRefusedAssumeRoleIsPermanent() throws Exception {
+    stsRefuses = true;
+    try (S3Destination d = destination(Map.of("roleArn", "arn:aws:iam::123456789012:role/exporter",
+        "stsEndpoint", "http://127.0.0.1:" + stub.getAddress().getPort()))) {
+      DeliveryException e = catchThrowableOfType(DeliveryException.class, () -> d.deliver(batch()));
+      assertThat(e.isRetryable()).as(e.getMessage()).isFalse();
+      assertThat(e.getMessage()).contains("AccessDenied").contains("credentials could not be obtained")
+          .contains("s3://exports-bucket/daily/r-0000000000.jsonl.gz").doesNotContain("stub-secret-never-shown");
     }
   }
 

@@ -56,6 +56,13 @@ public final class S3Errors {
       Duration retryAfter = retryable ? retryAfter(s3).orElse(null) : null;
       return new DeliveryException(message, retryable, retryAfter, e);
     }
+    software.amazon.awssdk.core.exception.SdkServiceException refused = credentialsRefused(e);
+    if (refused != null) {
+      // The credentials provider asked a service (STS for assumeRole) and was refused: no retry helps.
+      return DeliveryException.permanent("destination '" + destination + "': " + action + " " + where
+          + " failed: the credentials could not be obtained: " + code(refused) + describe(refused)
+          + "; check roleArn, externalId and that the base credentials may sts:AssumeRole", e);
+    }
     if (e instanceof SdkClientException || e instanceof IOException || e instanceof UncheckedIOException) {
       return DeliveryException.retryable("destination '" + destination + "': " + action + " " + where
           + " failed before S3 answered (network, timeout or local I/O): " + describe(e), e);
@@ -70,6 +77,24 @@ public final class S3Errors {
     }
     return DeliveryException.permanent("destination '" + destination + "': " + action + " " + where
         + " failed: " + describe(e), e);
+  }
+
+  /** A 4xx refusal of a service other than S3 (STS, for assumeRole): it or one of its causes. */
+  private static software.amazon.awssdk.core.exception.SdkServiceException credentialsRefused(Throwable e) {
+    for (Throwable c = e; c != null && c != c.getCause(); c = c.getCause()) {
+      if (c instanceof software.amazon.awssdk.core.exception.SdkServiceException svc && !(c instanceof S3Exception)) {
+        String code = svc instanceof software.amazon.awssdk.awscore.exception.AwsServiceException aws
+            && aws.awsErrorDetails() != null ? aws.awsErrorDetails().errorCode() : null;
+        return isRetryable(code, svc.statusCode()) ? null : svc;
+      }
+    }
+    return null;
+  }
+
+  private static String code(software.amazon.awssdk.core.exception.SdkServiceException e) {
+    return e instanceof software.amazon.awssdk.awscore.exception.AwsServiceException aws && aws.awsErrorDetails() != null
+        && aws.awsErrorDetails().errorCode() != null
+        ? aws.awsErrorDetails().errorCode() + " (HTTP " + e.statusCode() + ") " : "HTTP " + e.statusCode() + " ";
   }
 
   static boolean isRetryable(String code, int status) {
