@@ -147,6 +147,8 @@ public final class ObjectUpload extends OutputStream {
     }
     String id = uploadId;
     uploadId = null;
+    // An interrupted thread (a cancelled run) would fail the abort at once: clear the flag for it.
+    boolean interrupted = Thread.interrupted();
     try {
       s3.abortMultipartUpload(a -> a.bucket(settings.bucket()).key(key).uploadId(id));
       log.info("aborted multipart upload {} of s3://{}/{}", id, settings.bucket(), key);
@@ -156,6 +158,10 @@ public final class ObjectUpload extends OutputStream {
           + " AbortIncompleteMultipartUpload: {}", id, settings.bucket(), key, e.toString());
       if (cause != null) {
         cause.addSuppressed(e);
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
       }
     }
   }
