@@ -288,6 +288,32 @@ class S3DestinationTest {
   }
 
   @Test
+  void aMultipartUploadInterruptedByACancelledRunIsStillAborted() throws Exception {
+    ExecutionInterceptor cancel = new ExecutionInterceptor() {
+      @Override
+      public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
+        if ("UploadPart".equals(attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME))) {
+          Thread.currentThread().interrupt(); // the run is cancelled while the first part is sent
+          throw new java.io.UncheckedIOException(new java.io.InterruptedIOException("cancelled (test)"));
+        }
+      }
+    };
+    List<Record> big = new ArrayList<>();
+    String filler = "z".repeat(1000);
+    for (int i = 0; i < 6_000; i++) {
+      big.add(Record.builder("k" + i, F.objectNode().put("id", i).put("filler", filler)).observedAt(S3Fixture.NOW).build());
+    }
+    try (S3Destination d = s3.destination(Map.of("compression", "none", "key", "big/{run}-{part}.{ext}",
+        "multipartThreshold", 5 * 1024 * 1024, "multipartPartSize", 5 * 1024 * 1024), List.of(cancel, s3.recorder))) {
+      DeliveryException e = catchThrowableOfType(DeliveryException.class, () -> d.deliver(Batch.of("p", "exports", "r", big)));
+      assertThat(e.isRetryable()).isTrue();
+      assertThat(Thread.interrupted()).as("the interrupt is kept for the caller").isTrue();
+    }
+    assertThat(s3.recorder.of("AbortMultipartUpload")).hasSize(1);
+    assertThat(s3.multipartUploadsInProgress()).isZero();
+  }
+
+  @Test
   void aMissingBucketIsAPermanentFailureNamingBucketAndKey() throws Exception {
     try (S3Destination d = s3.destination(Map.of("bucket", "no-such-bucket", "key", "x/{run}-{part}.{ext}"))) {
       DeliveryException e = catchThrowableOfType(DeliveryException.class,
