@@ -60,7 +60,8 @@ public final class S3DestinationProvider implements DestinationProvider {
         .optional("multipartPartSize", ConfigSchemas.integer("Part size of multipart uploads (S3: at least 5 MiB).", 8L * 1024 * 1024, S3Settings.MIN_PART_SIZE))
         .optional("region", ConfigSchemas.string("AWS region, e.g. eu-central-1; default: the SDK's region chain (us-east-1 with an endpoint)."))
         .optional("endpoint", ConfigSchemas.string("Endpoint of an S3-compatible store, e.g. https://minio.internal:9000."))
-        .optional("pathStyle", ConfigSchemas.bool("Path-style requests (bucket in the path); default true when endpoint is set.", false))
+        .optional("pathStyle", JsonNodeFactory.instance.objectNode().put("type", "boolean").put("description",
+            "Path-style requests (bucket in the path); default: true when endpoint is set, else false."))
         .optional("accessKeyId", ConfigSchemas.secret("Static access key id; write ${secret:…}. Default: the SDK's default credentials chain."))
         .optional("secretAccessKey", ConfigSchemas.secret("Static secret access key; write ${secret:…}."))
         .optional("sessionToken", ConfigSchemas.secret("Session token of temporary static credentials."))
