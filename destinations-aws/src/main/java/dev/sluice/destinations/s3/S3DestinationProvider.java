@@ -94,6 +94,6 @@ public final class S3DestinationProvider implements DestinationProvider {
           + e.getMessage() + " (set option 'region')", e);
     }
     return new S3Destination(context.name(), settings, client.s3(), client.closeables(), context.objectMapper(),
-        context.clock(), context.logger());
+        context.clock(), context.logger(), context.meterRegistry());
   }
 }

@@ -249,6 +249,8 @@ class S3DestinationTest {
     assertThat(stored).hasSize(6_000);
     assertThat(stored.get(5_999).get("id").asInt()).isEqualTo(5_999);
     assertThat(s3.multipartUploadsInProgress()).isZero();
+    assertThat(s3.meters.counter("sluice.s3.objects", "destination", "exports").count()).isEqualTo(1);
+    assertThat(s3.meters.counter("sluice.s3.bytes", "destination", "exports").count()).isEqualTo(body.length);
   }
 
   @Test
@@ -285,6 +287,8 @@ class S3DestinationTest {
     assertThat(s3.recorder.of("AbortMultipartUpload")).hasSize(1);
     assertThat(s3.multipartUploadsInProgress()).isZero();
     assertThat(s3.keys()).isEmpty();
+    assertThat(s3.meters.counter("sluice.s3.multipart.aborted", "destination", "exports").count()).isEqualTo(1);
+    assertThat(s3.meters.counter("sluice.s3.objects", "destination", "exports").count()).isZero();
   }
 
   @Test

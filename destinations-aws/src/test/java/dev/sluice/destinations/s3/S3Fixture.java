@@ -45,6 +45,7 @@ final class S3Fixture implements AutoCloseable {
   final S3Client admin;
   final Recorder recorder = new Recorder();
   final ObjectMapper mapper = new ObjectMapper();
+  final io.micrometer.core.instrument.simple.SimpleMeterRegistry meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
 
   S3Fixture() throws Exception {
     server = S3ProxyServer.shared();
@@ -88,7 +89,7 @@ final class S3Fixture implements AutoCloseable {
     S3Settings settings = S3Settings.from(PluginConfig.of("destination 'exports' (type s3)", options));
     S3Clients.Built built = S3Clients.create(settings, interceptors);
     return new S3Destination("exports", settings, built.s3(), built.closeables(), mapper,
-        Clock.fixed(NOW, ZoneOffset.UTC), LoggerFactory.getLogger("sluice.destination.exports"));
+        Clock.fixed(NOW, ZoneOffset.UTC), LoggerFactory.getLogger("sluice.destination.exports"), meters);
   }
 
   List<String> keys() {

@@ -67,6 +67,10 @@ public final class S3Destination implements Destination {
   private final Clock clock;
   private final Logger log;
 
+  private final io.micrometer.core.instrument.Counter objectsStored;
+  private final io.micrometer.core.instrument.Counter bytesStored;
+  private final io.micrometer.core.instrument.Counter uploadsAborted;
+
   private final Object lock = new Object();
   private final Map<String, RunState> runs = new HashMap<>();
   private boolean closed;
@@ -89,6 +93,15 @@ public final class S3Destination implements Destination {
 
   public S3Destination(String name, S3Settings settings, S3Client s3, List<AutoCloseable> closeables,
       ObjectMapper mapper, Clock clock, Logger log) {
+    this(name, settings, s3, closeables, mapper, clock, log, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+  }
+
+  /**
+   * @param meters where {@code sluice.s3.objects}, {@code sluice.s3.bytes} (uncompressed) and
+   *     {@code sluice.s3.multipart.aborted} are counted, tagged with the destination
+   */
+  public S3Destination(String name, S3Settings settings, S3Client s3, List<AutoCloseable> closeables,
+      ObjectMapper mapper, Clock clock, Logger log, io.micrometer.core.instrument.MeterRegistry meters) {
     this.name = Objects.requireNonNull(name, "name");
     this.settings = Objects.requireNonNull(settings, "settings");
     this.s3 = Objects.requireNonNull(s3, "s3");
@@ -97,6 +110,12 @@ public final class S3Destination implements Destination {
     this.lineWriter = mapper.writer().without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT);
     this.clock = Objects.requireNonNull(clock, "clock");
     this.log = Objects.requireNonNull(log, "log");
+    this.objectsStored = io.micrometer.core.instrument.Counter.builder("sluice.s3.objects")
+        .description("objects stored").tag("destination", name).register(meters);
+    this.bytesStored = io.micrometer.core.instrument.Counter.builder("sluice.s3.bytes").baseUnit("bytes")
+        .description("bytes stored (uncompressed records)").tag("destination", name).register(meters);
+    this.uploadsAborted = io.micrometer.core.instrument.Counter.builder("sluice.s3.multipart.aborted")
+        .description("multipart uploads aborted after a failure").tag("destination", name).register(meters);
   }
 
   public S3Settings settings() {
@@ -297,9 +316,15 @@ public final class S3Destination implements Destination {
           writeCsv(out, batch, p.indexes());
         }
       }
-      return upload.finish();
+      ObjectUpload.Stored stored = upload.finish();
+      objectsStored.increment();
+      bytesStored.increment(p.indexes().stream().mapToLong(i -> json.get(i).length + 1L).sum());
+      return stored;
     } catch (IOException | RuntimeException e) {
       upload.abort();
+      if (upload.isMultipart()) {
+        uploadsAborted.increment();
+      }
       throw S3Errors.classify(name, upload.isMultipart() ? "multipart upload of" : "PutObject",
           settings.bucket(), p.key(), e);
     }
