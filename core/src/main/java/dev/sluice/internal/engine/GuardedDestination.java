@@ -1,5 +1,7 @@
-package dev.sluice.delivery;
+package dev.sluice.internal.engine;
 
+import dev.sluice.delivery.DeliverySettings;
+import dev.sluice.delivery.Sleeper;
 import dev.sluice.record.Batch;
 import dev.sluice.record.Record;
 import dev.sluice.spi.DeliveryException;
