@@ -381,6 +381,7 @@ public final class Sluice implements AutoCloseable {
     private MeterRegistry meterRegistry;
     private Store store;
     private ClassLoader classLoader;
+    private final List<java.nio.file.Path> pluginPaths = new ArrayList<>();
     private ProviderRegistry registry;
     private ObjectMapper objectMapper;
     private Sleeper sleeper = Sleeper.SYSTEM;
@@ -509,8 +510,28 @@ public final class Sluice implements AutoCloseable {
     }
 
     /**
+     * Adds a plugin path: a folder in which every {@code *.jar} is one plugin and every sub-folder
+     * is one plugin made of all the jars under it (or a single plugin jar). Each plugin gets its
+     * own child-first class loader whose parent is {@link #classLoader}: it keeps its own
+     * dependencies, and takes Sluice, Jackson, SLF4J, Micrometer and the JDK from the host. A
+     * plugin that fails to load is logged and skipped (see {@link ProviderRegistry#installed()}).
+     * May be called several times. Excludes {@link #registry}.
+     *
+     * @throws IllegalArgumentException when {@code value} is neither a folder nor a file
+     */
+    public Builder pluginPath(java.nio.file.Path value) {
+      Objects.requireNonNull(value, "pluginPath");
+      if (!java.nio.file.Files.isDirectory(value) && !java.nio.file.Files.isRegularFile(value)) {
+        throw new IllegalArgumentException("pluginPath " + value + " is neither a folder of plugins nor a jar");
+      }
+      pluginPaths.add(value);
+      return this;
+    }
+
+    /**
      * Uses these providers instead of discovering them (e.g. the registry a configuration was
-     * validated against, which may include a plugins directory). Excludes {@link #classLoader} and
+     * validated against, which may include a plugins directory). Excludes {@link #classLoader},
+     * {@link #pluginPath} and
      * {@link #provider}.
      */
     public Builder registry(ProviderRegistry value) {
@@ -609,11 +630,14 @@ public final class Sluice implements AutoCloseable {
     public Sluice build() {
       SluiceDefinition definition = toDefinition();
       List<String> problems = new ArrayList<>(definition.problems());
-      if (this.registry != null && (classLoader != null || !providers.isEmpty())) {
-        throw new IllegalStateException("registry(...) replaces discovery: don't also set classLoader(...) or provider(...)");
+      if (this.registry != null && (classLoader != null || !providers.isEmpty() || !pluginPaths.isEmpty())) {
+        throw new IllegalStateException(
+            "registry(...) replaces discovery: don't also set classLoader(...), pluginPath(...) or provider(...)");
       }
       ClassLoader loader = classLoader != null ? classLoader : Thread.currentThread().getContextClassLoader();
-      ProviderRegistry registry = this.registry != null ? this.registry : ProviderRegistry.discover(loader, providers);
+      ProviderRegistry registry = this.registry != null
+          ? this.registry
+          : ProviderRegistry.discover(loader, providers, pluginPaths);
       for (DestinationDefinition d : definition.destinations().values()) {
         checkType(registry, PluginKind.DESTINATION, d.spec(), "destination '" + d.name() + "'", problems);
       }
@@ -729,9 +753,18 @@ public final class Sluice implements AutoCloseable {
       PluginProvider<T> provider = registry.require(kind, spec.type(), owner);
       DefaultPluginContext context = new DefaultPluginContext(
           name, kind, services.clock(), services.meterRegistry(), services.objectMapper(), services.store(), secrets);
-      return Objects.requireNonNull(
-          provider.create(new PluginConfig(owner, spec.options()), context),
-          () -> provider.getClass().getName() + " returned null for " + owner);
+      // A plugin's libraries may look things up through the context class loader (ServiceLoader,
+      // Jackson modules): during create() it is the plugin's own.
+      Thread thread = Thread.currentThread();
+      ClassLoader previous = thread.getContextClassLoader();
+      thread.setContextClassLoader(provider.getClass().getClassLoader());
+      try {
+        return Objects.requireNonNull(
+            provider.create(new PluginConfig(owner, spec.options()), context),
+            () -> provider.getClass().getName() + " returned null for " + owner);
+      } finally {
+        thread.setContextClassLoader(previous);
+      }
     }
   }
 }

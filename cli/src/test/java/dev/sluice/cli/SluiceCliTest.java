@@ -158,6 +158,47 @@ class SluiceCliTest {
   }
 
   @Test
+  void pluginsShowsEachPluginsJarVersionTypesAndProblems() throws Exception {
+    Path plugins = Files.createDirectories(dir.resolve("plugins"));
+    Path work = Files.createDirectories(dir.resolve("work"));
+    // A single-jar plugin with a manifest version.
+    Path acme = PluginJars.build(work, "acme", Map.of("com.acme.AcmeProvider",
+            PluginJars.destinationProvider("com.acme.AcmeProvider", "acme")),
+        Map.of("dev.sluice.spi.DestinationProvider", "com.acme.AcmeProvider"), List.of(), "1.4.2");
+    Files.copy(acme, plugins.resolve("acme.jar"));
+    // A plugin folder: the plugin jar and its dependency, one class loader.
+    Path lib = PluginJars.build(work, "widgets-lib", Map.of("com.widgets.lib.Name",
+        "package com.widgets.lib; public class Name { public static String of() { return \"widgets\"; } }"),
+        Map.of(), List.of(), "0.9");
+    Path widgets = PluginJars.build(work, "widgets", Map.of("com.widgets.WidgetsProvider",
+            PluginJars.destinationProvider("com.widgets.WidgetsProvider", "widgets")),
+        Map.of("dev.sluice.spi.DestinationProvider", "com.widgets.WidgetsProvider"), List.of(lib), "2.0.1");
+    Path folder = Files.createDirectories(plugins.resolve("widgets"));
+    Files.copy(widgets, folder.resolve("widgets.jar"));
+    Files.copy(lib, folder.resolve("widgets-lib.jar"));
+    // Two broken ones: not a zip, and a service file naming a class the jar lacks.
+    Files.writeString(plugins.resolve("broken.jar"), "not a jar");
+    Path gone = PluginJars.build(work, "gone", Map.of(), Map.of("dev.sluice.spi.ConnectorProvider", "com.gone.GoneProvider"));
+    Files.copy(gone, plugins.resolve("gone.jar"));
+
+    Result r = sluice("plugins", "--plugins", plugins.toString());
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out())
+        .containsPattern("destination\\s+acme\\s+1\\.4\\.2\\s+.*plugins/acme.jar")
+        .containsPattern("destination\\s+widgets\\s+2\\.0\\.1\\s+.*plugins/widgets/widgets.jar")
+        .containsPattern("destination\\s+file\\s+")
+        .contains("Plugins in " + plugins + ":")
+        .containsPattern("acme.jar\\s+version 1\\.4\\.2\\s+loaded")
+        .containsPattern("widgets\\s+version 2\\.0\\.1\\s+loaded")
+        .containsPattern("broken.jar\\s+version unknown\\s+SKIPPED")
+        .contains("problem: not a readable jar: broken.jar")
+        .containsPattern("gone.jar\\s+version unknown\\s+SKIPPED")
+        .containsPattern("problem: connector provider skipped: .*com.gone.GoneProvider");
+    assertThat(r.err()).contains("skipped: " + plugins.resolve("broken.jar"));
+  }
+
+  @Test
   void aPluginClaimingABuiltInTypeStopsWithBothJarsNamed() throws Exception {
     Path plugins = Files.createDirectories(dir.resolve("plugins"));
     PluginJars.build(plugins, "evil", Map.of("com.evil.FileProvider", PluginJars.destinationProvider("com.evil.FileProvider", "file")),

@@ -1,13 +1,18 @@
 package dev.sluice.testkit;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
 import java.util.stream.Stream;
 import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
@@ -32,26 +37,51 @@ public final class PluginJars {
    */
   public static Path build(Path dir, String jarName, Map<String, String> sources, Map<String, String> services)
       throws IOException {
+    return build(dir, jarName, sources, services, List.of(), null);
+  }
+
+  /**
+   * Compiles {@code sources} against {@code classPath} (searched before the test class path, so a
+   * library jar there wins over a class of the same name in the tests) and writes {@code
+   * <dir>/<jarName>.jar}, with {@code Implementation-Version: version} in its manifest when {@code
+   * version} is not null.
+   *
+   * @param sources class name (with package) to source code
+   * @param services service interface name to the implementation class names, one per line; may
+   *     be empty (a library jar)
+   * @param classPath jars compiled against but not packed (the plugin's dependencies)
+   * @return the jar
+   */
+  public static Path build(Path dir, String jarName, Map<String, String> sources, Map<String, String> services,
+      List<Path> classPath, String version) throws IOException {
     Path src = Files.createDirectories(dir.resolve(jarName + "-src"));
     Path classes = Files.createDirectories(dir.resolve(jarName + "-classes"));
-    String[] args = new String[sources.size() + 4];
-    args[0] = "-d";
-    args[1] = classes.toString();
-    args[2] = "-cp";
-    args[3] = System.getProperty("java.class.path");
-    int i = 4;
+    List<String> args = new ArrayList<>();
+    args.add("-d");
+    args.add(classes.toString());
+    args.add("-cp");
+    List<String> cp = new ArrayList<>();
+    classPath.forEach(p -> cp.add(p.toString()));
+    cp.add(System.getProperty("java.class.path"));
+    args.add(String.join(File.pathSeparator, cp));
     for (Map.Entry<String, String> e : sources.entrySet()) {
       Path file = src.resolve(e.getKey().replace('.', '/') + ".java");
       Files.createDirectories(file.getParent());
       Files.writeString(file, e.getValue());
-      args[i++] = file.toString();
+      args.add(file.toString());
     }
     JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-    if (!sources.isEmpty() && javac.run(null, null, null, args) != 0) {
-      throw new IllegalStateException("compiling the test plugin failed");
+    if (!sources.isEmpty() && javac.run(null, null, null, args.toArray(new String[0])) != 0) {
+      throw new IllegalStateException("compiling the test plugin " + jarName + " failed");
+    }
+    Manifest manifest = new Manifest();
+    manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+    if (version != null) {
+      manifest.getMainAttributes().put(Attributes.Name.IMPLEMENTATION_TITLE, jarName);
+      manifest.getMainAttributes().put(Attributes.Name.IMPLEMENTATION_VERSION, version);
     }
     Path jar = dir.resolve(jarName + ".jar");
-    try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar));
+    try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), manifest);
         Stream<Path> files = Files.walk(classes)) {
       for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
         out.putNextEntry(new JarEntry(classes.relativize(f).toString().replace('\\', '/')));
