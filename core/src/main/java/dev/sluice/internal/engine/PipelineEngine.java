@@ -650,6 +650,11 @@ public final class PipelineEngine {
       if (!readerClaimed.compareAndSet(false, true)) {
         return; // the run was stopped before this task began; stopReader counted readerDone down
       }
+      // A plugin's libraries may look things up through the context class loader (ServiceLoader,
+      // Jackson modules, JAXB): while it reads, it is the loader of the connector's own classes.
+      Thread thread = Thread.currentThread();
+      ClassLoader previousLoader = thread.getContextClassLoader();
+      thread.setContextClassLoader(connector.getClass().getClassLoader());
       try {
         connector.read(new Context(), from, new QueueEmitter());
         queue.put(END, 0);
@@ -666,6 +671,7 @@ public final class PipelineEngine {
           Thread.currentThread().interrupt();
         }
       } finally {
+        thread.setContextClassLoader(previousLoader);
         readerDone.countDown();
       }
     }
