@@ -5,18 +5,20 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.delivery.DeadLetters;
 import dev.sluice.delivery.DeliverySettings;
-import dev.sluice.delivery.GuardedDestination;
 import dev.sluice.delivery.Sleeper;
 import dev.sluice.internal.DaemonThreadFactory;
 import dev.sluice.internal.DefaultPluginContext;
 import dev.sluice.internal.Json;
 import dev.sluice.internal.JsonValues;
-import dev.sluice.spi.ProviderRegistry;
+import dev.sluice.internal.engine.EngineServices;
+import dev.sluice.internal.engine.GuardedDestination;
+import dev.sluice.internal.engine.PipelineEngine;
+import dev.sluice.internal.engine.StoreDeadLetters;
+import dev.sluice.internal.schedule.DefaultRunHandle;
+import dev.sluice.internal.schedule.Scheduler;
 import dev.sluice.pipeline.DestinationDefinition;
-import dev.sluice.pipeline.EngineServices;
 import dev.sluice.pipeline.Pipeline;
 import dev.sluice.pipeline.PipelineBuilder;
-import dev.sluice.pipeline.PipelineEngine;
 import dev.sluice.pipeline.PluginSpec;
 import dev.sluice.pipeline.RunControl;
 import dev.sluice.pipeline.RunReport;
@@ -28,7 +30,6 @@ import dev.sluice.schedule.ClusterCoordinator;
 import dev.sluice.schedule.NodeLiveness;
 import dev.sluice.schedule.PluginTrigger;
 import dev.sluice.schedule.RunHandle;
-import dev.sluice.schedule.Scheduler;
 import dev.sluice.schedule.Ticker;
 import dev.sluice.schedule.WebhookHandler;
 import dev.sluice.spi.Connector;
@@ -39,6 +40,7 @@ import dev.sluice.spi.PluginConfig;
 import dev.sluice.spi.PluginKind;
 import dev.sluice.spi.PluginProvider;
 import dev.sluice.spi.PluginSecrets;
+import dev.sluice.spi.ProviderRegistry;
 import dev.sluice.spi.Trigger;
 import dev.sluice.store.InMemoryStore;
 import dev.sluice.store.Store;
@@ -293,7 +295,7 @@ public final class Sluice implements AutoCloseable {
       }
       shutDown = true;
     }
-    List<RunHandle> triggered = scheduler.beginClose();
+    List<DefaultRunHandle> triggered = scheduler.beginClose();
     engines.values().forEach(PipelineEngine::stop);
     boolean drained = awaitIdle(deadline, triggered);
     if (!drained) {
@@ -338,7 +340,7 @@ public final class Sluice implements AutoCloseable {
   }
 
   /** Waits for every run to end here, triggered runs' handles included. */
-  private boolean awaitIdle(Duration timeout, List<RunHandle> triggered) {
+  private boolean awaitIdle(Duration timeout, List<DefaultRunHandle> triggered) {
     long deadlineNanos = System.nanoTime() + timeout.toNanos();
     try {
       for (PipelineEngine engine : engines.values()) {
@@ -707,10 +709,10 @@ public final class Sluice implements AutoCloseable {
         Scheduler scheduler = new Scheduler(engines, pluginTriggers, services,
             ticker != null ? ticker : Ticker.system(clock), ticker == null,
             random != null ? random : new Random(), shutdownTimeout, cluster);
-        Map<String, DeadLetters.PipelineRules> rules = new LinkedHashMap<>();
-        engines.forEach((name, engine) -> rules.put(name, new DeadLetters.PipelineRules(
+        Map<String, StoreDeadLetters.PipelineRules> rules = new LinkedHashMap<>();
+        engines.forEach((name, engine) -> rules.put(name, new StoreDeadLetters.PipelineRules(
             engine.router(), engine.pipeline().unmatched() == UnmatchedPolicy.DEAD_LETTER)));
-        DeadLetters deadLetters = new DeadLetters(
+        DeadLetters deadLetters = new StoreDeadLetters(
             services.store().deadLetters(), resolved, rules, services.runIds(), services.clock());
         liveness.start();
         return new Sluice(definition, registry, services, Collections.unmodifiableMap(engines),

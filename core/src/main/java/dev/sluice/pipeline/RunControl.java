@@ -1,82 +1,42 @@
 package dev.sluice.pipeline;
 
-import java.util.Objects;
+import dev.sluice.internal.engine.EngineRunControl;
 import java.util.Optional;
-import java.util.function.Supplier;
 
 /**
- * The caller's side of one run: cancels it, and reads its id and live progress.
+ * The caller's side of one run: cancels it, and reads its id and live progress. Pass one to {@code
+ * Sluice.run(...)} to steer a run from another thread.
  *
- * <p>A control serves one run. Give it a run id up front ({@link #RunControl(String)}) when the id
- * must be known before the run starts (queued runs, run handles); otherwise the engine assigns one.
+ * <p>A control serves one run. Make one with {@link #create()}, or with {@link #withRunId(String)}
+ * when the id must be known before the run starts. Only controls made by these factories are
+ * accepted by the engine (it reports the run's progress into them).
  *
  * <p>Thread-safe: every method may be called from any thread, before, during or after the run.
  */
-public final class RunControl {
-  private final String presetRunId;
-  private volatile String runId;
-  private volatile boolean cancelled;
-  private volatile Runnable onCancel = () -> {};
-  private volatile Supplier<RunProgress> progress = () -> RunProgress.NONE;
-
+public interface RunControl {
   /** A control whose run gets its id from the engine. */
-  public RunControl() {
-    this.presetRunId = null;
+  static RunControl create() {
+    return new EngineRunControl();
   }
 
   /**
    * A control whose run will have {@code runId}.
    *
-   * @throws IllegalArgumentException when {@code runId} is blank
+   * @throws IllegalArgumentException when {@code runId} is null or blank
    */
-  public RunControl(String runId) {
-    if (runId == null || runId.isBlank()) {
-      throw new IllegalArgumentException("run id must not be blank, got '" + runId + "'");
-    }
-    this.presetRunId = runId;
-    this.runId = runId;
+  static RunControl withRunId(String runId) {
+    return new EngineRunControl(runId);
   }
 
   /** Asks the run to stop reading; what was read is still delivered. Idempotent. */
-  public void cancel() {
-    cancelled = true;
-    onCancel.run();
-  }
+  void cancel();
 
-  public boolean isCancelled() {
-    return cancelled;
-  }
+  /** Whether {@link #cancel()} was called. */
+  boolean isCancelled();
 
-  /** The run's id: the preset one, or the engine's once the run started. */
-  public Optional<String> runId() {
-    return Optional.ofNullable(runId);
-  }
+  /** The run's id: the preset one, or the engine's once the run started; empty before that. */
+  Optional<String> runId();
 
-  /** The run's counters so far; {@link RunProgress#NONE} before it starts. */
-  public RunProgress progress() {
-    return progress.get();
-  }
-
-  /** The id the engine must use, or null to make one. */
-  String presetRunId() {
-    return presetRunId;
-  }
-
-  void started(String id, Supplier<RunProgress> live) {
-    this.runId = Objects.requireNonNull(id);
-    this.progress = Objects.requireNonNull(live);
-  }
-
-  /** Freezes the counters, so the control does not keep the finished run's buffers alive. */
-  void finished(RunProgress last) {
-    this.progress = () -> last;
-    this.onCancel = () -> {};
-  }
-
-  void onCancel(Runnable action) {
-    this.onCancel = action;
-    if (cancelled) {
-      action.run();
-    }
-  }
+  /** The run's counters so far; {@link RunProgress#NONE} before it starts. Never null. */
+  RunProgress progress();
 }

@@ -77,6 +77,109 @@ public final class RunReport {
   }
 
   /**
+   * Starts a report, for engines and for tests of code that consumes reports. Counters default to
+   * 0, maps and notes to empty, the rest to absent.
+   *
+   * @throws NullPointerException when an argument is null
+   */
+  public static Builder builder(String runId, String pipeline, String trigger, RunStatus status, Instant startedAt) {
+    return new Builder(runId, pipeline, trigger, status, startedAt);
+  }
+
+  /** Collects a report's values; not thread-safe, use it from one thread. */
+  public static final class Builder {
+    private final String runId;
+    private final String pipeline;
+    private final String trigger;
+    private final RunStatus status;
+    private final Instant startedAt;
+    private Instant finishedAt;
+    private long recordsRead;
+    private long recordsRejected;
+    private long recordsUnmatched;
+    private long routingErrors;
+    private Map<String, Long> ruleMatches = Map.of();
+    private Map<String, DestinationStats> destinations = Map.of();
+    private Checkpoint checkpoint;
+    private String error;
+    private String resumedAfter;
+    private List<String> notes = List.of();
+
+    private Builder(String runId, String pipeline, String trigger, RunStatus status, Instant startedAt) {
+      this.runId = Objects.requireNonNull(runId, "runId");
+      this.pipeline = Objects.requireNonNull(pipeline, "pipeline");
+      this.trigger = Objects.requireNonNull(trigger, "trigger");
+      this.status = Objects.requireNonNull(status, "status");
+      this.startedAt = Objects.requireNonNull(startedAt, "startedAt");
+    }
+
+    /** When the run ended; null while it runs. */
+    public Builder finishedAt(Instant finishedAt) {
+      this.finishedAt = finishedAt;
+      return this;
+    }
+
+    /**
+     * The record counters.
+     *
+     * @throws IllegalArgumentException when one is negative
+     */
+    public Builder counts(long read, long rejected, long unmatched, long routingErrors) {
+      if (read < 0 || rejected < 0 || unmatched < 0 || routingErrors < 0) {
+        throw new IllegalArgumentException("counters must not be negative, got read=" + read + " rejected="
+            + rejected + " unmatched=" + unmatched + " routingErrors=" + routingErrors);
+      }
+      this.recordsRead = read;
+      this.recordsRejected = rejected;
+      this.recordsUnmatched = unmatched;
+      this.routingErrors = routingErrors;
+      return this;
+    }
+
+    /** Matches per rule name, in rule order. */
+    public Builder ruleMatches(Map<String, Long> ruleMatches) {
+      this.ruleMatches = Objects.requireNonNull(ruleMatches, "ruleMatches");
+      return this;
+    }
+
+    /** What each destination did, by destination name. */
+    public Builder destinations(Map<String, DestinationStats> destinations) {
+      this.destinations = Objects.requireNonNull(destinations, "destinations");
+      return this;
+    }
+
+    /** The checkpoint the run committed last; null for none. */
+    public Builder checkpoint(Checkpoint checkpoint) {
+      this.checkpoint = checkpoint;
+      return this;
+    }
+
+    /** Why the run failed; null when it did not. */
+    public Builder error(String error) {
+      this.error = error;
+      return this;
+    }
+
+    /** The id of the interrupted run this one resumed; null for none. */
+    public Builder resumedAfter(String resumedAfter) {
+      this.resumedAfter = resumedAfter;
+      return this;
+    }
+
+    /** Remarks for the operator, in order. */
+    public Builder notes(List<String> notes) {
+      this.notes = Objects.requireNonNull(notes, "notes");
+      return this;
+    }
+
+    /** The immutable report; the builder may be used on. */
+    public RunReport build() {
+      return new RunReport(runId, pipeline, trigger, status, startedAt, finishedAt, recordsRead, recordsRejected,
+          recordsUnmatched, routingErrors, ruleMatches, destinations, checkpoint, error, resumedAfter, notes);
+    }
+  }
+
+  /**
    * The report of a run that never read anything: skipped by the overlap policy, cancelled while
    * queued, or unable to start.
    *

@@ -290,7 +290,7 @@ public final class WebhookSignature {
    * Whether every replay key of this scheme is bound to a signed timestamp: then a replay older
    * than the {@link #tolerance()} is refused as stale whether or not its key is still remembered.
    */
-  boolean replaysExpireWithTolerance() {
+  public boolean replaysExpireWithTolerance() {
     return signsTimestamp();
   }
 
@@ -310,8 +310,12 @@ public final class WebhookSignature {
    *
    * @param signedKey on acceptance, what identifies the signed content for replay detection (the
    *     MAC computed here, or a signed id); null for {@link Scheme#NONE} and refusals
+   * @param status 0 when accepted, else the HTTP status to answer (400 or 401)
+   * @param reason a short tag: {@code ok}, {@code missing_signature}, {@code malformed}, {@code
+   *     bad_signature}, {@code stale}
+   * @param message what was wrong, without secrets or signature values
    */
-  record Verdict(int status, String reason, String message, String signedKey) {
+  public record Verdict(int status, String reason, String message, String signedKey) {
     static Verdict ok(String signedKey) {
       return new Verdict(0, "ok", "ok", signedKey);
     }
@@ -320,20 +324,24 @@ public final class WebhookSignature {
       return new Verdict(status, reason, message, null);
     }
 
-    boolean accepted() {
+    /** Whether the request passed the check. */
+    public boolean accepted() {
       return status == 0;
     }
   }
 
   /**
-   * Checks one request.
+   * Checks one request: the signature over the raw body (and timestamp, where the scheme signs
+   * one), and the timestamp against the tolerance. Never throws on malformed input: it is a
+   * refusal. Does not check replays: that is the caller's job, keyed on the verdict's {@code
+   * signedKey}.
    *
    * @param headers case-insensitive lookup of the first value of a header
    * @return accepted with the signed replay key (null for {@link Scheme#NONE}), or a status
    *     and a reason tag ({@code missing_signature}, {@code malformed}, {@code bad_signature},
    *     {@code stale})
    */
-  Verdict verify(Function<String, String> headers, byte[] body, Instant now) {
+  public Verdict verify(Function<String, String> headers, byte[] body, Instant now) {
     if (scheme == Scheme.NONE) {
       return Verdict.ok(null);
     }
@@ -474,7 +482,7 @@ public final class WebhookSignature {
    * a replay with a new header value is still caught by the signed key. Empty for {@link
    * Scheme#NONE} without delivery ids.
    */
-  List<String> replayKeys(Function<String, String> headers, JsonNode payload, Verdict verdict) {
+  public List<String> replayKeys(Function<String, String> headers, JsonNode payload, Verdict verdict) {
     List<String> keys = new ArrayList<>(2);
     String signed = verdict.signedKey();
     // The field is inside the signed body (with scheme none, as trustworthy as the host's own protection).

@@ -2,8 +2,9 @@ package dev.sluice.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import dev.sluice.Sluice;
+import dev.sluice.internal.engine.GuardedDestination;
+import dev.sluice.internal.engine.StoreDeadLetters;
 import dev.sluice.record.Batch;
 import dev.sluice.record.IdempotencyKeys;
 import dev.sluice.record.Record;
@@ -149,7 +150,7 @@ class DeadLettersTest {
     chat.behave((batch, call) -> { throw DeliveryException.retryable("still down"); });
     GuardedDestination g = new GuardedDestination("chat", chat,
         DeliverySettings.builder().maxAttempts(1).noCircuitBreaker().build(), time, time);
-    DeadLetters deadLetters = new DeadLetters(reAdding, java.util.Map.of("chat", g), () -> "replay-1", time);
+    DeadLetters deadLetters = new StoreDeadLetters(reAdding, java.util.Map.of("chat", g), () -> "replay-1", time);
     int callsBefore = chat.calls.get();
 
     ReplayReport report = deadLetters.replay(DeadLetterQuery.all());

@@ -1,5 +1,6 @@
 package dev.sluice.pipeline;
 
+import dev.sluice.internal.engine.PipelineEngine;
 import dev.sluice.record.Checkpoint;
 import dev.sluice.testing.Eventually;
 import java.util.List;

@@ -2,7 +2,6 @@ package dev.sluice.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.InvalidDefinitionException;
 import dev.sluice.Sluice;
@@ -29,9 +28,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
@@ -373,7 +372,7 @@ class PipelineEngineTest {
   void aCancelledRunStopsReadingAndDeliversWhatItRead() throws Exception {
     Semaphore gate = all.gate();
     ListConnector endless = ListConnector.of(Long.MAX_VALUE, 100);
-    RunControl control = new RunControl();
+    RunControl control = RunControl.create();
     try (Sluice sluice = builder()
         .pipeline("endless", p -> p.source(endless).route(r -> r.to("all")))
         .build()) {
@@ -442,7 +441,7 @@ class PipelineEngineTest {
       }
     };
     ListConnector source = ListConnector.of(10, 10);
-    RunControl control = new RunControl();
+    RunControl control = RunControl.create();
     try (Sluice sluice = Sluice.builder().store(store).sleeper(sleeper).executor(holding).destination("all", all)
         .pipeline("orders", p -> p.source(source).route(r -> r.to("all")))
         .build()) {

@@ -1,9 +1,9 @@
 package dev.sluice.schedule;
 
 import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.sluice.Sluice;
 import dev.sluice.delivery.DeliverySettings;
+import dev.sluice.internal.schedule.DefaultRunHandle;
 import dev.sluice.pipeline.DestinationDefinition;
 import dev.sluice.pipeline.PipelineBuilder;
 import dev.sluice.pipeline.PluginSpec;
@@ -120,7 +120,7 @@ class ClusterNodeTest {
 
     Thread closer = new Thread(a::close);
     closer.start();
-    Eventually.await("a's run was asked to stop", () -> handle.control().isCancelled());
+    Eventually.await("a's run was asked to stop", () -> ((DefaultRunHandle) handle).control().isCancelled());
     gate.release(1_000_000); // what a read before it stopped is still delivered
     closer.join(20_000);
     Eventually.await("a handed the run back", () -> !cluster.handedBack.isEmpty());

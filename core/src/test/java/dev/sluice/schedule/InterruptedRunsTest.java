@@ -1,7 +1,6 @@
 package dev.sluice.schedule;
 
 import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.sluice.Sluice;
 import dev.sluice.pipeline.RunControl;
 import dev.sluice.pipeline.RunReport;
@@ -119,7 +118,7 @@ class InterruptedRunsTest {
     store.runs().save(RunRecord.started("run-7", "orders", "api", NOW.minusSeconds(3600), "dead-node"));
     try (Sluice sluice = builder().nodeId("taking-over").build()) {
       // A cluster hands the same run (same id) to this node.
-      RunReport again = sluice.run("orders", "api", null, new RunControl("run-7"));
+      RunReport again = sluice.run("orders", "api", null, RunControl.withRunId("run-7"));
 
       assertThat(again.status()).isEqualTo(RunStatus.SUCCEEDED);
       assertThat(again.resumedAfter()).contains("run-7");

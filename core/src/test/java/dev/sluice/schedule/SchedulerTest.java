@@ -2,13 +2,13 @@ package dev.sluice.schedule;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.InvalidDefinitionException;
 import dev.sluice.Sluice;
 import dev.sluice.SluiceException;
 import dev.sluice.UnknownPipelineException;
+import dev.sluice.internal.schedule.DefaultRunHandle;
 import dev.sluice.pipeline.OverlapPolicy;
 import dev.sluice.pipeline.PipelineBuilder;
 import dev.sluice.pipeline.RunReport;
@@ -301,7 +301,7 @@ class SchedulerTest {
     awaitBlocked(gate);
     Thread closer = new Thread(sluice::close);
     closer.start();
-    Eventually.await("the run was asked to stop", () -> handle.control().isCancelled());
+    Eventually.await("the run was asked to stop", () -> ((DefaultRunHandle) handle).control().isCancelled());
     assertThat(sluice.isStarted()).isFalse();
     assertThat(ticker.pending()).isZero();
     gate.release(Integer.MAX_VALUE / 2);

@@ -68,6 +68,7 @@ class PluginIsolationTest {
           public static String libraryVersion() { return %3$s; }
           public static ClassLoader libraryLoader() { return acme.lib.Version.class.getClassLoader(); }
           public static volatile ClassLoader contextLoaderInCreate;
+          public static volatile ClassLoader contextLoaderInDeliver;
           public static String json() {
             return new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().put("lib", %3$s).toString();
           }
@@ -75,6 +76,7 @@ class PluginIsolationTest {
             contextLoaderInCreate = Thread.currentThread().getContextClassLoader();
             Path out = Path.of(config.string("path"));
             return batch -> {
+              contextLoaderInDeliver = Thread.currentThread().getContextClassLoader();
               StringBuilder lines = new StringBuilder();
               for (Record r : batch) { lines.append(r.key()).append(' ').append(%3$s).append('\\n'); }
               try {
@@ -213,10 +215,12 @@ class PluginIsolationTest {
       RunReport report = sluice.run("p");
       assertThat(report.succeeded()).as(report.toString()).isTrue();
       assertThat(sluice.plugins().installed()).hasSize(2);
-      // During create() the context class loader was the plugin's (for libraries that look up
-      // through it), and afterwards this thread has its own back.
+      // During create() and deliver() the context class loader was the plugin's (for libraries that
+      // look up through it), and afterwards this thread has its own back.
       PluginProvider<?> a = sluice.plugins().require(PluginKind.DESTINATION, "plugin-a", "test");
       assertThat(a.getClass().getField("contextLoaderInCreate").get(null)).isSameAs(a.getClass().getClassLoader());
+      // and so it was while the destination delivered, on a dispatcher thread
+      assertThat(a.getClass().getField("contextLoaderInDeliver").get(null)).isSameAs(a.getClass().getClassLoader());
       assertThat(Thread.currentThread().getContextClassLoader()).isNotSameAs(a.getClass().getClassLoader());
     }
     assertThat(Files.readAllLines(outA)).containsExactly("r1 1", "r2 1");

@@ -1,4 +1,4 @@
-package dev.sluice.pipeline;
+package dev.sluice.internal.engine;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.delivery.Sleeper;

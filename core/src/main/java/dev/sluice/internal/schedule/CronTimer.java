@@ -1,5 +1,8 @@
-package dev.sluice.schedule;
+package dev.sluice.internal.schedule;
 
+import dev.sluice.schedule.CronTrigger;
+import dev.sluice.schedule.MisfirePolicy;
+import dev.sluice.schedule.Ticker;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;

@@ -1,13 +1,17 @@
-package dev.sluice.schedule;
+package dev.sluice.internal.schedule;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.sluice.pipeline.EngineServices;
+import dev.sluice.internal.engine.EngineServices;
+import dev.sluice.internal.engine.PipelineEngine;
 import dev.sluice.pipeline.EngineStoppedException;
 import dev.sluice.pipeline.OverlapPolicy;
 import dev.sluice.pipeline.Pipeline;
-import dev.sluice.pipeline.PipelineEngine;
 import dev.sluice.pipeline.RunReport;
 import dev.sluice.pipeline.RunStatus;
+import dev.sluice.schedule.ClusterCoordinator;
+import dev.sluice.schedule.NodeStoppingException;
+import dev.sluice.schedule.RunHandle;
+import dev.sluice.schedule.RunRequest;
 import dev.sluice.store.RunRecord;
 import io.micrometer.core.instrument.Counter;
 import java.util.ArrayList;
@@ -33,8 +37,8 @@ final class PipelineRuns {
   private final OverlapPolicy policy;
   private final int maxConcurrent;
   private final String name;
-  private final Set<RunHandle> running = new LinkedHashSet<>();
-  private RunHandle waiting;
+  private final Set<DefaultRunHandle> running = new LinkedHashSet<>();
+  private DefaultRunHandle waiting;
   private JsonNode waitingParameters;
   private boolean closed;
 
@@ -56,8 +60,8 @@ final class PipelineRuns {
    * @param kind {@code api}, {@code cron}, {@code webhook} or {@code plugin}, for metrics
    * @throws IllegalStateException after {@link #close()}
    */
-  RunHandle submit(String kind, String trigger, JsonNode parameters) {
-    RunHandle handle = new RunHandle(services.runIds().get(), name, trigger, services.clock().instant(), this::dequeue);
+  DefaultRunHandle submit(String kind, String trigger, JsonNode parameters) {
+    DefaultRunHandle handle = new DefaultRunHandle(services.runIds().get(), name, trigger, services.clock().instant(), this::dequeue);
     String outcome;
     synchronized (this) {
       if (closed) {
@@ -93,7 +97,7 @@ final class PipelineRuns {
     return handle;
   }
 
-  private void start(RunHandle handle, JsonNode parameters) {
+  private void start(DefaultRunHandle handle, JsonNode parameters) {
     handle.running(); // it holds a place among the running from now on, whatever the executor's delay
     try {
       services.executor().execute(() -> execute(handle, parameters));
@@ -107,7 +111,7 @@ final class PipelineRuns {
     }
   }
 
-  private void execute(RunHandle handle, JsonNode parameters) {
+  private void execute(DefaultRunHandle handle, JsonNode parameters) {
     RunReport report = null;
     try {
       report = runEngine(handle, parameters);
@@ -115,7 +119,7 @@ final class PipelineRuns {
       if (report == null) { // an Error is on its way up; the handle must still end
         report = notRun(handle, RunStatus.FAILED, "pipeline '" + name + "': run died, see the log");
       }
-      RunHandle next = null;
+      DefaultRunHandle next = null;
       JsonNode nextParameters = null;
       synchronized (this) {
         running.remove(handle);
@@ -134,7 +138,7 @@ final class PipelineRuns {
     }
   }
 
-  private RunReport runEngine(RunHandle handle, JsonNode parameters) {
+  private RunReport runEngine(DefaultRunHandle handle, JsonNode parameters) {
     try {
       return engine.run(handle.trigger(), parameters, handle.control());
     } catch (EngineStoppedException e) {
@@ -151,9 +155,9 @@ final class PipelineRuns {
    *
    * @param awaiting this node's handles of runs it enqueued, by id; the handle joins it
    */
-  RunHandle enqueue(String kind, String trigger, JsonNode parameters, ClusterCoordinator cluster,
+  DefaultRunHandle enqueue(String kind, String trigger, JsonNode parameters, ClusterCoordinator cluster,
       HandleRegistry awaiting) {
-    RunHandle handle = new RunHandle(services.runIds().get(), name, trigger, services.clock().instant(),
+    DefaultRunHandle handle = new DefaultRunHandle(services.runIds().get(), name, trigger, services.clock().instant(),
         h -> withdraw(h, cluster, awaiting));
     synchronized (this) {
       if (closed) {
@@ -179,7 +183,7 @@ final class PipelineRuns {
     return handle;
   }
 
-  private boolean withdraw(RunHandle handle, ClusterCoordinator cluster, HandleRegistry awaiting) {
+  private boolean withdraw(DefaultRunHandle handle, ClusterCoordinator cluster, HandleRegistry awaiting) {
     if (!cluster.withdraw(handle.id())) {
       return false;
     }
@@ -197,7 +201,7 @@ final class PipelineRuns {
    * @throws NodeStoppingException when this node closes before or during the run; the handle is
    *     then left open, for the run goes on elsewhere
    */
-  RunReport runHere(RunHandle handle, JsonNode parameters) {
+  RunReport runHere(DefaultRunHandle handle, JsonNode parameters) {
     boolean skip;
     synchronized (this) {
       if (closed) {
@@ -247,7 +251,7 @@ final class PipelineRuns {
   }
 
   /** Cancels a waiting run; false when {@code handle} is not the one waiting. */
-  private boolean dequeue(RunHandle handle) {
+  private boolean dequeue(DefaultRunHandle handle) {
     synchronized (this) {
       if (waiting != handle) {
         return false;
@@ -260,11 +264,11 @@ final class PipelineRuns {
   }
 
   /** Ends a run that never started, and keeps it in the history. */
-  private void finish(RunHandle handle, RunStatus status, String reason) {
+  private void finish(DefaultRunHandle handle, RunStatus status, String reason) {
     handle.complete(notRun(handle, status, reason));
   }
 
-  private RunReport notRun(RunHandle handle, RunStatus status, String reason) {
+  private RunReport notRun(DefaultRunHandle handle, RunStatus status, String reason) {
     RunReport report = RunReport.notRun(handle.id(), name, handle.trigger(), status, services.clock().instant(), reason);
     save(record(handle, status, report, services.nodeId()));
     return report;
@@ -280,7 +284,7 @@ final class PipelineRuns {
     }
   }
 
-  private RunRecord record(RunHandle handle, RunStatus status, RunReport report, String owner) {
+  private RunRecord record(DefaultRunHandle handle, RunStatus status, RunReport report, String owner) {
     return new RunRecord(handle.id(), name, handle.trigger(), status, handle.requestedAt(),
         report == null ? null : report.finishedAt(), 0, 0, 0, report == null ? null : report.toJson(),
         report == null ? null : report.error().orElse(null), owner);
@@ -291,9 +295,9 @@ final class PipelineRuns {
    *
    * @return the runs that were running, to wait for
    */
-  List<RunHandle> close() {
-    RunHandle w;
-    List<RunHandle> active;
+  List<DefaultRunHandle> close() {
+    DefaultRunHandle w;
+    List<DefaultRunHandle> active;
     synchronized (this) {
       closed = true;
       w = waiting;
@@ -302,7 +306,7 @@ final class PipelineRuns {
     if (w != null) {
       w.cancel();
     }
-    active.forEach(RunHandle::cancel);
+    active.forEach(DefaultRunHandle::cancel);
     return active;
   }
 }

@@ -1,11 +1,12 @@
-package dev.sluice.delivery;
+package dev.sluice.internal.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
-
-import dev.sluice.delivery.GuardedDestination.CircuitState;
-import dev.sluice.delivery.GuardedDestination.Outcome;
+import dev.sluice.delivery.DeliverySettings;
+import dev.sluice.delivery.Sleeper;
+import dev.sluice.internal.engine.GuardedDestination.CircuitState;
+import dev.sluice.internal.engine.GuardedDestination.Outcome;
 import dev.sluice.record.Record;
 import dev.sluice.spi.DeliveryException;
 import dev.sluice.spi.DeliveryResult;
@@ -89,7 +90,7 @@ class GuardedDestinationTest {
     assertThat(out.delivered()).isZero();
     assertThat(out.failures()).hasSize(2).allSatisfy((i, f) -> {
       assertThat(f.reason()).startsWith("permanent failure: bug in destination 'hook': java.lang.NullPointerException")
-          .contains("(at dev.sluice.delivery.GuardedDestinationTest");
+          .contains("(at dev.sluice.internal.engine.GuardedDestinationTest");
       assertThat(f.attempts()).isEqualTo(2);
     });
     assertThat(g.circuitState()).as("a bug on a record is not an outage").isEqualTo(CircuitState.CLOSED);

@@ -1,9 +1,14 @@
-package dev.sluice.schedule;
+package dev.sluice.internal.schedule;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.schedule.WebhookHandler;
+import dev.sluice.schedule.WebhookRequest;
+import dev.sluice.schedule.WebhookResponse;
+import dev.sluice.schedule.WebhookSignature;
+import dev.sluice.schedule.WebhookTrigger;
 import dev.sluice.store.InMemoryReplayCache;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
@@ -62,19 +67,19 @@ class WebhookHandlerFuzzTest {
       "webhook-timestamp", "webhook-signature", "X-GitHub-Delivery");
   private static final AtomicLong SUBMITTED = new AtomicLong();
 
-  private static final WebhookHandler HANDLER = new WebhookHandler(
-      SCHEMES.entrySet().stream().map(e -> new WebhookHandler.Binding(e.getKey().substring(7),
+  private static final WebhookHandler HANDLER = new DefaultWebhookHandler(
+      SCHEMES.entrySet().stream().map(e -> new DefaultWebhookHandler.Binding(e.getKey().substring(7),
           new WebhookTrigger(e.getKey(), e.getValue(), 2048, Duration.ofMinutes(30), 16))).toList(),
       WebhookHandlerFuzzTest::submit, new InMemoryReplayCache(), Clock.fixed(NOW, ZoneOffset.UTC),
       new SimpleMeterRegistry(), JSON, () -> true);
 
   /** Runs are "started", "queued", or the engine refuses, in turn. */
-  private static RunHandle submit(String pipeline, String trigger, JsonNode parameters) {
+  private static DefaultRunHandle submit(String pipeline, String trigger, JsonNode parameters) {
     long n = SUBMITTED.incrementAndGet();
     if (n % 5 == 0) {
       throw new IllegalStateException("the engine refuses run " + n);
     }
-    RunHandle handle = new RunHandle(UUID.randomUUID().toString(), pipeline, trigger, NOW, h -> false);
+    DefaultRunHandle handle = new DefaultRunHandle(UUID.randomUUID().toString(), pipeline, trigger, NOW, h -> false);
     if (n % 2 == 0) {
       handle.running();
     }

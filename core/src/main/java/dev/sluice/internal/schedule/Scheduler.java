@@ -1,4 +1,4 @@
-package dev.sluice.schedule;
+package dev.sluice.internal.schedule;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -6,9 +6,18 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.SluiceException;
 import dev.sluice.UnknownPipelineException;
 import dev.sluice.internal.DaemonThreadFactory;
-import dev.sluice.pipeline.EngineServices;
-import dev.sluice.pipeline.PipelineEngine;
+import dev.sluice.internal.engine.EngineServices;
+import dev.sluice.internal.engine.PipelineEngine;
 import dev.sluice.pipeline.RunReport;
+import dev.sluice.schedule.ClusterCoordinator;
+import dev.sluice.schedule.ClusterNode;
+import dev.sluice.schedule.CronTrigger;
+import dev.sluice.schedule.MisfirePolicy;
+import dev.sluice.schedule.RunHandle;
+import dev.sluice.schedule.RunRequest;
+import dev.sluice.schedule.Ticker;
+import dev.sluice.schedule.WebhookHandler;
+import dev.sluice.schedule.WebhookTrigger;
 import dev.sluice.spi.Trigger;
 import dev.sluice.spi.TriggerContext;
 import dev.sluice.store.InMemoryReplayCache;
@@ -84,16 +93,16 @@ public final class Scheduler implements AutoCloseable {
     this.ownsTicker = ownsTicker;
     this.random = Objects.requireNonNull(random, "random");
     this.drainTimeout = Objects.requireNonNull(drainTimeout, "drainTimeout");
-    List<WebhookHandler.Binding> bindings = new ArrayList<>();
+    List<DefaultWebhookHandler.Binding> bindings = new ArrayList<>();
     engines.forEach((name, engine) -> {
       runs.put(name, new PipelineRuns(engine, services));
       engine.pipeline().triggers().forEach(t -> {
         if (t instanceof WebhookTrigger w) {
-          bindings.add(new WebhookHandler.Binding(name, w));
+          bindings.add(new DefaultWebhookHandler.Binding(name, w));
         }
       });
     });
-    this.webhooks = new WebhookHandler(bindings, (p, trigger, params) -> submit(p, "webhook", trigger, params),
+    this.webhooks = new DefaultWebhookHandler(bindings, (p, trigger, params) -> submit(p, "webhook", trigger, params),
         replayCache(services.store(), cluster != null && !bindings.isEmpty()), services.clock(),
         services.meterRegistry(), services.objectMapper(), () -> started);
   }
@@ -117,7 +126,7 @@ public final class Scheduler implements AutoCloseable {
    * @throws UnknownPipelineException when there is no such pipeline
    * @throws IllegalStateException after {@link #close()}
    */
-  public RunHandle submit(String pipeline, String kind, String trigger, JsonNode parameters) {
+  public DefaultRunHandle submit(String pipeline, String kind, String trigger, JsonNode parameters) {
     PipelineRuns r = runsOf(pipeline);
     JsonNode p = parameters == null ? services.objectMapper().createObjectNode() : parameters;
     if (cluster == null) {
@@ -207,7 +216,7 @@ public final class Scheduler implements AutoCloseable {
    */
   @Override
   public void close() {
-    List<RunHandle> active = beginClose();
+    List<DefaultRunHandle> active = beginClose();
     if (!awaitStoppedHere(active, System.nanoTime() + drainTimeout.toNanos())) {
       active.stream().filter(h -> !h.isDone()).forEach(h ->
           LOG.warn("pipeline '{}': run {} did not stop within {}; leaving it", h.pipeline(), h.id(), drainTimeout));
@@ -222,7 +231,7 @@ public final class Scheduler implements AutoCloseable {
    *
    * @return the runs that were running on this node; empty when already closing
    */
-  public List<RunHandle> beginClose() {
+  public List<DefaultRunHandle> beginClose() {
     synchronized (this) {
       if (closed) {
         return List.of();
@@ -237,7 +246,7 @@ public final class Scheduler implements AutoCloseable {
         ticker.shutdown();
       }
     }
-    List<RunHandle> active = new ArrayList<>();
+    List<DefaultRunHandle> active = new ArrayList<>();
     runs.values().forEach(r -> active.addAll(r.close()));
     return active;
   }
@@ -249,8 +258,8 @@ public final class Scheduler implements AutoCloseable {
    * @param deadlineNanos a {@link System#nanoTime()} value: a real wait, not the clock
    * @return false when some still executed here at the deadline
    */
-  public boolean awaitStoppedHere(List<RunHandle> active, long deadlineNanos) {
-    for (RunHandle h : active) {
+  public boolean awaitStoppedHere(List<DefaultRunHandle> active, long deadlineNanos) {
+    for (DefaultRunHandle h : active) {
       try {
         if (!h.awaitStoppedHere(Duration.ofNanos(deadlineNanos - System.nanoTime()))) {
           return false;
@@ -327,8 +336,8 @@ public final class Scheduler implements AutoCloseable {
     @Override
     public RunReport execute(RunRequest request) {
       PipelineRuns r = runsOf(request.pipeline());
-      RunHandle own = awaiting.take(request.runId());
-      RunHandle handle = own != null ? own : new RunHandle(request.runId(), request.pipeline(), request.trigger(),
+      DefaultRunHandle own = awaiting.take(request.runId());
+      DefaultRunHandle handle = own != null ? own : new DefaultRunHandle(request.runId(), request.pipeline(), request.trigger(),
           request.requestedAt(), h -> false);
       return r.runHere(handle, request.parameters());
     }

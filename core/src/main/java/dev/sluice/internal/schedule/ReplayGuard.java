@@ -1,5 +1,6 @@
-package dev.sluice.schedule;
+package dev.sluice.internal.schedule;
 
+import dev.sluice.schedule.WebhookTrigger;
 import dev.sluice.store.ReplayCache;
 import dev.sluice.store.ReplayCache.Reservation;
 import java.nio.charset.StandardCharsets;

@@ -1,7 +1,9 @@
-package dev.sluice.schedule;
+package dev.sluice.internal.schedule;
 
 import static org.assertj.core.api.Assertions.assertThat;
-
+import dev.sluice.schedule.CronTrigger;
+import dev.sluice.schedule.ManualTicker;
+import dev.sluice.schedule.MisfirePolicy;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;

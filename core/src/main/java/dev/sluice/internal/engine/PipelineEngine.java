@@ -1,19 +1,24 @@
-package dev.sluice.pipeline;
+package dev.sluice.internal.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.sluice.delivery.DeliveryAbortedException;
-import dev.sluice.delivery.Dispatcher;
-import dev.sluice.delivery.GuardedDestination;
 import dev.sluice.internal.JsonSize;
+import dev.sluice.pipeline.EngineStoppedException;
+import dev.sluice.pipeline.ErrorPolicy;
+import dev.sluice.pipeline.Pipeline;
+import dev.sluice.pipeline.RunControl;
+import dev.sluice.pipeline.RunProgress;
+import dev.sluice.pipeline.RunReport;
+import dev.sluice.pipeline.RunStatus;
+import dev.sluice.pipeline.UnmatchedPolicy;
 import dev.sluice.record.Checkpoint;
 import dev.sluice.record.Record;
 import dev.sluice.record.RecordCodec;
 import dev.sluice.routing.Router;
-import dev.sluice.routing.RuleResolver;
 import dev.sluice.routing.RoutingException;
 import dev.sluice.routing.RoutingRule;
+import dev.sluice.routing.RuleResolver;
 import dev.sluice.spi.Connector;
 import dev.sluice.spi.Emitter;
 import dev.sluice.spi.ReadContext;
@@ -170,7 +175,7 @@ public final class PipelineEngine {
     Execution execution = new Execution(
         trigger,
         parameters == null ? JsonNodeFactory.instance.objectNode() : parameters,
-        control == null ? new RunControl() : control);
+        EngineRunControl.of(control));
     synchronized (active) {
       if (stopped) {
         throw new EngineStoppedException(pipeline.name());
@@ -236,7 +241,7 @@ public final class PipelineEngine {
   }
 
   /** For tests: what a run's committer saw and did each time it looked. */
-  interface CommitObserver {
+  public interface CommitObserver {
     /**
      * @param batchesSettled batches settled at the run's destinations before it looked
      * @param checkpointsRouted checkpoints the router had taken before it looked
@@ -245,7 +250,7 @@ public final class PipelineEngine {
     void looked(long batchesSettled, long checkpointsRouted, Checkpoint committed);
   }
 
-  void observeCommits(CommitObserver observer) {
+  public void observeCommits(CommitObserver observer) {
     this.commitObserver = observer;
   }
 
@@ -266,7 +271,7 @@ public final class PipelineEngine {
   private final class Execution implements Router.RouteSink {
     private final String trigger;
     private final JsonNode parameters;
-    private final RunControl control;
+    private final EngineRunControl control;
     private final String runId;
     private final Clock clock;
     private final Instant startedAt;
@@ -308,7 +313,7 @@ public final class PipelineEngine {
     /** Set by abort(): every wait after it ends by then ({@link System#nanoTime()}). */
     private volatile long abortDeadlineNanos = Long.MAX_VALUE;
 
-    Execution(String trigger, JsonNode parameters, RunControl control) {
+    Execution(String trigger, JsonNode parameters, EngineRunControl control) {
       this.trigger = Objects.requireNonNull(trigger, "trigger");
       this.parameters = parameters.deepCopy();
       this.control = control;
@@ -645,6 +650,11 @@ public final class PipelineEngine {
       if (!readerClaimed.compareAndSet(false, true)) {
         return; // the run was stopped before this task began; stopReader counted readerDone down
       }
+      // A plugin's libraries may look things up through the context class loader (ServiceLoader,
+      // Jackson modules, JAXB): while it reads, it is the loader of the connector's own classes.
+      Thread thread = Thread.currentThread();
+      ClassLoader previousLoader = thread.getContextClassLoader();
+      thread.setContextClassLoader(connector.getClass().getClassLoader());
       try {
         connector.read(new Context(), from, new QueueEmitter());
         queue.put(END, 0);
@@ -661,6 +671,7 @@ public final class PipelineEngine {
           Thread.currentThread().interrupt();
         }
       } finally {
+        thread.setContextClassLoader(previousLoader);
         readerDone.countDown();
       }
     }
@@ -809,8 +820,16 @@ public final class PipelineEngine {
             : new RunReport.DestinationStats(d.delivered(), d.deadLettered(), d.batches(), d.retries(),
                 d.undelivered()));
       }
-      return new RunReport(runId, pipeline.name(), trigger, status, startedAt, finishedAt, read, rejected,
-          unmatched, routingErrors, rules, stats, checkpoint, error, resumedAfter, List.copyOf(notes));
+      return RunReport.builder(runId, pipeline.name(), trigger, status, startedAt)
+          .finishedAt(finishedAt)
+          .counts(read, rejected, unmatched, routingErrors)
+          .ruleMatches(rules)
+          .destinations(stats)
+          .checkpoint(checkpoint)
+          .error(error)
+          .resumedAfter(resumedAfter)
+          .notes(List.copyOf(notes))
+          .build();
     }
 
     private RunRecord toRecord(RunReport r) {

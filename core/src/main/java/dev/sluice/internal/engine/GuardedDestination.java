@@ -1,5 +1,7 @@
-package dev.sluice.delivery;
+package dev.sluice.internal.engine;
 
+import dev.sluice.delivery.DeliverySettings;
+import dev.sluice.delivery.Sleeper;
 import dev.sluice.record.Batch;
 import dev.sluice.record.Record;
 import dev.sluice.spi.DeliveryException;
@@ -344,9 +346,14 @@ public final class GuardedDestination {
   /** One call into the destination, counted while it is in progress. */
   private DeliveryResult call(Batch batch) throws Exception {
     enter();
+    // As while the connector reads: the plugin's own loader is the context class loader.
+    Thread thread = Thread.currentThread();
+    ClassLoader previousLoader = thread.getContextClassLoader();
+    thread.setContextClassLoader(destination.getClass().getClassLoader());
     try {
       return destination.deliver(batch);
     } finally {
+      thread.setContextClassLoader(previousLoader);
       leave();
     }
   }

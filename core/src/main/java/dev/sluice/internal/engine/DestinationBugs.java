@@ -1,5 +1,6 @@
-package dev.sluice.delivery;
+package dev.sluice.internal.engine;
 
+import dev.sluice.delivery.DeliverySettings;
 import dev.sluice.spi.DeliveryException;
 import java.io.UncheckedIOException;
 

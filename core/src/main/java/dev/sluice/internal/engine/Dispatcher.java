@@ -1,5 +1,6 @@
-package dev.sluice.delivery;
+package dev.sluice.internal.engine;
 
+import dev.sluice.delivery.DeliverySettings;
 import dev.sluice.record.Record;
 import dev.sluice.record.RecordCodec;
 import dev.sluice.store.DeadLetter;

@@ -1,4 +1,4 @@
-package dev.sluice.delivery;
+package dev.sluice.internal.engine;
 
 import dev.sluice.SluiceException;
 

@@ -1,5 +1,6 @@
-package dev.sluice.schedule;
+package dev.sluice.internal.schedule;
 
+import dev.sluice.schedule.RunHandle;
 import java.lang.ref.WeakReference;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -12,10 +13,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Thread-safe.
  */
 final class HandleRegistry {
-  private final Map<String, WeakReference<RunHandle>> handles = new ConcurrentHashMap<>();
+  private final Map<String, WeakReference<DefaultRunHandle>> handles = new ConcurrentHashMap<>();
   private volatile int sweepAt = 1024;
 
-  void put(RunHandle handle) {
+  void put(DefaultRunHandle handle) {
     if (handles.size() >= sweepAt) {
       // Drop forgotten and finished handles; sweep again when the live ones have doubled.
       handles.values().removeIf(r -> r.get() == null || r.get().completed());
@@ -25,8 +26,8 @@ final class HandleRegistry {
   }
 
   /** Removes and returns the handle of {@code runId}, or null. */
-  RunHandle take(String runId) {
-    WeakReference<RunHandle> ref = handles.remove(runId);
+  DefaultRunHandle take(String runId) {
+    WeakReference<DefaultRunHandle> ref = handles.remove(runId);
     return ref == null ? null : ref.get();
   }
 }

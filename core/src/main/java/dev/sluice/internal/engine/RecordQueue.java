@@ -1,4 +1,4 @@
-package dev.sluice.pipeline;
+package dev.sluice.internal.engine;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;

@@ -1,0 +1,101 @@
+package dev.sluice.internal.engine;
+
+import dev.sluice.pipeline.RunControl;
+import dev.sluice.pipeline.RunProgress;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * The engine's {@link RunControl}: the caller's side is the interface; the engine reports the run's
+ * id and live progress here and registers how to stop the run. Thread-safe.
+ */
+public final class EngineRunControl implements RunControl {
+  private final String presetRunId;
+  private volatile String runId;
+  private volatile boolean cancelled;
+  private volatile Runnable onCancel = () -> {};
+  private volatile Supplier<RunProgress> progress = () -> RunProgress.NONE;
+
+  /** A control whose run gets its id from the engine. */
+  public EngineRunControl() {
+    this.presetRunId = null;
+  }
+
+  /**
+   * A control whose run will have {@code runId}.
+   *
+   * @throws IllegalArgumentException when {@code runId} is blank
+   */
+  public EngineRunControl(String runId) {
+    if (runId == null || runId.isBlank()) {
+      throw new IllegalArgumentException("run id must not be blank, got '" + runId + "'");
+    }
+    this.presetRunId = runId;
+    this.runId = runId;
+  }
+
+  /** Asks the run to stop reading; what was read is still delivered. Idempotent. */
+  @Override
+  public void cancel() {
+    cancelled = true;
+    onCancel.run();
+  }
+
+  @Override
+  public boolean isCancelled() {
+    return cancelled;
+  }
+
+  /** The run's id: the preset one, or the engine's once the run started. */
+  @Override
+  public Optional<String> runId() {
+    return Optional.ofNullable(runId);
+  }
+
+  /** The run's counters so far; {@link RunProgress#NONE} before it starts. */
+  @Override
+  public RunProgress progress() {
+    return progress.get();
+  }
+
+  /** The id the engine must use, or null to make one. */
+  public String presetRunId() {
+    return presetRunId;
+  }
+
+  public void started(String id, Supplier<RunProgress> live) {
+    this.runId = Objects.requireNonNull(id);
+    this.progress = Objects.requireNonNull(live);
+  }
+
+  /** Freezes the counters, so the control does not keep the finished run's buffers alive. */
+  public void finished(RunProgress last) {
+    this.progress = () -> last;
+    this.onCancel = () -> {};
+  }
+
+  public void onCancel(Runnable action) {
+    this.onCancel = action;
+    if (cancelled) {
+      action.run();
+    }
+  }
+
+  /**
+   * The engine's control behind {@code control}: a new one for null.
+   *
+   * @throws IllegalArgumentException when {@code control} was not made by {@link RunControl#create()}
+   *     or {@link RunControl#withRunId(String)}
+   */
+  public static EngineRunControl of(RunControl control) {
+    if (control == null) {
+      return new EngineRunControl();
+    }
+    if (control instanceof EngineRunControl engine) {
+      return engine;
+    }
+    throw new IllegalArgumentException("a run control must come from RunControl.create() or RunControl.withRunId(id), got "
+        + control.getClass().getName());
+  }
+}
