@@ -39,6 +39,30 @@ class JdbcStoreTest {
   }
 
   @Test
+  void anEmbeddedH2StoreWritesEachCommitAtOnceUnlessTheUrlSaysOtherwise() {
+    assertThat(JdbcStore.durableH2("jdbc:h2:file:./data/sluice")).isEqualTo("jdbc:h2:file:./data/sluice;WRITE_DELAY=0");
+    assertThat(JdbcStore.durableH2("jdbc:h2:./x;MODE=PostgreSQL")).isEqualTo("jdbc:h2:./x;MODE=PostgreSQL;WRITE_DELAY=0");
+    assertThat(JdbcStore.durableH2("jdbc:h2:file:./x;write_delay=500")).isEqualTo("jdbc:h2:file:./x;write_delay=500");
+    assertThat(JdbcStore.durableH2("jdbc:h2:mem:x")).isEqualTo("jdbc:h2:mem:x");
+    assertThat(JdbcStore.durableH2("jdbc:h2:tcp://db/x")).isEqualTo("jdbc:h2:tcp://db/x");
+    assertThat(JdbcStore.durableH2("jdbc:postgresql://db/x")).isEqualTo("jdbc:postgresql://db/x");
+  }
+
+  @Test
+  void theOpenedH2FileStoreReallyHasNoWriteDelay(@TempDir Path dir) throws Exception {
+    String url = "jdbc:h2:file:" + dir.resolve("state").toAbsolutePath();
+    // A second connection in this JVM joins the database the store opened (H2 keeps one per file),
+    // so it sees the database's setting, not one of its own URL.
+    try (JdbcStore store = JdbcStore.open(JdbcStoreOptions.builder().url(url).build());
+        java.sql.Connection c = java.sql.DriverManager.getConnection(url);
+        java.sql.ResultSet rs = c.createStatement().executeQuery(
+            "SELECT SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS WHERE SETTING_NAME = 'WRITE_DELAY'")) {
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getString(1)).isEqualTo("0");
+    }
+  }
+
+  @Test
   void optionsRejectBadValuesNamingThemAndNeverShowThePassword() {
     assertThatThrownBy(() -> JdbcStoreOptions.builder().poolSize(0)).hasMessageContaining("got 0");
     assertThatThrownBy(() -> JdbcStoreOptions.builder().url("postgres://u:hunter2@db/x"))
