@@ -207,6 +207,9 @@ class SluiceCliTest {
         .containsPattern("connector\\s+ga4\\s+")
         .containsPattern("connector\\s+bigquery\\s+")
         .containsPattern("destination\\s+prometheus\\s+")
+        .containsPattern("destination\\s+s3\\s+")
+        .containsPattern("destination\\s+slack\\s+")
+        .containsPattern("destination\\s+email\\s+")
         .containsPattern("destination\\s+database\\s+");
   }
 
