@@ -37,7 +37,9 @@ import java.util.random.RandomGenerator;
  * }</pre>
  *
  * <p>Plain REST (jobs.query / jobs.getQueryResults) over the JDK HttpClient, not the
- * google-cloud-bigquery SDK: see {@code docs/user-guide/connectors-google.md} for why.
+ * google-cloud-bigquery SDK: see {@code docs/development/connectors.md} ("Design notes: why plain
+ * REST") for why, and {@code docs/user-guide/connectors.md} (section {@code bigquery}) for the
+ * options.
  *
  * <p>Stateless and thread-safe; the public no-argument constructor does no I/O.
  */

@@ -34,7 +34,8 @@ import java.util.random.RandomGenerator;
  *
  * <p>Credentials: a service-account key ({@code credentialsJson}), an OAuth refresh token ({@code
  * clientId}, {@code clientSecret}, {@code refreshToken}) or Application Default Credentials; always
- * through {@code ${secret:…}}, never logged. See {@code docs/user-guide/connectors-google.md}.
+ * through {@code ${secret:…}}, never logged. See {@code docs/user-guide/connectors.md} (section
+ * {@code ga4}).
  *
  * <p>Stateless and thread-safe; the public no-argument constructor does no I/O.
  */

@@ -24,7 +24,8 @@ import java.util.regex.Pattern;
 /**
  * The {@code hubspot} connector: reads HubSpot CRM objects (contacts, companies, deals, tickets,
  * custom objects) through the CRM v3 API, incrementally through the search API or as a full refresh
- * through the list endpoint. See {@code docs/user-guide/connectors-hubspot.md} for the options.
+ * through the list endpoint. See {@code docs/user-guide/connectors.md} (section {@code hubspot}) for
+ * the options, and {@code docs/development/connectors.md} for how it is tested.
  *
  * <pre>{@code
  * source: { type: hubspot, object: deals, token: ${secret:hubspot_token}, properties: [dealname, amount] }

@@ -96,7 +96,7 @@ class Ga4SessionsEndToEndTest {
 
   /**
    * A stand-in for the ga4 connector, which lives in its own module: it declares the options of
-   * connectors-google.md used by the example, loosely typed.
+   * its section of docs/user-guide/connectors.md used by the example, loosely typed.
    */
   static final class Ga4Standin implements dev.sluice.spi.ConnectorProvider {
     @Override
@@ -124,7 +124,7 @@ class Ga4SessionsEndToEndTest {
 
   @Test
   void theGuidesExampleIsAValidConfiguration() throws Exception {
-    String guide = Files.readString(guidePath());
+    String guide = prometheusSection(Files.readString(guidePath()));
     String marker = "<!-- prometheus-example:";
     int at = guide.indexOf(marker);
     assertThat(at).as("the guide marks its example").isNotNegative();
@@ -147,14 +147,23 @@ class Ga4SessionsEndToEndTest {
     }
   }
 
-  /** docs/user-guide/destinations-prometheus.md, from the module or the repository root. */
+  /** docs/user-guide/destinations.md, from the module or the repository root. */
   static Path guidePath() {
-    for (Path p : List.of(Path.of("../docs/user-guide/destinations-prometheus.md"),
-        Path.of("docs/user-guide/destinations-prometheus.md"))) {
+    for (Path p : List.of(Path.of("../docs/user-guide/destinations.md"),
+        Path.of("docs/user-guide/destinations.md"))) {
       if (Files.exists(p)) {
         return p;
       }
     }
-    throw new AssertionError("docs/user-guide/destinations-prometheus.md not found from " + Path.of("").toAbsolutePath());
+    throw new AssertionError("docs/user-guide/destinations.md not found from " + Path.of("").toAbsolutePath());
+  }
+
+  /** The guide's {@code ## `prometheus`} section: from its heading to the next {@code ## } heading. */
+  static String prometheusSection(String guide) {
+    String heading = "\n## `prometheus`\n";
+    int start = guide.indexOf(heading);
+    assertThat(start).as("docs/user-guide/destinations.md has a section %s", heading.strip()).isNotNegative();
+    int end = guide.indexOf("\n## ", start + heading.length());
+    return guide.substring(start, end < 0 ? guide.length() : end);
   }
 }
