@@ -18,7 +18,7 @@ import java.util.List;
  * template that records can't steer out of its prefix, deterministic names so that a retried or
  * replayed batch overwrites instead of duplicating, multipart uploads for large objects (aborted on
  * failure), an optional manifest per run, server-side encryption, storage class, tags and
- * integrity checksums. See {@code docs/user-guide/destinations-s3.md} for every option.
+ * integrity checksums. See {@code docs/user-guide/destinations.md (section s3)} for every option.
  *
  * <p>Stateless and thread-safe; {@link #create} does no I/O (the first delivery connects).
  */

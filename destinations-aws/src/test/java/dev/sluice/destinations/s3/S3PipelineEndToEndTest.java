@@ -92,7 +92,7 @@ class S3PipelineEndToEndTest {
     }
     Files.writeString(input, lines);
     Path config = dir.resolve("sluice.yaml");
-    // The example of docs/user-guide/destinations-s3.md, pointed at S3Proxy; keys come from the
+    // The example of docs/user-guide/destinations.md (section s3), pointed at S3Proxy; keys come from the
     // environment here (the docs use ${secret:…}, resolved the same way before the plugin sees them).
     // No tags: S3Proxy answers 501 NotImplemented to x-amz-tagging (S3DestinationTest checks the header).
     Files.writeString(config, """

@@ -21,11 +21,11 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every slack and email destination in the YAML examples of docs/user-guide/destinations-notify.md
+ * Every slack and email destination in the YAML examples of docs/user-guide/destinations.md
  * is accepted by its provider (options, templates, blocks), with secrets replaced by placeholders.
  */
 class DocsExamplesTest {
-  private static final Path DOC = Path.of("../docs/user-guide/destinations-notify.md");
+  private static final Path DOC = Path.of("../docs/user-guide/destinations.md");
   private static final Pattern BLOCK = Pattern.compile("```ya?ml\\n(.*?)```", Pattern.DOTALL);
   private static final Map<String, DestinationProvider> PROVIDERS =
       Map.of("slack", new SlackDestinationProvider(), "email", new EmailDestinationProvider());

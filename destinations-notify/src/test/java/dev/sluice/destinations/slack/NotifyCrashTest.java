@@ -54,7 +54,7 @@ class NotifyCrashTest {
   /**
    * WRITE_DELAY=0: H2 otherwise writes commits to its file up to a second late, so a SIGKILL loses
    * the last second of sent-log entries and the restart posts those notifications again (this test
-   * found it: four records twice). docs/user-guide/destinations-notify.md says so.
+   * found it: four records twice). docs/user-guide/destinations.md says so.
    */
   private String storeUrl() {
     return "jdbc:h2:file:" + dir.resolve("store").toAbsolutePath() + ";WRITE_DELAY=0";
