@@ -28,7 +28,9 @@ final class SecretCommand implements Runnable {
   }
 
   @Command(name = "set", mixinStandardHelpOptions = true,
-      description = "Stores a secret; the value is read from standard input (first line), never from the command line.")
+      description = {"Stores a secret; the value is read from standard input, never from the command line.",
+          "Typed at a terminal: the line you enter. Piped or redirected (< key.json): the whole input, multi-line",
+          "values such as a service-account key included, without one trailing newline; at most 1 MiB."})
   static final class Set implements Callable<Integer> {
     @Mixin ConfigOptions config;
     @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -38,7 +40,17 @@ final class SecretCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      String value = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+      String value;
+      if (System.console() != null) {
+        value = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+      } else {
+        byte[] bytes = System.in.readNBytes(MAX_VALUE_BYTES + 1);
+        if (bytes.length > MAX_VALUE_BYTES) {
+          spec.commandLine().getErr().println("sluice: the value of secret '" + name + "' is over 1 MiB; nothing was stored");
+          return ExitCodes.USAGE;
+        }
+        value = withoutOneTrailingNewline(new String(bytes, StandardCharsets.UTF_8));
+      }
       if (value == null || value.isEmpty()) {
         spec.commandLine().getErr().println("sluice: no value on standard input (try: printf '%s' \"$TOKEN\" | sluice secret set " + name + ")");
         return ExitCodes.USAGE;
@@ -49,6 +61,17 @@ final class SecretCommand implements Runnable {
       spec.commandLine().getOut().println("stored secret '" + name + "'");
       return ExitCodes.OK;
     }
+  }
+
+  /** The largest secret value read from a pipe: a key file is a few kB; more is a mistake. */
+  static final int MAX_VALUE_BYTES = 1 << 20;
+
+  /** A file or {@code printf '%s\n'} ends with a newline that is not part of the secret. */
+  static String withoutOneTrailingNewline(String s) {
+    if (s.endsWith("\r\n")) {
+      return s.substring(0, s.length() - 2);
+    }
+    return s.endsWith("\n") ? s.substring(0, s.length() - 1) : s;
   }
 
   @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists secret names (never values).")

@@ -1,9 +1,10 @@
 package dev.sluice.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.config.ConfigLoader;
+import dev.sluice.spi.ProviderRegistry;
 import dev.sluice.testkit.PluginJars;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
@@ -333,6 +334,24 @@ class SluiceCliTest {
     } finally {
       System.setIn(original);
     }
+  }
+
+  @Test
+  void aMultiLineSecretSuchAsAServiceAccountKeyIsStoredWhole() throws Exception {
+    Path c = config("store: { jdbc: \"jdbc:h2:file:" + dir.resolve("db/keyfile") + "\" }\n"
+        + "secrets:\n  key: a-long-enough-master-key\n");
+    String key = "{\n  \"type\": \"service_account\",\n  \"private_key\": \"-----BEGIN PRIVATE KEY-----\\nMIIE\\n\"\n}";
+    Result set = withStdin(key + "\n", "secret", "set", "ga4_key", "-c", c.toString());
+    assertThat(set.exit()).as(set.err()).isZero();
+    try (ConfigLoader.SecretsAccess access = ConfigLoader.create(ProviderRegistry.discover(getClass().getClassLoader(), List.of()))
+        .openSecrets(List.of(c))) {
+      assertThat(access.secrets().get("ga4_key")).contains(key); // every line, without the file's last newline
+    }
+    Result tooBig = withStdin("x".repeat(SecretCommand.MAX_VALUE_BYTES + 1), "secret", "set", "huge", "-c", c.toString());
+    assertThat(tooBig.exit()).isEqualTo(2);
+    assertThat(tooBig.err()).contains("over 1 MiB");
+    assertThat(SecretCommand.withoutOneTrailingNewline("a\r\n")).isEqualTo("a");
+    assertThat(SecretCommand.withoutOneTrailingNewline("a\n\n")).isEqualTo("a\n");
   }
 
   @Test

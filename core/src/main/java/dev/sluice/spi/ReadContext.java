@@ -40,4 +40,14 @@ public interface ReadContext {
   default RequestLog requestLog() {
     return RequestLog.NONE;
   }
+
+  /**
+   * Adds a line for the operator to the run's report ({@code RunReport.notes()}, shown by the CLI
+   * and kept in the run history), e.g. the API quota a read consumed. The engine keeps at most 20
+   * notes per run from the source, each cut to 500 characters, and says when it dropped some.
+   * Never put secrets or record contents in a note. The default discards it.
+   *
+   * @param text one line; null or blank is ignored
+   */
+  default void note(String text) {}
 }

@@ -14,6 +14,7 @@ public final class TestReadContext implements ReadContext {
   private final JsonNode parameters;
   private final Clock clock;
   private volatile boolean cancelled;
+  private final java.util.List<String> notes = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   public TestReadContext(String pipeline, JsonNode parameters, Clock clock) {
     this.pipeline = Objects.requireNonNull(pipeline);
@@ -57,5 +58,18 @@ public final class TestReadContext implements ReadContext {
   @Override
   public boolean isCancelled() {
     return cancelled;
+  }
+
+  /** Keeps the note, so a test can check what the connector reports. */
+  @Override
+  public void note(String text) {
+    if (text != null && !text.isBlank()) {
+      notes.add(text);
+    }
+  }
+
+  /** The notes the connector added, in order. */
+  public java.util.List<String> notes() {
+    return java.util.List.copyOf(notes);
   }
 }

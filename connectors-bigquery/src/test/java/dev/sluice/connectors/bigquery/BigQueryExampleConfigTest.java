@@ -23,7 +23,7 @@ class BigQueryExampleConfigTest {
 
     Map<String, String> env = Map.of("SLUICE_MASTER_KEY", "example-master-key-0123456789", "GA4_PROPERTY", "123456789");
     ConfigLoader loader = ConfigLoader.create(registry, env::get, Clock.systemUTC());
-    Path example = Path.of("examples", "bigquery-quickstart.yaml");
+    Path example = Path.of("../examples/saas/bigquery.yaml");
     assertThat(Files.isRegularFile(example)).as("%s exists", example.toAbsolutePath()).isTrue();
     List<ConfigProblem> problems = loader.validate(List.of(example));
     assertThat(problems).isEmpty();
@@ -34,7 +34,7 @@ class BigQueryExampleConfigTest {
     ProviderRegistry registry = ProviderRegistry.discover(getClass().getClassLoader(), List.of());
     Map<String, String> env = Map.of("SLUICE_MASTER_KEY", "example-master-key-0123456789", "GA4_PROPERTY", "123456789");
     Path bad = Files.createTempFile("bq", ".yaml");
-    Files.writeString(bad, Files.readString(Path.of("examples", "bigquery-quickstart.yaml")).replace("orderedByCursor:", "orderedByCursr:"));
+    Files.writeString(bad, Files.readString(Path.of("../examples/saas/bigquery.yaml")).replace("orderedByCursor:", "orderedByCursr:"));
     List<ConfigProblem> problems = ConfigLoader.create(registry, env::get, Clock.systemUTC()).validate(List.of(bad));
     Files.delete(bad);
     assertThat(problems).isNotEmpty();

@@ -177,6 +177,18 @@ class Ga4ConnectorTest {
   }
 
   @Test
+  void theQuotaAReadConsumedIsNotedInTheRunReport() throws Exception {
+    read(connector(options()), null);
+    int requests = stub.apiRequests().size();
+    assertThat(requests).isPositive();
+    // Each runReport answer of the stub reports 10 tokens consumed (propertyQuota, as asked).
+    assertThat(ctx.notes).singleElement().asString()
+        .contains("GA4 property 123456789: 30 rows")
+        .contains("quota tokens used " + (10L * requests))
+        .containsPattern("tokens left: hour \\d+, day \\d+");
+  }
+
+  @Test
   void hourlyQuotaExhaustionWaitsForTheNextHourInsteadOfHammering() throws Exception {
     // 429 RESOURCE_EXHAUSTED as the Data API answers when a property's hourly tokens are spent.
     stub.script(Ga4Fake.error(429, "RESOURCE_EXHAUSTED",

@@ -134,6 +134,13 @@ final class Harness {
     public RequestLog requestLog() {
       return (method, target, outcome) -> log.add(method + " " + target + " -> " + outcome);
     }
+
+    final List<String> notes = Collections.synchronizedList(new ArrayList<>());
+
+    @Override
+    public void note(String text) {
+      notes.add(text);
+    }
   }
 
   static Connector create(Map<String, ?> options, Clock clock, Sleeper sleeper, Map<String, String> env) {

@@ -14,12 +14,12 @@ import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The quickstart in example/sluice.yaml is a working source: pointed at the stub, it reads deals. */
+/** The quickstart in examples/saas/hubspot.yaml is a working source: pointed at the stub, it reads deals. */
 class ExampleConfigTest {
 
   @Test
   void theQuickstartSourceReadsDealsWithItsAssociations() throws Exception {
-    JsonNode file = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(Path.of("example/sluice.yaml")));
+    JsonNode file = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(Path.of("../examples/saas/hubspot.yaml")));
     ObjectNode source = (ObjectNode) file.path("pipelines").path("hubspot-deals").path("source").deepCopy();
     assertThat(source.path("type").asText()).isEqualTo("hubspot");
     assertThat(source.path("token").asText()).isEqualTo("${secret:hubspot_token}");

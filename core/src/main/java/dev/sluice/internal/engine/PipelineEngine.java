@@ -87,6 +87,8 @@ import org.slf4j.LoggerFactory;
  * circuit breakers and rate limits) and store.
  */
 public final class PipelineEngine {
+  /** The most notes a connector may add to one run's report. */
+  static final int MAX_SOURCE_NOTES = 20;
   private static final Logger LOG = LoggerFactory.getLogger(PipelineEngine.class);
   private static final Duration READER_STOP_WAIT = Duration.ofSeconds(30);
   /** How long the last checkpoint commit of a run may take. */
@@ -285,6 +287,8 @@ public final class PipelineEngine {
     private final Committer committer = new Committer();
     /** Things the report should tell: a resumed interrupted run, a fenced checkpoint. */
     private final List<String> notes = new CopyOnWriteArrayList<>();
+    /** Notes the connector added through {@link ReadContext#note}, counted to bound them. */
+    private final java.util.concurrent.atomic.AtomicInteger sourceNotes = new java.util.concurrent.atomic.AtomicInteger();
 
     private final Object checkpointLock = new Object();
     private final ArrayDeque<PendingCheckpoint> pendingCheckpoints = new ArrayDeque<>(); // guarded by checkpointLock
@@ -1009,6 +1013,20 @@ public final class PipelineEngine {
       @Override
       public boolean isCancelled() {
         return control.isCancelled() || Thread.currentThread().isInterrupted();
+      }
+
+      @Override
+      public void note(String text) {
+        if (text == null || text.isBlank()) {
+          return;
+        }
+        int n = sourceNotes.incrementAndGet();
+        if (n <= MAX_SOURCE_NOTES) {
+          String line = text.strip();
+          notes.add("source: " + (line.length() > 500 ? line.substring(0, 500) + "…" : line));
+        } else if (n == MAX_SOURCE_NOTES + 1) {
+          notes.add("source: further notes dropped (at most " + MAX_SOURCE_NOTES + " per run)");
+        }
       }
     }
   }

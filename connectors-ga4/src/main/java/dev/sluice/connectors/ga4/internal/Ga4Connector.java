@@ -216,6 +216,9 @@ public final class Ga4Connector implements Connector {
     }
     context.logger().info("GA4 property {}: read {} rows ({} emitted) for {}..{}; quota tokens used {}{}",
         settings.property(), offset, emitted, start, end, tokensUsed, lastQuota == null ? "" : ", " + quotaSummary(lastQuota));
+    // The quota this read used, in the run's report (issue: "surface consumption in the run report").
+    context.note("GA4 property " + settings.property() + ": " + offset + " rows for " + start + ".." + end
+        + "; quota tokens used " + tokensUsed + (lastQuota == null ? "" : ", " + quotaSummary(lastQuota)));
     if (settings.incremental()) {
       emitter.checkpoint(checkpoint(end, previous));
     }
