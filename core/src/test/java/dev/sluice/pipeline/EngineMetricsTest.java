@@ -1,0 +1,195 @@
+package dev.sluice.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.Sluice;
+import dev.sluice.spi.DeliveryException;
+import dev.sluice.spi.DeliveryResult;
+import dev.sluice.spi.DeliveryResult.RecordFailure;
+import dev.sluice.store.InMemoryStore;
+import dev.sluice.testing.FakeSleeper;
+import dev.sluice.testing.ListConnector;
+import dev.sluice.testing.RecordingDestination;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The engine's own meters (docs/user-guide/observability-metrics.md) after real runs: counts equal
+ * the records, tags are bounded (configured names and fixed values, never record data).
+ */
+@Timeout(60)
+class EngineMetricsTest {
+  private final InMemoryStore store = new InMemoryStore();
+  private final FakeSleeper sleeper = new FakeSleeper();
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  private final RecordingDestination big = new RecordingDestination();
+  private final RecordingDestination all = new RecordingDestination();
+
+  private double count(String name, String... tags) {
+    return registry.get(name).tags(tags).counter().count();
+  }
+
+  @Test
+  void countersTimersAndGaugesMatchTheRecordsOfARun() {
+    // all: one batch of 100 (batchSize 100, long linger); its first attempt fails retryably.
+    all.behave((batch, call) -> {
+      if (call == 1) {
+        throw DeliveryException.retryable("HTTP 503");
+      }
+      return DeliveryResult.success();
+    });
+    // big: one batch of 10; its first record fails for good.
+    big.behave((batch, call) -> DeliveryResult.partial(Map.of(0, RecordFailure.permanent("invalid"))));
+    try (Sluice sluice = Sluice.builder().store(store).sleeper(sleeper).meterRegistry(registry)
+        .destination("big", big, d -> d.batchSize(10).linger(Duration.ofMinutes(1)))
+        .destination("all", all, d -> d.batchSize(100).linger(Duration.ofMinutes(1)))
+        .pipeline("orders", p -> p.source(ListConnector.of(100, 10))
+            .route(r -> r.name("big").when("$.amount > 900").to("big"))
+            .route(r -> r.name("everything").to("all")))
+        .build()) {
+      RunReport report = sluice.run("orders");
+      assertThat(report.status()).isEqualTo(RunStatus.SUCCEEDED);
+
+      assertThat(count("sluice.records.read", "pipeline", "orders")).isEqualTo(100);
+      assertThat(count("sluice.records.matched", "pipeline", "orders", "rule", "big")).isEqualTo(10);
+      assertThat(count("sluice.records.matched", "pipeline", "orders", "rule", "everything")).isEqualTo(100);
+      assertThat(count("sluice.records.unmatched", "pipeline", "orders")).isZero();
+      assertThat(count("sluice.records.delivered", "pipeline", "orders", "destination", "all")).isEqualTo(100);
+      assertThat(count("sluice.records.delivered", "pipeline", "orders", "destination", "big")).isEqualTo(9);
+      assertThat(count("sluice.records.dead_lettered", "pipeline", "orders", "destination", "big")).isEqualTo(1);
+      assertThat(count("sluice.records.dead_lettered", "pipeline", "orders", "destination", "all")).isZero();
+      assertThat(count("sluice.records.retried", "pipeline", "orders", "destination", "all"))
+          .as("the 100 records of the failed attempt were sent again once").isEqualTo(100);
+      assertThat(count("sluice.records.retried", "pipeline", "orders", "destination", "big")).isZero();
+
+      DistributionSummary allBatches = registry.get("sluice.delivery.batch.size")
+          .tags("pipeline", "orders", "destination", "all").summary();
+      assertThat(allBatches.count()).isEqualTo(1);
+      assertThat(allBatches.totalAmount()).isEqualTo(100);
+      DistributionSummary bigBatches = registry.get("sluice.delivery.batch.size")
+          .tags("pipeline", "orders", "destination", "big").summary();
+      assertThat(bigBatches.count()).isEqualTo(1);
+      assertThat(bigBatches.totalAmount()).isEqualTo(10);
+
+      assertThat(latency("all", "delivered").count()).isEqualTo(1);
+      assertThat(latency("all", "partial").count()).isZero();
+      assertThat(latency("big", "partial").count()).isEqualTo(1);
+      assertThat(latency("big", "delivered").count()).isZero();
+
+      Timer runs = registry.get("sluice.runs").tags("pipeline", "orders", "status", "succeeded").timer();
+      assertThat(runs.count()).isEqualTo(1);
+      assertThat(registry.get("sluice.runs").tags("pipeline", "orders", "status", "failed").timer().count()).isZero();
+
+      assertThat(registry.get("sluice.store.commit")
+          .tags("pipeline", "orders", "operation", "checkpoint", "outcome", "success").timer().count())
+          .as("at least the last checkpoint was committed").isGreaterThanOrEqualTo(1);
+      assertThat(registry.get("sluice.store.commit")
+          .tags("pipeline", "orders", "operation", "run", "outcome", "success").timer().count())
+          .as("the run record saved at the start and at the end").isEqualTo(2);
+      assertThat(registry.get("sluice.store.commit")
+          .tags("pipeline", "orders", "operation", "checkpoint", "outcome", "fenced").timer().count()).isZero();
+
+      assertThat(gauge("sluice.queue.depth", "pipeline", "orders")).isZero();
+      assertThat(gauge("sluice.runs.active", "pipeline", "orders")).isZero();
+      assertThat(gauge("sluice.dispatcher.buffered", "pipeline", "orders", "destination", "all")).isZero();
+      assertThat(gauge("sluice.circuit.state", "destination", "all")).as("closed").isZero();
+
+      assertTagsBounded(report.runId(), Set.of("orders", "big", "everything", "all"));
+
+      // A second run reads nothing new: the counters don't move, the run timer does.
+      sluice.run("orders");
+      assertThat(count("sluice.records.read", "pipeline", "orders")).isEqualTo(100);
+      assertThat(runs.count()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void circuitStateGaugeShowsAnOpenBreakerAndExistsOnlyWithABreaker() {
+    all.behave((batch, call) -> { throw DeliveryException.retryable("connection refused"); });
+    try (Sluice sluice = Sluice.builder().store(store).sleeper(sleeper).meterRegistry(registry)
+        .destination("all", all, d -> d.circuitBreaker(5, Duration.ofHours(1)))
+        .destination("plain", big, d -> d.noCircuitBreaker())
+        .pipeline("orders", p -> p.source(ListConnector.of(4, 2))
+            .route(r -> r.name("to-all").to("all"))
+            .route(r -> r.name("to-plain").to("plain")))
+        .build()) {
+      RunReport report = sluice.run("orders");
+
+      assertThat(report.destinations().get("all").deadLettered()).isEqualTo(4);
+      assertThat(gauge("sluice.circuit.state", "destination", "all"))
+          .as("5 consecutive failed attempts opened it").isEqualTo(2);
+      assertThat(registry.find("sluice.circuit.state").tag("destination", "plain").gauge()).isNull();
+      assertThat(count("sluice.records.dead_lettered", "pipeline", "orders", "destination", "all")).isEqualTo(4);
+      assertThat(latency("all", "failed").count()).isPositive();
+      assertThat(count("sluice.records.retried", "pipeline", "orders", "destination", "all"))
+          .as("4 retry attempts of the first batch of 2 records, before the breaker opened and the budget ran out")
+          .isGreaterThanOrEqualTo(2);
+      assertTagsBounded(report.runId(), Set.of("orders", "all", "plain", "to-all", "to-plain"));
+    }
+  }
+
+  @Test
+  void aFailedRunIsTimedAsFailedAndRejectedAndUnmatchedRecordsAreCounted() {
+    try (Sluice sluice = Sluice.builder().store(store).sleeper(sleeper).meterRegistry(registry)
+        .destination("all", all)
+        .pipeline("broken", p -> p.source(new ListConnector(10, 5, 6, ListConnector::order))
+            .route(r -> r.name("small").when("$.amount < 30").to("all")))
+        .build()) {
+      RunReport report = sluice.run("broken");
+
+      assertThat(report.status()).isEqualTo(RunStatus.FAILED);
+      assertThat(count("sluice.records.read", "pipeline", "broken")).isEqualTo(6);
+      assertThat(count("sluice.records.matched", "pipeline", "broken", "rule", "small")).isEqualTo(2);
+      assertThat(count("sluice.records.unmatched", "pipeline", "broken")).isEqualTo(4);
+      assertThat(registry.get("sluice.runs").tags("pipeline", "broken", "status", "failed").timer().count())
+          .isEqualTo(1);
+      assertTagsBounded(report.runId(), Set.of("broken", "all", "small"));
+    }
+  }
+
+  private Timer latency(String destination, String outcome) {
+    return registry.get("sluice.delivery.latency")
+        .tags("pipeline", "orders", "destination", destination, "outcome", outcome).timer();
+  }
+
+  private double gauge(String name, String... tags) {
+    return registry.get(name).tags(tags).gauge().value();
+  }
+
+  /**
+   * Every tag value of every sluice meter is a configured name or one of the documented fixed
+   * values; no record key, record data or run id.
+   */
+  private void assertTagsBounded(String runId, Set<String> configured) {
+    Set<String> fixed = Set.of("succeeded", "failed", "cancelled", "delivered", "partial", "abandoned",
+        "checkpoint", "run", "success", "fenced", "error");
+    Set<String> allowed = new HashSet<>(configured);
+    allowed.addAll(fixed);
+    Set<String> seen = new HashSet<>();
+    for (Meter m : registry.getMeters()) {
+      if (!m.getId().getName().startsWith("sluice.")) {
+        continue;
+      }
+      for (Tag t : m.getId().getTags()) {
+        seen.add(t.getValue());
+      }
+    }
+    assertThat(seen).isNotEmpty().isSubsetOf(allowed);
+    assertThat(seen).noneMatch(v -> v.contains(runId) || v.matches("k\\d+") || v.contains("amount"));
+    Set<String> names = registry.getMeters().stream().map(m -> m.getId().getName()).collect(Collectors.toSet());
+    assertThat(names).contains("sluice.records.read", "sluice.records.matched", "sluice.records.delivered",
+        "sluice.records.dead_lettered", "sluice.records.retried", "sluice.delivery.batch.size",
+        "sluice.delivery.latency", "sluice.runs", "sluice.queue.depth", "sluice.store.commit");
+  }
+
+}
