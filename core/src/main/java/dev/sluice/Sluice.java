@@ -315,6 +315,8 @@ public final class Sluice implements AutoCloseable {
     scheduler.finishClose();
     awaitDestinationCalls(drained ? Duration.ofSeconds(5) : ABORT_GRACE);
     closeAll(owned);
+    engines.values().forEach(PipelineEngine::removeGauges);
+    destinations.values().forEach(GuardedDestination::removeMetrics);
     if (ownedExecutor != null) {
       ownedExecutor.shutdownNow();
     }

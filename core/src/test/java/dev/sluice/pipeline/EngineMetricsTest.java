@@ -157,6 +157,33 @@ class EngineMetricsTest {
     }
   }
 
+  @Test
+  void closingRemovesTheGaugesSoThatTheNextInstanceOnTheRegistryHasItsOwn() {
+    Sluice first = Sluice.builder().store(store).sleeper(sleeper).meterRegistry(registry)
+        .destination("all", all)
+        .pipeline("orders", p -> p.source(ListConnector.of(3, 3)).route(r -> r.to("all")))
+        .build();
+    assertThat(gauge("sluice.queue.depth", "pipeline", "orders")).isZero();
+    assertThat(gauge("sluice.circuit.state", "destination", "all")).isZero();
+    first.run("orders");
+    first.close();
+    assertThat(registry.find("sluice.queue.depth").gauges()).isEmpty();
+    assertThat(registry.find("sluice.runs.active").gauges()).isEmpty();
+    assertThat(registry.find("sluice.dispatcher.buffered").gauges()).isEmpty();
+    assertThat(registry.find("sluice.circuit.state").gauges()).isEmpty();
+    assertThat(count("sluice.records.read", "pipeline", "orders")).as("counters stay").isEqualTo(3);
+
+    try (Sluice second = Sluice.builder().store(new InMemoryStore()).sleeper(sleeper).meterRegistry(registry)
+        .destination("all", all)
+        .pipeline("orders", p -> p.source(ListConnector.of(2, 2)).route(r -> r.to("all")))
+        .build()) {
+      assertThat(registry.find("sluice.queue.depth").gauges()).hasSize(1);
+      assertThat(gauge("sluice.runs.active", "pipeline", "orders")).isZero();
+      second.run("orders");
+      assertThat(count("sluice.records.read", "pipeline", "orders")).isEqualTo(5);
+    }
+  }
+
   private Timer latency(String destination, String outcome) {
     return registry.get("sluice.delivery.latency")
         .tags("pipeline", "orders", "destination", destination, "outcome", outcome).timer();

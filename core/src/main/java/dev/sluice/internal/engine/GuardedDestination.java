@@ -90,6 +90,8 @@ public final class GuardedDestination {
   private volatile Instant openUntil = Instant.MIN;
   /** When the breaker last went half open, by the clock. */
   private volatile Instant halfOpenSince = Instant.MAX;
+  private volatile Gauge circuitGauge;
+  private volatile MeterRegistry gaugeRegistry;
   /** Calls into the destination in progress; guarded by itself. */
   private final int[] calls = new int[1];
 
@@ -206,10 +208,21 @@ public final class GuardedDestination {
     if (breaker == null) {
       return;
     }
-    Gauge.builder("sluice.circuit.state", this, GuardedDestination::circuitStateValue)
+    Gauge gauge = Gauge.builder("sluice.circuit.state", this, GuardedDestination::circuitStateValue)
         .description("Circuit breaker of the destination: 0 closed, 1 half open, 2 open")
         .tag("destination", name)
         .register(registry);
+    circuitGauge = gauge;
+    gaugeRegistry = registry;
+  }
+
+  /** Removes what {@link #registerMetrics} registered (when Sluice closes). */
+  public void removeMetrics() {
+    Gauge gauge = circuitGauge;
+    if (gauge != null) {
+      gaugeRegistry.remove(gauge);
+      circuitGauge = null;
+    }
   }
 
   private static double circuitStateValue(GuardedDestination d) {

@@ -282,6 +282,7 @@ public final class PipelineEngine {
     final Timer checkpointError;
     final Timer runSaveSuccess;
     final Timer runSaveError;
+    final List<Gauge> gauges = new ArrayList<>();
 
     Meters(MeterRegistry registry) {
       String name = pipeline.name();
@@ -299,10 +300,10 @@ public final class PipelineEngine {
       for (int i = 0; i < delivery.length; i++) {
         delivery[i] = new DeliveryMeters(registry, name, destinationNames.get(i));
         int index = i;
-        Gauge.builder("sluice.dispatcher.buffered", PipelineEngine.this, e -> e.buffered(index))
+        gauges.add(Gauge.builder("sluice.dispatcher.buffered", PipelineEngine.this, e -> e.buffered(index))
             .description("Records waiting in the destination's dispatch buffer, over the pipeline's runs in progress")
             .tag("pipeline", name).tag("destination", destinationNames.get(i))
-            .register(registry);
+            .register(registry));
       }
       runsSucceeded = runs(registry, RunStatus.SUCCEEDED);
       runsFailed = runs(registry, RunStatus.FAILED);
@@ -312,14 +313,14 @@ public final class PipelineEngine {
       checkpointError = store(registry, "checkpoint", "error");
       runSaveSuccess = store(registry, "run", "success");
       runSaveError = store(registry, "run", "error");
-      Gauge.builder("sluice.queue.depth", PipelineEngine.this, PipelineEngine::queueDepth)
+      gauges.add(Gauge.builder("sluice.queue.depth", PipelineEngine.this, PipelineEngine::queueDepth)
           .description("Items waiting in the read queue between connector and router, over the pipeline's runs in progress")
           .tag("pipeline", name)
-          .register(registry);
-      Gauge.builder("sluice.runs.active", PipelineEngine.this, PipelineEngine::activeRuns)
+          .register(registry));
+      gauges.add(Gauge.builder("sluice.runs.active", PipelineEngine.this, PipelineEngine::activeRuns)
           .description("Runs of the pipeline in progress on this node")
           .tag("pipeline", name)
-          .register(registry);
+          .register(registry));
     }
 
     Timer runs(RunStatus status) {
@@ -358,6 +359,14 @@ public final class PipelineEngine {
     }
   }
 
+  /**
+   * Removes this engine's gauges from the registry (when Sluice closes), so that a later Sluice
+   * instance on the same registry registers its own. Counters and timers stay: they are cumulative.
+   */
+  public void removeGauges() {
+    meters.gauges.forEach(services.meterRegistry()::remove);
+  }
+
   /** Items in the read queues of the runs in progress. */
   private double queueDepth() {
     long n = 0;
@@ -377,7 +386,10 @@ public final class PipelineEngine {
     return n;
   }
 
-  /** A bounded name for what started a run: {@code api}, {@code cron}, {@code webhook}, {@code plugin} or {@code other}. */
+  /**
+   * A bounded name for what started a run, for observations: {@code api}, {@code cron}, {@code
+   * webhook} or {@code other} (plugin triggers name their runs freely, and so may hosts).
+   */
   static String triggerKind(String trigger) {
     if (trigger.equals("api")) {
       return "api";
@@ -387,9 +399,6 @@ public final class PipelineEngine {
     }
     if (trigger.startsWith("webhook ")) {
       return "webhook";
-    }
-    if (trigger.startsWith("trigger ")) {
-      return "plugin";
     }
     return "other";
   }
