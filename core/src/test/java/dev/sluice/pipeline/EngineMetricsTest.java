@@ -184,6 +184,31 @@ class EngineMetricsTest {
     }
   }
 
+  @Test
+  void queueDepthBufferedAndActiveRunsGaugesFollowARunInProgress() throws Exception {
+    java.util.concurrent.Semaphore gate = all.gate(); // the first batch waits in the destination
+    try (Sluice sluice = Sluice.builder().store(store).sleeper(sleeper).meterRegistry(registry)
+        .destination("all", all, d -> d.batchSize(2))
+        .pipeline("orders", p -> p.source(ListConnector.of(100, 100)).queueCapacity(8).route(r -> r.to("all")))
+        .build()) {
+      java.util.concurrent.CompletableFuture<RunReport> run =
+          java.util.concurrent.CompletableFuture.supplyAsync(() -> sluice.run("orders"));
+      // 2 records in the held batch, 4 (2 x batchSize) buffered, the router blocked on the 7th, 8 queued.
+      dev.sluice.testing.Eventually.await("the read queue and the dispatch buffer are full",
+          () -> gauge("sluice.queue.depth", "pipeline", "orders") == 8
+              && gauge("sluice.dispatcher.buffered", "pipeline", "orders", "destination", "all") == 4);
+      assertThat(all.calls.get()).as("only the held batch reached the destination").isZero();
+      assertThat(gauge("sluice.runs.active", "pipeline", "orders")).isEqualTo(1);
+
+      gate.release(1000);
+      RunReport report = run.get(30, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(report.delivered()).isEqualTo(100);
+      assertThat(gauge("sluice.queue.depth", "pipeline", "orders")).isZero();
+      assertThat(gauge("sluice.dispatcher.buffered", "pipeline", "orders", "destination", "all")).isZero();
+      assertThat(gauge("sluice.runs.active", "pipeline", "orders")).isZero();
+    }
+  }
+
   private Timer latency(String destination, String outcome) {
     return registry.get("sluice.delivery.latency")
         .tags("pipeline", "orders", "destination", destination, "outcome", outcome).timer();

@@ -113,13 +113,19 @@ class EngineTracingTest {
         .destination("all", all, d -> d.batchSize(10).linger(Duration.ofMinutes(1)))
         .pipeline("orders", p -> p.source(ListConnector.of(20, 20)).route(r -> r.name("everything").to("all")))
         .build()) {
-      RunReport report = sluice.run("orders");
+      Observation host = Observation.start("host.request", observations);
+      RunReport report;
+      try (Observation.Scope scope = host.openScope()) {
+        report = sluice.run("orders");
+      } finally {
+        host.stop();
+      }
       assertThat(report.status()).isEqualTo(RunStatus.SUCCEEDED);
 
       List<Span> runs = handler.named("sluice.run");
       assertThat(runs).hasSize(1);
       Span run = runs.get(0);
-      assertThat(run.parent()).isNull();
+      assertThat(run.parent()).as("the host's observation current on the calling thread").isSameAs(host.getContext());
       assertThat(run.low("pipeline")).isEqualTo("orders");
       assertThat(run.low("trigger")).isEqualTo("api");
       assertThat(run.low("status")).isEqualTo("succeeded");
@@ -152,7 +158,7 @@ class EngineTracingTest {
       assertThat(retry.high("attempt")).isEqualTo("2");
       assertThat(retry.low("destination")).isEqualTo("all");
 
-      assertThat(handler.spans).hasSize(1 + 1 + 2 + 1).allSatisfy(s -> assertThat(s.stopped).isTrue());
+      assertThat(handler.spans).hasSize(1 + 1 + 1 + 2 + 1).allSatisfy(s -> assertThat(s.stopped).isTrue());
       assertThat(observations.getCurrentObservation()).as("the run's scope was closed").isNull();
     }
   }
