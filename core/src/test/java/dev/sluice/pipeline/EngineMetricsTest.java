@@ -209,6 +209,32 @@ class EngineMetricsTest {
     }
   }
 
+  @Test
+  void runsWaitTimesHowLongAQueuedRunWaitedForItsStart() throws Exception {
+    java.util.concurrent.Semaphore gate = all.gate();
+    dev.sluice.schedule.ManualTicker ticker =
+        new dev.sluice.schedule.ManualTicker(java.time.Instant.parse("2025-01-01T10:00:00Z"));
+    try (Sluice sluice = Sluice.builder().store(store).sleeper(sleeper).meterRegistry(registry).ticker(ticker)
+        .destination("all", all)
+        .pipeline("orders", p -> p.source(ListConnector.of(10, 10)).overlap(OverlapPolicy.QUEUE)
+            .route(r -> r.to("all")))
+        .build()) {
+      dev.sluice.schedule.RunHandle first = sluice.trigger("orders");
+      dev.sluice.testing.Eventually.await("a delivery waits at the gate", gate::hasQueuedThreads);
+      dev.sluice.schedule.RunHandle second = sluice.trigger("orders");
+      assertThat(second.status()).isEqualTo(RunStatus.QUEUED);
+      ticker.jumpTo(java.time.Instant.parse("2025-01-01T10:01:30Z"));
+      gate.release(100);
+      first.await();
+      assertThat(second.await().status()).isEqualTo(RunStatus.SUCCEEDED);
+
+      Timer wait = registry.get("sluice.runs.wait").tags("pipeline", "orders").timer();
+      assertThat(wait.count()).isEqualTo(2);
+      assertThat(wait.totalTime(java.util.concurrent.TimeUnit.SECONDS))
+          .as("the first started at once, the second 90 s after it was asked for").isEqualTo(90);
+    }
+  }
+
   private Timer latency(String destination, String outcome) {
     return registry.get("sluice.delivery.latency")
         .tags("pipeline", "orders", "destination", destination, "outcome", outcome).timer();
