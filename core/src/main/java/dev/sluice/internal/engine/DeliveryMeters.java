@@ -9,7 +9,8 @@ import io.micrometer.core.instrument.Timer;
  * The meters of one pipeline's deliveries to one destination, resolved once (per engine) so that
  * delivery threads only increment them: {@code sluice.records.delivered}, {@code
  * sluice.records.dead_lettered}, {@code sluice.records.retried}, {@code sluice.records.undelivered},
- * {@code sluice.delivery.batch.size} and {@code sluice.delivery.latency} (one timer per outcome).
+ * {@code sluice.delivery.batch.size} and {@code sluice.delivery.latency} (one timer per outcome,
+ * registered when the outcome first happens).
  * Tags are the pipeline and destination names and a fixed outcome: never record data.
  *
  * <p>Not API. Thread-safe (Micrometer meters are).
@@ -29,10 +30,10 @@ final class DeliveryMeters {
   final Counter retried;
   final Counter undelivered;
   final DistributionSummary batchSize;
-  private final Timer latencyDelivered;
-  private final Timer latencyPartial;
-  private final Timer latencyFailed;
-  private final Timer latencyAbandoned;
+  private final LazyMeter<Timer> latencyDelivered;
+  private final LazyMeter<Timer> latencyPartial;
+  private final LazyMeter<Timer> latencyFailed;
+  private final LazyMeter<Timer> latencyAbandoned;
 
   DeliveryMeters(MeterRegistry registry, String pipeline, String destination) {
     delivered = counter(registry, "sluice.records.delivered", "Records a destination acknowledged", pipeline,
@@ -49,23 +50,25 @@ final class DeliveryMeters {
         .tag("pipeline", pipeline)
         .tag("destination", destination)
         .publishPercentileHistogram()
+        .minimumExpectedValue(1d)
+        .maximumExpectedValue(1_000_000d) // the largest batchSize allowed
         .register(registry);
-    latencyDelivered = latency(registry, pipeline, destination, DELIVERED);
-    latencyPartial = latency(registry, pipeline, destination, PARTIAL);
-    latencyFailed = latency(registry, pipeline, destination, FAILED);
-    latencyAbandoned = latency(registry, pipeline, destination, ABANDONED);
+    latencyDelivered = new LazyMeter<>(() -> latency(registry, pipeline, destination, DELIVERED));
+    latencyPartial = new LazyMeter<>(() -> latency(registry, pipeline, destination, PARTIAL));
+    latencyFailed = new LazyMeter<>(() -> latency(registry, pipeline, destination, FAILED));
+    latencyAbandoned = new LazyMeter<>(() -> latency(registry, pipeline, destination, ABANDONED));
   }
 
   Timer latency(String outcome) {
     switch (outcome) {
       case DELIVERED:
-        return latencyDelivered;
+        return latencyDelivered.get();
       case PARTIAL:
-        return latencyPartial;
+        return latencyPartial.get();
       case FAILED:
-        return latencyFailed;
+        return latencyFailed.get();
       default:
-        return latencyAbandoned;
+        return latencyAbandoned.get();
     }
   }
 

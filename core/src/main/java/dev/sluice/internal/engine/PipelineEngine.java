@@ -274,14 +274,14 @@ public final class PipelineEngine {
     final Counter routingErrors;
     final Counter[] matched;
     final DeliveryMeters[] delivery;
-    final Timer runsSucceeded;
-    final Timer runsFailed;
-    final Timer runsCancelled;
-    final Timer checkpointSuccess;
-    final Timer checkpointFenced;
-    final Timer checkpointError;
-    final Timer runSaveSuccess;
-    final Timer runSaveError;
+    final LazyMeter<Timer> runsSucceeded;
+    final LazyMeter<Timer> runsFailed;
+    final LazyMeter<Timer> runsCancelled;
+    final LazyMeter<Timer> checkpointSuccess;
+    final LazyMeter<Timer> checkpointFenced;
+    final LazyMeter<Timer> checkpointError;
+    final LazyMeter<Timer> runSaveSuccess;
+    final LazyMeter<Timer> runSaveError;
     final List<Gauge> gauges = new ArrayList<>();
 
     Meters(MeterRegistry registry) {
@@ -305,14 +305,14 @@ public final class PipelineEngine {
             .tag("pipeline", name).tag("destination", destinationNames.get(i))
             .register(registry));
       }
-      runsSucceeded = runs(registry, RunStatus.SUCCEEDED);
-      runsFailed = runs(registry, RunStatus.FAILED);
-      runsCancelled = runs(registry, RunStatus.CANCELLED);
-      checkpointSuccess = store(registry, "checkpoint", "success");
-      checkpointFenced = store(registry, "checkpoint", "fenced");
-      checkpointError = store(registry, "checkpoint", "error");
-      runSaveSuccess = store(registry, "run", "success");
-      runSaveError = store(registry, "run", "error");
+      runsSucceeded = new LazyMeter<>(() -> runs(registry, RunStatus.SUCCEEDED));
+      runsFailed = new LazyMeter<>(() -> runs(registry, RunStatus.FAILED));
+      runsCancelled = new LazyMeter<>(() -> runs(registry, RunStatus.CANCELLED));
+      checkpointSuccess = new LazyMeter<>(() -> store(registry, "checkpoint", "success"));
+      checkpointFenced = new LazyMeter<>(() -> store(registry, "checkpoint", "fenced"));
+      checkpointError = new LazyMeter<>(() -> store(registry, "checkpoint", "error"));
+      runSaveSuccess = new LazyMeter<>(() -> store(registry, "run", "success"));
+      runSaveError = new LazyMeter<>(() -> store(registry, "run", "error"));
       gauges.add(Gauge.builder("sluice.queue.depth", PipelineEngine.this, PipelineEngine::queueDepth)
           .description("Items waiting in the read queue between connector and router, over the pipeline's runs in progress")
           .tag("pipeline", name)
@@ -326,11 +326,11 @@ public final class PipelineEngine {
     Timer runs(RunStatus status) {
       switch (status) {
         case SUCCEEDED:
-          return runsSucceeded;
+          return runsSucceeded.get();
         case CANCELLED:
-          return runsCancelled;
+          return runsCancelled.get();
         default:
-          return runsFailed;
+          return runsFailed.get();
       }
     }
 
@@ -515,7 +515,7 @@ public final class PipelineEngine {
     }
 
     /** Times one write of run state to the store. */
-    private <T> T timed(Timer success, Timer error, Supplier<T> write) {
+    private <T> T timed(LazyMeter<Timer> success, LazyMeter<Timer> error, Supplier<T> write) {
       long t0 = System.nanoTime();
       boolean ok = false;
       try {
@@ -523,7 +523,7 @@ public final class PipelineEngine {
         ok = true;
         return result;
       } finally {
-        (ok ? success : error).record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
+        (ok ? success : error).get().record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
       }
     }
 
@@ -882,10 +882,10 @@ public final class PipelineEngine {
         try {
           next = services.store().checkpoints().commit(pipeline.name(), c, expected, progress);
         } catch (RuntimeException | Error e) {
-          meters.checkpointError.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
+          meters.checkpointError.get().record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
           throw e;
         }
-        (next.isPresent() ? meters.checkpointSuccess : meters.checkpointFenced)
+        (next.isPresent() ? meters.checkpointSuccess : meters.checkpointFenced).get()
             .record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
         if (next.isPresent()) {
           position = next.get();
