@@ -237,6 +237,66 @@ class EngineMetricsTest {
     }
   }
 
+  @Test
+  void storeCommitTimerTellsFailedAndFencedCheckpointCommitsApart() {
+    // Checkpoint commits of pipeline "down" fail (the database is away); those of "fenced" find that
+    // another run committed first.
+    dev.sluice.store.Store wrapped = new dev.sluice.store.Store() {
+      @Override
+      public dev.sluice.store.CheckpointStore checkpoints() {
+        return new dev.sluice.store.CheckpointStore() {
+          @Override
+          public java.util.Optional<dev.sluice.store.StoredCheckpoint> position(String pipeline) {
+            return store.checkpoints().position(pipeline);
+          }
+
+          @Override
+          public java.util.Optional<dev.sluice.store.StoredCheckpoint> commit(String pipeline,
+              dev.sluice.record.Checkpoint checkpoint, dev.sluice.store.StoredCheckpoint expected,
+              dev.sluice.store.RunRecord progress) {
+            if (pipeline.equals("down")) {
+              throw new IllegalStateException("connection refused");
+            }
+            return java.util.Optional.empty();
+          }
+
+          @Override
+          public void reset(String pipeline) {
+            store.checkpoints().reset(pipeline);
+          }
+        };
+      }
+
+      @Override
+      public dev.sluice.store.RunStore runs() {
+        return store.runs();
+      }
+
+      @Override
+      public dev.sluice.store.DeadLetterStore deadLetters() {
+        return store.deadLetters();
+      }
+    };
+    try (Sluice sluice = Sluice.builder().store(wrapped).sleeper(sleeper).meterRegistry(registry)
+        .destination("all", all)
+        .pipeline("down", p -> p.source(ListConnector.of(5, 5)).route(r -> r.to("all")))
+        .pipeline("fenced", p -> p.source(ListConnector.of(5, 5)).route(r -> r.to("all")))
+        .build()) {
+      assertThat(sluice.run("down").status()).isEqualTo(RunStatus.FAILED);
+      assertThat(sluice.run("fenced").status()).isEqualTo(RunStatus.SUCCEEDED);
+
+      assertThat(registry.get("sluice.store.commit")
+          .tags("pipeline", "down", "operation", "checkpoint", "outcome", "error").timer().count()).isPositive();
+      assertThat(registry.find("sluice.store.commit")
+          .tags("pipeline", "down", "operation", "checkpoint", "outcome", "success").timer()).isNull();
+      assertThat(registry.get("sluice.store.commit")
+          .tags("pipeline", "fenced", "operation", "checkpoint", "outcome", "fenced").timer().count())
+          .as("once fenced, the run commits no more").isEqualTo(1);
+      assertThat(registry.get("sluice.runs").tags("pipeline", "down", "status", "failed").timer().count())
+          .isEqualTo(1);
+    }
+  }
+
   private Timer latency(String destination, String outcome) {
     return registry.get("sluice.delivery.latency")
         .tags("pipeline", "orders", "destination", destination, "outcome", outcome).timer();
