@@ -46,6 +46,7 @@ import dev.sluice.store.InMemoryStore;
 import dev.sluice.store.Store;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -314,6 +315,8 @@ public final class Sluice implements AutoCloseable {
     scheduler.finishClose();
     awaitDestinationCalls(drained ? Duration.ofSeconds(5) : ABORT_GRACE);
     closeAll(owned);
+    engines.values().forEach(PipelineEngine::removeGauges);
+    destinations.values().forEach(GuardedDestination::removeMetrics);
     if (ownedExecutor != null) {
       ownedExecutor.shutdownNow();
     }
@@ -379,6 +382,7 @@ public final class Sluice implements AutoCloseable {
     private Clock clock = Clock.systemUTC();
     private ExecutorService executor;
     private MeterRegistry meterRegistry;
+    private ObservationRegistry observationRegistry = ObservationRegistry.NOOP;
     private Store store;
     private ClassLoader classLoader;
     private final List<java.nio.file.Path> pluginPaths = new ArrayList<>();
@@ -484,6 +488,17 @@ public final class Sluice implements AutoCloseable {
     /** Where metrics go (default: a simple in-memory registry). */
     public Builder meterRegistry(MeterRegistry value) {
       this.meterRegistry = Objects.requireNonNull(value, "meterRegistry");
+      return this;
+    }
+
+    /**
+     * Where spans go: Sluice observes each run ({@code sluice.run}), each connector read ({@code
+     * sluice.read}), each delivery batch ({@code sluice.deliver}) and each retry ({@code
+     * sluice.deliver.retry}); see {@code docs/user-guide/observability-metrics.md}. Default: {@link
+     * ObservationRegistry#NOOP}, nothing is observed.
+     */
+    public Builder observationRegistry(ObservationRegistry value) {
+      this.observationRegistry = Objects.requireNonNull(value, "observationRegistry");
       return this;
     }
 
@@ -670,7 +685,8 @@ public final class Sluice implements AutoCloseable {
           objectMapper != null ? objectMapper : Json.newMapper(),
           sleeper,
           runIds,
-          node);
+          node,
+          observationRegistry);
       List<AutoCloseable> owned = new ArrayList<>();
       List<Trigger> triggers = new ArrayList<>();
       NodeLiveness liveness = new NodeLiveness(node, services.store().runs(), clock, heartbeatInterval,
@@ -681,8 +697,10 @@ public final class Sluice implements AutoCloseable {
           Destination instance = create(registry, PluginKind.DESTINATION, d.spec(), d.name(),
               "destination '" + d.name() + "' (type " + d.spec().type() + ")", services, secrets);
           owned.add(instance);
-          resolved.put(d.name(),
-              new GuardedDestination(d.name(), instance, d.delivery(), services.clock(), services.sleeper()));
+          GuardedDestination guarded =
+              new GuardedDestination(d.name(), instance, d.delivery(), services.clock(), services.sleeper());
+          guarded.registerMetrics(services.meterRegistry());
+          resolved.put(d.name(), guarded);
         }
         Map<String, PipelineEngine> engines = new LinkedHashMap<>();
         for (Pipeline p : definition.pipelines().values()) {

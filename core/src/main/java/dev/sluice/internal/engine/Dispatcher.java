@@ -5,6 +5,8 @@ import dev.sluice.record.Record;
 import dev.sluice.record.RecordCodec;
 import dev.sluice.store.DeadLetter;
 import dev.sluice.store.DeadLetterStore;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -59,6 +61,10 @@ public final class Dispatcher {
   private final DeliverySettings settings;
   private final DeadLetterStore deadLetters;
   private final Runnable onSettled;
+  private final DeliveryMeters meters;
+  private final ObservationRegistry observations;
+  /** The run's observation, parent of each batch's; null when not observed. */
+  private final Observation runObservation;
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition notEmpty = lock.newCondition();
@@ -88,19 +94,28 @@ public final class Dispatcher {
 
   /**
    * @param onSettled called (from a worker thread) whenever records were settled; must not block
+   * @param meters the pipeline's meters for this destination
+   * @param observations where each batch ({@code sluice.deliver}) and retry is observed
+   * @param runObservation the run's observation, parent of the batches'; null for none
    */
-  public Dispatcher(
+  Dispatcher(
       String pipeline,
       String runId,
       GuardedDestination destination,
       DeadLetterStore deadLetters,
-      Runnable onSettled) {
+      Runnable onSettled,
+      DeliveryMeters meters,
+      ObservationRegistry observations,
+      Observation runObservation) {
     this.pipeline = Objects.requireNonNull(pipeline);
     this.runId = Objects.requireNonNull(runId);
     this.destination = Objects.requireNonNull(destination);
     this.settings = destination.settings();
     this.deadLetters = Objects.requireNonNull(deadLetters);
     this.onSettled = Objects.requireNonNull(onSettled);
+    this.meters = Objects.requireNonNull(meters);
+    this.observations = Objects.requireNonNull(observations);
+    this.runObservation = runObservation;
   }
 
   public String destinationName() {
@@ -290,7 +305,7 @@ public final class Dispatcher {
    * dispatcher is closed and drained, or aborted.
    */
   public void runWorker() {
-    try {
+    try (RunMdc mdc = RunMdc.engine(pipeline, runId, destination.name())) {
       List<Entry> batch;
       while ((batch = nextBatch()) != null) {
         if (deliver(batch)) {
@@ -335,6 +350,16 @@ public final class Dispatcher {
 
   public long retries() {
     return retries.get();
+  }
+
+  /** Records waiting in the buffer now (for the {@code sluice.dispatcher.buffered} gauge). */
+  public int buffered() {
+    lock.lock();
+    try {
+      return buffer.size();
+    } finally {
+      lock.unlock();
+    }
   }
 
   private boolean batchReady() {
@@ -391,11 +416,14 @@ public final class Dispatcher {
   /** Delivers one batch; returns whether it settled (its records all delivered or dead-lettered). */
   private boolean deliver(List<Entry> entries) throws InterruptedException {
     batches.incrementAndGet();
+    meters.batchSize.record(entries.size());
+    long startedNanos = System.nanoTime();
     Thread self = Thread.currentThread();
     lock.lock();
     try {
       if (aborted) {
         undelivered.addAndGet(entries.size());
+        meters.latency(DeliveryMeters.ABANDONED).record(System.nanoTime() - startedNanos, TimeUnit.NANOSECONDS);
         return false; // the batch stays in flight: nothing may pass it
       }
       delivering.put(self, new Delivery(System.nanoTime(), entries.size()));
@@ -407,37 +435,73 @@ public final class Dispatcher {
     for (Entry e : entries) {
       records.add(e.record);
     }
+    Observation observation = startObservation(entries.size());
+    Observation.Scope scope = observation == null ? null : observation.openScope();
     try {
-      outcome = destination.deliver(pipeline, runId, records, this::isAborted);
-    } finally {
-      lock.lock();
       try {
-        delivering.remove(self);
-        if (aborted) {
-          Thread.interrupted(); // abort()'s interrupt may arrive after the call returned
-        }
+        outcome = destination.deliver(pipeline, runId, records, this::isAborted, observations, observation);
       } finally {
-        lock.unlock();
+        if (scope != null) {
+          scope.close();
+        }
+        lock.lock();
+        try {
+          delivering.remove(self);
+          if (aborted) {
+            Thread.interrupted(); // abort()'s interrupt may arrive after the call returned
+          }
+        } finally {
+          lock.unlock();
+        }
       }
+    } catch (InterruptedException | RuntimeException | Error e) {
+      meters.latency(DeliveryMeters.ABANDONED).record(System.nanoTime() - startedNanos, TimeUnit.NANOSECONDS);
+      if (observation != null) {
+        observation.lowCardinalityKeyValue("outcome", DeliveryMeters.ABANDONED).error(e).stop();
+      }
+      throw e;
     }
     lock.lock();
     try {
       if (abandoned.remove(self)) {
+        finished(observation, DeliveryMeters.ABANDONED, startedNanos);
         return false; // given up on while inside: its records were counted as undelivered then
       }
     } finally {
       lock.unlock();
     }
     retries.addAndGet(outcome.retries());
-    for (int i = 0; i < entries.size(); i++) {
-      if (outcome.isDelivered(i)) {
-        delivered.incrementAndGet();
-      } else if (outcome.isAbandoned(i)) {
-        undelivered.incrementAndGet();
-      } else {
-        park(entries.get(i), outcome.failure(i).orElseThrow());
+    meters.retried.increment(outcome.retriedRecords());
+    long deliveredNow = 0;
+    long parkedNow = 0;
+    try {
+      for (int i = 0; i < entries.size(); i++) {
+        if (outcome.isDelivered(i)) {
+          delivered.incrementAndGet();
+          deliveredNow++;
+        } else if (outcome.isAbandoned(i)) {
+          undelivered.incrementAndGet();
+        } else {
+          park(entries.get(i), outcome.failure(i).orElseThrow());
+          parkedNow++;
+        }
       }
+    } catch (RuntimeException | Error e) { // the dead-letter store failed: the worker dies
+      if (observation != null) {
+        observation.error(e);
+      }
+      finished(observation, DeliveryMeters.ABANDONED, startedNanos);
+      throw e;
+    } finally {
+      meters.delivered.increment(deliveredNow);
+      meters.deadLettered.increment(parkedNow);
     }
+    finished(observation,
+        outcome.abandoned() > 0 ? DeliveryMeters.ABANDONED
+            : parkedNow == 0 ? DeliveryMeters.DELIVERED
+            : deliveredNow == 0 ? DeliveryMeters.FAILED
+            : DeliveryMeters.PARTIAL,
+        startedNanos);
     if (outcome.abandoned() > 0) {
       return false; // the batch stays in flight: no checkpoint may pass its abandoned records
     }
@@ -448,6 +512,30 @@ public final class Dispatcher {
       lock.unlock();
     }
     return true;
+  }
+
+  /** The batch's {@code sluice.deliver} observation, started; null when nothing is observed. */
+  private Observation startObservation(int size) {
+    if (observations.isNoop()) {
+      return null;
+    }
+    Observation o = Observation.createNotStarted("sluice.deliver", observations)
+        .contextualName("deliver " + destination.name())
+        .lowCardinalityKeyValue("pipeline", pipeline)
+        .lowCardinalityKeyValue("destination", destination.name())
+        .highCardinalityKeyValue("run.id", runId)
+        .highCardinalityKeyValue("batch.size", Integer.toString(size));
+    if (runObservation != null) {
+      o.parentObservation(runObservation);
+    }
+    return o.start();
+  }
+
+  private void finished(Observation observation, String outcome, long startedNanos) {
+    meters.latency(outcome).record(System.nanoTime() - startedNanos, TimeUnit.NANOSECONDS);
+    if (observation != null) {
+      observation.lowCardinalityKeyValue("outcome", outcome).stop();
+    }
   }
 
   private void park(Entry e, GuardedDestination.Failure f) {

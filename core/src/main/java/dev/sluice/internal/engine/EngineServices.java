@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.delivery.Sleeper;
 import dev.sluice.store.Store;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import java.time.Clock;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
@@ -22,6 +23,8 @@ import java.util.function.Supplier;
  * @param runIds makes run ids
  * @param nodeId this Sluice node's id: the owner of the runs it starts, as recorded in the run
  *     history and kept alive by its heartbeat
+ * @param observationRegistry spans of runs, reads, deliveries and retries ({@link
+ *     ObservationRegistry#NOOP} for none)
  */
 public record EngineServices(
     Store store,
@@ -31,7 +34,21 @@ public record EngineServices(
     ObjectMapper objectMapper,
     Sleeper sleeper,
     Supplier<String> runIds,
-    String nodeId) {
+    String nodeId,
+    ObservationRegistry observationRegistry) {
+  /** Without observations ({@link ObservationRegistry#NOOP}). */
+  public EngineServices(
+      Store store,
+      Clock clock,
+      ExecutorService executor,
+      MeterRegistry meterRegistry,
+      ObjectMapper objectMapper,
+      Sleeper sleeper,
+      Supplier<String> runIds,
+      String nodeId) {
+    this(store, clock, executor, meterRegistry, objectMapper, sleeper, runIds, nodeId, ObservationRegistry.NOOP);
+  }
+
   public EngineServices {
     Objects.requireNonNull(store, "store");
     Objects.requireNonNull(clock, "clock");
@@ -41,5 +58,6 @@ public record EngineServices(
     Objects.requireNonNull(sleeper, "sleeper");
     Objects.requireNonNull(runIds, "runIds");
     Objects.requireNonNull(nodeId, "nodeId");
+    Objects.requireNonNull(observationRegistry, "observationRegistry");
   }
 }

@@ -13,6 +13,10 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.SlidingWindowType;
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -86,6 +90,8 @@ public final class GuardedDestination {
   private volatile Instant openUntil = Instant.MIN;
   /** When the breaker last went half open, by the clock. */
   private volatile Instant halfOpenSince = Instant.MAX;
+  private volatile Gauge circuitGauge;
+  private volatile MeterRegistry gaugeRegistry;
   /** Calls into the destination in progress; guarded by itself. */
   private final int[] calls = new int[1];
 
@@ -195,6 +201,55 @@ public final class GuardedDestination {
   }
 
   /**
+   * Registers the gauge {@code sluice.circuit.state} (tag {@code destination}; 0 closed, 1 half
+   * open, 2 open) when the destination has a circuit breaker. The registry holds this object weakly.
+   */
+  public void registerMetrics(MeterRegistry registry) {
+    if (breaker == null) {
+      return;
+    }
+    Gauge gauge = Gauge.builder("sluice.circuit.state", this, GuardedDestination::circuitStateValue)
+        .description("Circuit breaker of the destination: 0 closed, 1 half open, 2 open")
+        .tag("destination", name)
+        .register(registry);
+    circuitGauge = gauge;
+    gaugeRegistry = registry;
+  }
+
+  /** Removes what {@link #registerMetrics} registered (when Sluice closes). */
+  public void removeMetrics() {
+    Gauge gauge = circuitGauge;
+    if (gauge != null) {
+      gaugeRegistry.remove(gauge);
+      circuitGauge = null;
+    }
+  }
+
+  private static double circuitStateValue(GuardedDestination d) {
+    switch (d.circuitState()) {
+      case OPEN:
+        return 2;
+      case HALF_OPEN:
+        return 1;
+      case CLOSED:
+        return 0;
+      default:
+        return Double.NaN;
+    }
+  }
+
+  /**
+   * Delivers {@code records}, retrying what fails retryably, until every record is delivered,
+   * failed for good, or abandoned. Observes nothing.
+   *
+   * @see #deliver(String, String, List, BooleanSupplier, ObservationRegistry, Observation)
+   */
+  public Outcome deliver(String pipeline, String runId, List<Record> records, BooleanSupplier stopping)
+      throws InterruptedException {
+    return deliver(pipeline, runId, records, stopping, ObservationRegistry.NOOP, null);
+  }
+
+  /**
    * Delivers {@code records}, retrying what fails retryably, until every record is delivered,
    * failed for good, or abandoned.
    *
@@ -203,10 +258,13 @@ public final class GuardedDestination {
    * @param records not empty
    * @param stopping checked before each attempt and when a wait or delivery is interrupted: while
    *     it answers true, records not yet delivered are abandoned (neither delivered nor failed)
+   * @param observations where each retry attempt is observed ({@code sluice.deliver.retry})
+   * @param parent the observation retries are children of (the batch's {@code sluice.deliver}), or
+   *     null
    * @throws InterruptedException when interrupted while {@code stopping} answers false
    */
-  public Outcome deliver(String pipeline, String runId, List<Record> records, BooleanSupplier stopping)
-      throws InterruptedException {
+  public Outcome deliver(String pipeline, String runId, List<Record> records, BooleanSupplier stopping,
+      ObservationRegistry observations, Observation parent) throws InterruptedException {
     Instant started = clock.instant();
     Instant deadline = started.plus(settings.maxElapsedTime());
     Outcome out = new Outcome(records.size());
@@ -234,8 +292,24 @@ public final class GuardedDestination {
         }
         return out;
       }
+      Observation retryObservation = null;
+      Observation.Scope retryScope = null;
       if (attempt > 1) {
         out.retries++;
+        out.retriedRecords += pending.size();
+        if (!observations.isNoop()) {
+          retryObservation = Observation.createNotStarted("sluice.deliver.retry", observations)
+              .contextualName("retry " + name)
+              .lowCardinalityKeyValue("pipeline", pipeline)
+              .lowCardinalityKeyValue("destination", name)
+              .highCardinalityKeyValue("run.id", runId)
+              .highCardinalityKeyValue("attempt", Integer.toString(attempt));
+          if (parent != null) {
+            retryObservation.parentObservation(parent);
+          }
+          retryObservation.start();
+          retryScope = retryObservation.openScope();
+        }
       }
       out.attempts = attempt;
       Batch batch = new Batch(pipeline, name, runId, pending.stream().map(records::get).toList(), attempt);
@@ -247,13 +321,22 @@ public final class GuardedDestination {
         failures = result.failures();
         breakerSuccess(t0);
         recorded = true;
+        if (retryObservation != null && !failures.isEmpty()) {
+          retryObservation.highCardinalityKeyValue("failed", Integer.toString(failures.size()));
+        }
       } catch (InterruptedException e) {
+        if (retryObservation != null) {
+          retryObservation.error(e);
+        }
         if (stopping.getAsBoolean()) {
           out.abandon(pending);
           return out;
         }
         throw e;
       } catch (Exception e) {
+        if (retryObservation != null) {
+          retryObservation.error(e);
+        }
         if (stopping.getAsBoolean()) {
           // Most likely our own interrupt: not the destination's fault, not a dead letter.
           out.abandon(pending);
@@ -282,6 +365,10 @@ public final class GuardedDestination {
       } finally {
         if (!recorded && breaker != null) {
           breaker.releasePermission();
+        }
+        if (retryObservation != null) {
+          retryScope.close();
+          retryObservation.stop();
         }
       }
       now = clock.instant();
@@ -579,6 +666,7 @@ public final class GuardedDestination {
     private final BitSet abandoned = new BitSet();
     private int attempts;
     private int retries;
+    private long retriedRecords;
 
     Outcome(int size) {
       this.size = size;
@@ -629,6 +717,11 @@ public final class GuardedDestination {
     /** Attempts after the first. */
     public int retries() {
       return retries;
+    }
+
+    /** Records sent again in the attempts after the first: each counts once per retry attempt. */
+    public long retriedRecords() {
+      return retriedRecords;
     }
   }
 }

@@ -27,7 +27,11 @@ import dev.sluice.store.DeadLetter;
 import dev.sluice.store.RunRecord;
 import dev.sluice.store.StoredCheckpoint;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,6 +41,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -51,6 +56,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -105,6 +111,7 @@ public final class PipelineEngine {
   private final EngineServices services;
   private final Logger sourceLog;
   private final Set<Execution> active = ConcurrentHashMap.newKeySet();
+  private final Meters meters;
   private boolean stopped; // guarded by active
   /** Test seam: told each time a committer looked at what may be committed. */
   private volatile CommitObserver commitObserver;
@@ -153,6 +160,7 @@ public final class PipelineEngine {
     this.router = new Router(
         pipeline.rulesInPriorityOrder().stream().map(r -> r.bind(rules)).toList(), pipeline.otherwise(), index);
     this.sourceLog = LoggerFactory.getLogger("sluice.source." + pipeline.name());
+    this.meters = new Meters(services.meterRegistry());
   }
 
   public Pipeline pipeline() {
@@ -256,6 +264,147 @@ public final class PipelineEngine {
     this.commitObserver = observer;
   }
 
+  /**
+   * The pipeline's meters, resolved once so that runs only increment them (see {@code
+   * docs/user-guide/observability-metrics.md}). Tags: names from the configuration and fixed
+   * values, never record data. The gauges hold this engine weakly.
+   */
+  private final class Meters {
+    final Counter read;
+    final Counter rejected;
+    final Counter unmatched;
+    final Counter routingErrors;
+    final Counter[] matched;
+    final DeliveryMeters[] delivery;
+    final LazyMeter<Timer> runsSucceeded;
+    final LazyMeter<Timer> runsFailed;
+    final LazyMeter<Timer> runsCancelled;
+    final LazyMeter<Timer> checkpointSuccess;
+    final LazyMeter<Timer> checkpointFenced;
+    final LazyMeter<Timer> checkpointError;
+    final LazyMeter<Timer> runSaveSuccess;
+    final LazyMeter<Timer> runSaveError;
+    final List<Gauge> gauges = new ArrayList<>();
+
+    Meters(MeterRegistry registry) {
+      String name = pipeline.name();
+      read = counter(registry, "sluice.records.read", "Records the connector emitted and the router took");
+      rejected = counter(registry, "sluice.records.rejected", "Inputs the connector rejected (source dead letters)");
+      unmatched = counter(registry, "sluice.records.unmatched", "Records no rule matched");
+      routingErrors = counter(registry, "sluice.records.routing_errors", "Records a rule or transform failed on");
+      List<RoutingRule> rules = router.rules();
+      matched = new Counter[rules.size()];
+      for (int i = 0; i < matched.length; i++) {
+        matched[i] = Counter.builder("sluice.records.matched").description("Records each rule matched")
+            .tag("pipeline", name).tag("rule", rules.get(i).name()).register(registry);
+      }
+      delivery = new DeliveryMeters[destinationNames.size()];
+      for (int i = 0; i < delivery.length; i++) {
+        delivery[i] = new DeliveryMeters(registry, name, destinationNames.get(i));
+        int index = i;
+        gauges.add(Gauge.builder("sluice.dispatcher.buffered", PipelineEngine.this, e -> e.buffered(index))
+            .description("Records waiting in the destination's dispatch buffer, over the pipeline's runs in progress")
+            .tag("pipeline", name).tag("destination", destinationNames.get(i))
+            .register(registry));
+      }
+      runsSucceeded = new LazyMeter<>(() -> runs(registry, RunStatus.SUCCEEDED));
+      runsFailed = new LazyMeter<>(() -> runs(registry, RunStatus.FAILED));
+      runsCancelled = new LazyMeter<>(() -> runs(registry, RunStatus.CANCELLED));
+      checkpointSuccess = new LazyMeter<>(() -> store(registry, "checkpoint", "success"));
+      checkpointFenced = new LazyMeter<>(() -> store(registry, "checkpoint", "fenced"));
+      checkpointError = new LazyMeter<>(() -> store(registry, "checkpoint", "error"));
+      runSaveSuccess = new LazyMeter<>(() -> store(registry, "run", "success"));
+      runSaveError = new LazyMeter<>(() -> store(registry, "run", "error"));
+      gauges.add(Gauge.builder("sluice.queue.depth", PipelineEngine.this, PipelineEngine::queueDepth)
+          .description("Items waiting in the read queue between connector and router, over the pipeline's runs in progress")
+          .tag("pipeline", name)
+          .register(registry));
+      gauges.add(Gauge.builder("sluice.runs.active", PipelineEngine.this, PipelineEngine::activeRuns)
+          .description("Runs of the pipeline in progress on this node")
+          .tag("pipeline", name)
+          .register(registry));
+    }
+
+    Timer runs(RunStatus status) {
+      switch (status) {
+        case SUCCEEDED:
+          return runsSucceeded.get();
+        case CANCELLED:
+          return runsCancelled.get();
+        default:
+          return runsFailed.get();
+      }
+    }
+
+    private Counter counter(MeterRegistry registry, String meter, String description) {
+      return Counter.builder(meter).description(description).tag("pipeline", pipeline.name()).register(registry);
+    }
+
+    private Timer runs(MeterRegistry registry, RunStatus status) {
+      return Timer.builder("sluice.runs")
+          .description("Duration of finished runs, by status")
+          .tag("pipeline", pipeline.name())
+          .tag("status", status.name().toLowerCase(java.util.Locale.ROOT))
+          .publishPercentileHistogram()
+          .maximumExpectedValue(Duration.ofHours(1))
+          .register(registry);
+    }
+
+    private Timer store(MeterRegistry registry, String operation, String outcome) {
+      return Timer.builder("sluice.store.commit")
+          .description("One write of run state (checkpoint commit, run record) to the store")
+          .tag("pipeline", pipeline.name())
+          .tag("operation", operation)
+          .tag("outcome", outcome)
+          .publishPercentileHistogram()
+          .register(registry);
+    }
+  }
+
+  /**
+   * Removes this engine's gauges from the registry (when Sluice closes), so that a later Sluice
+   * instance on the same registry registers its own. Counters and timers stay: they are cumulative.
+   */
+  public void removeGauges() {
+    meters.gauges.forEach(services.meterRegistry()::remove);
+  }
+
+  /** Items in the read queues of the runs in progress. */
+  private double queueDepth() {
+    long n = 0;
+    for (Execution e : active) {
+      n += e.queue.size();
+    }
+    return n;
+  }
+
+  /** Records buffered for the destination at {@code index} in the runs in progress. */
+  private double buffered(int index) {
+    long n = 0;
+    for (Execution e : active) {
+      Dispatcher d = e.dispatcher(index);
+      n += d == null ? 0 : d.buffered();
+    }
+    return n;
+  }
+
+  /**
+   * A bounded name for what started a run, for observations: {@code api}, {@code cron}, {@code
+   * webhook} or {@code other} (plugin triggers name their runs freely, and so may hosts).
+   */
+  static String triggerKind(String trigger) {
+    if (trigger.equals("api")) {
+      return "api";
+    }
+    if (trigger.startsWith("cron ")) {
+      return "cron";
+    }
+    if (trigger.startsWith("webhook ")) {
+      return "webhook";
+    }
+    return "other";
+  }
+
   private static final Object END = new Object();
 
   private record ReaderFailed(Throwable error) {}
@@ -316,6 +465,14 @@ public final class PipelineEngine {
     private boolean aborted; // guarded by dispatchers
     /** Set by abort(): every wait after it ends by then ({@link System#nanoTime()}). */
     private volatile long abortDeadlineNanos = Long.MAX_VALUE;
+    /** The run's observation ({@code sluice.run}); null when nothing is observed. */
+    private volatile Observation observation;
+    // What the counters were last told; routing thread only.
+    private long flushedRead;
+    private long flushedRejected;
+    private long flushedUnmatched;
+    private long flushedRoutingErrors;
+    private final long[] flushedMatches;
 
     Execution(String trigger, JsonNode parameters, EngineRunControl control) {
       this.trigger = Objects.requireNonNull(trigger, "trigger");
@@ -327,14 +484,106 @@ public final class PipelineEngine {
       this.queue = new RecordQueue(pipeline.queueCapacity(), pipeline.queueBytes());
       this.dispatchers = new Dispatcher[destinations.length];
       this.ruleMatches = new long[router.rules().size()];
+      this.flushedMatches = new long[ruleMatches.length];
+    }
+
+    Dispatcher dispatcher(int index) {
+      synchronized (dispatchers) {
+        return dispatchers[index];
+      }
+    }
+
+    /** Tells the record counters what the router counted since last time. Routing thread only. */
+    private void flushCounts() {
+      meters.read.increment(read - flushedRead);
+      flushedRead = read;
+      if (rejected != flushedRejected) {
+        meters.rejected.increment(rejected - flushedRejected);
+        flushedRejected = rejected;
+      }
+      if (unmatched != flushedUnmatched) {
+        meters.unmatched.increment(unmatched - flushedUnmatched);
+        flushedUnmatched = unmatched;
+      }
+      if (routingErrors != flushedRoutingErrors) {
+        meters.routingErrors.increment(routingErrors - flushedRoutingErrors);
+        flushedRoutingErrors = routingErrors;
+      }
+      for (int i = 0; i < ruleMatches.length; i++) {
+        long m = ruleMatches[i];
+        if (m != flushedMatches[i]) {
+          meters.matched[i].increment(m - flushedMatches[i]);
+          flushedMatches[i] = m;
+        }
+      }
+    }
+
+    /** Times one write of run state to the store. */
+    private <T> T timed(LazyMeter<Timer> success, LazyMeter<Timer> error, Supplier<T> write) {
+      long t0 = System.nanoTime();
+      boolean ok = false;
+      try {
+        T result = write.get();
+        ok = true;
+        return result;
+      } finally {
+        (ok ? success : error).get().record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
+      }
+    }
+
+    private void saveRun(RunRecord record) {
+      timed(meters.runSaveSuccess, meters.runSaveError, () -> {
+        services.store().runs().save(record);
+        return null;
+      });
+    }
+
+    private Observation startRunObservation() {
+      ObservationRegistry registry = services.observationRegistry();
+      if (registry.isNoop()) {
+        return null;
+      }
+      return Observation.createNotStarted("sluice.run", registry)
+          .contextualName("run " + pipeline.name())
+          .lowCardinalityKeyValue("pipeline", pipeline.name())
+          .lowCardinalityKeyValue("trigger", triggerKind(trigger))
+          .highCardinalityKeyValue("run.id", runId)
+          .highCardinalityKeyValue("run.trigger", trigger)
+          .start();
     }
 
     RunReport execute() {
+      Observation run = startRunObservation();
+      observation = run;
+      RunReport report = null;
+      Throwable failure = null;
+      try (RunMdc mdc = RunMdc.caller(pipeline.name(), runId);
+          Observation.Scope scope = run == null ? null : run.openScope()) {
+        report = executeObserved();
+        return report;
+      } catch (RuntimeException | Error e) {
+        failure = e;
+        throw e;
+      } finally {
+        if (run != null) {
+          if (report != null) {
+            run.lowCardinalityKeyValue("status", report.status().name().toLowerCase(java.util.Locale.ROOT));
+            report.error().ifPresent(message -> run.error(new RunFailedException(message)));
+          } else {
+            run.lowCardinalityKeyValue("status", "failed");
+            run.error(failure);
+          }
+          run.stop();
+        }
+      }
+    }
+
+    private RunReport executeObserved() {
       String name = pipeline.name();
       LOG.info("pipeline '{}': run {} started (trigger: {})", name, runId, trigger);
       control.started(runId, this::progress);
       RunRecord earlierAttempt = services.store().runs().find(runId).orElse(null);
-      services.store().runs().save(RunRecord.started(runId, name, trigger, startedAt, services.nodeId()));
+      saveRun(RunRecord.started(runId, name, trigger, startedAt, services.nodeId()));
       List<Worker> workers = new ArrayList<>();
       String error = null;
       try {
@@ -350,6 +599,7 @@ public final class PipelineEngine {
         error = "pipeline '" + name + "': " + e;
         LOG.error("pipeline '{}': run {} failed", name, runId, e);
       } finally {
+        flushCounts();
         stopReader();
         queue.close(); // a source still emitting gets an InterruptedException
         awaitReader();
@@ -374,7 +624,7 @@ public final class PipelineEngine {
       }
       RunReport report = report(status, clock.instant(), error, committed);
       control.finished(progress());
-      services.store().runs().save(toRecord(report));
+      saveRun(toRecord(report));
       recordMetrics(report);
       if (status == RunStatus.FAILED) {
         LOG.warn("pipeline '{}': run {} failed after {} records: {}", name, runId, read, error);
@@ -421,7 +671,7 @@ public final class PipelineEngine {
       synchronized (dispatchers) {
         for (int i = 0; i < destinations.length; i++) {
           Dispatcher d = new Dispatcher(pipeline.name(), runId, destinations[i], services.store().deadLetters(),
-              this::settled);
+              this::settled, meters.delivery[i], services.observationRegistry(), observation);
           dispatchers[i] = d;
           if (aborted) {
             d.abort();
@@ -537,6 +787,9 @@ public final class PipelineEngine {
       Record record = item.stamped(pipeline.source().type(), clock.instant());
       seq++;
       read++;
+      if ((read & 1023) == 0) {
+        flushCounts();
+      }
       currentBytes = bytes;
       try {
         int matched = router.route(record, routing, this, ruleMatches);
@@ -627,8 +880,17 @@ public final class PipelineEngine {
       if (toCommit != null) {
         Checkpoint c = toCommit.checkpoint();
         StoredCheckpoint expected = position;
-        var next = services.store().checkpoints().commit(
-            pipeline.name(), c, expected, toRecord(report(RunStatus.RUNNING, null, null, c)));
+        RunRecord progress = toRecord(report(RunStatus.RUNNING, null, null, c));
+        long t0 = System.nanoTime();
+        Optional<StoredCheckpoint> next;
+        try {
+          next = services.store().checkpoints().commit(pipeline.name(), c, expected, progress);
+        } catch (RuntimeException | Error e) {
+          meters.checkpointError.get().record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
+          throw e;
+        }
+        (next.isPresent() ? meters.checkpointSuccess : meters.checkpointFenced).get()
+            .record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
         if (next.isPresent()) {
           position = next.get();
           committed = c;
@@ -659,6 +921,9 @@ public final class PipelineEngine {
       Thread thread = Thread.currentThread();
       ClassLoader previousLoader = thread.getContextClassLoader();
       thread.setContextClassLoader(connector.getClass().getClassLoader());
+      Observation observed = startReadObservation();
+      RunMdc mdc = RunMdc.engine(pipeline.name(), runId);
+      Observation.Scope scope = observed == null ? null : observed.openScope();
       try {
         connector.read(new Context(), from, new QueueEmitter());
         queue.put(END, 0);
@@ -666,6 +931,9 @@ public final class PipelineEngine {
         // cancelled: the router no longer takes from the queue
         Thread.currentThread().interrupt();
       } catch (Throwable t) {
+        if (observed != null) {
+          observed.error(t);
+        }
         if (!control.isCancelled()) {
           sourceLog.error("pipeline '{}': source failed in run {}", pipeline.name(), runId, t);
         }
@@ -675,9 +943,31 @@ public final class PipelineEngine {
           Thread.currentThread().interrupt();
         }
       } finally {
+        if (scope != null) {
+          scope.close();
+        }
+        if (observed != null) {
+          observed.stop();
+        }
+        mdc.close();
         thread.setContextClassLoader(previousLoader);
         readerDone.countDown();
       }
+    }
+
+    /** The {@code sluice.read} observation, a child of the run's; null when nothing is observed. */
+    private Observation startReadObservation() {
+      Observation parent = observation;
+      if (parent == null) {
+        return null;
+      }
+      return Observation.createNotStarted("sluice.read", services.observationRegistry())
+          .contextualName("read " + pipeline.name())
+          .parentObservation(parent)
+          .lowCardinalityKeyValue("pipeline", pipeline.name())
+          .lowCardinalityKeyValue("source", pipeline.source().type())
+          .highCardinalityKeyValue("run.id", runId)
+          .start();
     }
 
     private void stopReader() {
@@ -764,7 +1054,9 @@ public final class PipelineEngine {
       Future<?> call;
       try {
         call = services.executor().submit(() -> {
-          d.finishRun(info, succeeded);
+          try (RunMdc mdc = RunMdc.engine(pipeline.name(), runId, name)) {
+            d.finishRun(info, succeeded);
+          }
           return null;
         });
       } catch (RejectedExecutionException e) {
@@ -842,18 +1134,18 @@ public final class PipelineEngine {
           r.error().orElse(null), services.nodeId());
     }
 
+    /**
+     * What is counted once per run. Records read, matched, delivered and dead-lettered were counted
+     * while the run went (see {@link #flushCounts()} and {@link Dispatcher}).
+     */
     private void recordMetrics(RunReport r) {
-      var registry = services.meterRegistry();
-      String name = pipeline.name();
-      Counter.builder("sluice.records.read").tag("pipeline", name).register(registry).increment(r.recordsRead());
-      r.destinations().forEach((dest, s) -> {
-        Counter.builder("sluice.records.delivered").tag("pipeline", name).tag("destination", dest)
-            .register(registry).increment(s.delivered());
-        Counter.builder("sluice.records.dead_lettered").tag("pipeline", name).tag("destination", dest)
-            .register(registry).increment(s.deadLettered());
-      });
-      Timer.builder("sluice.runs").tag("pipeline", name).tag("status", r.status().name().toLowerCase(java.util.Locale.ROOT))
-          .register(registry).record(r.duration());
+      for (int i = 0; i < dispatchers.length; i++) {
+        Dispatcher d = dispatchers[i];
+        if (d != null && d.undelivered() > 0) {
+          meters.delivery[i].undelivered.increment(d.undelivered());
+        }
+      }
+      meters.runs(r.status()).record(r.duration());
     }
 
     /**
@@ -889,7 +1181,7 @@ public final class PipelineEngine {
           return; // the run ended before this thread came; it committed itself
         }
         thread = Thread.currentThread();
-        try {
+        try (RunMdc mdc = RunMdc.engine(pipeline.name(), runId)) {
           while (true) {
             boolean last = finishing;
             if (requested.getAndSet(false) || last) {
@@ -1028,6 +1320,15 @@ public final class PipelineEngine {
           notes.add("source: further notes dropped (at most " + MAX_SOURCE_NOTES + " per run)");
         }
       }
+    }
+  }
+
+  /** The error of a failed run, as recorded on its observation. */
+  static final class RunFailedException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    RunFailedException(String message) {
+      super(message, null, false, false);
     }
   }
 

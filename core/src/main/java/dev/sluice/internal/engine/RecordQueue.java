@@ -100,6 +100,16 @@ final class RecordQueue {
     return takenBytes;
   }
 
+  /** Items in the queue now (for the {@code sluice.queue.depth} gauge). */
+  int size() {
+    lock.lock();
+    try {
+      return count;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Ends the hand-off; see the class description. Idempotent. */
   void close() {
     lock.lock();

@@ -58,6 +58,7 @@ final class CronTimer implements AutoCloseable {
         .description("How long after its (jittered) time a cron firing started")
         .tag("pipeline", pipeline)
         .publishPercentiles(0.5, 0.99)
+        .publishPercentileHistogram() // so that lateness can be aggregated across nodes
         .register(registry);
   }
 

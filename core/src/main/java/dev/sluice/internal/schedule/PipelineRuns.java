@@ -14,6 +14,8 @@ import dev.sluice.schedule.RunHandle;
 import dev.sluice.schedule.RunRequest;
 import dev.sluice.store.RunRecord;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -139,6 +141,13 @@ final class PipelineRuns {
   }
 
   private RunReport runEngine(DefaultRunHandle handle, JsonNode parameters) {
+    Duration waited = Duration.between(handle.requestedAt(), services.clock().instant());
+    Timer.builder("sluice.runs.wait")
+        .description("From the request of a run (trigger, API call) to its start; long when runs queue up")
+        .tag("pipeline", name)
+        .publishPercentileHistogram()
+        .register(services.meterRegistry())
+        .record(waited.isNegative() ? Duration.ZERO : waited);
     try {
       return engine.run(handle.trigger(), parameters, handle.control());
     } catch (EngineStoppedException e) {
