@@ -36,6 +36,18 @@ import java.util.concurrent.TimeUnit;
  * scheme, host and port appear in messages).
  */
 final class OtlpTracing implements AutoCloseable {
+  /**
+   * Puts {@code traceId}/{@code spanId} in the MDC whenever a span's context is attached to a thread.
+   * OpenTelemetry's context storage takes wrappers once, process-wide, before its first use: added
+   * when this class loads, that is the first time --otlp-endpoint is used.
+   */
+  private static final Slf4JEventListener MDC_LISTENER = new Slf4JEventListener();
+
+  static {
+    io.opentelemetry.context.ContextStorage.addWrapper(
+        new io.micrometer.tracing.otel.bridge.EventPublishingContextWrapper(MDC_LISTENER::onEvent));
+  }
+
   private final SdkTracerProvider provider;
   private final ObservationRegistry registry;
 
@@ -87,7 +99,7 @@ final class OtlpTracing implements AutoCloseable {
         .addSpanProcessor(BatchSpanProcessor.builder(exporter).build())
         .build();
     OtelCurrentTraceContext context = new OtelCurrentTraceContext();
-    Slf4JEventListener mdc = new Slf4JEventListener();
+    Slf4JEventListener mdc = MDC_LISTENER;
     OtelTracer tracer = new OtelTracer(
         provider.get("dev.sluice"), context, mdc::onEvent, new OtelBaggageManager(context, List.of(), List.of()));
     ObservationRegistry registry = ObservationRegistry.create();
