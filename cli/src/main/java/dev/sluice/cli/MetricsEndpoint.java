@@ -65,7 +65,7 @@ final class MetricsEndpoint implements AutoCloseable {
       throw new UncheckedIOException(
           "--metrics-host/--metrics-port: cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
     }
-    server.createContext("/", exchange -> serve(registry, exchange));
+    server.createContext("/", handler(registry));
     ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "sluice-metrics");
       t.setDaemon(true);
@@ -74,6 +74,14 @@ final class MetricsEndpoint implements AutoCloseable {
     server.setExecutor(executor);
     server.start();
     return new MetricsEndpoint(registry, server, executor);
+  }
+
+  /**
+   * The {@code /metrics} handler on its own, for a server that mounts it on its port (the HTTP server
+   * of a later issue): answers {@value #PATH} and 404 elsewhere, as described above.
+   */
+  static com.sun.net.httpserver.HttpHandler handler(PrometheusMeterRegistry registry) {
+    return exchange -> serve(registry, exchange);
   }
 
   private static void serve(PrometheusMeterRegistry registry, HttpExchange exchange) throws IOException {

@@ -325,7 +325,12 @@ class ObservabilityCommandTest {
       assertThat(lines).as("the log destination's lines are JSON too")
           .anySatisfy(l -> assertThat(l.path("logger_name").asText()).isEqualTo("sluice.destination.audit"));
 
-      String everything = r.out() + r.err();
+      assertThat(r.out()).as("the report").containsPattern("crm\\s+0\\s+2");
+      // The dead letters' reasons are the destination's error messages: where a URL or header could leak.
+      Result deadLetters = capturingStderr("", "dead-letters", "list", "-c", config.toString(), "--json");
+      assertThat(deadLetters.out()).contains("400");
+
+      String everything = r.out() + r.err() + deadLetters.out() + deadLetters.err();
       assertThat(everything).doesNotContain(token).doesNotContain(hookSecret);
     } finally {
       hook.stop(0);
