@@ -26,6 +26,7 @@ final class MeterDescriptions implements MeterFilter {
       Map.entry("sluice.circuit.state", "A destination's circuit breaker: 0 closed, 1 half open, 2 open"),
       Map.entry("sluice.dispatcher.buffered", "Records waiting in a destination's dispatch buffer"),
       Map.entry("sluice.runs", "Duration of each finished run, by status"),
+      Map.entry("sluice.runs.wait", "From the request of a run to its start on this node"),
       Map.entry("sluice.runs.active", "Runs of the pipeline in progress on this node"),
       Map.entry("sluice.queue.depth", "Items waiting in the read queue between the connector and the router"),
       Map.entry("sluice.store.commit", "One write of run state to the store"),
