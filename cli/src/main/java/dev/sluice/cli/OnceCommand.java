@@ -10,6 +10,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -20,7 +23,10 @@ import picocli.CommandLine.Spec;
     description = "Runs pipelines now, shows their progress, prints the run reports and exits;"
         + " the exit code is 1 when a run failed.")
 final class OnceCommand implements Callable<Integer> {
+  private static final Logger LOG = LoggerFactory.getLogger("sluice.run");
+
   @Mixin ConfigOptions config;
+  @Mixin ObservabilityOptions observability;
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Parameters(index = "0", arity = "0..1", paramLabel = "PIPELINE", description = "The pipeline to run.")
@@ -45,7 +51,10 @@ final class OnceCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     boolean live = progress.equals("live") || (progress.equals("auto") && System.console() != null);
-    try (LoadedConfig loaded = config.loader().load(config.files()); Sluice sluice = loaded.builder().build()) {
+    observability.configureLogging(false);
+    try (ObservabilityOptions obs = observability;
+        LoadedConfig loaded = config.loader().load(config.files());
+        Sluice sluice = obs.start(loaded.builder(), false, out).build()) {
       List<String> names = all ? new ArrayList<>(sluice.pipelineNames()) : List.of(pipeline);
       boolean failed = false;
       for (String name : names) {
@@ -60,10 +69,19 @@ final class OnceCommand implements Callable<Integer> {
           }
         }
         display.done();
+        logRun(handle, report.get());
         out.print(report.get().render());
         failed |= !report.get().succeeded();
       }
       return failed ? ExitCodes.RUN_FAILED : ExitCodes.OK;
+    }
+  }
+
+  /** One log line per run (info), with the run's pipeline and id in the MDC. */
+  private static void logRun(RunHandle handle, RunReport report) {
+    try (var p = MDC.putCloseable("pipeline", handle.pipeline()); var r = MDC.putCloseable("runId", handle.id())) {
+      LOG.info("run {} of pipeline {} ended {}: {} read", handle.id(), handle.pipeline(),
+          report.status(), report.recordsRead());
     }
   }
 }

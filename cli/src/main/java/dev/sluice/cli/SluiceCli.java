@@ -46,15 +46,14 @@ public final class SluiceCli implements Runnable {
   @Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
-    // Before any logger exists: quiet by default; `run` and --verbose turn it up.
-    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", System.getProperty("sluice.log.level",
-        args.length > 0 && args[0].equals("run") ? "info" : "warn"));
-    System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
-    System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "HH:mm:ss.SSS");
-    System.setProperty("org.slf4j.simpleLogger.showShortLogName", "true");
-    System.setProperty("org.slf4j.simpleLogger.showThreadName", "false");
-    // The log destination is output the user asked for: show it whatever the level.
-    System.setProperty("org.slf4j.simpleLogger.log.sluice.destination", "info");
+    // Before the engine logs anything: text on standard error, quiet by default; `run` logs at info.
+    // --log-format and --log-level of run/once reconfigure it once parsed.
+    try {
+      Logging.configure(Logging.Format.text, Logging.defaultLevel(args.length > 0 && args[0].equals("run")));
+    } catch (IllegalArgumentException e) {
+      System.err.println("sluice: -Dsluice.log.level: " + e.getMessage());
+      System.exit(ExitCodes.USAGE);
+    }
     System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
   }
 
