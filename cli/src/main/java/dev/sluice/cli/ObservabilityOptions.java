@@ -54,9 +54,7 @@ final class ObservabilityOptions implements AutoCloseable {
       }
       if (otlpEndpoint != null) {
         tracing = OtlpTracing.start(otlpEndpoint);
-        // TODO(lead, merge with branch obs): core's Sluice.Builder gains observationRegistry(...) there;
-        // replace this comment by the line below, then observations reach the exporter:
-        // builder.observationRegistry(tracing.observationRegistry());
+        builder.observationRegistry(tracing.observationRegistry());
       }
     } catch (RuntimeException e) {
       close();
