@@ -3,7 +3,7 @@ package dev.sluice.connectors.bigquery;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.connectors.bigquery.internal.BigQueryConnector;
 import dev.sluice.connectors.bigquery.internal.BigQuerySettings;
-import dev.sluice.connectors.bigquery.internal.GoogleCredentials;
+import dev.sluice.connectors.google.internal.GoogleCredentials;
 import dev.sluice.delivery.Sleeper;
 import dev.sluice.spi.ConfigSchemas;
 import dev.sluice.spi.Connector;

@@ -2,14 +2,13 @@ package dev.sluice.connectors.bigquery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.connectors.bigquery.Harness.Ctx;
 import dev.sluice.connectors.bigquery.Harness.MutableClock;
 import dev.sluice.connectors.bigquery.Harness.RecordingSleeper;
-import dev.sluice.connectors.bigquery.internal.GoogleApiException;
+import dev.sluice.connectors.google.internal.GoogleApiException;
 import dev.sluice.record.Checkpoint;
 import dev.sluice.record.Record;
 import dev.sluice.spi.Connector;

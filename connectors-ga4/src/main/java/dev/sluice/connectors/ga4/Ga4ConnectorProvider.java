@@ -1,15 +1,15 @@
 package dev.sluice.connectors.ga4;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.connectors.ga4.internal.Ga4Connector;
 import dev.sluice.connectors.ga4.internal.Ga4Settings;
-import dev.sluice.connectors.ga4.internal.GoogleCredentials;
+import dev.sluice.connectors.google.internal.GoogleCredentials;
 import dev.sluice.delivery.Sleeper;
 import dev.sluice.spi.ConfigSchemas;
 import dev.sluice.spi.Connector;
 import dev.sluice.spi.ConnectorProvider;
 import dev.sluice.spi.PluginConfig;
 import dev.sluice.spi.PluginContext;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.List;

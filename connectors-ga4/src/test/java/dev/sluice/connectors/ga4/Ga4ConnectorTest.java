@@ -2,12 +2,11 @@ package dev.sluice.connectors.ga4;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.connectors.ga4.Harness.Ctx;
 import dev.sluice.connectors.ga4.Harness.MutableClock;
 import dev.sluice.connectors.ga4.Harness.RecordingSleeper;
-import dev.sluice.connectors.ga4.internal.GoogleApiException;
+import dev.sluice.connectors.google.internal.GoogleApiException;
 import dev.sluice.record.Checkpoint;
 import dev.sluice.record.Record;
 import dev.sluice.spi.Connector;

@@ -1,5 +1,6 @@
 package dev.sluice.connectors.bigquery.internal;
 
+import dev.sluice.connectors.google.internal.GoogleCredentials;
 import dev.sluice.spi.PluginConfig;
 import dev.sluice.spi.PluginConfigException;
 import java.net.URI;

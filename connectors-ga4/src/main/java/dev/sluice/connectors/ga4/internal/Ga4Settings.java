@@ -1,6 +1,7 @@
 package dev.sluice.connectors.ga4.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.connectors.google.internal.GoogleCredentials;
 import dev.sluice.spi.PluginConfig;
 import dev.sluice.spi.PluginConfigException;
 import java.net.URI;

@@ -1,4 +1,4 @@
-package dev.sluice.connectors.bigquery.internal;
+package dev.sluice.connectors.google.internal;
 
 import dev.sluice.SluiceException;
 

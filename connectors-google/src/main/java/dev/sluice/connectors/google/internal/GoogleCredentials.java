@@ -1,4 +1,4 @@
-package dev.sluice.connectors.bigquery.internal;
+package dev.sluice.connectors.google.internal;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
