@@ -887,6 +887,12 @@ public final class PipelineEngine {
           next = services.store().checkpoints().commit(pipeline.name(), c, expected, progress);
         } catch (RuntimeException | Error e) {
           meters.checkpointError.get().record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
+          // Not committed: it stays pending, so the next look (or the run's last commit) tries it
+          // again. Dropping it let a later look with nothing new clear the failure, and the run
+          // ended SUCCEEDED with its checkpoint never stored.
+          synchronized (checkpointLock) {
+            pendingCheckpoints.addFirst(toCommit);
+          }
           throw e;
         }
         (next.isPresent() ? meters.checkpointSuccess : meters.checkpointFenced).get()
