@@ -340,7 +340,9 @@ class SluiceCliTest {
   void aMultiLineSecretSuchAsAServiceAccountKeyIsStoredWhole() throws Exception {
     Path c = config("store: { jdbc: \"jdbc:h2:file:" + dir.resolve("db/keyfile") + "\" }\n"
         + "secrets:\n  key: a-long-enough-master-key\n");
-    String key = "{\n  \"type\": \"service_account\",\n  \"private_key\": \"-----BEGIN PRIVATE KEY-----\\nMIIE\\n\"\n}";
+    // A key file's shape with a value made now: several lines, the last without a newline.
+    String key = "{\n  \"type\": \"service_account\",\n  \"private_key_id\": \"" + java.util.UUID.randomUUID()
+        + "\",\n  \"client_email\": \"test@example.invalid\"\n}";
     Result set = withStdin(key + "\n", "secret", "set", "ga4_key", "-c", c.toString());
     assertThat(set.exit()).as(set.err()).isZero();
     try (ConfigLoader.SecretsAccess access = ConfigLoader.create(ProviderRegistry.discover(getClass().getClassLoader(), List.of()))

@@ -71,7 +71,7 @@ class S3CredentialSourcesTest {
   @Test
   void aNamedProfileIsRead() throws Exception {
     Path credentials = dir.resolve("credentials");
-    Files.writeString(credentials, "[default]\naws_access_key_id = AKIAWRONGWRONGWRONG1\naws_secret_access_key = wrong\n\n"
+    Files.writeString(credentials, "[default]\naws_access_key_id = " + S3ProxyServer.testKey("TEST", 16) + "\naws_secret_access_key = wrong\n\n"
         + "[exporter]\naws_access_key_id = " + S3ProxyServer.ACCESS_KEY + "\naws_secret_access_key = "
         + S3ProxyServer.SECRET_KEY + "\n");
     Path config = dir.resolve("config");

@@ -97,7 +97,7 @@ class S3ErrorsAndCredentialsTest {
     o.put("key", "daily/{run}-{part}.{ext}");
     o.put("endpoint", "http://127.0.0.1:" + stub.getAddress().getPort());
     o.put("region", "eu-central-1");
-    o.put("accessKeyId", "AKIAEXAMPLEEXAMPLE01");
+    o.put("accessKeyId", S3ProxyServer.testKey("TEST", 16));
     o.put("secretAccessKey", "stub-secret-never-shown");
     o.put("sdkMaxAttempts", 1);
     o.putAll(options);
@@ -188,7 +188,7 @@ class S3ErrorsAndCredentialsTest {
       o.put("key", "r/{run}-{part}.{ext}");
       o.put("endpoint", roleOnly.endpoint().toString());
       o.put("region", "eu-central-1");
-      o.put("accessKeyId", "AKIABASEKEYBASEKEY01"); // S3Proxy does not accept these: only the role's keys
+      o.put("accessKeyId", S3ProxyServer.testKey("TEST", 16)); // S3Proxy does not accept these: only the role's keys
       o.put("secretAccessKey", "base-secret-never-shown");
       o.put("roleArn", "arn:aws:iam::123456789012:role/exporter");
       o.put("externalId", "external-id-secret");

@@ -14,8 +14,24 @@ import org.jclouds.blobstore.BlobStoreContext;
  * started again on the same port with the same contents, to simulate an outage.
  */
 final class S3ProxyServer implements AutoCloseable {
-  static final String ACCESS_KEY = "AKIASLUICETEST000001";
-  static final String SECRET_KEY = "s3proxy-test-secret-do-not-leak-7f3a9c";
+  // Made when the tests start, never committed: credentials that look real don't belong in a repository.
+  static final String ACCESS_KEY = testKey("TEST", 16);
+  static final String SECRET_KEY = testKey("", 40);
+
+  /**
+   * A random credential of {@code length} characters after {@code prefix} (upper-case letters and
+   * digits, like an access key id, or mixed case for a secret), made at test time.
+   */
+  static String testKey(String prefix, int length) {
+    String alphabet = prefix.isEmpty()
+        ? "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789" : "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    java.security.SecureRandom random = new java.security.SecureRandom();
+    StringBuilder key = new StringBuilder(prefix);
+    for (int i = 0; i < length; i++) {
+      key.append(alphabet.charAt(random.nextInt(alphabet.length())));
+    }
+    return key.toString();
+  }
 
   private final BlobStoreContext context;
   private final String identity;

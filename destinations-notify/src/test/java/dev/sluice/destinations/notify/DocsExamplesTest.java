@@ -36,7 +36,7 @@ class DocsExamplesTest {
     Matcher m = BLOCK.matcher(Files.readString(DOC));
     List<String> created = new ArrayList<>();
     while (m.find()) {
-      String text = m.group(1).replaceAll("\\$\\{secret:[^}]+}", "xoxb-placeholder-secret");
+      String text = m.group(1).replaceAll("\\$\\{secret:[^}]+}", "placeholder-secret");
       JsonNode root = yaml.readTree(text);
       JsonNode destinations = root.has("destinations") ? root.get("destinations") : root;
       for (Map.Entry<String, JsonNode> e : destinations.properties()) {

@@ -24,6 +24,8 @@ import java.util.Map;
 public final class NotifyCrashRun {
   static final String PIPELINE = "deals";
   static final int CHECKPOINT_EVERY = 10;
+  /** The stub's token reaches the child JVM in this environment variable (never on its command line). */
+  static final String TOKEN_ENV = "SLUICE_TEST_SLACK_TOKEN";
 
   private NotifyCrashRun() {}
 

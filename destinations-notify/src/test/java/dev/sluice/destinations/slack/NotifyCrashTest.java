@@ -62,9 +62,11 @@ class NotifyCrashTest {
 
   private Process child() throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    return new ProcessBuilder(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-        NotifyCrashRun.class.getName(), stub.apiBase(), storeUrl(), Integer.toString(TOTAL))
-        .redirectErrorStream(true).redirectOutput(dir.resolve("child-" + System.nanoTime() + ".log").toFile())
+    ProcessBuilder child = new ProcessBuilder(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp",
+        System.getProperty("java.class.path"), NotifyCrashRun.class.getName(), stub.apiBase(), storeUrl(),
+        Integer.toString(TOTAL));
+    child.environment().put(NotifyCrashRun.TOKEN_ENV, SlackStub.TOKEN);
+    return child.redirectErrorStream(true).redirectOutput(dir.resolve("child-" + System.nanoTime() + ".log").toFile())
         .start();
   }
 

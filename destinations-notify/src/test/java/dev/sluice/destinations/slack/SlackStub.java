@@ -40,7 +40,8 @@ import java.util.function.Predicate;
  * <p>Tests script answers ahead ({@link #script}) and read what was accepted.
  */
 final class SlackStub implements AutoCloseable {
-  static final String TOKEN = "xoxb-1111-2222-TESTTOKENSECRET";
+  /** The bot token the stub accepts: made when the tests start, never committed. */
+  static final String TOKEN = System.getenv().getOrDefault(NotifyCrashRun.TOKEN_ENV, "test-bot-token-" + java.util.UUID.randomUUID());
   static final String WEBHOOK_PATH = "/services/T0001/B0001/WebhookSecretPart42";
 
   /** One request: its path, Authorization header and JSON body. */
