@@ -1,6 +1,8 @@
 package dev.sluice.connectors.bigquery;
 
-import dev.sluice.connectors.bigquery.Harness.MutableClock;
+import dev.sluice.connectors.google.testing.GoogleHarness;
+import dev.sluice.connectors.google.testing.GoogleHarness.MutableClock;
+import dev.sluice.connectors.google.testing.GoogleStub;
 import dev.sluice.record.Checkpoint;
 import dev.sluice.spi.Connector;
 import dev.sluice.testkit.ConnectorContract;
@@ -48,7 +50,7 @@ class BigQueryContractTest extends ConnectorContract {
     o.put("keyColumns", List.of("id"));
     o.put("pageSize", 6);
     MutableClock clock = new MutableClock(Instant.parse("2024-02-01T00:00:00Z"));
-    return Harness.create(o, clock, new Harness.RecordingSleeper(clock), Map.of());
+    return Harness.create(o, clock, new GoogleHarness.RecordingSleeper(clock), Map.of());
   }
 
   @Override

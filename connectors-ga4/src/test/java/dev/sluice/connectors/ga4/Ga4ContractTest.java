@@ -1,6 +1,8 @@
 package dev.sluice.connectors.ga4;
 
-import dev.sluice.connectors.ga4.Harness.MutableClock;
+import dev.sluice.connectors.google.testing.GoogleHarness;
+import dev.sluice.connectors.google.testing.GoogleHarness.MutableClock;
+import dev.sluice.connectors.google.testing.GoogleStub;
 import dev.sluice.record.Checkpoint;
 import dev.sluice.spi.Connector;
 import dev.sluice.testkit.ConnectorContract;
@@ -52,7 +54,7 @@ class Ga4ContractTest extends ConnectorContract {
     o.put("lookbackDays", 0);
     o.put("pageSize", 5);
     MutableClock clock = new MutableClock(Instant.parse("2023-04-01T00:00:00Z"));
-    return Harness.create(o, clock, new Harness.RecordingSleeper(clock), Map.of());
+    return Harness.create(o, clock, new GoogleHarness.RecordingSleeper(clock), Map.of());
   }
 
   @Override

@@ -1,4 +1,4 @@
-package dev.sluice.connectors.bigquery;
+package dev.sluice.connectors.google.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -34,14 +34,14 @@ import java.util.function.Function;
  * the refresh-token grant and the metadata server's token path; and an API path handled by the test.
  * Scripted answers (errors, 429s) are served first, in order.
  */
-final class GoogleStub implements AutoCloseable {
-  static final ObjectMapper MAPPER = new ObjectMapper();
-  static final KeyPair KEYS = generate();
-  static final String CLIENT_EMAIL = "sluice-test@example-project.iam.gserviceaccount.com";
+public final class GoogleStub implements AutoCloseable {
+  public static final ObjectMapper MAPPER = new ObjectMapper();
+  public static final KeyPair KEYS = generate();
+  public static final String CLIENT_EMAIL = "sluice-test@example-project.iam.gserviceaccount.com";
 
   /** One request the stub received. */
-  record Received(String method, String path, String query, Map<String, String> headers, String body) {
-    JsonNode json() {
+  public record Received(String method, String path, String query, Map<String, String> headers, String body) {
+    public JsonNode json() {
       try {
         return MAPPER.readTree(body);
       } catch (IOException e) {
@@ -51,8 +51,8 @@ final class GoogleStub implements AutoCloseable {
   }
 
   /** An answer. */
-  record Answer(int status, Map<String, String> headers, String body) {
-    static Answer json(int status, String body) {
+  public record Answer(int status, Map<String, String> headers, String body) {
+    public static Answer json(int status, String body) {
       return new Answer(status, Map.of(), body);
     }
   }
@@ -65,7 +65,7 @@ final class GoogleStub implements AutoCloseable {
   private final AtomicInteger tokens = new AtomicInteger();
   private volatile Function<Received, Answer> api = r -> Answer.json(404, "{}");
 
-  GoogleStub() throws IOException {
+  public GoogleStub() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.createContext("/token", this::token);
     server.createContext("/computeMetadata/v1/instance/service-accounts/default/token", this::metadata);
@@ -73,44 +73,44 @@ final class GoogleStub implements AutoCloseable {
     server.start();
   }
 
-  String url() {
+  public String url() {
     return "http://127.0.0.1:" + server.getAddress().getPort();
   }
 
-  String tokenUri() {
+  public String tokenUri() {
     return url() + "/token";
   }
 
-  void onApi(Function<Received, Answer> handler) {
+  public void onApi(Function<Received, Answer> handler) {
     this.api = handler;
   }
 
-  synchronized void script(Answer... answers) {
+  public synchronized void script(Answer... answers) {
     scripted.addAll(List.of(answers));
   }
 
-  synchronized void scriptToken(Answer... answers) {
+  public synchronized void scriptToken(Answer... answers) {
     scriptedTokens.addAll(List.of(answers));
   }
 
-  List<Received> apiRequests() {
+  public List<Received> apiRequests() {
     synchronized (apiRequests) {
       return List.copyOf(apiRequests);
     }
   }
 
-  List<Received> tokenRequests() {
+  public List<Received> tokenRequests() {
     synchronized (tokenRequests) {
       return List.copyOf(tokenRequests);
     }
   }
 
-  int tokensIssued() {
+  public int tokensIssued() {
     return tokens.get();
   }
 
   /** A service-account key file as Google issues it, pointing at this stub's token endpoint. */
-  String serviceAccountKey() {
+  public String serviceAccountKey() {
     String pem = "-----BEGIN PRIVATE KEY-----\n"
         + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(KEYS.getPrivate().getEncoded())
         + "\n-----END PRIVATE KEY-----\n";
@@ -127,7 +127,7 @@ final class GoogleStub implements AutoCloseable {
   }
 
   /** The private key's base64 body, to check it never leaks. */
-  static String privateKeyBase64() {
+  public static String privateKeyBase64() {
     return Base64.getEncoder().encodeToString(KEYS.getPrivate().getEncoded());
   }
 
@@ -246,7 +246,7 @@ final class GoogleStub implements AutoCloseable {
     }
   }
 
-  static Map<String, String> form(String body) {
+  public static Map<String, String> form(String body) {
     Map<String, String> out = new LinkedHashMap<>();
     if (body == null || body.isEmpty()) {
       return out;
