@@ -31,7 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class FileAppendCrashSafetyTest {
-  private static final int RECORDS = 20_000;
+  // Enough that ten kills at random points land before the end also when the children run fast
+  // (20,000 were all written by the ninth kill once the store stopped delaying its commits).
+  private static final int RECORDS = 60_000;
   private static final int KILLS = 10;
   private static final Pattern START = Pattern.compile("start: checkpoint records=(\\d+) output lines=(\\d+)");
 
