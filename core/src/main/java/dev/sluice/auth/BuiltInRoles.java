@@ -1,0 +1,58 @@
+package dev.sluice.auth;
+
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The roles every Sluice installation has: {@code viewer} reads, {@code operator} also runs and
+ * repairs pipelines, {@code admin} may do everything. Custom roles live in the store.
+ */
+public final class BuiltInRoles {
+  public static final String VIEWER = "viewer";
+  public static final String OPERATOR = "operator";
+  public static final String ADMIN = "admin";
+
+  private static final Set<Permission> VIEWER_PERMISSIONS =
+      Set.copyOf(
+          EnumSet.of(
+              Permission.PIPELINES_READ,
+              Permission.RUNS_READ,
+              Permission.DEAD_LETTERS_READ,
+              Permission.CHECKPOINTS_READ,
+              Permission.PLUGINS_READ,
+              Permission.METRICS_READ));
+
+  private static final Set<Permission> OPERATOR_PERMISSIONS;
+
+  static {
+    EnumSet<Permission> operator = EnumSet.copyOf(VIEWER_PERMISSIONS);
+    operator.addAll(
+        EnumSet.of(
+            Permission.RUNS_TRIGGER,
+            Permission.RUNS_CANCEL,
+            Permission.DEAD_LETTERS_REPLAY,
+            Permission.DEAD_LETTERS_PURGE,
+            Permission.CHECKPOINTS_RESET,
+            Permission.SECRETS_READ));
+    OPERATOR_PERMISSIONS = Set.copyOf(operator);
+  }
+
+  private static final Map<String, Set<Permission>> ROLES =
+      Map.of(
+          VIEWER, VIEWER_PERMISSIONS,
+          OPERATOR, OPERATOR_PERMISSIONS,
+          ADMIN, Set.copyOf(EnumSet.allOf(Permission.class)));
+
+  private BuiltInRoles() {}
+
+  /** Built-in role name → the permissions it grants; immutable. */
+  public static Map<String, Set<Permission>> all() {
+    return ROLES;
+  }
+
+  /** The permissions of a built-in role, or an empty set for any other name. */
+  public static Set<Permission> permissionsOf(String role) {
+    return ROLES.getOrDefault(role, Set.of());
+  }
+}
