@@ -1,6 +1,9 @@
 package dev.sluice.record;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.internal.JsonEncoder;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -33,14 +36,31 @@ public final class Record {
   private final String source;
   private final Instant observedAt;
   private final Map<String, String> attributes;
+  /**
+   * {@code data} as compact UTF-8 JSON, made on first use and kept: records are immutable, so it
+   * stays right, and every destination a record fans out to shares it. Volatile so that an encoding
+   * made on the routing thread is seen whole by the delivering one.
+   */
+  private volatile byte[] json;
 
   private Record(
       String key, ObjectNode data, String source, Instant observedAt, Map<String, String> attributes) {
+    this(key, data, source, observedAt, attributes, null);
+  }
+
+  private Record(
+      String key,
+      ObjectNode data,
+      String source,
+      Instant observedAt,
+      Map<String, String> attributes,
+      byte[] json) {
     this.key = requireKey(key);
     this.data = Objects.requireNonNull(data, "record data must not be null");
     this.source = source;
     this.observedAt = observedAt;
     this.attributes = attributes;
+    this.json = json;
   }
 
   /** A record with the given key and payload; the engine stamps source and observation time. */
@@ -76,6 +96,39 @@ public final class Record {
     return attributes;
   }
 
+  /**
+   * Writes {@link #data()} to {@code out} as compact UTF-8 JSON (no line break), as Jackson writes
+   * a tree with default settings. The encoding is made once per record and kept, so destinations
+   * that write JSON share it instead of serializing the same record each; the engine makes it
+   * ahead, on its routing thread, for destinations that ask (see {@link
+   * dev.sluice.spi.Destination#writesRecordsAsJson()}).
+   *
+   * @param out where to write, never null
+   * @throws IOException when {@code out} fails
+   */
+  public void writeJsonTo(OutputStream out) throws IOException {
+    byte[] bytes = encodedJson();
+    out.write(bytes, 0, bytes.length);
+  }
+
+  /**
+   * The number of bytes {@link #writeJsonTo} writes; encodes the record now if nobody did yet.
+   *
+   * @return at least 2
+   */
+  public int jsonLength() {
+    return encodedJson().length;
+  }
+
+  private byte[] encodedJson() {
+    byte[] bytes = json;
+    if (bytes == null) {
+      bytes = JsonEncoder.encode(data); // racing threads make equal arrays; either one may stay
+      json = bytes;
+    }
+    return bytes;
+  }
+
   /** This record with another payload and the same metadata; {@code data} must be a fresh copy. */
   public Record withData(ObjectNode newData) {
     return new Record(key, newData, source, observedAt, attributes);
@@ -83,7 +136,7 @@ public final class Record {
 
   /** This record with another key (used by transforms that split one record into several). */
   public Record withKey(String newKey) {
-    return new Record(newKey, data, source, observedAt, attributes);
+    return new Record(newKey, data, source, observedAt, attributes, json);
   }
 
   /** This record with source and observation time filled in where they were missing. */
@@ -93,7 +146,7 @@ public final class Record {
     }
     return new Record(
         key, data, source != null ? source : defaultSource, observedAt != null ? observedAt : now,
-        attributes);
+        attributes, json);
   }
 
   public Builder toBuilder() {

@@ -51,6 +51,18 @@ public interface Destination extends AutoCloseable {
    */
   default void finishRun(RunInfo run, boolean succeeded) throws Exception {}
 
+  /**
+   * Whether this destination writes each record's {@link dev.sluice.record.Record#data() data} as
+   * compact JSON through {@link dev.sluice.record.Record#writeJsonTo}. When true, the engine encodes
+   * every record routed here on its routing thread, ahead of delivery: the encoding then overlaps
+   * with this destination's I/O instead of adding to it, and a record fanned out to several such
+   * destinations is encoded once. The default is false (the engine does nothing ahead). Must not
+   * change over the destination's life.
+   */
+  default boolean writesRecordsAsJson() {
+    return false;
+  }
+
   /** Releases resources. Idempotent. The default does nothing. */
   @Override
   default void close() throws Exception {}
