@@ -1,0 +1,37 @@
+package dev.sluice.spring.boot;
+
+import dev.sluice.SluiceException;
+import java.util.List;
+
+/**
+ * The Sluice configuration of a Spring application is invalid: the {@code sluice.*} properties, or
+ * a file named by {@code sluice.config-location}. Thrown while the {@code Sluice} bean is created,
+ * so the application does not start. Each problem names the property (e.g. {@code
+ * sluice.pipelines.orders.source.type}) and where it was set, or the file, line and JSON pointer,
+ * and says what was expected; never a secret value.
+ *
+ * <p>Immutable; thread-safe.
+ */
+public class SluiceConfigurationException extends SluiceException {
+  private static final long serialVersionUID = 1L;
+
+  private final List<String> problems;
+
+  /** @param problems one line each; at least one */
+  public SluiceConfigurationException(List<String> problems, Throwable cause) {
+    super(render(problems), cause);
+    this.problems = List.copyOf(problems);
+  }
+
+  /** Every problem, one line each, sorted as reported. */
+  public List<String> problems() {
+    return problems;
+  }
+
+  private static String render(List<String> problems) {
+    StringBuilder sb = new StringBuilder("invalid Sluice configuration (").append(problems.size())
+        .append(problems.size() == 1 ? " problem):" : " problems):");
+    problems.forEach(p -> sb.append("\n  ").append(p));
+    return sb.toString();
+  }
+}
