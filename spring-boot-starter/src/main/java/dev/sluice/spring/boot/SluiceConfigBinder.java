@@ -36,6 +36,9 @@ import org.springframework.boot.context.properties.source.IterableConfigurationP
 import org.springframework.boot.origin.Origin;
 import org.springframework.boot.origin.TextResourceOrigin;
 import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.PropertySource;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
 import org.springframework.core.io.Resource;
 
 /**
@@ -46,6 +49,11 @@ import org.springframework.core.io.Resource;
  * ${file:…}}/{@code ${secret:…}} variables and definitions as a Sluice YAML file. Problems are
  * reported against the property that caused them (and its origin, e.g. {@code application.yaml}
  * line and column).
+ *
+ * <p>Top-level keys other than the model's ({@code store}, {@code secrets}, {@code destinations},
+ * {@code pipelines}, {@code cluster}, {@code server}, {@code auth}) and the starter's are problems,
+ * except in environment variables and system properties, where they are ignored ({@code
+ * SLUICE_MASTER_KEY} reads as {@code sluice.master.key}).
  *
  * <p>Values: YAML keeps its types; in sources where everything is text (properties files,
  * environment variables, system properties, the command line) a value that reads as an integer, a
@@ -59,6 +67,10 @@ final class SluiceConfigBinder {
   /** The starter's own keys under {@code sluice.} (uniform form), which are not part of the model. */
   static final Set<String> STARTER_KEYS = Set.of("enabled", "configlocation", "autostartup", "shutdowntimeout",
       "webhooks");
+
+  /** The top-level keys of the Sluice model. */
+  static final Set<String> MODEL_KEYS = Set.of("store", "secrets", "destinations", "pipelines", "cluster", "server",
+      "auth");
 
   private static final ConfigurationPropertyName PREFIX = ConfigurationPropertyName.of(SluiceProperties.PREFIX);
   private static final Pattern SLUICE_VARIABLE = Pattern.compile("\\$\\$\\{|\\$\\{(?:env|file|secret):[^}]*}");
@@ -260,7 +272,13 @@ final class SluiceConfigBinder {
     root.site = new Site(SluiceProperties.PREFIX, null);
     for (Map.Entry<ConfigurationPropertyName, ConfigurationProperty> e : properties.entrySet()) {
       ConfigurationPropertyName name = e.getKey();
-      if (STARTER_KEYS.contains(name.getElement(1, Form.UNIFORM))) {
+      String top = name.getElement(1, Form.UNIFORM);
+      if (STARTER_KEYS.contains(top)) {
+        continue;
+      }
+      if (!MODEL_KEYS.contains(top) && fromProcess(e.getValue())) {
+        // SLUICE_MASTER_KEY reads as sluice.master.key, -Dsluice.fuzz.skip as sluice.fuzz.skip: the
+        // process's variables and system properties often start with sluice without meaning this.
         continue;
       }
       add(root, name, e.getValue());
@@ -367,6 +385,14 @@ final class SluiceConfigBinder {
       }
     }
     return F.textNode(text);
+  }
+
+  /** Whether a property comes from the environment variables or the system properties. */
+  private static boolean fromProcess(ConfigurationProperty property) {
+    Object source = property.getSource() == null ? null : property.getSource().getUnderlyingSource();
+    return source instanceof SystemEnvironmentPropertySource
+        || source instanceof PropertySource<?> ps
+            && StandardEnvironment.SYSTEM_PROPERTIES_PROPERTY_SOURCE_NAME.equals(ps.getName());
   }
 
   /** Whether the value came from a source that keeps types (YAML). */
