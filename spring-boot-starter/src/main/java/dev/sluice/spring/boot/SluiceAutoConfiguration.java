@@ -19,6 +19,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -49,10 +50,14 @@ import org.springframework.core.env.ConfigurableEnvironment;
 @EnableConfigurationProperties(SluiceProperties.class)
 public class SluiceAutoConfiguration {
 
-  /** The host's data source as the {@code datasource} store, when sluice-jdbc is on the class path. */
+  /**
+   * The host's data source as the {@code datasource} store, when sluice-jdbc is on the class path and
+   * there is one data source (or a primary one). A {@link DataSourceStoreProvider} bean of the
+   * application's (e.g. on another data source) replaces it.
+   */
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnClass(name = "dev.sluice.jdbc.JdbcStore")
-  @ConditionalOnBean(DataSource.class)
+  @ConditionalOnSingleCandidate(DataSource.class)
   static class DataSourceStoreConfiguration {
     @Bean
     @ConditionalOnMissingBean

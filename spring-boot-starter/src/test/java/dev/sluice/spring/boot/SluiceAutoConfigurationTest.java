@@ -333,4 +333,57 @@ class SluiceAutoConfigurationTest {
     assertThat(events).doesNotContain("gate never opened");
     assertThat(events.subList(0, events.size() - 1)).allMatch(e -> e.startsWith("deliver"));
   }
+
+  @Test
+  void classpathConfigLocationKeepsYamlTypes() throws Exception {
+    runner.withPropertyValues("sluice.config-location=classpath:sluice-test.yaml").run(context -> {
+      assertThat(context).hasNotFailed();
+      Sluice sluice = context.getBean(Sluice.class);
+      assertThat(sluice.pipelineNames()).containsExactly("hooks");
+      assertThat(sluice.definition().destinations().get("console").spec().options().get("maxChars").intValue())
+          .isEqualTo(80);
+    });
+  }
+
+  @Test
+  void processPropertiesOutsideTheModelAreIgnoredButApplicationPropertiesAreChecked() throws Exception {
+    String key = "sluice.some-tool.flag";
+    System.setProperty(key, "1"); // as -Dsluice.fuzz.skip=true or SLUICE_MASTER_KEY would be
+    try {
+      runner.withPropertyValues(fileToFile()).run(context -> assertThat(context).hasNotFailed());
+      runner.withPropertyValues(fileToFile()).withPropertyValues("sluice.pipline.x=1").run(context -> {
+        assertThat(context).hasFailed();
+        assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("sluice.pipline")
+            .hasMessageContaining("unknown key 'pipline'").hasMessageContaining("did you mean 'pipelines'")
+            .hasMessageNotContaining("some-tool");
+      });
+    } finally {
+      System.clearProperty(key);
+    }
+  }
+
+  @Test
+  void withTwoDataSourcesAndNoPrimaryTheStoreIsNotGuessed() throws Exception {
+    runner.withPropertyValues(withoutStore())
+        .withPropertyValues("sluice.store.type=jdbc", "sluice.store.url=jdbc:h2:file:" + dir.resolve("own"))
+        .withBean("first", DataSource.class, () -> h2("first"))
+        .withBean("second", DataSource.class, () -> h2("second"))
+        .run(context -> {
+          assertThat(context).hasNotFailed().doesNotHaveBean(DataSourceStoreProvider.class);
+          assertThat(context.getBean(Sluice.class).store()).isInstanceOf(JdbcStore.class);
+          assertThat(dir.resolve("own.mv.db")).as("the store of the configuration, not a guessed data source").exists();
+        });
+    runner.withPropertyValues(withoutStore())
+        .withPropertyValues("sluice.store.type=datasource")
+        .withBean("first", DataSource.class, () -> h2("first"))
+        .withBean("second", DataSource.class, () -> h2("second"))
+        .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
+            .hasMessageContaining("sluice.store.type").hasMessageContaining("'datasource' is not one of"));
+  }
+
+  private static DataSource h2(String name) {
+    org.h2.jdbcx.JdbcDataSource ds = new org.h2.jdbcx.JdbcDataSource();
+    ds.setURL("jdbc:h2:mem:" + name + "-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1");
+    return ds;
+  }
 }
