@@ -12,6 +12,10 @@ import dev.sluice.Sluice;
  */
 @FunctionalInterface
 public interface SluiceBuilderCustomizer {
-  /** Adjusts {@code builder}; never null. */
+  /**
+   * Adjusts the builder.
+   *
+   * @param builder the builder the starter prepared; never null
+   */
   void customize(Sluice.Builder builder);
 }

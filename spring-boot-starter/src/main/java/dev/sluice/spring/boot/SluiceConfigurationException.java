@@ -15,15 +15,19 @@ import java.util.List;
 public class SluiceConfigurationException extends SluiceException {
   private static final long serialVersionUID = 1L;
 
+  /** The problems, one line each (an immutable, serializable list). */
   private final List<String> problems;
 
-  /** @param problems one line each; at least one */
+  /**
+   * @param problems one line each; at least one
+   * @param cause what made loading fail, or null when the problems say it all
+   */
   public SluiceConfigurationException(List<String> problems, Throwable cause) {
     super(render(problems), cause);
     this.problems = List.copyOf(problems);
   }
 
-  /** Every problem, one line each, sorted as reported. */
+  /** @return every problem, one line each, in the order reported */
   public List<String> problems() {
     return problems;
   }

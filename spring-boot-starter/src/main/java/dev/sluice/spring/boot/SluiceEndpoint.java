@@ -36,7 +36,11 @@ public class SluiceEndpoint {
     this.sluice = Objects.requireNonNull(sluice, "sluice");
   }
 
-  /** Every pipeline with its recent runs. */
+  /**
+   * Every pipeline with its recent runs.
+   *
+   * @return this node, whether it runs, and the pipelines
+   */
   @ReadOperation
   public SluiceDescriptor sluice() {
     Map<String, PipelineDescriptor> pipelines = new LinkedHashMap<>();
@@ -46,7 +50,12 @@ public class SluiceEndpoint {
     return new SluiceDescriptor(sluice.nodeId(), sluice.isStarted(), pipelines);
   }
 
-  /** One pipeline with its recent runs, or null (404) when there is none of that name. */
+  /**
+   * One pipeline with its recent runs.
+   *
+   * @param name the pipeline's name
+   * @return the pipeline, or null (404) when there is none of that name
+   */
   @ReadOperation
   @Nullable
   public PipelineDescriptor pipeline(@Selector String name) {

@@ -41,34 +41,45 @@ public class SluiceProperties {
   /** Webhook triggers served by Spring MVC. */
   private final Webhooks webhooks = new Webhooks();
 
+  /** @return whether to create the Sluice bean */
   public boolean isEnabled() {
     return enabled;
   }
 
+  /** @param enabled whether to create the Sluice bean */
   public void setEnabled(boolean enabled) {
     this.enabled = enabled;
   }
 
+  /** @return the Sluice configuration files, in merge order; never null */
   public List<Resource> getConfigLocation() {
     return configLocation;
   }
 
+  /** @param configLocation the Sluice configuration files, in merge order; null for none */
   public void setConfigLocation(List<Resource> configLocation) {
     this.configLocation = configLocation == null ? new ArrayList<>() : new ArrayList<>(configLocation);
   }
 
+  /** @return whether the triggers start with the application context */
   public boolean isAutoStartup() {
     return autoStartup;
   }
 
+  /** @param autoStartup whether the triggers start with the application context */
   public void setAutoStartup(boolean autoStartup) {
     this.autoStartup = autoStartup;
   }
 
+  /** @return how long stopping waits for runs in progress; never null */
   public Duration getShutdownTimeout() {
     return shutdownTimeout;
   }
 
+  /**
+   * @param shutdownTimeout how long stopping waits for runs in progress; at least zero
+   * @throws IllegalArgumentException when null or negative
+   */
   public void setShutdownTimeout(Duration shutdownTimeout) {
     if (shutdownTimeout == null || shutdownTimeout.isNegative()) {
       throw new IllegalArgumentException("sluice.shutdown-timeout must be >= 0, got " + shutdownTimeout);
@@ -76,6 +87,7 @@ public class SluiceProperties {
     this.shutdownTimeout = shutdownTimeout;
   }
 
+  /** @return the webhook settings; never null */
   public Webhooks getWebhooks() {
     return webhooks;
   }
@@ -94,18 +106,22 @@ public class SluiceProperties {
      */
     private int order = -1;
 
+    /** @return whether webhooks are served through Spring MVC */
     public boolean isEnabled() {
       return enabled;
     }
 
+    /** @param enabled whether webhooks are served through Spring MVC */
     public void setEnabled(boolean enabled) {
       this.enabled = enabled;
     }
 
+    /** @return the order of the webhook handler mapping */
     public int getOrder() {
       return order;
     }
 
+    /** @param order the order of the webhook handler mapping */
     public void setOrder(int order) {
       this.order = order;
     }
