@@ -31,7 +31,7 @@ class InvalidConfigurationTest {
         """, StandardCharsets.UTF_8);
     Throwable failure = catchThrowable(() -> new SpringApplicationBuilder(OrdersApplication.class)
         .web(WebApplicationType.NONE)
-        .properties("spring.config.additional-location=file:" + extra, "app.data-dir=" + dir,
+        .properties("spring.config.additional-location=file:" + extra, "app.data-dir=" + dir, "app.orders-file=" + dir.resolve("orders.jsonl"),
             "spring.datasource.url=jdbc:h2:mem:invalid-" + UUID.randomUUID(), "ORDERS_WEBHOOK_SECRET=unused")
         .run().close());
     Throwable root = failure;

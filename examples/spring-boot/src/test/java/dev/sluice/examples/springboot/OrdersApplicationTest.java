@@ -57,6 +57,7 @@ class OrdersApplicationTest {
       throw new UncheckedIOException(e);
     }
     registry.add("app.data-dir", dataDir::toString);
+    registry.add("app.orders-file", () -> dataDir.resolve("orders.jsonl").toString());
     registry.add("spring.datasource.url", () -> "jdbc:h2:mem:example-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
     registry.add("ORDERS_WEBHOOK_SECRET", () -> SECRET);
   }
