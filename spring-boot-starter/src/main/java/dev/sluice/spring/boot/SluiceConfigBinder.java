@@ -156,7 +156,7 @@ final class SluiceConfigBinder {
         files.add(file(r, temporary, copies));
       }
       // Files.createTempFile makes the file readable by its owner only (rw------- on POSIX): the
-      // properties may hold resolved values such as passwords. Deleted as soon as it is read.
+      // properties may hold resolved values such as passwords. Deleted once loaded (below).
       Path properties = Files.createTempFile("sluice-spring-properties-", ".json");
       temporary.add(properties);
       Files.writeString(properties, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(inline),
