@@ -63,35 +63,70 @@ public final class Record {
     this.json = json;
   }
 
-  /** A record with the given key and payload; the engine stamps source and observation time. */
+  /**
+   * A record with the given key and payload; the engine stamps source and observation time.
+   *
+   * @param key the source's stable identifier, non-empty
+   * @param data the payload, never null; not to be changed afterwards
+   * @return the record
+   * @throws IllegalArgumentException when {@code key} is null or empty
+   */
   public static Record of(String key, ObjectNode data) {
     return new Record(key, data, null, null, Map.of());
   }
 
-  /** A builder, for records with metadata. */
+  /**
+   * A builder, for records with metadata.
+   *
+   * @param key the source's stable identifier, non-empty (checked by {@link Builder#build()})
+   * @param data the payload, never null
+   * @return a new builder
+   */
   public static Builder builder(String key, ObjectNode data) {
     return new Builder(key, data);
   }
 
+  /**
+   * The source's stable identifier of this record.
+   *
+   * @return never null or empty
+   */
   public String key() {
     return key;
   }
 
+  /**
+   * The payload. Immutable by contract: read it, never change it.
+   *
+   * @return never null
+   */
   public ObjectNode data() {
     return data;
   }
 
-  /** The source that produced the record (connector type or name), or null before stamping. */
+  /**
+   * The source that produced the record.
+   *
+   * @return the connector type or name, or null before the engine stamped the record
+   */
   public String source() {
     return source;
   }
 
-  /** When the record was read, or null before stamping. */
+  /**
+   * When the record was read.
+   *
+   * @return the instant, or null before the engine stamped the record
+   */
   public Instant observedAt() {
     return observedAt;
   }
 
-  /** Unmodifiable; never null. */
+  /**
+   * Small string metadata set by the source (file name, HTTP header, page number).
+   *
+   * @return unmodifiable, never null
+   */
   public Map<String, String> attributes() {
     return attributes;
   }
@@ -129,17 +164,33 @@ public final class Record {
     return bytes;
   }
 
-  /** This record with another payload and the same metadata; {@code data} must be a fresh copy. */
+  /**
+   * This record with another payload and the same metadata.
+   *
+   * @param newData the new payload, a fresh copy (never the old payload changed in place)
+   * @return a new record
+   */
   public Record withData(ObjectNode newData) {
     return new Record(key, newData, source, observedAt, attributes);
   }
 
-  /** This record with another key (used by transforms that split one record into several). */
+  /**
+   * This record with another key (used by transforms that split one record into several).
+   *
+   * @param newKey the new key, non-empty
+   * @return a new record sharing this one's payload
+   */
   public Record withKey(String newKey) {
     return new Record(newKey, data, source, observedAt, attributes, json);
   }
 
-  /** This record with source and observation time filled in where they were missing. */
+  /**
+   * This record with source and observation time filled in where they were missing.
+   *
+   * @param defaultSource the source to set when the record has none
+   * @param now the observation time to set when the record has none
+   * @return this record when both were set, else a new one
+   */
   public Record stamped(String defaultSource, Instant now) {
     if (source != null && observedAt != null) {
       return this;
@@ -149,6 +200,11 @@ public final class Record {
         attributes, json);
   }
 
+  /**
+   * A builder holding this record's key, payload and metadata, to change some of them.
+   *
+   * @return a new builder
+   */
   public Builder toBuilder() {
     Builder b = new Builder(key, data).source(source).observedAt(observedAt);
     b.attributes.putAll(attributes);
@@ -202,16 +258,36 @@ public final class Record {
       this.data = data;
     }
 
+    /**
+     * Sets the source that produced the record.
+     *
+     * @param source the connector type or name; null leaves it to the engine
+     * @return this builder
+     */
     public Builder source(String source) {
       this.source = source;
       return this;
     }
 
+    /**
+     * Sets when the record was read.
+     *
+     * @param observedAt the instant; null leaves it to the engine
+     * @return this builder
+     */
     public Builder observedAt(Instant observedAt) {
       this.observedAt = observedAt;
       return this;
     }
 
+    /**
+     * Adds (or replaces) one attribute.
+     *
+     * @param name never null
+     * @param value never null
+     * @return this builder
+     * @throws NullPointerException when {@code name} or {@code value} is null
+     */
     public Builder attribute(String name, String value) {
       attributes.put(
           Objects.requireNonNull(name, "attribute name"),
@@ -219,6 +295,12 @@ public final class Record {
       return this;
     }
 
+    /**
+     * Builds the record.
+     *
+     * @return a new immutable record
+     * @throws IllegalArgumentException when the key is null or empty
+     */
     public Record build() {
       return new Record(
           key,

@@ -48,6 +48,7 @@ public interface Destination extends AutoCloseable {
    *
    * @param run the run that ended
    * @param succeeded false when the run failed or was cancelled
+   * @throws Exception when finishing failed; the engine logs it and the run reports it as an error
    */
   default void finishRun(RunInfo run, boolean succeeded) throws Exception {}
 
@@ -58,6 +59,8 @@ public interface Destination extends AutoCloseable {
    * with this destination's I/O instead of adding to it, and a record fanned out to several such
    * destinations is encoded once. The default is false (the engine does nothing ahead). Must not
    * change over the destination's life.
+   *
+   * @return whether the engine should encode records ahead for this destination
    */
   default boolean writesRecordsAsJson() {
     return false;
