@@ -763,6 +763,11 @@ public final class Api {
   private void runEvents(Context c) throws Exception {
     String id = c.pathParam("id");
     ObjectNode first = runDetail(id); // 404 before the stream starts
+    String accept = c.header("Accept");
+    if (accept == null || !accept.contains("text/event-stream")) {
+      throw new ApiProblem(406, "not-acceptable", "Not acceptable",
+          "this route streams Server-Sent Events: send Accept: text/event-stream (EventSource does)");
+    }
     Duration interval = options.progressInterval();
     new SseHandler(client -> stream(client, id, first, interval)).handle(c);
   }
