@@ -16,6 +16,7 @@ import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.staticfiles.Location;
+import org.eclipse.jetty.server.handler.GracefulHandler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -157,6 +158,12 @@ public final class SluiceServer {
     cfg.jetty.modifyHttpConfiguration(h -> {
       h.setIdleTimeout(options.idleTimeout().toMillis());
       h.setSendServerVersion(false);
+    });
+    cfg.jetty.modifyServer(server -> {
+      // Requests in progress (also those whose handler returned but whose response is still being
+      // written) complete before the connectors close; Javalin places its context inside this.
+      server.setStopTimeout(options.httpDrainTimeout().toMillis());
+      server.setHandler(new GracefulHandler());
     });
     cfg.http.maxRequestSize = options.maxRequestBytes();
     cfg.http.generateEtags = false;

@@ -32,6 +32,46 @@ class ServerLifecycleTest {
   }
 
   @Test
+  void stopLetsRequestsInProgressFinishAndRefusesNewOnes() throws Exception {
+    java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    dev.sluice.spi.Authenticator slow = req -> {
+      if (req.bearerToken().filter("slow"::equals).isEmpty()) {
+        return dev.sluice.spi.AuthResult.notApplicable();
+      }
+      entered.countDown();
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return dev.sluice.spi.AuthResult.authenticated(new dev.sluice.auth.Principal("slow", java.util.Set.of("viewer")));
+    };
+    Fixture f = new Fixture(new InMemoryStore(), dir, o -> o.authenticators(java.util.List.of(slow)));
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+    try {
+      java.util.concurrent.Future<HttpResponse<String>> inFlight = pool.submit(() -> f.get("/api/v1/pipelines", "slow"));
+      entered.await();
+      java.util.concurrent.Future<?> stopping = pool.submit(f.server::stop);
+      HttpResponse<String> refused;
+      do {
+        refused = f.get("/health/live", null);
+      } while (refused.statusCode() == 200 && !stopping.isDone());
+      assertThat(refused.statusCode()).isEqualTo(503);
+      assertThat(Fixture.json(refused).path("type").asText()).isEqualTo("https://sluice.dev/problems/shutting-down");
+      assertThat(stopping.isDone()).as("stop waits for the request in progress").isFalse();
+      release.countDown();
+      assertThat(inFlight.get().statusCode()).isEqualTo(200);
+      stopping.get();
+      assertThat(f.sluice.isStarted()).isFalse();
+    } finally {
+      release.countDown();
+      pool.shutdownNow();
+      f.store.close();
+    }
+  }
+
+  @Test
   void readinessIsDownUntilTheSchedulerRuns() throws Exception {
     try (Fixture f = new Fixture(new InMemoryStore(), dir)) {
       SluiceServer second = SluiceServer.create(dev.sluice.Sluice.builder()
