@@ -211,6 +211,12 @@ abstract class RestApiContract {
     JsonNode yamlVerdict = Fixture.json(yaml);
     assertThat(yamlVerdict.path("valid").asBoolean()).isFalse();
     assertThat(yamlVerdict.path("problems").get(0).path("text").asText()).startsWith("sluice.yaml:3:");
+
+    JsonNode fileRef = Fixture.json(f.call("POST", "/api/v1/config/validate", VIEWER,
+        "store: { jdbc: x }\nsecrets: { key: \"${file:/etc/hostname}\" }\n", "Content-Type", "application/yaml"));
+    assertThat(fileRef.path("valid").asBoolean()).isFalse();
+    assertThat(fileRef.path("problems").get(0).path("text").asText()).startsWith("sluice.yaml:2:")
+        .contains("not resolved by the REST API");
   }
 
   @Test

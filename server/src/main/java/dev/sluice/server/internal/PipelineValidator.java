@@ -31,6 +31,14 @@ public final class PipelineValidator {
    * @param fileName the name problems carry, e.g. {@code sluice.yaml}
    */
   public List<ConfigProblem> validateText(String fileName, String text) {
+    int fileRef = text.indexOf("${file:");
+    if (fileRef >= 0) {
+      // The server does not read its own files on a caller's behalf (that would tell who can
+      // validate which files exist and what they hold).
+      int line = 1 + (int) text.substring(0, fileRef).chars().filter(ch -> ch == '\n').count();
+      return List.of(new ConfigProblem(fileName, line, 0, "", "${file:…} references are not resolved by the REST"
+          + " API; validate this file with `sluice validate` on the machine that has the files"));
+    }
     Path dir = null;
     try {
       dir = Files.createTempDirectory("sluice-validate");
