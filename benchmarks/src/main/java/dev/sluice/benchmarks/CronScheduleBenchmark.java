@@ -24,7 +24,7 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Cost of computing the next firing time, which the scheduler pays once per firing and once per
  * trigger at start: Sluice's {@link CronSchedule#nextAfter} (cron-utils on wall-clock time plus the
- * DST rules of docs/scheduling.md) against calling cron-utils' {@code ExecutionTime.nextExecution}
+ * DST rules of docs/user-guide/scheduler.md) against calling cron-utils' {@code ExecutionTime.nextExecution}
  * directly in the zone (the peer it is built on), over instants spread across a year that includes
  * both Berlin DST changes.
  *

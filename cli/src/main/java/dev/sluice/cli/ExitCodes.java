@@ -1,6 +1,6 @@
 package dev.sluice.cli;
 
-/** The exit codes of the {@code sluice} command (also in docs/cli.md). */
+/** The exit codes of the {@code sluice} command (also in docs/user-guide/cli.md). */
 final class ExitCodes {
   /** Done; for {@code once}: every run succeeded. */
   static final int OK = 0;

@@ -12,7 +12,7 @@ import picocli.CommandLine.Spec;
  * The {@code sluice} command.
  *
  * <p>Exit codes: 0 done, 1 a run failed, 2 bad command line, 3 invalid configuration, 4 other
- * errors (see {@link ExitCodes} and docs/cli.md).
+ * errors (see {@link ExitCodes} and docs/user-guide/cli.md).
  */
 @Command(
     name = "sluice",

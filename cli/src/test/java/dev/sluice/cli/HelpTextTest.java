@@ -44,9 +44,9 @@ class HelpTextTest {
 
   @Test
   void docsCliMdListsEveryCommand() throws Exception {
-    String doc = java.nio.file.Files.readString(java.nio.file.Path.of("../docs/cli.md"));
+    String doc = java.nio.file.Files.readString(java.nio.file.Path.of("../docs/user-guide/cli.md"));
     for (String command : new CommandLine(new SluiceCli()).getSubcommands().keySet()) {
-      assertThat(doc).as("docs/cli.md has a row for 'sluice %s'", command).containsPattern("\\| `" + command + "[ `]");
+      assertThat(doc).as("docs/user-guide/cli.md has a row for 'sluice %s'", command).containsPattern("\\| `" + command + "[ `]");
     }
   }
 

@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Compiles conditions. The expression language (see {@code docs/rules.md}):
+ * Compiles conditions. The expression language (see {@code docs/user-guide/router.md}):
  *
  * <ul>
  *   <li>operands: JSONPath ({@code $.customer.country}, {@code $.items[*].sku}, {@code

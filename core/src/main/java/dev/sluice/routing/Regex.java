@@ -1023,7 +1023,7 @@ final class Regex {
           char e = p.charAt(i + 1);
           if (e >= '1' && e <= '9' || e == 'k' && i + 2 < p.length() && p.charAt(i + 2) == '<') {
             throw new RegexSyntaxException(i, "backreference \\" + (e == 'k' ? "k<…>" : String.valueOf(e))
-                + " is not supported: regular expressions run in linear time (RE2 syntax, see docs/rules.md);"
+                + " is not supported: regular expressions run in linear time (RE2 syntax, see docs/user-guide/router.md);"
                 + " compare the two values with == instead, or spell out the alternatives");
           }
           if (e == 'u') {
@@ -1057,7 +1057,7 @@ final class Regex {
               : p.startsWith("(?>", i) ? "atomic group (?>…)" : null;
           if (kind != null) {
             throw new RegexSyntaxException(i, kind + " is not supported: regular expressions run in linear"
-                + " time (RE2 syntax, see docs/rules.md); "
+                + " time (RE2 syntax, see docs/user-guide/router.md); "
                 + (kind.startsWith("atomic") ? "write a plain group (…): the engine never backtracks"
                     : "test the other part with a second condition, e.g. $.a =~ /x/ && !($.a =~ /y/)"));
           }

@@ -12,7 +12,7 @@ import java.time.format.DateTimeParseException;
 import java.util.regex.Pattern;
 
 /**
- * How conditions compare JSON values. The rules (also in {@code docs/rules.md}, and tested as a
+ * How conditions compare JSON values. The rules (also in {@code docs/user-guide/router.md}, and tested as a
  * table):
  *
  * <ol>

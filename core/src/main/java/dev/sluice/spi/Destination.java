@@ -48,8 +48,23 @@ public interface Destination extends AutoCloseable {
    *
    * @param run the run that ended
    * @param succeeded false when the run failed or was cancelled
+   * @throws Exception when finishing failed; the engine logs it and the run reports it as an error
    */
   default void finishRun(RunInfo run, boolean succeeded) throws Exception {}
+
+  /**
+   * Whether this destination writes each record's {@link dev.sluice.record.Record#data() data} as
+   * compact JSON through {@link dev.sluice.record.Record#writeJsonTo}. When true, the engine encodes
+   * every record routed here on its routing thread, ahead of delivery: the encoding then overlaps
+   * with this destination's I/O instead of adding to it, and a record fanned out to several such
+   * destinations is encoded once. The default is false (the engine does nothing ahead). Must not
+   * change over the destination's life.
+   *
+   * @return whether the engine should encode records ahead for this destination
+   */
+  default boolean writesRecordsAsJson() {
+    return false;
+  }
 
   /** Releases resources. Idempotent. The default does nothing. */
   @Override

@@ -17,7 +17,7 @@ import net.jqwik.api.lifecycle.AfterContainer;
  * The fast paths ({@link Regex.Engine#LITERAL}, {@link Regex.Engine#AUTOMATON}), RE2/J and {@code
  * java.util.regex} agree on generated patterns and values: the fast paths and RE2/J on every value,
  * {@code java.util.regex} on values without the characters where RE2 and Java are documented to
- * differ (docs/rules.md: line terminators other than \n, a value ending in \n, the empty value
+ * differ (docs/user-guide/router.md: line terminators other than \n, a value ending in \n, the empty value
  * under flag m, vertical tab, and the case folding of KELVIN SIGN, LONG S and the Turkish
  * dotted/dotless i).
  */

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** The semantics table of docs/rules.md, the engine each form runs on, and what is refused. */
+/** The semantics table of docs/user-guide/router.md, the engine each form runs on, and what is refused. */
 class RegexTest {
 
   @ParameterizedTest(name = "/{0}/{1} runs on {2}")

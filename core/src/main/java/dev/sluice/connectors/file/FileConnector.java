@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
-import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import dev.sluice.internal.CsvValues;
 import dev.sluice.record.FieldPath;
@@ -29,7 +28,10 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Objects;
 import java.util.zip.GZIPInputStream;
 
@@ -250,38 +252,64 @@ public final class FileConnector implements Connector {
 
   private void readCsv(Cursor cursor) throws Exception {
     CsvMapper csv = new CsvMapper();
-    csv.enable(CsvParser.Feature.WRAP_AS_ARRAY);
     CsvSchema schema = CsvSchema.emptySchema().withColumnSeparator(delimiter);
+    // Token by token, each row straight into its object: no String[] per row and no copies
+    // through a deserializer's buffers (those were a tenth of the reader's time in a profile).
     try (InputStream in = open();
-        var rows = csv.readerFor(String[].class).with(schema).<String[]>readValues(in)) {
-      if (!rows.hasNextValue()) {
+        JsonParser rows = csv.reader(schema).createParser(in)) { // without a schema's columns, each row is an array
+      List<String> cells = new ArrayList<>();
+      long line = rows.currentLocation().getLineNr();
+      if (!nextRow(rows, cells)) {
         return; // empty file
       }
-      String[] header = rows.nextValue();
+      String[] header = new String[cells.size()];
       for (int i = 0; i < header.length; i++) {
-        header[i] = header[i].strip();
+        header[i] = cells.get(i).strip();
       }
-      while (rows.hasNextValue() && !cursor.context.isCancelled()) {
-        long line = rows.getCurrentLocation().getLineNr(); // the row's first line, before reading it
-        String[] cells = rows.nextValue();
-        if (cells.length == 1 && cells[0].isEmpty()) {
+      // Sized for the header, so that a row's map never grows while it is filled.
+      int capacity = (int) (header.length / 0.75f) + 1;
+      while (!cursor.context.isCancelled()) {
+        line = rows.currentLocation().getLineNr(); // the row's first line, before reading it
+        if (!nextRow(rows, cells)) {
+          break;
+        }
+        if (cells.size() == 1 && cells.get(0).isEmpty()) {
           continue; // blank line
         }
         if (cursor.skipOne()) {
           continue;
         }
-        if (cells.length > header.length) {
+        if (cells.size() > header.length) {
           cursor.reject(String.join(String.valueOf(delimiter), cells), line, -1,
-              "row has " + cells.length + " cells but the header has " + header.length + " columns", -1);
+              "row has " + cells.size() + " cells but the header has " + header.length + " columns", -1);
           continue;
         }
-        ObjectNode node = JsonNodeFactory.instance.objectNode();
+        ObjectNode node = new ObjectNode(JsonNodeFactory.instance, new LinkedHashMap<>(capacity));
         for (int i = 0; i < header.length; i++) {
-          node.set(header[i], i < cells.length ? CsvValues.parse(cells[i], inferTypes) : JsonNodeFactory.instance.nullNode());
+          node.set(header[i], i < cells.size() ? CsvValues.parse(cells.get(i), inferTypes) : JsonNodeFactory.instance.nullNode());
         }
         cursor.emit(node, line, -1, -1);
       }
     }
+  }
+
+  /** Reads the next row's cells into {@code cells}; false at the end of the input. */
+  private static boolean nextRow(JsonParser rows, List<String> cells) throws IOException {
+    cells.clear();
+    JsonToken t = rows.nextToken();
+    if (t == null) {
+      return false;
+    }
+    if (t != JsonToken.START_ARRAY) {
+      throw new IOException("CSV parser: expected a row at line " + rows.currentLocation().getLineNr() + ", found " + t);
+    }
+    for (JsonToken cell = rows.nextToken(); cell != JsonToken.END_ARRAY; cell = rows.nextToken()) {
+      if (cell == null) {
+        throw new IOException("CSV input ended inside a row at line " + rows.currentLocation().getLineNr());
+      }
+      cells.add(rows.getText());
+    }
+    return true;
   }
 
   private InputStream open() throws IOException {

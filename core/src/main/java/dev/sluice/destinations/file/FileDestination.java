@@ -175,6 +175,12 @@ public final class FileDestination implements Destination {
     }
   }
 
+  /** JSON Lines of the data alone are the records' own encoding; CSV and envelopes are not. */
+  @Override
+  public boolean writesRecordsAsJson() {
+    return format == FileFormat.JSONL && !includeMetadata;
+  }
+
   @Override
   public DeliveryResult deliver(Batch batch) throws Exception {
     if (batch.isEmpty()) {
@@ -766,26 +772,36 @@ public final class FileDestination implements Destination {
     }
   }
 
-  /** JSON Lines straight to bytes: one generator per batch, no String per record. */
+  /**
+   * JSON Lines: each record's data as the engine encoded it ({@link Record#writeJsonTo}), or with
+   * {@code includeMetadata} the record envelope through one generator per batch.
+   */
   private Encoded encodeJsonLines(List<Record> records) throws IOException {
     int n = records.size();
     ByteSink sink = new ByteSink(n * 384);
     int[] starts = new int[n];
     int[] ends = new int[n];
     int[] dataCrcs = includeMetadata ? new int[n] : null;
-    try (JsonGenerator gen = lineFactory.createGenerator(sink)) {
-      for (int i = 0; i < n; i++) {
-        Record r = records.get(i);
-        starts[i] = sink.size + gen.getOutputBuffered();
-        if (includeMetadata) {
+    if (includeMetadata) {
+      try (JsonGenerator gen = lineFactory.createGenerator(sink)) {
+        for (int i = 0; i < n; i++) {
+          Record r = records.get(i);
+          starts[i] = sink.size + gen.getOutputBuffered();
           mapper.writeTree(gen, RecordCodec.toJson(r));
           byte[] data = mapper.writeValueAsBytes(r.data());
           dataCrcs[i] = crc(data, 0, data.length);
-        } else {
-          mapper.writeTree(gen, r.data());
+          gen.writeRaw('\n');
+          ends[i] = sink.size + gen.getOutputBuffered();
         }
-        gen.writeRaw('\n');
-        ends[i] = sink.size + gen.getOutputBuffered();
+      }
+    } else {
+      // The record's own encoding: made on the routing thread ahead of this call (see
+      // writesRecordsAsJson) and shared with the other destinations the record went to.
+      for (int i = 0; i < n; i++) {
+        starts[i] = sink.size;
+        records.get(i).writeJsonTo(sink);
+        sink.write('\n');
+        ends[i] = sink.size;
       }
     }
     List<Fingerprint> fingerprints = new ArrayList<>(n);

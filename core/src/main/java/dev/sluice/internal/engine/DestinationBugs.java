@@ -5,7 +5,7 @@ import dev.sluice.spi.DeliveryException;
 import java.io.UncheckedIOException;
 
 /**
- * How the engine treats an exception a destination should not have thrown (see docs/delivery.md,
+ * How the engine treats an exception a destination should not have thrown (see docs/user-guide/delivery.md,
  * "Unexpected exceptions"). A destination says what went wrong with a {@link DeliveryException}
  * (retryable or permanent), a checked exception ({@code IOException}, {@code SQLException}: an
  * outage, retryable) or an {@link UncheckedIOException} (the same, unchecked). Any other {@link

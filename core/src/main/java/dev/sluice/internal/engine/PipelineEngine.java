@@ -20,6 +20,7 @@ import dev.sluice.routing.RoutingException;
 import dev.sluice.routing.RoutingRule;
 import dev.sluice.routing.RuleResolver;
 import dev.sluice.spi.Connector;
+import dev.sluice.spi.Destination;
 import dev.sluice.spi.Emitter;
 import dev.sluice.spi.ReadContext;
 import dev.sluice.spi.RunInfo;
@@ -107,6 +108,8 @@ public final class PipelineEngine {
   private final Connector connector;
   private final List<String> destinationNames;
   private final GuardedDestination[] destinations;
+  /** Per destination: encode records as JSON on the routing thread ({@link Destination#writesRecordsAsJson}). */
+  private final boolean[] encodeAhead;
   private final Router router;
   private final EngineServices services;
   private final Logger sourceLog;
@@ -156,6 +159,17 @@ public final class PipelineEngine {
       }
       this.destinations[i] = d;
       index.put(name, i);
+    }
+    this.encodeAhead = new boolean[this.destinations.length];
+    for (int i = 0; i < encodeAhead.length; i++) {
+      Destination plugin = this.destinations[i].destination();
+      try {
+        encodeAhead[i] = plugin.writesRecordsAsJson();
+      } catch (RuntimeException e) { // a plugin's bug must not stop the pipeline: it only loses the head start
+        LoggerFactory.getLogger(PipelineEngine.class).warn(
+            "destination '{}': writesRecordsAsJson() failed; its records are encoded when it writes them",
+            destinationNames.get(i), e);
+      }
     }
     this.router = new Router(
         pipeline.rulesInPriorityOrder().stream().map(r -> r.bind(rules)).toList(), pipeline.otherwise(), index);
@@ -822,6 +836,17 @@ public final class PipelineEngine {
           lastMeasuredBytes = JsonSize.of(record.data());
         }
         bytes = lastMeasuredBytes;
+      }
+      if (encodeAhead[destination]) {
+        // Encoded here, on the routing thread, so the encoding overlaps with the destination's
+        // writing (its thread was the pipeline's bottleneck) and is shared by every destination
+        // the record fans out to. The bytes are held until delivery: count them.
+        try {
+          bytes += record.jsonLength();
+        } catch (RuntimeException e) {
+          // A value Jackson cannot write: left to the destination, whose delivery reports it for
+          // this record (retries, dead letter) like any other write failure.
+        }
       }
       dispatchers[destination].offer(seq, record, original, bytes);
     }
