@@ -363,6 +363,12 @@ abstract class RestApiContract {
         "X-Signature", f.hmac(body));
     assertThat(replayed.statusCode()).isEqualTo(200);
     assertThat(replayed.body()).contains("duplicate");
+
+    String huge = "{\"id\":\"" + "x".repeat(dev.sluice.schedule.WebhookTrigger.DEFAULT_MAX_BODY_BYTES) + "\"}";
+    HttpResponse<String> tooLarge = f.call("POST", Fixture.WEBHOOK_PATH, null, huge,
+        "X-Signature", f.hmac(huge.getBytes(StandardCharsets.UTF_8)));
+    assertThat(tooLarge.statusCode()).isEqualTo(413);
+    assertThat(f.call("GET", Fixture.WEBHOOK_PATH, null, null).statusCode()).isIn(404, 405);
   }
 
   @Test
