@@ -37,6 +37,7 @@ public final class ServerOptions {
   private final Function<String, String> configEnvironment;
   private final Duration progressInterval;
   private final Duration idleTimeout;
+  private final java.util.Map<String, java.util.function.BooleanSupplier> readinessChecks;
 
   private ServerOptions(Builder b) {
     this.host = b.host;
@@ -53,6 +54,7 @@ public final class ServerOptions {
     this.configEnvironment = b.configEnvironment;
     this.progressInterval = b.progressInterval;
     this.idleTimeout = b.idleTimeout;
+    this.readinessChecks = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(b.readinessChecks));
   }
 
   /** A builder with the defaults. */
@@ -130,6 +132,15 @@ public final class ServerOptions {
     return idleTimeout;
   }
 
+  /**
+   * Further checks {@code /health/ready} runs besides the store and the scheduler (e.g. {@code
+   * migrations}), by name, in order. A check that returns false or throws makes the server not
+   * ready.
+   */
+  public java.util.Map<String, java.util.function.BooleanSupplier> readinessChecks() {
+    return readinessChecks;
+  }
+
   /** Collects options; not thread-safe. */
   public static final class Builder {
     private String host = "127.0.0.1";
@@ -147,8 +158,24 @@ public final class ServerOptions {
     private Function<String, String> configEnvironment = System::getenv;
     private Duration progressInterval = Duration.ofMillis(500);
     private Duration idleTimeout = Duration.ofSeconds(30);
+    private final java.util.Map<String, java.util.function.BooleanSupplier> readinessChecks =
+        new java.util.LinkedHashMap<>();
 
     private Builder() {}
+
+    /**
+     * Adds a readiness check, e.g. {@code readinessCheck("migrations", () -> store.pending() == 0)}.
+     *
+     * @param name letters, digits, '-' or '_'; not {@code store} or {@code scheduler}
+     */
+    public Builder readinessCheck(String name, java.util.function.BooleanSupplier check) {
+      if (name == null || !name.matches("[A-Za-z0-9_-]{1,64}") || name.equals("store") || name.equals("scheduler")) {
+        throw new IllegalArgumentException("a readiness check's name is 1-64 letters, digits, '-' or '_' and not"
+            + " 'store' or 'scheduler', got '" + name + "'");
+      }
+      readinessChecks.put(name, java.util.Objects.requireNonNull(check, "check"));
+      return this;
+    }
 
     /** The address to bind, e.g. {@code 0.0.0.0}. */
     public Builder host(String value) {

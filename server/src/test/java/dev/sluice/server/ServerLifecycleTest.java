@@ -78,12 +78,16 @@ class ServerLifecycleTest {
           .store(new InMemoryStore())
           .destination("d", "log", java.util.Map.of())
           .pipeline("p", p -> p.source("webhook", java.util.Map.of()).route(r -> r.to("d")))
-          .build(), ServerOptions.builder().port(0).build()).start();
+          .build(), ServerOptions.builder().port(0).readinessCheck("migrations", () -> true)
+          .readinessCheck("broken", () -> {
+            throw new IllegalStateException("no answer");
+          }).build()).start();
       try {
         HttpResponse<String> r = f.http.send(HttpRequest.newBuilder(
             URI.create("http://127.0.0.1:" + second.port() + "/health/ready")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(503);
-        assertThat(r.body()).contains("\"scheduler\":\"DOWN\"").contains("\"store\":\"UP\"");
+        assertThat(r.body()).contains("\"scheduler\":\"DOWN\"").contains("\"store\":\"UP\"")
+            .contains("\"migrations\":\"UP\"").contains("\"broken\":\"DOWN\"");
         // No authenticators: protected routes are closed to everyone.
         HttpResponse<String> api = f.http.send(HttpRequest.newBuilder(
             URI.create("http://127.0.0.1:" + second.port() + "/api/v1/runs")).header("Authorization", "Bearer x").build(),

@@ -163,6 +163,17 @@ public final class Api {
     boolean started = sluice.isStarted();
     checks.put("scheduler", started ? "UP" : "DOWN");
     up &= started;
+    for (var check : options.readinessChecks().entrySet()) {
+      boolean ok;
+      try {
+        ok = check.getValue().getAsBoolean();
+      } catch (RuntimeException e) {
+        LOG.warn("readiness: check '{}' failed: {}", check.getKey(), e.toString());
+        ok = false;
+      }
+      checks.put(check.getKey(), ok ? "UP" : "DOWN");
+      up &= ok;
+    }
     n.put("status", up ? "UP" : "DOWN");
     Responses.json(c, up ? 200 : 503, n);
   }
