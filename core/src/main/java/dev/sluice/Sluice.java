@@ -246,6 +246,19 @@ public final class Sluice implements AutoCloseable {
     return services.nodeId();
   }
 
+  /**
+   * The run with this id while it runs or waits for its turn on this node (started by any trigger),
+   * to follow its progress or cancel it; empty when it ended, never ran here, or is unknown.
+   */
+  public java.util.Optional<RunHandle> activeRun(String runId) {
+    return scheduler.find(Objects.requireNonNull(runId, "runId"));
+  }
+
+  /** The registry Sluice records its metrics in (the builder's, or the one it created). */
+  public MeterRegistry meterRegistry() {
+    return services.meterRegistry();
+  }
+
   /** List, replay and purge dead letters. */
   public DeadLetters deadLetters() {
     return deadLetters;

@@ -56,6 +56,14 @@ final class PipelineRuns {
     return engine.pipeline();
   }
 
+  /** The handle of run {@code id} while it runs or waits here; empty otherwise. */
+  synchronized java.util.Optional<DefaultRunHandle> find(String id) {
+    if (waiting != null && waiting.id().equals(id)) {
+      return java.util.Optional.of(waiting);
+    }
+    return running.stream().filter(h -> h.id().equals(id)).findFirst();
+  }
+
   /**
    * Asks for a run; the overlap policy decides whether it starts now, waits, or is skipped.
    *

@@ -135,6 +135,17 @@ public final class Scheduler implements AutoCloseable {
     return r.enqueue(kind, trigger, p, cluster, awaiting);
   }
 
+  /** The handle of run {@code id} while it runs or waits on this node; empty otherwise. */
+  public Optional<RunHandle> find(String id) {
+    for (PipelineRuns r : runs.values()) {
+      Optional<DefaultRunHandle> h = r.find(id);
+      if (h.isPresent()) {
+        return Optional.of(h.get());
+      }
+    }
+    return Optional.empty();
+  }
+
   /** The webhook endpoints; they answer 503 until {@link #start()}. */
   public WebhookHandler webhooks() {
     return webhooks;

@@ -1,0 +1,290 @@
+package dev.sluice.server;
+
+import dev.sluice.auth.AccessPolicy;
+import dev.sluice.auth.Secrets;
+import dev.sluice.spi.Authenticator;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * How a {@link SluiceServer} listens and whom it lets in. Built with {@link #builder()}; every
+ * setter checks its value and names the rejected one.
+ *
+ * <p>Defaults: host {@code 127.0.0.1}, port 8080 (0 picks a free port), no authenticators (every
+ * protected route answers 401), request bodies up to 1 MiB, CORS off, no secrets management, 30 s
+ * for the HTTP drain and for the runs' shutdown, {@code /metrics} rendered from {@code
+ * Sluice.meterRegistry()}.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class ServerOptions {
+  private final String host;
+  private final int port;
+  private final List<Authenticator> authenticators;
+  private final AccessPolicy accessPolicy;
+  private final long maxRequestBytes;
+  private final List<String> corsOrigins;
+  private final Secrets secrets;
+  private final Duration httpDrainTimeout;
+  private final Duration runsShutdownTimeout;
+  private final boolean shutdownSluice;
+  private final Supplier<String> metricsScraper;
+  private final Function<String, String> configEnvironment;
+  private final Duration progressInterval;
+  private final Duration idleTimeout;
+  private final java.util.Map<String, java.util.function.BooleanSupplier> readinessChecks;
+
+  private ServerOptions(Builder b) {
+    this.host = b.host;
+    this.port = b.port;
+    this.authenticators = List.copyOf(b.authenticators);
+    this.accessPolicy = b.accessPolicy;
+    this.maxRequestBytes = b.maxRequestBytes;
+    this.corsOrigins = List.copyOf(b.corsOrigins);
+    this.secrets = b.secrets;
+    this.httpDrainTimeout = b.httpDrainTimeout;
+    this.runsShutdownTimeout = b.runsShutdownTimeout;
+    this.shutdownSluice = b.shutdownSluice;
+    this.metricsScraper = b.metricsScraper;
+    this.configEnvironment = b.configEnvironment;
+    this.progressInterval = b.progressInterval;
+    this.idleTimeout = b.idleTimeout;
+    this.readinessChecks = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(b.readinessChecks));
+  }
+
+  /** A builder with the defaults. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The address to bind, never null. */
+  public String host() {
+    return host;
+  }
+
+  /** The port to bind; 0 for any free port. */
+  public int port() {
+    return port;
+  }
+
+  /** The authentication chain, asked in order; never null, may be empty. */
+  public List<Authenticator> authenticators() {
+    return authenticators;
+  }
+
+  /** Decides every protected request; never null. */
+  public AccessPolicy accessPolicy() {
+    return accessPolicy;
+  }
+
+  /** The largest request body accepted on the API (webhooks have their own per-path limits). */
+  public long maxRequestBytes() {
+    return maxRequestBytes;
+  }
+
+  /** Origins allowed to call the API from a browser; empty (the default) turns CORS off. */
+  public List<String> corsOrigins() {
+    return corsOrigins;
+  }
+
+  /** The secrets the {@code /api/v1/secrets} routes manage; empty when the server manages none. */
+  public Optional<Secrets> secrets() {
+    return Optional.ofNullable(secrets);
+  }
+
+  /** How long {@link SluiceServer#stop()} lets requests in progress finish. */
+  public Duration httpDrainTimeout() {
+    return httpDrainTimeout;
+  }
+
+  /** The deadline {@link SluiceServer#stop()} hands to {@code Sluice.shutdown}. */
+  public Duration runsShutdownTimeout() {
+    return runsShutdownTimeout;
+  }
+
+  /** Whether {@link SluiceServer#stop()} shuts the Sluice down after the HTTP server. */
+  public boolean shutdownSluice() {
+    return shutdownSluice;
+  }
+
+  /** Renders {@code /metrics}; empty to render the Sluice's meter registry in the text format. */
+  public Optional<Supplier<String>> metricsScraper() {
+    return Optional.ofNullable(metricsScraper);
+  }
+
+  /** The environment {@code ${env:…}} resolves against when configurations are validated. */
+  public Function<String, String> configEnvironment() {
+    return configEnvironment;
+  }
+
+  /** How often the live-progress event stream reports a running run. */
+  public Duration progressInterval() {
+    return progressInterval;
+  }
+
+  /** How long an idle connection stays open. */
+  public Duration idleTimeout() {
+    return idleTimeout;
+  }
+
+  /**
+   * Further checks {@code /health/ready} runs besides the store and the scheduler (e.g. {@code
+   * migrations}), by name, in order. A check that returns false or throws makes the server not
+   * ready.
+   */
+  public java.util.Map<String, java.util.function.BooleanSupplier> readinessChecks() {
+    return readinessChecks;
+  }
+
+  /** Collects options; not thread-safe. */
+  public static final class Builder {
+    private String host = "127.0.0.1";
+    private int port = 8080;
+    private final List<Authenticator> authenticators = new ArrayList<>();
+    private AccessPolicy accessPolicy = (p, perm, pipeline) ->
+        dev.sluice.auth.AccessDecision.deny("no access policy is configured");
+    private long maxRequestBytes = 1 << 20;
+    private final List<String> corsOrigins = new ArrayList<>();
+    private Secrets secrets;
+    private Duration httpDrainTimeout = Duration.ofSeconds(30);
+    private Duration runsShutdownTimeout = Duration.ofSeconds(30);
+    private boolean shutdownSluice = true;
+    private Supplier<String> metricsScraper;
+    private Function<String, String> configEnvironment = System::getenv;
+    private Duration progressInterval = Duration.ofMillis(500);
+    private Duration idleTimeout = Duration.ofSeconds(30);
+    private final java.util.Map<String, java.util.function.BooleanSupplier> readinessChecks =
+        new java.util.LinkedHashMap<>();
+
+    private Builder() {}
+
+    /**
+     * Adds a readiness check, e.g. {@code readinessCheck("migrations", () -> store.pending() == 0)}.
+     *
+     * @param name letters, digits, '-' or '_'; not {@code store} or {@code scheduler}
+     */
+    public Builder readinessCheck(String name, java.util.function.BooleanSupplier check) {
+      if (name == null || !name.matches("[A-Za-z0-9_-]{1,64}") || name.equals("store") || name.equals("scheduler")) {
+        throw new IllegalArgumentException("a readiness check's name is 1-64 letters, digits, '-' or '_' and not"
+            + " 'store' or 'scheduler', got '" + name + "'");
+      }
+      readinessChecks.put(name, java.util.Objects.requireNonNull(check, "check"));
+      return this;
+    }
+
+    /** The address to bind, e.g. {@code 0.0.0.0}. */
+    public Builder host(String value) {
+      if (value == null || value.isBlank()) {
+        throw new IllegalArgumentException("host must not be blank, got '" + value + "'");
+      }
+      this.host = value;
+      return this;
+    }
+
+    /** 0 to 65535; 0 picks a free port ({@link SluiceServer#port()} tells which). */
+    public Builder port(int value) {
+      if (value < 0 || value > 65535) {
+        throw new IllegalArgumentException("port must be 0 to 65535, got " + value);
+      }
+      this.port = value;
+      return this;
+    }
+
+    /** Adds one authenticator to the end of the chain. */
+    public Builder authenticator(Authenticator value) {
+      authenticators.add(Objects.requireNonNull(value, "authenticator"));
+      return this;
+    }
+
+    /** Replaces the chain. */
+    public Builder authenticators(List<? extends Authenticator> values) {
+      Objects.requireNonNull(values, "authenticators").forEach(a -> Objects.requireNonNull(a, "an authenticator is null"));
+      authenticators.clear();
+      authenticators.addAll(values);
+      return this;
+    }
+
+    public Builder accessPolicy(AccessPolicy value) {
+      this.accessPolicy = Objects.requireNonNull(value, "accessPolicy");
+      return this;
+    }
+
+    /** At least 1 KiB. */
+    public Builder maxRequestBytes(long value) {
+      if (value < 1024) {
+        throw new IllegalArgumentException("maxRequestBytes must be at least 1024, got " + value);
+      }
+      this.maxRequestBytes = value;
+      return this;
+    }
+
+    /** An origin such as {@code https://ops.example.com} allowed to call the API from a browser. */
+    public Builder corsOrigin(String value) {
+      if (value == null || !value.matches("https?://[^/\\s]+")) {
+        throw new IllegalArgumentException("a CORS origin is scheme://host[:port], got '" + value + "'");
+      }
+      corsOrigins.add(value);
+      return this;
+    }
+
+    /** The secrets to manage through {@code /api/v1/secrets}; null for none. */
+    public Builder secrets(Secrets value) {
+      this.secrets = value;
+      return this;
+    }
+
+    public Builder httpDrainTimeout(Duration value) {
+      this.httpDrainTimeout = positive(value, "httpDrainTimeout");
+      return this;
+    }
+
+    public Builder runsShutdownTimeout(Duration value) {
+      this.runsShutdownTimeout = positive(value, "runsShutdownTimeout");
+      return this;
+    }
+
+    /** Whether {@link SluiceServer#stop()} also shuts the Sluice down (default true). */
+    public Builder shutdownSluice(boolean value) {
+      this.shutdownSluice = value;
+      return this;
+    }
+
+    /** Renders {@code /metrics}, e.g. {@code prometheusRegistry::scrape}; null for the built-in rendering. */
+    public Builder metricsScraper(Supplier<String> value) {
+      this.metricsScraper = value;
+      return this;
+    }
+
+    /** The environment for {@code ${env:…}} when validating configurations (default: the process's). */
+    public Builder configEnvironment(Function<String, String> value) {
+      this.configEnvironment = Objects.requireNonNull(value, "configEnvironment");
+      return this;
+    }
+
+    public Builder progressInterval(Duration value) {
+      this.progressInterval = positive(value, "progressInterval");
+      return this;
+    }
+
+    public Builder idleTimeout(Duration value) {
+      this.idleTimeout = positive(value, "idleTimeout");
+      return this;
+    }
+
+    public ServerOptions build() {
+      return new ServerOptions(this);
+    }
+
+    private static Duration positive(Duration value, String what) {
+      if (value == null || value.isNegative() || value.isZero()) {
+        throw new IllegalArgumentException(what + " must be positive, got " + value);
+      }
+      return value;
+    }
+  }
+}

@@ -1,0 +1,320 @@
+package dev.sluice.server;
+
+import dev.sluice.Sluice;
+import dev.sluice.UnknownPipelineException;
+import dev.sluice.auth.Principal;
+import dev.sluice.server.internal.Api;
+import dev.sluice.server.internal.ApiProblem;
+import dev.sluice.server.internal.Authorization;
+import dev.sluice.server.internal.Responses;
+import dev.sluice.server.internal.Route;
+import dev.sluice.store.StaleVersionException;
+import io.javalin.Javalin;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import io.javalin.http.HandlerType;
+import io.javalin.http.HttpResponseException;
+import io.javalin.http.staticfiles.Location;
+import org.eclipse.jetty.server.handler.GracefulHandler;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP face of a {@link Sluice}: the REST API under {@code /api/v1}, the pipelines' inbound
+ * webhooks at their configured paths, {@code /metrics}, {@code /health/live} and {@code
+ * /health/ready}, the OpenAPI document at {@code /openapi.yaml} with Swagger UI at {@code /docs},
+ * and the dashboard's assets at {@code /}.
+ *
+ * <pre>{@code
+ * SluiceServer server = SluiceServer.create(sluice, ServerOptions.builder()
+ *     .port(8080)
+ *     .authenticator(myAuthenticator)
+ *     .accessPolicy(myPolicy)
+ *     .build()).start();
+ * ...
+ * server.stop(); // drains HTTP, then shuts the Sluice down
+ * }</pre>
+ *
+ * <p>Every route but health, webhooks (they check their own signatures), the OpenAPI document,
+ * Swagger UI and the dashboard's static assets requires authentication through the options'
+ * authenticator chain, and declares one {@link dev.sluice.auth.Permission} that the access policy
+ * decides ({@link #routes()} lists them). Errors are {@code application/problem+json} (RFC 9457).
+ *
+ * <p>Thread-safe. {@link #start()} once; {@link #stop()} is idempotent.
+ */
+public final class SluiceServer {
+  private static final Logger LOG = LoggerFactory.getLogger(SluiceServer.class);
+  private static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
+      + " connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self';"
+      + " frame-ancestors 'none'";
+  private static final String SPEC_RESOURCE = "/dev/sluice/server/openapi.yaml";
+  private static final String DOCS_RESOURCE = "/dev/sluice/server/docs/";
+
+  private final Sluice sluice;
+  private final ServerOptions options;
+  private final Api api;
+  private final Authorization authorization;
+  private final List<RouteInfo> routes = new ArrayList<>();
+  private final Javalin app;
+  private final Object inFlightLock = new Object();
+  private int inFlight; // guarded by inFlightLock
+  private volatile boolean draining;
+  private boolean started; // guarded by this
+  private boolean stopped; // guarded by this
+
+  private SluiceServer(Sluice sluice, ServerOptions options) {
+    this.sluice = sluice;
+    this.options = options;
+    this.api = new Api(sluice, options);
+    this.authorization = new Authorization(options.authenticators(), options.accessPolicy());
+    this.app = Javalin.create(this::configure);
+  }
+
+  /**
+   * A server for {@code sluice}, not yet listening.
+   *
+   * @throws NullPointerException when an argument is null
+   */
+  public static SluiceServer create(Sluice sluice, ServerOptions options) {
+    return new SluiceServer(Objects.requireNonNull(sluice, "sluice"), Objects.requireNonNull(options, "options"));
+  }
+
+  /**
+   * Starts listening. Does not start the Sluice's triggers: call {@code sluice.start()} for cron and
+   * webhook triggers (webhooks answer 503 until then, and {@code /health/ready} is down).
+   *
+   * @return this
+   * @throws IllegalStateException when already started or stopped
+   */
+  public synchronized SluiceServer start() {
+    if (started || stopped) {
+      throw new IllegalStateException(stopped ? "this server was stopped; create a new one" : "already started");
+    }
+    started = true;
+    app.start();
+    LOG.info("Sluice server listening on {}:{}", options.host(), app.port());
+    return this;
+  }
+
+  /** The port listened on (useful with port 0); -1 before {@link #start()}. */
+  public int port() {
+    return app.port();
+  }
+
+  /** Every route with the permission it requires, in registration order. Immutable. */
+  public List<RouteInfo> routes() {
+    return List.copyOf(routes);
+  }
+
+  /**
+   * Stops gracefully: new requests are refused with 503, requests in progress get up to {@code
+   * httpDrainTimeout} to finish, the HTTP server stops, and then (unless told otherwise) the
+   * Sluice shuts down with {@code runsShutdownTimeout}. Idempotent.
+   */
+  public void stop() {
+    synchronized (this) {
+      if (stopped) {
+        return;
+      }
+      stopped = true;
+    }
+    draining = true;
+    long deadline = System.nanoTime() + options.httpDrainTimeout().toNanos();
+    synchronized (inFlightLock) {
+      while (inFlight > 0) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          LOG.warn("stop: {} request(s) still in progress after {}; stopping anyway", inFlight,
+              options.httpDrainTimeout());
+          break;
+        }
+        try {
+          inFlightLock.wait(Math.max(1, left / 1_000_000));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
+    }
+    app.stop();
+    if (options.shutdownSluice()) {
+      sluice.shutdown(options.runsShutdownTimeout());
+    }
+  }
+
+  private void configure(JavalinConfig cfg) {
+    cfg.jetty.host = options.host();
+    cfg.jetty.port = options.port();
+    cfg.jetty.modifyHttpConfiguration(h -> {
+      h.setIdleTimeout(options.idleTimeout().toMillis());
+      h.setSendServerVersion(false);
+    });
+    cfg.jetty.modifyServer(server -> {
+      // Requests in progress (also those whose handler returned but whose response is still being
+      // written) complete before the connectors close; Javalin places its context inside this.
+      server.setStopTimeout(options.httpDrainTimeout().toMillis());
+      server.setHandler(new GracefulHandler());
+    });
+    cfg.http.maxRequestSize = options.maxRequestBytes();
+    cfg.http.generateEtags = false;
+    cfg.startup.showJavalinBanner = false;
+    cfg.startup.showOldJavalinVersionWarning = false;
+    cfg.router.ignoreTrailingSlashes = false;
+    cfg.staticFiles.add(s -> {
+      s.hostedPath = "/";
+      s.directory = "/dev/sluice/server/dashboard";
+      s.location = Location.CLASSPATH;
+    });
+    cfg.staticFiles.enableWebjars();
+    if (!options.corsOrigins().isEmpty()) {
+      cfg.bundledPlugins.enableCors(cors -> cors.addRule(rule -> {
+        String first = options.corsOrigins().get(0);
+        String[] rest = options.corsOrigins().subList(1, options.corsOrigins().size()).toArray(new String[0]);
+        rule.allowHost(first, rest);
+        rule.exposeHeader("ETag");
+        rule.exposeHeader("Location");
+      }));
+    }
+    cfg.routes.before(this::before);
+    for (Route r : api.routes()) {
+      routes.add(new RouteInfo(r.method(), r.path(), r.permission()));
+      cfg.routes.addHttpHandler(type(r.method()), r.path(), wrap(r));
+    }
+    for (String path : sluice.webhooks().paths()) {
+      routes.add(new RouteInfo("POST", path, null));
+      cfg.routes.addHttpHandler(HandlerType.POST, path, counted(api::webhook));
+    }
+    routes.add(new RouteInfo("GET", "/openapi.yaml", null));
+    cfg.routes.get("/openapi.yaml", c -> resource(c, SPEC_RESOURCE, "application/yaml"));
+    routes.add(new RouteInfo("GET", "/docs", null));
+    cfg.routes.get("/docs", c -> resource(c, DOCS_RESOURCE + "index.html", "text/html; charset=utf-8"));
+    routes.add(new RouteInfo("GET", "/docs/swagger-init.js", null));
+    cfg.routes.get("/docs/swagger-init.js",
+        c -> resource(c, DOCS_RESOURCE + "swagger-init.js", "text/javascript; charset=utf-8"));
+
+    cfg.routes.exception(ApiProblem.class, (e, c) -> Responses.problem(c, e));
+    cfg.routes.exception(UnknownPipelineException.class, (e, c) -> Responses.problem(c,
+        new ApiProblem(404, "unknown-pipeline", "Unknown pipeline", e.getMessage())));
+    cfg.routes.exception(StaleVersionException.class, (e, c) -> Responses.problem(c,
+        ApiProblem.preconditionFailed(e.getMessage())));
+    cfg.routes.exception(HttpResponseException.class, (e, c) -> Responses.problem(c, fromJavalin(e.getStatus())));
+    cfg.routes.exception(Exception.class, (e, c) -> {
+      String id = UUID.randomUUID().toString();
+      LOG.error("{} {} failed (error id {})", c.method().name(), c.path(), id, e);
+      Responses.problem(c, new ApiProblem(500, "internal-error", "Internal server error",
+          "the request failed unexpectedly; the server log has the details under error id " + id));
+    });
+    for (int status : new int[] {400, 404, 405, 413, 500}) {
+      cfg.routes.error(status, c -> {
+        if (c.attribute(Responses.PROBLEM_WRITTEN) == null && isApi(c)) {
+          Responses.problem(c, fromJavalin(status));
+        }
+      });
+    }
+  }
+
+  private static boolean isApi(Context c) {
+    String p = c.path();
+    return p.startsWith("/api/") || p.startsWith("/health/") || p.equals("/metrics");
+  }
+
+  private static ApiProblem fromJavalin(int status) {
+    return switch (status) {
+      case 404 -> ApiProblem.notFound("no such resource or route; see /openapi.yaml for the API");
+      case 405 -> new ApiProblem(405, "method-not-allowed", "Method not allowed",
+          "this route does not answer this method; see /openapi.yaml");
+      case 413 -> new ApiProblem(413, "too-large", "Request body too large",
+          "the request body is larger than this server accepts");
+      case 400 -> ApiProblem.badRequest("the request is malformed");
+      default -> new ApiProblem(status, "http-" + status, "HTTP " + status, "the request failed with status " + status);
+    };
+  }
+
+  private void before(Context c) {
+    c.header("Content-Security-Policy", CSP);
+    c.header("X-Content-Type-Options", "nosniff");
+    c.header("Referrer-Policy", "no-referrer");
+    c.header("X-Frame-Options", "DENY");
+    c.header("Cache-Control", "no-store");
+    if (draining) {
+      Responses.problem(c, new ApiProblem(503, "shutting-down", "Shutting down",
+          "the server is shutting down; retry on another node or later", null, Map.of("Retry-After", "5")));
+      c.skipRemainingHandlers();
+      return;
+    }
+    String length = c.header("Content-Length");
+    if (length != null && isApi(c)) {
+      try {
+        if (Long.parseLong(length.trim()) > options.maxRequestBytes()) {
+          Responses.problem(c, new ApiProblem(413, "too-large", "Request body too large",
+              "the request body is " + length.trim() + " bytes; this server accepts at most "
+                  + options.maxRequestBytes()));
+          c.skipRemainingHandlers();
+        }
+      } catch (NumberFormatException e) {
+        Responses.problem(c, ApiProblem.badRequest("Content-Length is not a number"));
+        c.skipRemainingHandlers();
+      }
+    }
+  }
+
+  private Handler wrap(Route r) {
+    return counted(c -> {
+      Principal principal = null;
+      if (r.permission() != null) {
+        principal = authorization.authenticate(c);
+        authorization.authorize(c, principal, r.permission(), r.pipelineOf().apply(c));
+      }
+      r.action().handle(c, principal);
+    });
+  }
+
+  private Handler counted(Handler h) {
+    return c -> {
+      synchronized (inFlightLock) {
+        inFlight++;
+      }
+      try {
+        h.handle(c);
+      } finally {
+        synchronized (inFlightLock) {
+          inFlight--;
+          inFlightLock.notifyAll();
+        }
+      }
+    };
+  }
+
+  private static void resource(Context c, String name, String contentType) {
+    try (InputStream in = SluiceServer.class.getResourceAsStream(name)) {
+      if (in == null) {
+        throw ApiProblem.notFound(name + " is missing from the server's jar");
+      }
+      c.contentType(contentType);
+      c.result(in.readAllBytes());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static HandlerType type(String method) {
+    return switch (method.toUpperCase(Locale.ROOT)) {
+      case "GET" -> HandlerType.GET;
+      case "POST" -> HandlerType.POST;
+      case "PUT" -> HandlerType.PUT;
+      case "DELETE" -> HandlerType.DELETE;
+      case "PATCH" -> HandlerType.PATCH;
+      default -> throw new IllegalArgumentException("unsupported method " + method);
+    };
+  }
+}
