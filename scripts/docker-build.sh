@@ -142,8 +142,8 @@ if [ "$local_runtime" = true ]; then
   runtime="$repo/cli/target/jib-runtime"
   build_local_runtime "$runtime"
   jib_args+=(-Dsluice.image.base=scratch
-    "-Djib.extraDirectories.paths=$runtime"
-    "-Djib.extraDirectories.permissions=/opt/java/bin/*=755,/opt/java/lib/jspawnhelper=755,/lib64/*=755,/tmp=777"
+    "-Djib.extraDirectories.paths=$repo/deploy/docker/rootfs,$runtime"
+    "-Djib.extraDirectories.permissions=/opt/sluice/bin/healthcheck.sh=755,/opt/java/bin/*=755,/opt/java/lib/jspawnhelper=755,/lib64/*=755,/tmp=777"
     "-Djib.container.environment=JAVA_HOME=/opt/java,PATH=/opt/java/bin:/usr/bin:/bin")
 fi
 # The full plugin coordinates work in the whole reactor (-am); jib.containerize limits the image to the cli.
