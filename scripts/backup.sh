@@ -24,7 +24,8 @@ JDBC_URL is the store's URL as in sluice.yaml: jdbc:postgresql://HOST[:PORT]/DAT
 jdbc:h2:file:PATH (jdbc:h2:mem: is refused: nothing outlives the process).
 
 Options:
-  --user NAME            database user (default: postgres for PostgreSQL, sa for H2)
+  --user NAME            database user (default: postgres for PostgreSQL; for H2 none, as the store
+                         opens it when sluice.yaml names no username)
   --password-file PATH   file holding the database password (default: $SLUICE_DB_PASSWORD, else none);
                          PostgreSQL gets it through PGPASSWORD, never on a command line
   --pg-bin DIR           folder of pg_dump, pg_restore and psql (default: from PATH); pg_dump must be
@@ -136,8 +137,7 @@ parse_url() {
       user=${user:-postgres} ;;
     jdbc:h2:mem:*) die "--url $url is an in-memory H2 database: there is nothing to back up or restore once its process ends" ;;
     jdbc:h2:*)
-      engine=h2
-      user=${user:-sa} ;;
+      engine=h2 ;; # the user stays empty unless given: the store's default (no username in sluice.yaml)
     *) die "unsupported --url '$url': expected jdbc:postgresql://HOST[:PORT]/DATABASE or jdbc:h2:file:PATH" ;;
   esac
 }
