@@ -94,10 +94,13 @@ run() {
 build_local_runtime() {
   local dir=$1 java_home=${JAVA_HOME:-}
   if [ -z "$java_home" ]; then java_home=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")"); fi
-  [ -d "$java_home/jmods" ] || die "--local-runtime needs a JDK with jmods (Debian: openjdk-17-jdk-headless); $java_home has none"
+  [ -x "$java_home/bin/jlink" ] || die "--local-runtime needs a JDK (jlink); $java_home has none: set JAVA_HOME"
   command -v ldd >/dev/null || die "--local-runtime needs ldd (glibc)"
+  # JDKs without jmods (JDK 24+ built with JEP 493) link from their own run-time image.
+  local module_path=()
+  if [ -d "$java_home/jmods" ]; then module_path=(--module-path "$java_home/jmods"); fi
   run rm -rf "$dir"
-  run "$java_home/bin/jlink" --module-path "$java_home/jmods" \
+  run "$java_home/bin/jlink" "${module_path[@]}" \
     --add-modules java.se,jdk.unsupported,jdk.crypto.ec,jdk.crypto.cryptoki,jdk.zipfs,jdk.httpserver,jdk.management,jdk.net,jdk.naming.dns,jdk.charsets \
     --strip-debug --no-man-pages --no-header-files --compress=2 --output "$dir/opt/java"
   echo "+ (copy the shared libraries that $dir/opt/java links, from ldd, into $dir)"
