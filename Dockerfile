@@ -23,7 +23,7 @@ RUN groupadd --system --gid 10001 sluice \
  && chown 10001:10001 /var/lib/sluice
 
 COPY --chmod=0644 cli/target/sluice.jar /opt/sluice/lib/sluice.jar
-COPY --chmod=0755 deploy/docker/healthcheck.sh /opt/sluice/bin/healthcheck.sh
+COPY --chmod=0755 deploy/docker/rootfs/opt/sluice/bin/healthcheck.sh /opt/sluice/bin/healthcheck.sh
 
 # Nothing is written outside /tmp and /var/lib/sluice, so the root filesystem can be read-only
 # (no hsperfdata files; temporary files in /tmp, a tmpfs or emptyDir). Secrets come from the
