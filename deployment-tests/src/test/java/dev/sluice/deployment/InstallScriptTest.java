@@ -170,4 +170,27 @@ class InstallScriptTest {
     assertThat(noJar.err).contains("no jar at " + tmp.resolve("missing.jar"));
     assertThat(root.resolve("opt")).doesNotExist();
   }
+
+  @Test
+  void dryRunOnTheRealSystemOnlyLooksAndSaysWhatItWouldRun() throws Exception {
+    // No --root: the dry run reads the real system (does the user exist, is the unit enabled) but
+    // changes nothing; every folder here is under the test's temporary folder.
+    Path base = tmp.resolve("sys");
+    boolean userExists = Proc.run("id", "-u", "sluice").exitCode == 0;
+    boolean unitExists = Files.exists(Path.of("/etc/systemd/system/sluice.service"));
+    Proc dry = Proc.run(script("install.sh"), "--dry-run", "--jar", jar("r").toString(),
+        "--prefix", base + "/opt/sluice", "--bin-dir", base + "/bin", "--config-dir", base + "/etc",
+        "--data-dir", base + "/data");
+    assertThat(dry.exitCode).as(dry.describe()).isZero();
+    assertThat(dry.out).doesNotContain("skipped (--root)")
+        .contains("would create folder " + base + "/opt/sluice (mode 0755)")
+        .contains("would run: chown -R sluice:sluice " + base + "/data");
+    if (!userExists) {
+      assertThat(dry.out).contains("would run: useradd --system --user-group --home-dir " + base
+          + "/data --no-create-home --shell /usr/sbin/nologin sluice");
+    }
+    assertThat(base).doesNotExist();
+    assertThat(Files.exists(Path.of("/etc/systemd/system/sluice.service"))).isEqualTo(unitExists);
+    assertThat(Proc.run("id", "-u", "sluice").exitCode == 0).isEqualTo(userExists);
+  }
 }
