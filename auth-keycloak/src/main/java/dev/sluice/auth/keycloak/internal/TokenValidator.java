@@ -175,7 +175,8 @@ public final class TokenValidator {
     } catch (TokenExpiredException e) {
       throw new Rejected("token expired at " + jwt.getExpiresAtAsInstant());
     } catch (MissingClaimException e) {
-      throw new Rejected("token lacks claim " + LogSafe.plain(e.getClaimName()));
+      throw new Rejected("aud".equals(e.getClaimName()) ? "wrong audience: the token has no aud"
+          : "token lacks claim " + LogSafe.plain(e.getClaimName()));
     } catch (IncorrectClaimException e) {
       throw new Rejected(claimReason(e.getClaimName(), audiences));
     } catch (JWTVerificationException e) {
