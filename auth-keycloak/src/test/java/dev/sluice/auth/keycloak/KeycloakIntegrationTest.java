@@ -15,7 +15,6 @@ import com.sun.net.httpserver.HttpServer;
 import dev.sluice.auth.Principal;
 import dev.sluice.spi.AuthResult;
 import java.math.BigInteger;
-import java.net.CookieManager;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -32,6 +31,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.StringJoiner;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -270,11 +270,16 @@ class KeycloakIntegrationTest {
   /** What a browser does: open the login page, post the form, follow the redirect to the loopback callback. */
   private Map<String, String> browserLogin(AuthorizationCodeFlow.Pending pending, String user,
       AtomicReference<String> callbackQuery) throws Exception {
-    HttpClient browser = HttpClient.newBuilder().cookieHandler(new CookieManager())
-        .followRedirects(HttpClient.Redirect.NEVER).build();
+    // Cookies by hand: Keycloak marks its login cookies Secure, which browsers send to http://127.0.0.1
+    // (a secure context) but the JDK's CookieManager does not.
+    HttpClient browser = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
     HttpResponse<String> page = browser.send(HttpRequest.newBuilder(pending.authorizationUri()).build(),
         HttpResponse.BodyHandlers.ofString());
     assertThat(page.statusCode()).isEqualTo(200);
+    StringJoiner cookies = new StringJoiner("; ");
+    for (String setCookie : page.headers().allValues("Set-Cookie")) {
+      cookies.add(setCookie.split(";", 2)[0]);
+    }
     Matcher m = Pattern.compile("<form[^>]*id=\"kc-form-login\"[^>]*action=\"([^\"]+)\"").matcher(page.body());
     if (!m.find()) {
       m = Pattern.compile("action=\"([^\"]+)\"").matcher(page.body());
@@ -285,6 +290,7 @@ class KeycloakIntegrationTest {
         + URLEncoder.encode(kc.userPassword, StandardCharsets.UTF_8) + "&credentialId=";
     HttpResponse<String> posted = browser.send(HttpRequest.newBuilder(URI.create(action))
         .header("Content-Type", "application/x-www-form-urlencoded")
+        .header("Cookie", cookies.toString())
         .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(posted.statusCode()).as("login form post answer").isEqualTo(302);
     URI location = URI.create(posted.headers().firstValue("Location").orElseThrow());
