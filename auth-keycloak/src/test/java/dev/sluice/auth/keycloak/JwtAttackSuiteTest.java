@@ -229,6 +229,35 @@ class JwtAttackSuiteTest {
   }
 
   @Test
+  void concurrentGarbageKidsCauseOneDownload() throws Exception {
+    clock.advance(Duration.ofSeconds(31));
+    int jwks = stub.hits(stub.jwksPath());
+    KeyPair other = OidcStub.rsa();
+    List<String> tokens = new java.util.ArrayList<>();
+    for (int i = 0; i < 64; i++) {
+      tokens.add(valid().withKeyId("garbage-" + i).sign(rs256(other)));
+    }
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+    try {
+      java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+      List<java.util.concurrent.Future<AuthResult>> results = new java.util.ArrayList<>();
+      for (String t : tokens) {
+        results.add(pool.submit(() -> {
+          go.await();
+          return auth.authenticate(bearer(t));
+        }));
+      }
+      go.countDown();
+      for (java.util.concurrent.Future<AuthResult> f : results) {
+        assertThat(f.get().status()).isEqualTo(AuthResult.Status.REJECTED);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(stub.hits(stub.jwksPath())).isEqualTo(jwks + 1);
+  }
+
+  @Test
   void rotatedKeyIsPickedUpAfterTheRefreshIntervalAndRemovedKeyStopsAfterTheCacheTime() {
     KeyPair keyB = OidcStub.rsa();
     stub.publish("key-b", keyB);
