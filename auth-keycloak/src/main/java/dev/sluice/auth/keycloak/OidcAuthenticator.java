@@ -70,6 +70,15 @@ public final class OidcAuthenticator implements Authenticator {
         settings.jwksRefreshInterval(), settings.jwksCacheTime(), log);
     this.validator = new TokenValidator(settings.issuer(), settings.allowedAlgorithms(), settings.clockSkew(),
         settings.maxTokenBytes(), keys, clock, mapper, log);
+    URI issuer = URI.create(settings.issuer());
+    if ("http".equalsIgnoreCase(issuer.getScheme()) && !isLoopback(issuer.getHost())) {
+      log.warn("issuer {} uses plain http: the signing keys are fetched unprotected; use https outside tests",
+          settings.issuer());
+    }
+  }
+
+  private static boolean isLoopback(String host) {
+    return host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]") || host.equals("::1");
   }
 
   /** As the main constructor, with a new HttpClient that never follows redirects. */

@@ -38,7 +38,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * when the JUnit run ends (root store resource) and by a shutdown hook. If it cannot start, every
  * test using it FAILS (no skipping).
  */
-final class KeycloakServer implements BeforeAllCallback, ExtensionContext.Store.CloseableResource {
+final class KeycloakServer implements BeforeAllCallback, AutoCloseable {
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration START_DEADLINE = Duration.ofMinutes(8);
