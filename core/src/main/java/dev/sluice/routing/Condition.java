@@ -16,6 +16,8 @@ public interface Condition {
   /**
    * @throws RoutingException when the record can't be evaluated (the pipeline's error policy then
    *     dead-letters the record or fails the run)
+   * @param record the record to test; not changed
+   * @return whether the rule applies to {@code record}
    */
   boolean test(Record record);
 }

@@ -30,12 +30,23 @@ import java.util.List;
 public final class Conditions {
   private Conditions() {}
 
-  /** Compiles an expression. */
+  /**
+   * Compiles an expression.
+   * @param expression the expression (see the class comment)
+   * @return the compiled condition, immutable
+   * @throws ConditionSyntaxException when the expression does not compile
+   */
   public static CompiledCondition compile(String expression) {
     return compile(expression, new PathCache());
   }
 
-  /** Compiles an expression, sharing compiled paths through {@code paths}. */
+  /**
+   * Compiles an expression, sharing compiled paths through {@code paths}.
+   * @param expression the expression (see the class comment)
+   * @param paths the cache to compile and share paths with
+   * @return the compiled condition, immutable
+   * @throws ConditionSyntaxException when the expression does not compile
+   */
   public static CompiledCondition compile(String expression, PathCache paths) {
     return new CompiledCondition(expression, new ConditionParser(expression, paths).parse());
   }
@@ -47,6 +58,10 @@ public final class Conditions {
    *
    * @throws ConditionSyntaxException for a bad expression inside
    * @throws IllegalArgumentException for a bad structure, naming the JSON pointer of the problem
+   * @param structured the condition in its YAML/JSON form
+   * @param paths the cache to compile and share paths with
+   * @return the compiled condition, immutable; its {@link CompiledCondition#source()} is the text
+   *     of a string condition or the JSON of a structured one
    */
   public static CompiledCondition compile(JsonNode structured, PathCache paths) {
     return new CompiledCondition(

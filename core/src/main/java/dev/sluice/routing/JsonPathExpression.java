@@ -42,6 +42,8 @@ public abstract class JsonPathExpression {
    * Compiles a path.
    *
    * @throws IllegalArgumentException with Jayway's explanation when the path is invalid
+   * @param path a JSONPath; {@code @} may stand for {@code $} (the current item in array filters)
+   * @return a {@link Definite} for field names and indexes, otherwise a path evaluated by Jayway
    */
   public static JsonPathExpression compile(String path) {
     FieldPath definite = FieldPath.tryParse(path);
@@ -61,6 +63,8 @@ public abstract class JsonPathExpression {
    * Compiles a path that transformations can write to: definite, field names and indexes only.
    *
    * @throws IllegalArgumentException otherwise
+   * @param path a definite JSONPath, e.g. {@code $.items[0].sku}
+   * @return the compiled path
    */
   public static Definite compileWritable(String path) {
     FieldPath definite = FieldPath.tryParse(path);
@@ -71,12 +75,18 @@ public abstract class JsonPathExpression {
     return new Definite(path, definite);
   }
 
-  /** The path as written. */
+  /**
+   * The path as written.
+   * @return the source text, never null
+   */
   public String text() {
     return text;
   }
 
-  /** Whether the path names at most one value; otherwise it yields a list of matches. */
+  /**
+   * Whether the path names at most one value; otherwise it yields a list of matches.
+   * @return true for a path of field names and indexes only
+   */
   public abstract boolean isDefinite();
 
   /**
@@ -86,6 +96,7 @@ public abstract class JsonPathExpression {
    *     every match (empty when none)
    * @throws RoutingException when a JSONPath function fails on this document (an unknown
    *     function, {@code .length()} of a number, ...)
+   * @param root the document to evaluate against (a record's data, or an array item)
    */
   public abstract JsonNode evaluate(JsonNode root);
 
@@ -113,12 +124,18 @@ public abstract class JsonPathExpression {
       return true;
     }
 
-    /** The walker of this path. */
+    /**
+     * The walker of this path.
+     * @return the walker, immutable
+     */
     public FieldPath fieldPath() {
       return path;
     }
 
-    /** Field names (String) and indexes (Integer), root first. */
+    /**
+     * Field names (String) and indexes (Integer), root first.
+     * @return an unmodifiable list; empty for {@code $} itself
+     */
     public List<Object> steps() {
       return path.steps();
     }
@@ -135,6 +152,8 @@ public abstract class JsonPathExpression {
      * @throws RoutingException when the way is blocked by a value of another type (a field of an
      *     array, an index into an object, anything inside a number), or the index is too far past
      *     the end
+     * @param root the document to change (in place)
+     * @param value the value to store (not copied)
      */
     public void set(ObjectNode root, JsonNode value) {
       if (steps.length == 0) {
@@ -170,7 +189,11 @@ public abstract class JsonPathExpression {
       }
     }
 
-    /** Removes the value; returns it, or null when it was missing. */
+    /**
+     * Removes the value; returns it, or null when it was missing.
+     * @param root the document to change (in place)
+     * @return the removed value, or null when it was missing
+     */
     public JsonNode remove(ObjectNode root) {
       if (steps.length == 0) {
         throw new RoutingException("can't remove the whole record");

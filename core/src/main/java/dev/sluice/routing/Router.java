@@ -56,7 +56,10 @@ public final class Router {
     this.destinationNames = List.of(names);
   }
 
-  /** The rules, in evaluation order; index {@code i} matches {@code ruleMatches[i]}. */
+  /**
+   * The rules, in evaluation order; index {@code i} matches {@code ruleMatches[i]}.
+   * @return an unmodifiable list, never null
+   */
   public List<RoutingRule> rules() {
     return List.of(rules);
   }
@@ -86,6 +89,8 @@ public final class Router {
    *     nothing was handed to {@code sink}
    * @throws InterruptedException when {@code sink} is interrupted; the results before it were
    *     handed out
+   * @param record the record to route; not changed
+   * @param sink receives each (destination, record) result, on the calling thread
    */
   public int route(Record record, Scratch scratch, RouteSink sink, long[] ruleMatches) throws InterruptedException {
     int matched = plan(record, scratch);
@@ -145,7 +150,11 @@ public final class Router {
     }
   }
 
-  /** Routes one record without delivering it, recording everything that happens. */
+  /**
+   * Routes one record without delivering it, recording everything that happens.
+   * @param record the record to route; not changed
+   * @return the trace; a routing error is recorded in it, not thrown
+   */
   public RecordTrace trace(Record record) {
     List<RuleEvaluation> evaluations = new ArrayList<>();
     List<Delivery> deliveries = new ArrayList<>();
@@ -279,6 +288,8 @@ public final class Router {
      * @param destination index of the destination (see {@link Router#destinations()})
      * @param record what to deliver
      * @param original the record as read when {@code record} was transformed, else null
+     * @throws InterruptedException when the caller's thread is interrupted while handing the record
+     *     on (e.g. waiting for queue space)
      */
     void accept(int destination, Record record, Record original) throws InterruptedException;
   }

@@ -26,6 +26,12 @@ public record RoutingRule(
     List<String> targets,
     boolean stop) {
 
+  /**
+   * Validates the components and copies the lists.
+   *
+   * @throws NullPointerException when {@code name}, {@code condition}, {@code transforms} or
+   *     {@code targets} is null
+   */
   public RoutingRule {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(condition, "condition");
@@ -33,7 +39,11 @@ public record RoutingRule(
     targets = List.copyOf(targets);
   }
 
-  /** This rule with custom rule plugins (in its condition and transforms) bound. */
+  /**
+   * This rule with custom rule plugins (in its condition and transforms) bound.
+   * @param resolver resolves rule plugin types to instances
+   * @return the bound rule
+   */
   public RoutingRule bind(RuleResolver resolver) {
     Condition boundCondition =
         condition instanceof CompiledCondition ? ((CompiledCondition) condition).bind(resolver) : condition;

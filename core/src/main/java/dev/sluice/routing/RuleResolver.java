@@ -15,6 +15,7 @@ public interface RuleResolver {
    * @param type the rule plugin's type
    * @param options its options, never null
    * @throws dev.sluice.SluiceException when no plugin offers that type or the options are invalid
+   * @return the rule instance, never null
    */
   Rule resolve(String type, ObjectNode options);
 }

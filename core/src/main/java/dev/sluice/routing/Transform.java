@@ -16,6 +16,8 @@ public interface Transform {
 
   /**
    * @throws RoutingException when the record can't be transformed
+   * @param record the record to transform; not to be changed
+   * @return the resulting records: usually one, several to split, none to drop
    */
   List<Record> apply(Record record);
 }
