@@ -14,7 +14,10 @@ import java.util.Optional;
  */
 public interface ClusterNode {
 
-  /** Every pipeline's cron triggers, by pipeline name. Every node of a cluster defines the same. */
+  /**
+   * Every pipeline's cron triggers, by pipeline name. Every node of a cluster defines the same.
+   * @return pipeline name to its cron triggers; unmodifiable
+   */
   Map<String, List<CronTrigger>> cronTriggers();
 
   /**
@@ -23,6 +26,8 @@ public interface ClusterNode {
    *
    * @throws NodeStoppingException when the run was stopped because this node is closing: the
    *     coordinator hands it to another node
+   * @param request the run to execute
+   * @return the run's report
    */
   RunReport execute(RunRequest request);
 
@@ -34,6 +39,8 @@ public interface ClusterNode {
    * @param scheduledFor the regular time being fired
    * @return the report, or empty when the misfire policy skipped it
    * @throws NodeStoppingException as for {@link #execute}
+   * @param pipeline the pipeline's name
+   * @param trigger one of the pipeline's {@linkplain #cronTriggers() cron triggers}
    */
   Optional<RunReport> fireCron(String pipeline, CronTrigger trigger, Instant scheduledFor);
 }

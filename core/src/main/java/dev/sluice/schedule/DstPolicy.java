@@ -21,7 +21,10 @@ public enum DstPolicy {
   /** Do not fire for times inside the gap; the job runs at its next regular time. */
   SKIP;
 
-  /** The lower-case name used in configuration files. */
+  /**
+   * The lower-case name used in configuration files.
+   * @return {@code shift} or {@code skip}
+   */
   public String label() {
     return name().toLowerCase(Locale.ROOT);
   }
@@ -30,6 +33,8 @@ public enum DstPolicy {
    * The policy named {@code label} ({@code shift} or {@code skip}), case-insensitive.
    *
    * @throws IllegalArgumentException naming the rejected value
+   * @param label {@code shift} or {@code skip}, any case
+   * @return the policy
    */
   public static DstPolicy of(String label) {
     return Labels.parse(DstPolicy.class, DstPolicy::label, "dst policy", label);

@@ -11,6 +11,11 @@ import java.util.Objects;
  * @param spec the type and options, or the instance
  */
 public record PluginTrigger(PluginSpec<Trigger> spec) implements TriggerDefinition {
+  /**
+   * Checks the spec.
+   *
+   * @throws NullPointerException when {@code spec} is null
+   */
   public PluginTrigger {
     Objects.requireNonNull(spec, "spec");
   }

@@ -17,6 +17,11 @@ import java.util.Objects;
  */
 public record RunRequest(
     String runId, String pipeline, String kind, String trigger, JsonNode parameters, Instant requestedAt) {
+  /**
+   * Checks the components.
+   *
+   * @throws NullPointerException when any component is null
+   */
   public RunRequest {
     Objects.requireNonNull(runId, "runId");
     Objects.requireNonNull(pipeline, "pipeline");

@@ -17,14 +17,23 @@ import java.util.Objects;
  * @param body JSON text
  */
 public record WebhookResponse(int status, Map<String, String> headers, String body) {
+  /** The content type of every {@link #body()}. */
   public static final String CONTENT_TYPE = "application/json";
 
+  /**
+   * Copies the headers.
+   *
+   * @throws NullPointerException when {@code headers} or {@code body} is null
+   */
   public WebhookResponse {
     headers = Map.copyOf(Objects.requireNonNull(headers, "headers"));
     Objects.requireNonNull(body, "body");
   }
 
-  /** The body as UTF-8 bytes. */
+  /**
+   * The body as UTF-8 bytes.
+   * @return a new array
+   */
   public byte[] bodyBytes() {
     return body.getBytes(StandardCharsets.UTF_8);
   }
