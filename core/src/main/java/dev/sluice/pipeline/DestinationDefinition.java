@@ -13,6 +13,12 @@ import java.util.Objects;
  */
 public record DestinationDefinition(
     String name, PluginSpec<Destination> spec, DeliverySettings delivery) {
+  /**
+   * Validates the components.
+   *
+   * @throws IllegalArgumentException when {@code name} is not a valid destination name
+   * @throws NullPointerException when {@code spec} or {@code delivery} is null
+   */
   public DestinationDefinition {
     Names.check("destination", name);
     Objects.requireNonNull(spec, "spec");

@@ -22,7 +22,10 @@ public enum OverlapPolicy {
   /** Start it now, alongside the others. The connector must cope with concurrent reads. */
   ALLOW;
 
-  /** The lower-case name used in configuration files. */
+  /**
+   * The lower-case name used in configuration files.
+   * @return {@code skip}, {@code queue} or {@code allow}
+   */
   public String label() {
     return name().toLowerCase(Locale.ROOT);
   }
@@ -31,6 +34,8 @@ public enum OverlapPolicy {
    * The policy named {@code label} ({@code skip}, {@code queue}, {@code allow}), case-insensitive.
    *
    * @throws IllegalArgumentException naming the rejected value
+   * @param label the label, any case
+   * @return the policy
    */
   public static OverlapPolicy of(String label) {
     return Labels.parse(OverlapPolicy.class, OverlapPolicy::label, "overlap policy", label);
