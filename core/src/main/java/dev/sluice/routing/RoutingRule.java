@@ -29,6 +29,13 @@ public record RoutingRule(
   /**
    * Validates the components and copies the lists.
    *
+   * @param name unique in its pipeline, never null
+   * @param expression the condition as written (for traces and messages), or null for "always"
+   * @param condition never null
+   * @param priority lower runs first
+   * @param transforms applied in order, never null
+   * @param targets destination names, never null, may be empty (a rule that only stops)
+   * @param stop whether matching ends at this rule
    * @throws NullPointerException when {@code name}, {@code condition}, {@code transforms} or
    *     {@code targets} is null
    */

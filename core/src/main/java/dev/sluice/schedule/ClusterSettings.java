@@ -26,6 +26,12 @@ public record ClusterSettings(
   /**
    * Validates the settings.
    *
+   * @param nodeName how the node shows in the shared tables; null for a generated name
+   * @param threads runs this node executes at once, at least 1
+   * @param pollingInterval how often the shared table is polled for due work
+   * @param heartbeatInterval how often the node marks its running work alive
+   * @param missedHeartbeats after this many missed heartbeats a node counts as dead and its runs
+   *     start again elsewhere, from their last checkpoint
    * @throws IllegalArgumentException when {@code threads} or {@code missedHeartbeats} is under 1
    * @throws NullPointerException when an interval is null
    */

@@ -38,6 +38,10 @@ public record CronTrigger(
   /**
    * Validates the settings.
    *
+   * @param schedule when to fire
+   * @param misfire what to do about missed times
+   * @param misfireThreshold how late a firing may be and still count as on time; at least 1 second
+   * @param jitter upper bound of the random delay; zero for none
    * @throws NullPointerException when a component is null
    * @throws IllegalArgumentException when {@code misfireThreshold} is under 1 second or
    *     {@code jitter} is negative

@@ -14,6 +14,7 @@ public record PluginTrigger(PluginSpec<Trigger> spec) implements TriggerDefiniti
   /**
    * Checks the spec.
    *
+   * @param spec the type and options, or the instance
    * @throws NullPointerException when {@code spec} is null
    */
   public PluginTrigger {

@@ -36,6 +36,15 @@ public record WebhookTrigger(
   /**
    * Normalizes the path and validates the settings.
    *
+   * @param path where the handler answers, e.g. {@code /hooks/hubspot}; unique across pipelines
+   * @param signature how requests are verified
+   * @param maxBodyBytes larger bodies are refused with 413 before anything is parsed
+   * @param replayWindow how long a delivery is remembered against replays; for schemes that sign a
+   *     timestamp at least twice the tolerance (a timestamp may lie one tolerance ahead). Without a
+   *     signed timestamp (GitHub) a replay older than the window is accepted again
+   * @param replayCapacity how many unexpired deliveries are remembered at most; when reached with
+   *     deliveries that still guard against replays, new deliveries are refused with 503 instead of
+   *     forgetting one
    * @throws IllegalArgumentException when the path is not an absolute URL path, a limit is under 1,
    *     or the replay window is shorter than twice the signature's tolerance
    * @throws NullPointerException when {@code signature} or {@code replayWindow} is null
