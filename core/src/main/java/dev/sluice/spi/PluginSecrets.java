@@ -41,6 +41,8 @@ public interface PluginSecrets {
    * no secret has that name.
    *
    * @throws SluiceException when secrets are not configured or the value can't be decrypted
+   * @param name the secret's name
+   * @return the plaintext, or empty
    */
   Optional<String> get(String name);
 
@@ -51,6 +53,8 @@ public interface PluginSecrets {
    * @throws IllegalArgumentException when {@code name} is not 1-128 letters, digits, '_', '.' or
    *     '-'
    * @throws SluiceException when secrets are not configured or the store refuses the write
+   * @param name the secret's name
+   * @param value the plaintext, stored encrypted
    */
   void put(String name, String value);
 }
