@@ -46,6 +46,8 @@ public final class FieldPath {
    *
    * @throws IllegalArgumentException when {@code path} is not a definite path of field names and
    *     indexes (wildcards, filters, slices, deep scan, negative indexes), naming it
+   * @param path a definite JSONPath, e.g. {@code $.items[0].sku}
+   * @return the parsed path
    */
   public static FieldPath parse(String path) {
     FieldPath parsed = tryParse(path);
@@ -61,6 +63,7 @@ public final class FieldPath {
    *
    * @return null when {@code path} is null or not a definite path of field names and indexes (so
    *     that callers can hand it to a general JSONPath engine)
+   * @param path a JSONPath, or null
    */
   public static FieldPath tryParse(String path) {
     if (path == null) {
@@ -128,6 +131,8 @@ public final class FieldPath {
    * or a JSONPath when {@code text} starts with {@code $}.
    *
    * @throws IllegalArgumentException naming the rejected text
+   * @param text the field name, dotted path or JSONPath
+   * @return the parsed path
    */
   public static FieldPath parseDotted(String text) {
     String k = text == null ? "" : text.strip();
@@ -159,17 +164,26 @@ public final class FieldPath {
     return Character.isLetterOrDigit(c) || c == '_' || c == '-' || c == '$';
   }
 
-  /** The path as written (dotted form: without {@code $.}). */
+  /**
+   * The path as written (dotted form: without {@code $.}).
+   * @return the text, never null
+   */
   public String text() {
     return text;
   }
 
-  /** Field names ({@code String}) and indexes ({@code Integer}), from the root. */
+  /**
+   * Field names ({@code String}) and indexes ({@code Integer}), from the root.
+   * @return an unmodifiable list; empty for the root
+   */
   public List<Object> steps() {
     return Collections.unmodifiableList(List.of(steps));
   }
 
-  /** Whether the path is the whole document ({@code $}). */
+  /**
+   * Whether the path is the whole document ({@code $}).
+   * @return true for {@code $}
+   */
   public boolean isRoot() {
     return steps.length == 0;
   }
@@ -201,13 +215,21 @@ public final class FieldPath {
     return node;
   }
 
-  /** The value at this path, or {@link MissingNode} when there is none. */
+  /**
+   * The value at this path, or {@link MissingNode} when there is none.
+   * @param root the document, never null
+   * @return the value, never null
+   */
   public JsonNode path(JsonNode root) {
     JsonNode found = find(root);
     return found == null ? MissingNode.getInstance() : found;
   }
 
-  /** The scalar at this path as text, or null when it is missing, {@code null} or not a scalar. */
+  /**
+   * The scalar at this path as text, or null when it is missing, {@code null} or not a scalar.
+   * @param root the document, never null
+   * @return the text, or null
+   */
   public String textAt(JsonNode root) {
     JsonNode n = find(root);
     return n != null && n.isValueNode() && !n.isNull() ? n.asText() : null;
