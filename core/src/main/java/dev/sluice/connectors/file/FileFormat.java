@@ -16,6 +16,7 @@ public enum FileFormat {
    * each optionally followed by {@code .gz}.
    *
    * @return null when the name does not tell
+   * @param name a file name
    */
   public static FileFormat fromFileName(String name) {
     String n = name.toLowerCase(Locale.ROOT);
@@ -34,7 +35,11 @@ public enum FileFormat {
     return null;
   }
 
-  /** Whether the name ends in {@code .gz}. */
+  /**
+   * Whether the name ends in {@code .gz}.
+   * @param name a file name
+   * @return true for a gzip-compressed file
+   */
   public static boolean isGzip(String name) {
     return name.toLowerCase(Locale.ROOT).endsWith(".gz");
   }
