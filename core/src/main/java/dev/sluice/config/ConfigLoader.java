@@ -65,17 +65,30 @@ public final class ConfigLoader {
     this.schema = ConfigSchema.build(registry);
   }
 
-  /** A loader for these providers, reading the process environment. */
+  /**
+   * A loader for these providers, reading the process environment.
+   * @param registry the plugin providers whose types and options the files may use
+   * @return the loader
+   */
   public static ConfigLoader create(ProviderRegistry registry) {
     return new ConfigLoader(registry, System::getenv, Clock.systemUTC());
   }
 
-  /** A loader with its own environment (for tests and embedding). */
+  /**
+   * A loader with its own environment (for tests and embedding).
+   * @param registry the plugin providers whose types and options the files may use
+   * @param env resolves {@code ${env:NAME}} references; null or empty means unset
+   * @param clock the clock handed to the store and its plugin context
+   * @return the loader
+   */
   public static ConfigLoader create(ProviderRegistry registry, Function<String, String> env, Clock clock) {
     return new ConfigLoader(registry, env, clock);
   }
 
-  /** The JSON Schema files are checked against. */
+  /**
+   * The JSON Schema files are checked against.
+   * @return a copy of the schema, including the options of every provider in the registry
+   */
   public ObjectNode schema() {
     return schema.deepCopy();
   }
@@ -84,6 +97,7 @@ public final class ConfigLoader {
    * Checks files without opening the store ({@code ${secret:…}} stay unresolved).
    *
    * @return every problem, sorted by file and position; empty when valid
+   * @param files the YAML files, merged in order
    */
   public List<ConfigProblem> validate(List<Path> files) {
     List<ConfigProblem> problems = new ArrayList<>();
@@ -99,6 +113,8 @@ public final class ConfigLoader {
    * Loads files, opens the store and resolves secrets.
    *
    * @throws InvalidConfigException listing every problem
+   * @param files the YAML files, merged in order
+   * @return the loaded configuration; close it to close the store
    */
   public LoadedConfig load(List<Path> files) {
     List<ConfigProblem> problems = new ArrayList<>();
@@ -150,6 +166,8 @@ public final class ConfigLoader {
    * files may still refer to secrets that don't exist yet.
    *
    * @throws InvalidConfigException when the store or secrets sections are invalid
+   * @param files the YAML files, merged in order
+   * @return the open store and its secrets; close it to close the store
    */
   public SecretsAccess openSecrets(List<Path> files) {
     List<ConfigProblem> problems = new ArrayList<>();
@@ -179,6 +197,8 @@ public final class ConfigLoader {
    *
    * @param adjust changes the store's options before it opens, given the store type
    * @throws InvalidConfigException when the store section is invalid
+   * @param files the YAML files, merged in order
+   * @return the open store; the caller closes it
    */
   public Store openStore(List<Path> files, BiFunction<String, ObjectNode, ObjectNode> adjust) {
     List<ConfigProblem> problems = new ArrayList<>();
@@ -206,7 +226,11 @@ public final class ConfigLoader {
     return parsed;
   }
 
-  /** A store opened for its secrets; closing it closes the store. */
+  /**
+   * A store opened for its secrets; closing it closes the store.
+   * @param store the opened store
+   * @param secrets its secrets, decrypted with {@code secrets.key}
+   */
   public record SecretsAccess(Store store, Secrets secrets) implements AutoCloseable {
     @Override
     public void close() {
