@@ -46,6 +46,7 @@ public final class ApiBoundary {
    *
    * @param anchor any class of the module to check
    * @throws UncheckedIOException when the classes can't be listed
+   * @return the leaks, one line each; empty when there are none
    */
   public static List<String> leaks(Class<?> anchor) {
     Path root;

@@ -34,6 +34,9 @@ public final class PluginJars {
    * @param services service interface name (e.g. {@code dev.sluice.spi.DestinationProvider}) to
    *     the implementation class names, one per line
    * @return the jar
+   * @param dir the directory to work and write the jar in
+   * @param jarName the jar's name, without {@code .jar}
+   * @throws IOException when a file can't be written
    */
   public static Path build(Path dir, String jarName, Map<String, String> sources, Map<String, String> services)
       throws IOException {
@@ -51,6 +54,10 @@ public final class PluginJars {
    *     be empty (a library jar)
    * @param classPath jars compiled against but not packed (the plugin's dependencies)
    * @return the jar
+   * @param dir the directory to work and write the jar in
+   * @param jarName the jar's name, without {@code .jar}
+   * @param version the manifest's {@code Implementation-Version}, or null for none
+   * @throws IOException when a file can't be written
    */
   public static Path build(Path dir, String jarName, Map<String, String> sources, Map<String, String> services,
       List<Path> classPath, String version) throws IOException {
@@ -97,7 +104,12 @@ public final class PluginJars {
     return jar;
   }
 
-  /** Source of a destination provider of {@code type} whose destinations accept every batch. */
+  /**
+   * Source of a destination provider of {@code type} whose destinations accept every batch.
+   * @param className the provider's class name, with package
+   * @param type the destination type it registers
+   * @return the Java source
+   */
   public static String destinationProvider(String className, String type) {
     int dot = className.lastIndexOf('.');
     return "package " + className.substring(0, dot) + ";\n"
