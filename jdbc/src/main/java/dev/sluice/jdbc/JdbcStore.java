@@ -119,6 +119,8 @@ public final class JdbcStore implements Store {
    *
    * @throws JdbcStoreException when the database can't be reached, is not supported, or a
    *     migration fails
+   * @param options where the database is and how to connect
+   * @return the open store; closing it closes the pool
    */
   public static JdbcStore open(JdbcStoreOptions options) {
     Objects.requireNonNull(options, "options");
@@ -146,6 +148,9 @@ public final class JdbcStore implements Store {
   /**
    * A store on a data source the host manages (and closes). Does not migrate: call {@link
    * #migrate()} when the host wants Sluice to create its tables.
+   * @param dataSource the host's data source; not closed by the store
+   * @param clock stamps commit and update times
+   * @return the store
    */
   public static JdbcStore forDataSource(DataSource dataSource, Clock clock) {
     return new JdbcStore(Objects.requireNonNull(dataSource, "dataSource"), null,
