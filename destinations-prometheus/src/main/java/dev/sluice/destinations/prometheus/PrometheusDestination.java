@@ -97,6 +97,7 @@ public final class PrometheusDestination implements Destination {
    *     "gauge", "value", "$.sessions")))}
    * @param clock the host's clock (staleness, created timestamps)
    * @throws dev.sluice.spi.PluginConfigException when an option is missing or invalid
+   * @return the destination; it starts its own scrape server only when the options set a port
    */
   public static PrometheusDestination of(String name, java.util.Map<String, ?> options, Clock clock) {
     Settings settings = Settings.parse(dev.sluice.spi.PluginConfig.of(
@@ -157,6 +158,7 @@ public final class PrometheusDestination implements Destination {
    * A handler serving the exposition (Prometheus text, OpenMetrics or protobuf by the request's
    * {@code Accept} header), for a host to mount on its own {@code com.sun.net.httpserver}
    * server, e.g. at {@code /metrics}. Each call returns a new handler over the same series.
+   * @return a new handler
    */
   public HttpHandler scrapeHandler() {
     return new MetricsHandler(properties, registry);
@@ -167,6 +169,7 @@ public final class PrometheusDestination implements Destination {
    * whose HTTP server is not the JDK's.
    *
    * @param accept the header, or null for the Prometheus text format
+   * @return the content type and the bytes
    */
   public Exposition scrape(String accept) {
     ExpositionFormatWriter writer = formats.findWriter(accept);
@@ -179,7 +182,10 @@ public final class PrometheusDestination implements Destination {
     return new Exposition(writer.getContentType(), out.toByteArray());
   }
 
-  /** The port of the own scrape server (the bound one when configured as 0), or empty without one. */
+  /**
+   * The port of the own scrape server (the bound one when configured as 0), or empty without one.
+   * @return the port, or empty
+   */
   public OptionalInt port() {
     return server == null ? OptionalInt.empty() : OptionalInt.of(server.getPort());
   }
@@ -189,6 +195,7 @@ public final class PrometheusDestination implements Destination {
    *
    * @param metric a configured metric's name (a counter's without {@code _total})
    * @throws IllegalArgumentException when no mapping has that name
+   * @return the number of series, at least 0
    */
   public int seriesCount(String metric) {
     return store.seriesCount(metric);
@@ -217,6 +224,13 @@ public final class PrometheusDestination implements Destination {
    * @param body the bytes
    */
   public record Exposition(String contentType, byte[] body) {
+    /**
+     * Checks the components.
+     *
+     * @param contentType the {@code Content-Type} to answer with
+     * @param body the bytes (not copied)
+     * @throws NullPointerException when a component is null
+     */
     public Exposition {
       Objects.requireNonNull(contentType, "contentType");
       Objects.requireNonNull(body, "body");
