@@ -122,6 +122,9 @@ public final class PipelineEngine {
   /**
    * @param destinations every destination the pipeline names, resolved
    * @throws IllegalArgumentException when a rule names a destination not in {@code destinations}
+   * @param pipeline the pipeline's definition
+   * @param connector the pipeline's source, created from its spec
+   * @param services the instance's shared services
    */
   public PipelineEngine(
       Pipeline pipeline,
@@ -136,6 +139,10 @@ public final class PipelineEngine {
 
   /**
    * @param rules binds custom rule references ({@code rule:} conditions, {@code custom:} steps)
+   * @param pipeline the pipeline's definition
+   * @param connector the pipeline's source, created from its spec
+   * @param destinations every destination the pipeline names, resolved
+   * @param services the instance's shared services
    */
   public PipelineEngine(
       Pipeline pipeline,
@@ -177,11 +184,19 @@ public final class PipelineEngine {
     this.meters = new Meters(services.meterRegistry());
   }
 
+  /**
+   * The pipeline this engine runs.
+   *
+   * @return the definition
+   */
   public Pipeline pipeline() {
     return pipeline;
   }
 
-  /** The compiled rules, in evaluation order. */
+  /**
+   * The compiled rules, in evaluation order.
+   * @return the router
+   */
   public Router router() {
     return router;
   }
@@ -194,6 +209,7 @@ public final class PipelineEngine {
    * @param parameters handed to the connector; null for none
    * @param control to cancel the run from another thread; null for none
    * @throws EngineStoppedException after {@link #stop()}
+   * @return the run's report, whatever the outcome
    */
   public RunReport run(String trigger, JsonNode parameters, RunControl control) {
     Execution execution = new Execution(
@@ -243,6 +259,8 @@ public final class PipelineEngine {
    * Waits until no run of this pipeline is in progress.
    *
    * @return false when runs were still in progress at {@code deadlineNanos} ({@link System#nanoTime()})
+   * @param deadlineNanos a {@link System#nanoTime()} value
+   * @throws InterruptedException when interrupted while waiting
    */
   public boolean awaitIdle(long deadlineNanos) throws InterruptedException {
     synchronized (active) {
@@ -257,7 +275,10 @@ public final class PipelineEngine {
     }
   }
 
-  /** Runs in progress. */
+  /**
+   * Runs in progress.
+   * @return the count
+   */
   public int activeRuns() {
     synchronized (active) {
       return active.size();
@@ -274,6 +295,11 @@ public final class PipelineEngine {
     void looked(long batchesSettled, long checkpointsRouted, Checkpoint committed);
   }
 
+  /**
+   * Sets who is told when the checkpoint committer looks (for tests); replaces the previous one.
+   *
+   * @param observer the observer, or null for none
+   */
   public void observeCommits(CommitObserver observer) {
     this.commitObserver = observer;
   }

@@ -40,6 +40,8 @@ public final class StoreDeadLetters implements DeadLetters {
   /**
    * @param destinations by name: the same instances the engine delivers through
    * @param runIds makes the replay's run id
+   * @param store where the dead letters are
+   * @param clock stamps replays and their failures
    */
   public StoreDeadLetters(
       DeadLetterStore store, Map<String, GuardedDestination> destinations, Supplier<String> runIds, Clock clock) {
@@ -50,6 +52,8 @@ public final class StoreDeadLetters implements DeadLetters {
    * @param destinations by name: the same instances the engine delivers through
    * @param pipelines by name: the current rules that routing failures are replayed through
    * @param runIds makes the replay's run id
+   * @param store where the dead letters are
+   * @param clock stamps replays and their failures
    */
   public StoreDeadLetters(
       DeadLetterStore store,
@@ -127,6 +131,13 @@ public final class StoreDeadLetters implements DeadLetters {
    *     unmatched: dead-letter}) rather than being dropped
    */
   public record PipelineRules(Router router, boolean deadLetterUnmatched) {
+    /**
+     * Checks the router.
+     *
+     * @param router the pipeline's compiled rules (custom rules bound), never null
+     * @param deadLetterUnmatched whether a record no rule matches stays a dead letter
+     * @throws NullPointerException when {@code router} is null
+     */
     public PipelineRules {
       Objects.requireNonNull(router, "router");
     }
