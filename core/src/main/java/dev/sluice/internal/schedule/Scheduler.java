@@ -82,6 +82,7 @@ public final class Scheduler implements AutoCloseable {
    * @param random jitter source
    * @param drainTimeout how long {@link #close()} waits for running runs to finish
    * @param cluster shares cron firing and runs with other nodes; null to schedule in this process alone
+   * @param services the instance's shared services
    */
   public Scheduler(Map<String, PipelineEngine> engines, Map<String, List<Trigger>> pluginTriggers,
       EngineServices services, Ticker ticker, boolean ownsTicker, RandomGenerator random, Duration drainTimeout,
@@ -125,6 +126,8 @@ public final class Scheduler implements AutoCloseable {
    * @param parameters handed to the connector; null for none
    * @throws UnknownPipelineException when there is no such pipeline
    * @throws IllegalStateException after {@link #close()}
+   * @param pipeline the pipeline's name
+   * @return the handle of the run (queued, running, or already ended)
    */
   public DefaultRunHandle submit(String pipeline, String kind, String trigger, JsonNode parameters) {
     PipelineRuns r = runsOf(pipeline);
@@ -135,11 +138,19 @@ public final class Scheduler implements AutoCloseable {
     return r.enqueue(kind, trigger, p, cluster, awaiting);
   }
 
-  /** The webhook endpoints; they answer 503 until {@link #start()}. */
+  /**
+   * The webhook endpoints; they answer 503 until {@link #start()}.
+   * @return the handler
+   */
   public WebhookHandler webhooks() {
     return webhooks;
   }
 
+  /**
+   * Whether {@link #start()} was called.
+   *
+   * @return true once started
+   */
   public boolean isStarted() {
     return started;
   }
@@ -188,6 +199,9 @@ public final class Scheduler implements AutoCloseable {
   /**
    * What a cron run's connector sees as its parameters: {@code {"scheduledFor": "<instant>",
    * "missed": n}}, so that a job can work on the period it was scheduled for even when it runs late.
+   * @param scheduledFor the regular time the run stands for
+   * @param missed how many regular times the run covers (more than 1 after a misfire)
+   * @return a new JSON object
    */
   public static ObjectNode cronParameters(Instant scheduledFor, int missed) {
     ObjectNode n = JsonNodeFactory.instance.objectNode();
@@ -257,6 +271,7 @@ public final class Scheduler implements AutoCloseable {
    *
    * @param deadlineNanos a {@link System#nanoTime()} value: a real wait, not the clock
    * @return false when some still executed here at the deadline
+   * @param active the handles of the runs to wait for
    */
   public boolean awaitStoppedHere(List<DefaultRunHandle> active, long deadlineNanos) {
     for (DefaultRunHandle h : active) {
