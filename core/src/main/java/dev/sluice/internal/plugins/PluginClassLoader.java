@@ -63,7 +63,7 @@ public final class PluginClassLoader extends URLClassLoader {
   /**
    * Whether {@code className} belongs to a package the host provides.
    * @param className a fully qualified class name
-   * @return true for a class the plugin must take from the host, never from its own jars
+   * @return true for a class looked up in the host first
    */
   public static boolean isHostClass(String className) {
     for (String prefix : HOST_PACKAGES) {
