@@ -499,7 +499,8 @@ public final class DeliverySettings {
     }
 
     /**
-     * Not shorter than {@code maxElapsedTime} (checked by {@link #build()}); see the class description.
+     * Not shorter than {@code maxElapsedTime} (checked by {@link #build()}); see the class
+     * description.
      * @param value positive
      * @return this builder
      * @throws IllegalArgumentException when {@code value} is not positive
@@ -599,9 +600,9 @@ public final class DeliverySettings {
      * Checks the settings that depend on each other and builds them.
      *
      * @return the immutable settings
-     * @throws IllegalArgumentException when the buffer capacity is below the batch size, the maximum
-     *     backoff is shorter than the initial one, or the delivery timeout is shorter than the maximum
-     *     elapsed time
+     * @throws IllegalArgumentException when the buffer capacity is below the batch size, the
+     *     maximum backoff is shorter than the initial one, or the delivery timeout is shorter than
+     *     the maximum elapsed time
      */
     public DeliverySettings build() {
       return new DeliverySettings(this);

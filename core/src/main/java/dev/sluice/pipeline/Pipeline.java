@@ -123,7 +123,8 @@ public final class Pipeline {
   }
 
   /**
-   * Destinations of records no rule matched; empty when unmatched records follow {@link #unmatched()}.
+   * Destinations of records no rule matched; empty when unmatched records follow {@link
+   * #unmatched()}.
    * @return an unmodifiable list of destination names
    */
   public List<String> otherwise() {

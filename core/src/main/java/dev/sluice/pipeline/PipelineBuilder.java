@@ -282,7 +282,8 @@ public final class PipelineBuilder {
   }
 
   /**
-   * What happens when a trigger asks for a run while one is in progress. Default {@link OverlapPolicy#SKIP}.
+   * What happens when a trigger asks for a run while one is in progress. Default {@link
+   * OverlapPolicy#SKIP}.
    * @param value the policy, not null
    * @return this builder
    */

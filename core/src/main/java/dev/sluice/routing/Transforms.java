@@ -150,7 +150,8 @@ public final class Transforms {
    * @param path the definite path of the value; a missing or null value is left alone
    * @param to the type to convert to
    * @param epochSeconds for {@link CastType#TIMESTAMP}: numbers are epoch seconds, not milliseconds
-   * @return the step; applying it throws {@link RoutingException} when the value cannot be converted
+   * @return the step; applying it throws {@link RoutingException} when the value cannot be
+   *     converted
    */
   public static InPlaceTransform cast(String path, CastType to, boolean epochSeconds) {
     return new Cast(JsonPathExpression.compileWritable(path), to, epochSeconds);
@@ -226,7 +227,8 @@ public final class Transforms {
   }
 
   /**
-   * Keeps the items of the array at {@code path} for which {@code when} holds ({@code @} is the item).
+   * Keeps the items of the array at {@code path} for which {@code when} holds ({@code @} is the
+   * item).
    * @param path the definite path of the array
    * @param when the condition, in the {@link Conditions} syntax
    * @param paths the cache to compile the condition's paths with

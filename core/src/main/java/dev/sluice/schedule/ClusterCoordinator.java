@@ -22,7 +22,8 @@ package dev.sluice.schedule;
 public interface ClusterCoordinator extends AutoCloseable {
 
   /**
-   * Begins firing cron times and claiming requests for {@code node}. Called once, by {@code Sluice.start()}.
+   * Begins firing cron times and claiming requests for {@code node}. Called once, by {@code
+   * Sluice.start()}.
    * @param node the local Sluice, to run what the cluster hands it
    */
   void start(ClusterNode node);

@@ -41,7 +41,8 @@ public interface Ticker {
   }
 
   /**
-   * One daemon thread that waits for the earliest task, re-reading {@code clock} at least every minute.
+   * One daemon thread that waits for the earliest task, re-reading {@code clock} at least every
+   * minute.
    * @param clock the clock to keep time by
    * @return a new ticker; its thread ends when the JVM does (daemon)
    */

@@ -44,7 +44,8 @@ public interface WebhookHandler {
   Set<String> paths();
 
   /**
-   * The body limit of {@code path}, so a server can refuse a large {@code Content-Length} early; -1 when unknown.
+   * The body limit of {@code path}, so a server can refuse a large {@code Content-Length} early; -1
+   * when unknown.
    * @param path the request path
    * @return the limit in bytes, or -1 for a path that is not answered
    */

@@ -386,7 +386,8 @@ public final class WebhookSignature {
 
   /**
    * Whether the scheme signs a timestamp, so that {@link #tolerance()} applies.
-   * @return true for Stripe, Slack, Standard Webhooks and the generic scheme with a timestamp header
+   * @return true for Stripe, Slack, Standard Webhooks and the generic scheme with a timestamp
+   *     header
    */
   public boolean signsTimestamp() {
     return scheme == Scheme.STRIPE || timestampHeader != null;

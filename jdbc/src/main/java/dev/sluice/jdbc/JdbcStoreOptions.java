@@ -136,7 +136,8 @@ public final class JdbcStoreOptions {
     private Builder() {}
 
     /**
-     * A JDBC URL starting with {@code jdbc:h2:}, {@code jdbc:postgresql:}, {@code jdbc:mysql:} or {@code jdbc:mariadb:}.
+     * A JDBC URL starting with {@code jdbc:h2:}, {@code jdbc:postgresql:}, {@code jdbc:mysql:} or
+     * {@code jdbc:mariadb:}.
      * @param value the URL
      * @return this builder
      * @throws IllegalArgumentException when {@code value} does not start with {@code jdbc:} (the

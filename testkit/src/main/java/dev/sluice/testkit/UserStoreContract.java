@@ -15,9 +15,12 @@ import org.junit.jupiter.api.Test;
  * {@link StoreContract} subclass.
  */
 public interface UserStoreContract {
-  /** The store under test ({@link StoreContract#store()}). */
+  /**
+   * The store under test ({@link StoreContract#store()}).
+   *
+   * @return the store, open
+   */
   Store store();
-/** @return the store, open */
 
   private UserStore users() {
     return store().users().orElseThrow(() -> new AssertionError(store() + " offers no users()"));

@@ -64,8 +64,7 @@ public record EngineServices(
    *
    * @param store state
    * @param clock the one source of time
-   * @param executor runs readers and delivery workers; needs at least 3 + the sum of the destinations'
-   *     delivery concurrency threads per concurrent run, plus one for its checkpoint committer (a cached pool by default)
+   * @param executor runs readers and delivery workers (see the class comment)
    * @param meterRegistry metrics
    * @param objectMapper JSON
    * @param sleeper waits between delivery attempts

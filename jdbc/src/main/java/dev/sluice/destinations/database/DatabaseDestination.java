@@ -439,7 +439,8 @@ public final class DatabaseDestination implements Destination {
     }
 
     /**
-     * How long a delivery waits for a connection before failing retryably (default 10s, at least 250ms).
+     * How long a delivery waits for a connection before failing retryably (default 10s, at least
+     * 250ms).
      * @param value the timeout
      * @return this builder
      * @throws IllegalArgumentException when {@code value} is null or under 250 ms

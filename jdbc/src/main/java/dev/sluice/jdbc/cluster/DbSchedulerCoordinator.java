@@ -321,7 +321,8 @@ public final class DbSchedulerCoordinator implements ClusterCoordinator {
     }
 
     /**
-     * Builds the coordinator; it starts nothing until {@link DbSchedulerCoordinator#start} is called.
+     * Builds the coordinator; it starts nothing until {@link DbSchedulerCoordinator#start} is
+     * called.
      *
      * @return the coordinator
      */
