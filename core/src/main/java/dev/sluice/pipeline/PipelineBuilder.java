@@ -240,7 +240,7 @@ public final class PipelineBuilder {
    * @param path the absolute path, e.g. {@code /hooks/orders}
    * @param signature how requests are verified
    * @return this builder
-   * @throws IllegalArgumentException when the path is invalid or already a trigger of this pipeline
+   * @throws IllegalArgumentException when the path is invalid or an equal trigger was added
    */
   public PipelineBuilder webhook(String path, WebhookSignature signature) {
     return trigger(WebhookTrigger.of(path, signature));

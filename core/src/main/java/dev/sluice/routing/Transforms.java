@@ -90,8 +90,8 @@ public final class Transforms {
   }
 
   /**
-   * Copies the value at {@code from} to {@code to} (a deep copy); does nothing when {@code from} is
-   * missing.
+   * Copies the value at {@code from} to {@code to} (a deep copy). A definite {@code from} that is
+   * missing changes nothing; an indefinite one copies the array of its matches.
    *
    * @param from the path to read (may be indefinite; compiled through {@code paths})
    * @param to the definite path to write
