@@ -35,6 +35,7 @@ public final class SluiceDefinition {
 
   /**
    * By name, in definition order.
+   *
    * @return an unmodifiable map
    */
   public Map<String, DestinationDefinition> destinations() {
@@ -43,6 +44,7 @@ public final class SluiceDefinition {
 
   /**
    * By name, in definition order.
+   *
    * @return an unmodifiable map
    */
   public Map<String, Pipeline> pipelines() {
@@ -52,6 +54,7 @@ public final class SluiceDefinition {
   /**
    * Problems that make this definition unusable: routes to undefined destinations, two webhooks on
    * one path. Empty when valid.
+   *
    * @return one message per problem; a new list
    */
   public List<String> problems() {

@@ -65,6 +65,7 @@ public final class SluiceCli implements Runnable {
 
   /**
    * Runs the command with these streams; the exit code is returned, not exited.
+   *
    * @param args the command line
    * @param out standard output
    * @param err standard error

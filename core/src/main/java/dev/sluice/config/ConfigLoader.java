@@ -67,6 +67,7 @@ public final class ConfigLoader {
 
   /**
    * A loader for these providers, reading the process environment.
+   *
    * @param registry the plugin providers whose types and options the files may use
    * @return the loader
    */
@@ -76,6 +77,7 @@ public final class ConfigLoader {
 
   /**
    * A loader with its own environment (for tests and embedding).
+   *
    * @param registry the plugin providers whose types and options the files may use
    * @param env resolves {@code ${env:NAME}} references; null or empty means unset
    * @param clock the clock handed to the store and its plugin context
@@ -87,6 +89,7 @@ public final class ConfigLoader {
 
   /**
    * The JSON Schema files are checked against.
+   *
    * @return a copy of the schema, including the options of every provider in the registry
    */
   public ObjectNode schema() {
@@ -228,6 +231,7 @@ public final class ConfigLoader {
 
   /**
    * A store opened for its secrets; closing it closes the store.
+   *
    * @param store the opened store
    * @param secrets its secrets, decrypted with {@code secrets.key}
    */

@@ -35,6 +35,7 @@ public final class ConfigSchema {
 
   /**
    * The schema for the providers in {@code registry}.
+   *
    * @param registry the plugin providers whose options the schema includes
    * @return a new JSON Schema (draft 2020-12) object
    */

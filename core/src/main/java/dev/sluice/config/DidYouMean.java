@@ -9,6 +9,7 @@ public final class DidYouMean {
 
   /**
    * The closest candidate within a small edit distance, or null.
+   *
    * @param word the misspelt word
    * @param candidates the known words
    * @return the closest candidate (as written), or null when none is close or {@code word} is

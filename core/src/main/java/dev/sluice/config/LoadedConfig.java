@@ -62,6 +62,7 @@ public final class LoadedConfig implements AutoCloseable {
 
   /**
    * The {@code server} section, or a missing node.
+   *
    * @return a copy of the section
    */
   public JsonNode server() {
@@ -70,6 +71,7 @@ public final class LoadedConfig implements AutoCloseable {
 
   /**
    * The {@code auth} section, or a missing node.
+   *
    * @return a copy of the section
    */
   public JsonNode auth() {
@@ -88,6 +90,7 @@ public final class LoadedConfig implements AutoCloseable {
   /**
    * The store's secrets for plugins, opened on first use with {@code secrets.key}; {@link
    * PluginSecrets#UNAVAILABLE} when no key is configured.
+   *
    * @return the secrets, never null
    */
   public PluginSecrets secrets() {
@@ -96,6 +99,7 @@ public final class LoadedConfig implements AutoCloseable {
 
   /**
    * The providers the configuration was checked against.
+   *
    * @return the registry, never null
    */
   public ProviderRegistry registry() {
@@ -104,6 +108,7 @@ public final class LoadedConfig implements AutoCloseable {
 
   /**
    * The cluster coordinator when {@code cluster.enabled} is set.
+   *
    * @return the coordinator, or empty when cluster mode is off
    */
   public Optional<ClusterCoordinator> cluster() {
@@ -113,6 +118,7 @@ public final class LoadedConfig implements AutoCloseable {
   /**
    * A builder with this definition, this store, its secrets, the cluster coordinator (if any, with
    * the node's heartbeat settings) and the providers the config was checked against.
+   *
    * @return a new builder; the caller builds and closes the Sluice, and closes this configuration
    *     (the store) after it
    */

@@ -36,6 +36,7 @@ import java.util.Optional;
 public interface DeadLetters {
   /**
    * Matching dead letters in id order, at most {@code query.limit()}. Never null.
+   *
    * @param query what to select
    * @return the dead letters, never null
    */
@@ -43,6 +44,7 @@ public interface DeadLetters {
 
   /**
    * The dead letter with {@code id}; empty when there is none.
+   *
    * @param id the dead letter's id
    * @return the dead letter, or empty
    */
@@ -50,6 +52,7 @@ public interface DeadLetters {
 
   /**
    * How many dead letters match (the limit is ignored).
+   *
    * @param query what to count
    * @return the number of matching dead letters
    */
@@ -77,6 +80,7 @@ public interface DeadLetters {
 
   /**
    * Deletes the matching dead letters (the limit is ignored).
+   *
    * @param query what to delete
    * @return how many were deleted
    */
@@ -84,6 +88,7 @@ public interface DeadLetters {
 
   /**
    * Deletes one dead letter.
+   *
    * @param id the dead letter's id
    * @return whether it existed
    */

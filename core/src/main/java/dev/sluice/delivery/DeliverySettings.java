@@ -143,6 +143,7 @@ public final class DeliverySettings {
 
   /**
    * A builder holding these settings.
+   *
    * @return a new builder; changing it does not change these settings
    */
   public Builder toBuilder() {
@@ -176,6 +177,7 @@ public final class DeliverySettings {
 
   /**
    * 0 when batches are not limited by size in bytes.
+   *
    * @return the limit in bytes, or 0
    */
   public long maxBatchBytes() {
@@ -202,6 +204,7 @@ public final class DeliverySettings {
 
   /**
    * Estimated bytes of records waiting for the destination before the router blocks.
+   *
    * @return the limit in bytes, at least 1
    */
   public long bufferBytes() {
@@ -238,6 +241,7 @@ public final class DeliverySettings {
 
   /**
    * The hard deadline of one batch's delivery; see the class description.
+   *
    * @return the configured timeout, or {@link #maxElapsedTime()} plus one minute
    */
   public Duration deliveryTimeout() {
@@ -247,6 +251,7 @@ public final class DeliverySettings {
   /**
    * How long a hung or aborted delivery gets to return after it was interrupted before it is
    * abandoned: the shorter of {@link #deliveryTimeout()} and 10 s.
+   *
    * @return a positive duration of at most 10 seconds
    */
   public Duration abandonGrace() {
@@ -274,6 +279,7 @@ public final class DeliverySettings {
 
   /**
    * Consecutive failed attempts that open the circuit breaker; 0 when there is no breaker.
+   *
    * @return the threshold, or 0
    */
   public int circuitBreakerFailures() {
@@ -282,6 +288,7 @@ public final class DeliverySettings {
 
   /**
    * How long the breaker stays open before it lets a probe through.
+   *
    * @return a positive duration
    */
   public Duration circuitBreakerOpenDuration() {
@@ -290,6 +297,7 @@ public final class DeliverySettings {
 
   /**
    * How long a half-open breaker waits for its probe's outcome before it opens again.
+   *
    * @return a positive duration
    */
   public Duration circuitBreakerProbeTimeout() {
@@ -307,6 +315,7 @@ public final class DeliverySettings {
 
   /**
    * Delivery attempts allowed per {@link #rateLimitPeriod()}; 0 when there is no rate limit.
+   *
    * @return the permits, or 0
    */
   public int rateLimitPermits() {
@@ -409,6 +418,7 @@ public final class DeliverySettings {
 
     /**
      * 0 means no limit.
+     *
      * @param value the limit in bytes, at least 0
      * @return this builder
      * @throws IllegalArgumentException when {@code value} is negative
@@ -435,6 +445,7 @@ public final class DeliverySettings {
 
     /**
      * 0 means 2 × batchSize.
+     *
      * @param value the capacity in records; 0, or at least the batch size (checked by
      *     {@link #build()})
      * @return this builder
@@ -450,6 +461,7 @@ public final class DeliverySettings {
 
     /**
      * At least 1; see the class description.
+     *
      * @param value the limit in bytes
      * @return this builder
      * @throws IllegalArgumentException when {@code value} is under 1
@@ -501,6 +513,7 @@ public final class DeliverySettings {
     /**
      * Not shorter than {@code maxElapsedTime} (checked by {@link #build()}); see the class
      * description.
+     *
      * @param value positive
      * @return this builder
      * @throws IllegalArgumentException when {@code value} is not positive
@@ -538,6 +551,7 @@ public final class DeliverySettings {
     /**
      * A circuit breaker that opens after {@code consecutiveFailures} failed attempts in a row and
      * lets a probe through after {@code openDuration}.
+     *
      * @param consecutiveFailures between 1 and 10,000
      * @param openDuration positive
      * @return this builder
@@ -551,6 +565,7 @@ public final class DeliverySettings {
 
     /**
      * How long a half-open breaker waits for its probe's outcome (default 60 s).
+     *
      * @param value positive
      * @return this builder
      * @throws IllegalArgumentException when {@code value} is not positive
@@ -572,6 +587,7 @@ public final class DeliverySettings {
 
     /**
      * At most {@code permits} delivery attempts per {@code period}.
+     *
      * @param permits between 1 and 1,000,000
      * @param period at least 1 ms
      * @return this builder

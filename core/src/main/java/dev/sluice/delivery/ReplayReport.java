@@ -42,6 +42,7 @@ public record ReplayReport(
 
   /**
    * A few lines for people.
+   *
    * @return multi-line text with the counters and problems
    */
   public String render() {

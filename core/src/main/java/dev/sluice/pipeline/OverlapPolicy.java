@@ -24,6 +24,7 @@ public enum OverlapPolicy {
 
   /**
    * The lower-case name used in configuration files.
+   *
    * @return {@code skip}, {@code queue} or {@code allow}
    */
   public String label() {

@@ -106,6 +106,7 @@ public final class Pipeline {
 
   /**
    * Rules in declaration order.
+   *
    * @return an unmodifiable list
    */
   public List<RoutingRule> rules() {
@@ -114,6 +115,7 @@ public final class Pipeline {
 
   /**
    * Rules in evaluation order: ascending priority, ties in declaration order.
+   *
    * @return a new unmodifiable list
    */
   public List<RoutingRule> rulesInPriorityOrder() {
@@ -125,6 +127,7 @@ public final class Pipeline {
   /**
    * Destinations of records no rule matched; empty when unmatched records follow {@link
    * #unmatched()}.
+   *
    * @return an unmodifiable list of destination names
    */
   public List<String> otherwise() {
@@ -151,6 +154,7 @@ public final class Pipeline {
 
   /**
    * Items (records, checkpoints) buffered between reading and routing, at most.
+   *
    * @return the capacity, at least 1
    */
   public int queueCapacity() {
@@ -161,6 +165,7 @@ public final class Pipeline {
    * Bytes of records (their estimated JSON size) buffered between reading and routing, at most;
    * whichever of this and {@link #queueCapacity()} fills first holds the source back. A record
    * larger than this still passes, alone.
+   *
    * @return the limit in bytes, at least 1
    */
   public long queueBytes() {
@@ -169,6 +174,7 @@ public final class Pipeline {
 
   /**
    * Cron, webhook and plugin triggers, in declaration order; started by {@code Sluice.start()}.
+   *
    * @return an unmodifiable list; empty for a pipeline that runs only when asked
    */
   public List<TriggerDefinition> triggers() {
@@ -177,6 +183,7 @@ public final class Pipeline {
 
   /**
    * What happens when a trigger asks for a run while one is in progress.
+   *
    * @return the policy, never null
    */
   public OverlapPolicy overlap() {
@@ -187,6 +194,7 @@ public final class Pipeline {
    * With {@link OverlapPolicy#ALLOW}: how many triggered runs may be in progress at once on this
    * node; a request beyond it ends {@link RunStatus#SKIPPED} (a webhook answers 503 with {@code
    * Retry-After}).
+   *
    * @return the limit, at least 1
    */
   public int maxConcurrentRuns() {
@@ -195,6 +203,7 @@ public final class Pipeline {
 
   /**
    * Every destination this pipeline can deliver to, in order of first mention.
+   *
    * @return a new set of destination names, in order
    */
   public Set<String> destinations() {

@@ -75,6 +75,7 @@ public final class PipelineBuilder {
 
   /**
    * Reads from a connector instance the host created.
+   *
    * @param connector the connector; Sluice opens it for each run and never closes it for the host
    * @return this builder
    */
@@ -85,6 +86,7 @@ public final class PipelineBuilder {
 
   /**
    * Reads from a connector of {@code type} (e.g. {@code "file"}) with these options.
+   *
    * @param type the connector's plugin type
    * @param options the connector's options (converted to JSON; nested maps and lists allowed)
    * @return this builder
@@ -107,6 +109,7 @@ public final class PipelineBuilder {
 
   /**
    * Adds a rule, configured by {@code rule}. Rules without a name are named {@code rule-<n>}.
+   *
    * @param rule configures the rule: name, condition, transformations, destinations
    * @return this builder
    * @throws IllegalArgumentException when a rule of that name exists already, or a setting is
@@ -121,6 +124,7 @@ public final class PipelineBuilder {
 
   /**
    * Adds a rule built elsewhere (e.g. by the configuration loader).
+   *
    * @param rule the rule
    * @return this builder
    * @throws IllegalArgumentException when a rule of that name exists already
@@ -132,6 +136,7 @@ public final class PipelineBuilder {
 
   /**
    * Where records go that no rule matched.
+   *
    * @param destinations destination names, added to those given before
    * @return this builder
    * @throws IllegalArgumentException when a name is not a valid destination name
@@ -169,6 +174,7 @@ public final class PipelineBuilder {
 
   /**
    * Records buffered between reading and routing; bounds memory. Default 1024.
+   *
    * @param value the capacity in records, between 1 and 1,000,000
    * @return this builder
    * @throws IllegalArgumentException when {@code value} is out of range
@@ -185,6 +191,7 @@ public final class PipelineBuilder {
   /**
    * Bytes of records (estimated JSON size) buffered between reading and routing; bounds memory
    * together with {@link #queueCapacity}. Default 64 MiB.
+   *
    * @param value the limit in bytes, at least 1
    * @return this builder
    * @throws IllegalArgumentException when {@code value} is under 1
@@ -200,6 +207,7 @@ public final class PipelineBuilder {
   /**
    * With overlap policy allow: triggered runs in progress at once, at most; more are skipped.
    * Default 4.
+   *
    * @param value between 1 and 1000
    * @return this builder
    * @throws IllegalArgumentException when {@code value} is out of range
@@ -226,6 +234,7 @@ public final class PipelineBuilder {
 
   /**
    * Runs the pipeline at the times of a Unix-syntax cron expression in {@code zone}.
+   *
    * @param expression five fields, or a macro such as {@code @daily}
    * @param zone the zone whose wall clock the expression reads
    * @return this builder
@@ -237,6 +246,7 @@ public final class PipelineBuilder {
 
   /**
    * Runs the pipeline when a request signed as {@code signature} arrives at {@code path}.
+   *
    * @param path the absolute path, e.g. {@code /hooks/orders}
    * @param signature how requests are verified
    * @return this builder
@@ -248,6 +258,7 @@ public final class PipelineBuilder {
 
   /**
    * A trigger of a plugin {@code type} with these options.
+   *
    * @param type the trigger plugin's type
    * @param options its options (converted to JSON)
    * @return this builder
@@ -258,6 +269,7 @@ public final class PipelineBuilder {
 
   /**
    * A trigger instance the host created; Sluice starts it on start and closes it on close.
+   *
    * @param instance the trigger
    * @return this builder
    */
@@ -267,6 +279,7 @@ public final class PipelineBuilder {
 
   /**
    * Any trigger definition, e.g. a {@link CronTrigger} with misfire and jitter settings.
+   *
    * @param value the trigger, not null
    * @return this builder
    * @throws IllegalArgumentException when an equal trigger was added already
@@ -284,6 +297,7 @@ public final class PipelineBuilder {
   /**
    * What happens when a trigger asks for a run while one is in progress. Default {@link
    * OverlapPolicy#SKIP}.
+   *
    * @param value the policy, not null
    * @return this builder
    */

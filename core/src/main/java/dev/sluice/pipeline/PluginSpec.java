@@ -28,6 +28,7 @@ public final class PluginSpec<T> {
 
   /**
    * A plugin of {@code type} created from {@code options} (deep-copied).
+   *
    * @param <T> the plugin interface
    * @param type the plugin type, as its provider registers it; not blank
    * @param options the options; null means none
@@ -44,6 +45,7 @@ public final class PluginSpec<T> {
 
   /**
    * An instance the host created; Sluice closes it when it closes.
+   *
    * @param <T> the plugin interface
    * @param instance the plugin, not null
    * @return the spec
@@ -54,6 +56,7 @@ public final class PluginSpec<T> {
 
   /**
    * The type name, or the instance's class name for instances.
+   *
    * @return the type, never null
    */
   public String type() {
@@ -62,6 +65,7 @@ public final class PluginSpec<T> {
 
   /**
    * Whether this spec holds a ready instance rather than a type.
+   *
    * @return true for an instance
    */
   public boolean isInstance() {
@@ -70,6 +74,7 @@ public final class PluginSpec<T> {
 
   /**
    * The options (a copy); empty for instances.
+   *
    * @return a new object, never null
    */
   public ObjectNode options() {

@@ -68,6 +68,7 @@ public final class RouteBuilder {
   /**
    * Only records matching this condition in structured form take the rule: an expression string,
    * or an object with one key of {@code all}, {@code any}, {@code not} or {@code rule}.
+   *
    * @param structured the condition
    * @return this builder
    * @throws ConditionSyntaxException naming the rule, for a bad expression inside
@@ -88,6 +89,7 @@ public final class RouteBuilder {
 
   /**
    * Only records matching this Java condition take the rule.
+   *
    * @param value the condition, not null
    * @return this builder
    */
@@ -99,6 +101,7 @@ public final class RouteBuilder {
 
   /**
    * Lower runs first; ties keep declaration order. Default 0.
+   *
    * @param value the priority
    * @return this builder
    */
@@ -109,6 +112,7 @@ public final class RouteBuilder {
 
   /**
    * Appends a transformation; they apply in order. See {@link Transforms} for the built-ins.
+   *
    * @param value the transformation, not null
    * @return this builder
    */
@@ -119,6 +123,7 @@ public final class RouteBuilder {
 
   /**
    * Appends a transformation in its configuration form, e.g. {@code {"set": {...}}}.
+   *
    * @param spec the step: an object with one key, the operation
    * @return this builder
    * @throws IllegalArgumentException naming the rule and what is wrong with the step
@@ -135,6 +140,7 @@ public final class RouteBuilder {
 
   /**
    * Sends matching records to these destinations.
+   *
    * @param destinations destination names, added to those given before
    * @return this builder
    * @throws IllegalArgumentException when a name is not a valid destination name
@@ -148,6 +154,7 @@ public final class RouteBuilder {
 
   /**
    * Later rules are not tried for records this rule matched.
+   *
    * @return this builder
    */
   public RouteBuilder stop() {

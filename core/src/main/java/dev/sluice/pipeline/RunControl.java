@@ -16,6 +16,7 @@ import java.util.Optional;
 public interface RunControl {
   /**
    * A control whose run gets its id from the engine.
+   *
    * @return a new control
    */
   static RunControl create() {
@@ -38,18 +39,21 @@ public interface RunControl {
 
   /**
    * Whether {@link #cancel()} was called.
+   *
    * @return true once cancelled
    */
   boolean isCancelled();
 
   /**
    * The run's id: the preset one, or the engine's once the run started; empty before that.
+   *
    * @return the run id, or empty
    */
   Optional<String> runId();
 
   /**
    * The run's counters so far; {@link RunProgress#NONE} before it starts. Never null.
+   *
    * @return the latest counters
    */
   RunProgress progress();

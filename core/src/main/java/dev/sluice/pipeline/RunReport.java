@@ -121,6 +121,7 @@ public final class RunReport {
 
     /**
      * When the run ended; null while it runs.
+     *
      * @param finishedAt the end time, or null
      * @return this builder
      */
@@ -153,6 +154,7 @@ public final class RunReport {
 
     /**
      * Matches per rule name, in rule order.
+     *
      * @param ruleMatches rule name to matches; copied by {@link #build()}
      * @return this builder
      */
@@ -163,6 +165,7 @@ public final class RunReport {
 
     /**
      * What each destination did, by destination name.
+     *
      * @param destinations destination name to its counters; copied by {@link #build()}
      * @return this builder
      */
@@ -173,6 +176,7 @@ public final class RunReport {
 
     /**
      * The checkpoint the run committed last; null for none.
+     *
      * @param checkpoint the checkpoint, or null
      * @return this builder
      */
@@ -183,6 +187,7 @@ public final class RunReport {
 
     /**
      * Why the run failed; null when it did not.
+     *
      * @param error the reason, or null
      * @return this builder
      */
@@ -193,6 +198,7 @@ public final class RunReport {
 
     /**
      * The id of the interrupted run this one resumed; null for none.
+     *
      * @param resumedAfter the run id, or null
      * @return this builder
      */
@@ -203,6 +209,7 @@ public final class RunReport {
 
     /**
      * Remarks for the operator, in order.
+     *
      * @param notes the remarks; copied by {@link #build()}
      * @return this builder
      */
@@ -213,6 +220,7 @@ public final class RunReport {
 
     /**
      * The immutable report; the builder may be used on.
+     *
      * @return a new report
      */
     public RunReport build() {
@@ -247,6 +255,7 @@ public final class RunReport {
    * This report as the run's end when the process running it stopped without finishing: status
    * {@link RunStatus#INTERRUPTED}, finished at {@code at}, with {@code reason} as the error; the
    * counters stay as last recorded.
+   *
    * @param at when the run was found interrupted
    * @param reason why, e.g. the node that ran it stopped sending heartbeats
    * @return a new report
@@ -312,6 +321,7 @@ public final class RunReport {
 
   /**
    * Null while running.
+   *
    * @return the end time, or null
    */
   public Instant finishedAt() {
@@ -329,6 +339,7 @@ public final class RunReport {
 
   /**
    * Records the connector emitted.
+   *
    * @return the count, at least 0
    */
   public long recordsRead() {
@@ -337,6 +348,7 @@ public final class RunReport {
 
   /**
    * Input the connector could not read, kept as dead letters.
+   *
    * @return the count, at least 0
    */
   public long recordsRejected() {
@@ -345,6 +357,7 @@ public final class RunReport {
 
   /**
    * Records no rule matched and no {@code otherwise} route took.
+   *
    * @return the count, at least 0
    */
   public long recordsUnmatched() {
@@ -353,6 +366,7 @@ public final class RunReport {
 
   /**
    * Records a condition or transformation failed on.
+   *
    * @return the count, at least 0
    */
   public long routingErrors() {
@@ -361,6 +375,7 @@ public final class RunReport {
 
   /**
    * Matches per rule name, in evaluation order.
+   *
    * @return an unmodifiable map
    */
   public Map<String, Long> ruleMatches() {
@@ -369,6 +384,7 @@ public final class RunReport {
 
   /**
    * Counters per destination, in order of first mention in the pipeline.
+   *
    * @return an unmodifiable map
    */
   public Map<String, DestinationStats> destinations() {
@@ -396,6 +412,7 @@ public final class RunReport {
   /**
    * Deliveries left undone because the shutdown deadline passed; never checkpointed, so the next
    * run reads them again.
+   *
    * @return the count summed over destinations, at least 0
    */
   public long undelivered() {
@@ -404,6 +421,7 @@ public final class RunReport {
 
   /**
    * The last checkpoint committed by this run.
+   *
    * @return the checkpoint, or empty when the run committed none
    */
   public Optional<Checkpoint> checkpoint() {
@@ -412,6 +430,7 @@ public final class RunReport {
 
   /**
    * Why the run failed, or why it did not run (skipped, cancelled while queued).
+   *
    * @return the reason, or empty
    */
   public Optional<String> error() {
@@ -422,6 +441,7 @@ public final class RunReport {
    * The id of the {@link RunStatus#INTERRUPTED interrupted} run this one picked up after: the run
    * that committed the checkpoint it started from, or, when a cluster node runs a run again after
    * the node running it died, this run's own id.
+   *
    * @return the run id, or empty when the run started fresh
    */
   public Optional<String> resumedAfter() {
@@ -431,6 +451,7 @@ public final class RunReport {
   /**
    * What else a reader of the report should know, in sentences: the interrupted run it resumed, a
    * checkpoint it could not commit because an overlapping run committed first.
+   *
    * @return an unmodifiable list, empty when there is nothing to say
    */
   public List<String> notes() {
@@ -528,6 +549,7 @@ public final class RunReport {
 
   /**
    * A small table for people.
+   *
    * @return multi-line text: status, duration, counters, rules and destinations
    */
   public String render() {
@@ -589,6 +611,7 @@ public final class RunReport {
       long delivered, long deadLettered, long batches, long retries, long undelivered) {
     /**
      * Stats of a run that left nothing undelivered.
+     *
      * @param delivered records acknowledged by the destination
      * @param deadLettered records given up on and kept as dead letters
      * @param batches batches cut

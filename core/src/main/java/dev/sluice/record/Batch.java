@@ -46,6 +46,7 @@ public final class Batch implements Iterable<Record> {
 
   /**
    * A batch for tests and replays: attempt 1.
+   *
    * @param pipeline the pipeline the records come from
    * @param destination the destination's name
    * @param runId the run that produced the records
@@ -76,6 +77,7 @@ public final class Batch implements Iterable<Record> {
 
   /**
    * The run that produced these records; a replay has its own run id.
+   *
    * @return the run id, never null
    */
   public String runId() {
@@ -122,6 +124,7 @@ public final class Batch implements Iterable<Record> {
 
   /**
    * 1 for the first attempt, 2 for the first retry, and so on.
+   *
    * @return the attempt, at least 1
    */
   public int attempt() {
@@ -130,6 +133,7 @@ public final class Batch implements Iterable<Record> {
 
   /**
    * The idempotency key of the record at {@code index}; see {@link IdempotencyKeys}.
+   *
    * @param index zero-based, below {@link #size()}
    * @return 32 lower-case hex characters, stable across attempts and replays
    */
@@ -139,6 +143,7 @@ public final class Batch implements Iterable<Record> {
 
   /**
    * The same records, one attempt later.
+   *
    * @return a new batch with {@link #attempt()} one higher
    */
   public Batch nextAttempt() {
@@ -147,6 +152,7 @@ public final class Batch implements Iterable<Record> {
 
   /**
    * A batch of the records at the given indexes, same attempt.
+   *
    * @param indexes zero-based indexes into this batch, in the order wanted
    * @return a new batch
    * @throws IndexOutOfBoundsException when an index is out of range

@@ -35,6 +35,7 @@ public final class Checkpoint {
 
   /**
    * A checkpoint with one object of string/number fields, the common case.
+   *
    * @param field the field's name
    * @param value its value, e.g. an offset or a timestamp in milliseconds
    * @return the checkpoint {@code {"<field>": <value>}}
@@ -47,6 +48,7 @@ public final class Checkpoint {
 
   /**
    * A copy of the state; changing it does not change this checkpoint.
+   *
    * @return a deep copy, never null
    */
   public JsonNode state() {

@@ -166,6 +166,7 @@ public final class FieldPath {
 
   /**
    * The path as written (dotted form: without {@code $.}).
+   *
    * @return the text, never null
    */
   public String text() {
@@ -174,6 +175,7 @@ public final class FieldPath {
 
   /**
    * Field names ({@code String}) and indexes ({@code Integer}), from the root.
+   *
    * @return an unmodifiable list; empty for the root
    */
   public List<Object> steps() {
@@ -182,6 +184,7 @@ public final class FieldPath {
 
   /**
    * Whether the path is the whole document ({@code $}).
+   *
    * @return true for {@code $}
    */
   public boolean isRoot() {
@@ -217,6 +220,7 @@ public final class FieldPath {
 
   /**
    * The value at this path, or {@link MissingNode} when there is none.
+   *
    * @param root the document, never null
    * @return the value, never null
    */
@@ -227,6 +231,7 @@ public final class FieldPath {
 
   /**
    * The scalar at this path as text, or null when it is missing, {@code null} or not a scalar.
+   *
    * @param root the document, never null
    * @return the text, or null
    */

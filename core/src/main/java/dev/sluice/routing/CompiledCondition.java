@@ -24,6 +24,7 @@ public final class CompiledCondition implements Condition {
 
   /**
    * The condition as written (the structured form is shown as JSON).
+   *
    * @return the source text, never null
    */
   public String source() {
@@ -43,6 +44,7 @@ public final class CompiledCondition implements Condition {
   /**
    * Evaluates like {@link #test} and reports each comparison made, in evaluation order (with
    * short-circuiting, as in a real run).
+   *
    * @param record the record to evaluate
    * @return the outcome with the comparisons made
    * @throws RoutingException when the record can't be evaluated
@@ -55,6 +57,7 @@ public final class CompiledCondition implements Condition {
 
   /**
    * This condition with its custom rule references bound to plugins.
+   *
    * @param resolver resolves rule plugin types to instances
    * @return the bound condition ({@code this} when there is nothing to bind)
    */

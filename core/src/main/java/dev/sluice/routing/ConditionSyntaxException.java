@@ -44,6 +44,7 @@ public class ConditionSyntaxException extends SluiceException {
 
   /**
    * The same error, prefixed with what owns the expression (e.g. {@code rule 'big'}).
+   *
    * @param owner what owns the expression, e.g. {@code rule 'big'}
    * @return a new exception, with this one as its cause
    */
@@ -62,6 +63,7 @@ public class ConditionSyntaxException extends SluiceException {
 
   /**
    * Zero-based index into {@link #expression()}.
+   *
    * @return the error's position, zero-based
    */
   public int position() {
@@ -70,6 +72,7 @@ public class ConditionSyntaxException extends SluiceException {
 
   /**
    * The problem alone, without expression and caret.
+   *
    * @return the problem, e.g. {@code unexpected '>'}
    */
   public String problem() {

@@ -32,6 +32,7 @@ public final class Conditions {
 
   /**
    * Compiles an expression.
+   *
    * @param expression the expression (see the class comment)
    * @return the compiled condition, immutable
    * @throws ConditionSyntaxException when the expression does not compile
@@ -42,6 +43,7 @@ public final class Conditions {
 
   /**
    * Compiles an expression, sharing compiled paths through {@code paths}.
+   *
    * @param expression the expression (see the class comment)
    * @param paths the cache to compile and share paths with
    * @return the compiled condition, immutable

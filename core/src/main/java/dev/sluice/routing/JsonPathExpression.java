@@ -77,6 +77,7 @@ public abstract class JsonPathExpression {
 
   /**
    * The path as written.
+   *
    * @return the source text, never null
    */
   public String text() {
@@ -85,6 +86,7 @@ public abstract class JsonPathExpression {
 
   /**
    * Whether the path names at most one value; otherwise it yields a list of matches.
+   *
    * @return true for a path of field names and indexes only
    */
   public abstract boolean isDefinite();
@@ -126,6 +128,7 @@ public abstract class JsonPathExpression {
 
     /**
      * The walker of this path.
+     *
      * @return the walker, immutable
      */
     public FieldPath fieldPath() {
@@ -134,6 +137,7 @@ public abstract class JsonPathExpression {
 
     /**
      * Field names (String) and indexes (Integer), root first.
+     *
      * @return an unmodifiable list; empty for {@code $} itself
      */
     public List<Object> steps() {
@@ -191,6 +195,7 @@ public abstract class JsonPathExpression {
 
     /**
      * Removes the value; returns it, or null when it was missing.
+     *
      * @param root the document to change (in place)
      * @return the removed value, or null when it was missing
      */

@@ -79,6 +79,7 @@ public record RecordTrace(
 
   /**
    * The trace as JSON, for the REST API.
+   *
    * @return a new JSON object with key, input, outcome, rules (with comparisons, outputs and
    *     destinations) and deliveries
    */
@@ -141,6 +142,7 @@ public record RecordTrace(
 
   /**
    * The trace for people: one block per record.
+   *
    * @return multi-line text, one line per rule and comparison
    */
   public String render() {

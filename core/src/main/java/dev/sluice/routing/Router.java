@@ -152,6 +152,7 @@ public final class Router {
 
   /**
    * Routes one record without delivering it, recording everything that happens.
+   *
    * @param record the record to route; not changed
    * @return the trace; a routing error is recorded in it, not thrown
    */

@@ -48,6 +48,7 @@ public record RoutingRule(
 
   /**
    * This rule with custom rule plugins (in its condition and transforms) bound.
+   *
    * @param resolver resolves rule plugin types to instances
    * @return the bound rule
    */

@@ -59,6 +59,7 @@ public final class Transforms {
 
   /**
    * Sets a literal value.
+   *
    * @param path the definite path to write, e.g. {@code $.tier}
    * @param value the value to write (copied into each record; not null)
    * @return the step
@@ -69,6 +70,7 @@ public final class Transforms {
 
   /**
    * Sets a text built from a template: {@code "{{$.first}} {{$.last}}"}.
+   *
    * @param path the definite path to write
    * @param template the template; {@code {{path}}} placeholders are replaced by the values found at
    *     those paths
@@ -81,6 +83,7 @@ public final class Transforms {
 
   /**
    * Sets a literal value where the path is missing or null.
+   *
    * @param path the definite path to write
    * @param value the value to write (not null)
    * @return the step
@@ -147,6 +150,7 @@ public final class Transforms {
 
   /**
    * Converts a value; timestamps from epoch milliseconds (or seconds) or ISO text to ISO UTC.
+   *
    * @param path the definite path of the value; a missing or null value is left alone
    * @param to the type to convert to
    * @param epochSeconds for {@link CastType#TIMESTAMP}: numbers are epoch seconds, not milliseconds
@@ -198,6 +202,7 @@ public final class Transforms {
 
   /**
    * Nested objects at {@code path} become {@code a.b.c} keys (arrays too, when asked).
+   *
    * @param path the definite path of the object to flatten ({@code $} for the whole record)
    * @param separator joins the key parts
    * @param arrays whether array elements are flattened too (keys {@code a.0}, {@code a.1}, ...)
@@ -209,6 +214,7 @@ public final class Transforms {
 
   /**
    * {@code a.b.c} keys at {@code path} become nested objects.
+   *
    * @param path the definite path of the object to unflatten
    * @param separator splits the keys
    * @return the step
@@ -219,6 +225,7 @@ public final class Transforms {
 
   /**
    * One record per element of the array at {@code path}, keyed {@code <key>#<index>}.
+   *
    * @param path the definite path of the array
    * @return the step
    */
@@ -229,6 +236,7 @@ public final class Transforms {
   /**
    * Keeps the items of the array at {@code path} for which {@code when} holds ({@code @} is the
    * item).
+   *
    * @param path the definite path of the array
    * @param when the condition, in the {@link Conditions} syntax
    * @param paths the cache to compile the condition's paths with
@@ -241,6 +249,7 @@ public final class Transforms {
 
   /**
    * A custom step from a {@link dev.sluice.spi.RuleProvider} plugin, bound when Sluice is built.
+   *
    * @param type the plugin's type name
    * @param options the plugin's options; null means none (copied)
    * @return the unbound step
@@ -251,6 +260,7 @@ public final class Transforms {
 
   /**
    * A custom step from a rule instance.
+   *
    * @param rule the rule to apply (not null)
    * @return the bound step
    */
@@ -978,6 +988,7 @@ public final class Transforms {
 
     /**
      * This step bound to a plugin instance (itself when already bound).
+     *
      * @param resolver resolves the plugin type to a rule instance
      * @return the bound step
      */

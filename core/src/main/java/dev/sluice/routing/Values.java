@@ -44,6 +44,7 @@ public final class Values {
 
   /**
    * Whether two values are equal under the rules above; {@code null} means missing.
+   *
    * @param a a value, or null for missing
    * @param b a value, or null for missing
    * @return true when both are present and equal; false when either is missing
@@ -183,6 +184,7 @@ public final class Values {
   /**
    * The number a string spells in JSON syntax, or null (also for a JSON number a {@code
    * BigDecimal} can't hold: an exponent beyond ±2,147,483,647, such as {@code 1e99999999999}).
+   *
    * @param s the text to read
    * @return the exact value, or null when {@code s} is not a JSON number
    */
@@ -207,6 +209,7 @@ public final class Values {
 
   /**
    * The instant an ISO-8601 date or date-time spells, or null.
+   *
    * @param s the text to read, e.g. {@code 2026-03-29} (start of day, UTC) or
    *     {@code 2026-03-29T01:30:00+01:00} (no offset means UTC)
    * @return the instant, or null when {@code s} is not an ISO-8601 date or date-time

@@ -24,6 +24,7 @@ public interface ClusterCoordinator extends AutoCloseable {
   /**
    * Begins firing cron times and claiming requests for {@code node}. Called once, by {@code
    * Sluice.start()}.
+   *
    * @param node the local Sluice, to run what the cluster hands it
    */
   void start(ClusterNode node);
@@ -38,6 +39,7 @@ public interface ClusterCoordinator extends AutoCloseable {
 
   /**
    * Takes back a request no node has claimed yet; false when it was claimed or is unknown.
+   *
    * @param runId the id of the request
    * @return true when the request was taken back and will not run
    */
@@ -46,6 +48,7 @@ public interface ClusterCoordinator extends AutoCloseable {
   /**
    * This node's name in the cluster, which Sluice also uses as its node id (the owner of the runs
    * it starts); empty to let Sluice make one.
+   *
    * @return the configured node name, or empty (the default)
    */
   default java.util.Optional<String> nodeName() {

@@ -16,6 +16,7 @@ public interface ClusterNode {
 
   /**
    * Every pipeline's cron triggers, by pipeline name. Every node of a cluster defines the same.
+   *
    * @return pipeline name to its cron triggers; pipelines without one are left out
    */
   Map<String, List<CronTrigger>> cronTriggers();

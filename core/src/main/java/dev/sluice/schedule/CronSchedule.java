@@ -101,6 +101,7 @@ public final class CronSchedule {
 
   /**
    * A Unix-syntax expression in UTC.
+   *
    * @param expression a five-field Unix cron expression or a macro such as {@code @daily}
    * @return the schedule
    * @throws InvalidCronException when the expression can't be parsed
@@ -111,6 +112,7 @@ public final class CronSchedule {
 
   /**
    * A Unix-syntax expression in {@code zone}.
+   *
    * @param expression a five-field Unix cron expression or a macro such as {@code @daily}
    * @param zone the zone whose wall clock the expression reads
    * @return the schedule
@@ -236,6 +238,7 @@ public final class CronSchedule {
    * fire at every occurrence ({@code true}: a wildcard, step or range in the second, minute or hour
    * field, e.g. {@code 0 * * * *}), or a fixed-time expression, whose repeated times fire once, at
    * the first occurrence ({@code false}, e.g. {@code 30 2 * * *}). See the class comment.
+   *
    * @return true for an interval expression
    */
   public boolean isInterval() {
@@ -245,6 +248,7 @@ public final class CronSchedule {
   /**
    * The first firing instant strictly after {@code after}, following the DST rules above; empty
    * when the expression never matches again (e.g. {@code 0 0 30 2 *}, or a past year).
+   *
    * @param after the instant to search from (exclusive), not null
    * @return the next firing instant, or empty
    */
@@ -293,6 +297,7 @@ public final class CronSchedule {
 
   /**
    * Up to {@code count} firing instants strictly after {@code after}, in order.
+   *
    * @param after the instant to search from (exclusive), not null
    * @param count the maximum number of instants, at least 0
    * @return the instants, fewer than {@code count} when the expression stops matching
@@ -317,6 +322,7 @@ public final class CronSchedule {
 
   /**
    * {@code "<expression>"} in UTC, else {@code "<expression> <zone>"}; plus the syntax unless Unix.
+   *
    * @return a short description, e.g. {@code 0 2 * * * Europe/Berlin}
    */
   public String describe() {

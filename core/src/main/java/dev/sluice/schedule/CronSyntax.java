@@ -35,6 +35,7 @@ public enum CronSyntax {
 
   /**
    * What an expression of this syntax looks like, for error messages.
+   *
    * @return e.g. {@code minute hour day-of-month month day-of-week}
    */
   public String shape() {
@@ -43,6 +44,7 @@ public enum CronSyntax {
 
   /**
    * The lower-case name used in configuration files: {@code unix}, {@code quartz}, {@code spring}.
+   *
    * @return the label
    */
   public String label() {

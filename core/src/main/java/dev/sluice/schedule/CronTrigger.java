@@ -63,6 +63,7 @@ public record CronTrigger(
 
   /**
    * A Unix-syntax expression in UTC with default settings.
+   *
    * @param expression a five-field Unix cron expression or a macro such as {@code @daily}
    * @return the trigger
    * @throws InvalidCronException when the expression can't be parsed
@@ -73,6 +74,7 @@ public record CronTrigger(
 
   /**
    * A Unix-syntax expression in {@code zone} with default settings.
+   *
    * @param expression a five-field Unix cron expression or a macro such as {@code @daily}
    * @param zone the zone whose wall clock the expression reads
    * @return the trigger
@@ -99,6 +101,7 @@ public record CronTrigger(
 
   /**
    * Whether a firing for {@code scheduledFor} that starts at {@code now} is a misfire.
+   *
    * @param scheduledFor the regular firing time
    * @param now when the run starts
    * @return true when {@code now} is more than {@link #misfireThreshold()} after
@@ -111,6 +114,7 @@ public record CronTrigger(
   /**
    * How many regular times lie in {@code [first, now]}, {@code first} being one (at least 1;
    * counting stops at 10,000).
+   *
    * @param first the first missed regular time
    * @param now the current time
    * @return the number of regular times, between 1 and 10,000
@@ -134,6 +138,7 @@ public record CronTrigger(
    * of one trigger never overlap (cluster mode): times that passed more than the misfire threshold
    * before the run ended are not made up, as the overlap policy {@code skip} would have skipped
    * them; empty when the expression never matches again.
+   *
    * @param scheduledFor the regular time the run was for
    * @param doneAt when the run ended
    * @return the next firing time, or empty
@@ -159,6 +164,7 @@ public record CronTrigger(
 
     /**
      * Default {@link CronSyntax#UNIX}.
+     *
      * @param value the syntax of the expression
      * @return this builder
      */
@@ -169,6 +175,7 @@ public record CronTrigger(
 
     /**
      * Default UTC.
+     *
      * @param value the zone whose wall clock the expression reads
      * @return this builder
      */
@@ -179,6 +186,7 @@ public record CronTrigger(
 
     /**
      * Default {@link DstPolicy#SHIFT}.
+     *
      * @param value what to do with wall-clock times that daylight saving skips
      * @return this builder
      */
@@ -189,6 +197,7 @@ public record CronTrigger(
 
     /**
      * Default {@link MisfirePolicy#FIRE_ONCE_NOW}.
+     *
      * @param value what to do about missed times
      * @return this builder
      */
@@ -199,6 +208,7 @@ public record CronTrigger(
 
     /**
      * Default {@link #DEFAULT_MISFIRE_THRESHOLD}.
+     *
      * @param value how late a firing may be and still count as on time; at least 1 second (checked
      *     by {@link #build()})
      * @return this builder
@@ -210,6 +220,7 @@ public record CronTrigger(
 
     /**
      * Default zero.
+     *
      * @param value upper bound of the random delay; not negative (checked by {@link #build()})
      * @return this builder
      */

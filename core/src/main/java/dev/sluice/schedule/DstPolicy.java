@@ -23,6 +23,7 @@ public enum DstPolicy {
 
   /**
    * The lower-case name used in configuration files.
+   *
    * @return {@code shift} or {@code skip}
    */
   public String label() {

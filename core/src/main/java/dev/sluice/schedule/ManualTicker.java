@@ -39,6 +39,7 @@ public final class ManualTicker implements Ticker {
 
   /**
    * The ticker's current time.
+   *
    * @return the clock's instant
    */
   public Instant now() {
@@ -54,6 +55,7 @@ public final class ManualTicker implements Ticker {
 
   /**
    * How many tasks wait (cancelled ones excluded).
+   *
    * @return the number of waiting tasks
    */
   public synchronized long pending() {
@@ -62,6 +64,7 @@ public final class ManualTicker implements Ticker {
 
   /**
    * The time of the earliest waiting task, or null.
+   *
    * @return the earliest due time, or null when nothing waits
    */
   public synchronized Instant nextDue() {
@@ -80,6 +83,7 @@ public final class ManualTicker implements Ticker {
 
   /**
    * Moves time forward to {@code to}, running each task at its own time on the way.
+   *
    * @param to the new time; nothing happens to the clock when it is not after the current time,
    *     but tasks due by then run
    */
@@ -107,6 +111,7 @@ public final class ManualTicker implements Ticker {
 
   /**
    * Moves the clock to {@code to} without running anything.
+   *
    * @param to the new time
    */
   public void jumpTo(Instant to) {

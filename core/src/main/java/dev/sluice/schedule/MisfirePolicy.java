@@ -17,6 +17,7 @@ public enum MisfirePolicy {
 
   /**
    * The name used in configuration files: {@code fire-once-now} or {@code skip}.
+   *
    * @return the label
    */
   public String label() {

@@ -80,6 +80,7 @@ public final class NodeLiveness implements AutoCloseable {
 
   /**
    * After this long without a heartbeat a node counts as gone.
+   *
    * @return {@code interval × missed}
    */
   public Duration timeout() {

@@ -18,6 +18,7 @@ public interface Ticker {
 
   /**
    * The clock this ticker keeps time by; Sluice uses the same clock everywhere.
+   *
    * @return the clock, never null
    */
   Clock clock();
@@ -25,6 +26,7 @@ public interface Ticker {
   /**
    * Runs {@code task} once, at or soon after {@code at} by {@link #clock()} (immediately when
    * {@code at} has passed). Tasks must be short: they share the ticker's thread.
+   *
    * @param at when to run the task
    * @param task the task; it should not throw (the system ticker logs what it throws)
    * @return a handle to cancel the task
@@ -43,6 +45,7 @@ public interface Ticker {
   /**
    * One daemon thread that waits for the earliest task, re-reading {@code clock} at least every
    * minute.
+   *
    * @param clock the clock to keep time by
    * @return a new ticker; its thread ends when the JVM does (daemon)
    */

@@ -39,6 +39,7 @@ import java.util.Set;
 public interface WebhookHandler {
   /**
    * The paths answered, in definition order. Never null.
+   *
    * @return the paths, unmodifiable
    */
   Set<String> paths();
@@ -46,6 +47,7 @@ public interface WebhookHandler {
   /**
    * The body limit of {@code path}, so a server can refuse a large {@code Content-Length} early; -1
    * when unknown.
+   *
    * @param path the request path
    * @return the limit in bytes, or -1 for a path that is not answered
    */
@@ -68,6 +70,7 @@ public interface WebhookHandler {
   /**
    * Handles one request. Never throws: every problem is a response with one of the statuses listed
    * in {@link WebhookResponse}, and an unexpected failure (a bug) is logged and answered with 500.
+   *
    * @param request the request, with its body read
    * @return the response to send; never null
    */

@@ -77,6 +77,7 @@ public final class WebhookRequest {
 
   /**
    * The first value of header {@code name} (case-insensitive), or null.
+   *
    * @param name the header name, any case
    * @return the value, or null when the header is absent
    */
@@ -87,6 +88,7 @@ public final class WebhookRequest {
 
   /**
    * The raw body; do not modify.
+   *
    * @return the body, not copied; empty when there is none
    */
   public byte[] body() {

@@ -39,6 +39,7 @@ public record WebhookResponse(int status, Map<String, String> headers, String bo
 
   /**
    * The body as UTF-8 bytes.
+   *
    * @return a new array
    */
   public byte[] bodyBytes() {

@@ -119,6 +119,7 @@ public final class WebhookSignature {
 
   /**
    * No verification: any request is accepted. Use only behind the host's own authentication.
+   *
    * @return the scheme {@link Scheme#NONE}
    */
   public static WebhookSignature none() {
@@ -127,6 +128,7 @@ public final class WebhookSignature {
 
   /**
    * Generic HMAC-SHA256 over the raw body, hex, in header {@code X-Signature}.
+   *
    * @param secret the shared secret, used as its UTF-8 bytes; not empty
    * @return the signature; refine it with the {@code with...} methods
    * @throws IllegalArgumentException when {@code secret} is null or empty
@@ -138,6 +140,7 @@ public final class WebhookSignature {
 
   /**
    * GitHub's {@code X-Hub-Signature-256}.
+   *
    * @param secret the webhook's secret, as entered in GitHub; not empty
    * @return the signature
    * @throws IllegalArgumentException when {@code secret} is null or empty
@@ -149,6 +152,7 @@ public final class WebhookSignature {
 
   /**
    * Stripe's {@code Stripe-Signature}, 300 s tolerance.
+   *
    * @param secret the endpoint's signing secret ({@code whsec_...}), used as its UTF-8 bytes
    * @return the signature
    * @throws IllegalArgumentException when {@code secret} is null or empty
@@ -160,6 +164,7 @@ public final class WebhookSignature {
 
   /**
    * Slack's {@code X-Slack-Signature}, 300 s tolerance.
+   *
    * @param signingSecret the Slack app's signing secret; not empty
    * @return the signature
    * @throws IllegalArgumentException when {@code signingSecret} is null or empty
@@ -213,6 +218,7 @@ public final class WebhookSignature {
 
   /**
    * The header carrying the signature (generic scheme only).
+   *
    * @param value an HTTP header name
    * @return a copy with that header
    * @throws IllegalArgumentException when {@code value} is not a header name or the scheme is not
@@ -226,6 +232,7 @@ public final class WebhookSignature {
 
   /**
    * How the MAC is written (generic scheme only).
+   *
    * @param value the encoding, not null
    * @return a copy with that encoding
    * @throws IllegalArgumentException when the scheme is not {@link Scheme#HMAC_SHA256}
@@ -238,6 +245,7 @@ public final class WebhookSignature {
 
   /**
    * Text before the MAC in the header, e.g. {@code sha256=} (generic scheme only).
+   *
    * @param value the prefix, not null; empty for none
    * @return a copy with that prefix
    * @throws IllegalArgumentException when the scheme is not {@link Scheme#HMAC_SHA256}
@@ -251,6 +259,7 @@ public final class WebhookSignature {
   /**
    * A header with the Unix time in seconds; the signed content becomes {@code <timestamp>.<body>}
    * (generic scheme only).
+   *
    * @param value an HTTP header name
    * @return a copy that signs and checks a timestamp
    * @throws IllegalArgumentException when {@code value} is not a header name or the scheme is not
@@ -264,6 +273,7 @@ public final class WebhookSignature {
 
   /**
    * How far a signed timestamp may be from now, either way. Default 5 minutes.
+   *
    * @param value the tolerance, at least one second
    * @return a copy with that tolerance
    * @throws IllegalArgumentException when {@code value} is null or under one second
@@ -278,6 +288,7 @@ public final class WebhookSignature {
 
   /**
    * A header that names each delivery uniquely, for replay detection.
+   *
    * @param value an HTTP header name, e.g. {@code X-GitHub-Delivery}
    * @return a copy with that header
    * @throws IllegalArgumentException when {@code value} is not a header name
@@ -290,6 +301,7 @@ public final class WebhookSignature {
   /**
    * A field of the payload that names each delivery uniquely: a JSON pointer such as {@code /id},
    * or a top-level field name.
+   *
    * @param value a JSON pointer ({@code /id}) or a top-level field name ({@code event_id})
    * @return a copy with that field
    * @throws IllegalArgumentException when {@code value} is null or blank
@@ -334,6 +346,7 @@ public final class WebhookSignature {
 
   /**
    * The lower-case scheme name: {@code none}, {@code hmac-sha256}, {@code github}, ...
+   *
    * @return the scheme's label, as used in configuration
    */
   public String label() {
@@ -342,6 +355,7 @@ public final class WebhookSignature {
 
   /**
    * The signature header, or empty for {@link Scheme#NONE}.
+   *
    * @return the header name, as configured (header lookups are case-insensitive)
    */
   public Optional<String> header() {
@@ -368,6 +382,7 @@ public final class WebhookSignature {
 
   /**
    * The timestamp header of the generic, Slack and Standard Webhooks schemes.
+   *
    * @return the header name, or empty when no timestamp header is read (Stripe's timestamp travels
    *     in its signature header)
    */
@@ -386,6 +401,7 @@ public final class WebhookSignature {
 
   /**
    * Whether the scheme signs a timestamp, so that {@link #tolerance()} applies.
+   *
    * @return true for Stripe, Slack, Standard Webhooks and the generic scheme with a timestamp
    *     header
    */
@@ -396,6 +412,7 @@ public final class WebhookSignature {
   /**
    * Whether every replay key of this scheme is bound to a signed timestamp: then a replay older
    * than the {@link #tolerance()} is refused as stale whether or not its key is still remembered.
+   *
    * @return true when a stale replay is refused by its timestamp alone
    */
   public boolean replaysExpireWithTolerance() {
@@ -414,6 +431,7 @@ public final class WebhookSignature {
 
   /**
    * JSON pointer of the delivery id in the payload.
+   *
    * @return the pointer, or empty when none is configured
    */
   public Optional<String> deliveryIdField() {
@@ -443,6 +461,7 @@ public final class WebhookSignature {
 
     /**
      * Whether the request passed the check.
+     *
      * @return true when {@link #status()} is 0
      */
     public boolean accepted() {
@@ -633,6 +652,7 @@ public final class WebhookSignature {
 
   /**
    * The MAC a sender computes for {@code content}; for tests and for hosts that sign themselves.
+   *
    * @param content what the scheme signs: the body, or e.g. {@code <timestamp>.<body>}
    * @return the raw MAC bytes, to be encoded as the scheme writes them
    * @throws IllegalStateException for {@link Scheme#NONE}, which has no secret

@@ -68,6 +68,7 @@ public record WebhookTrigger(
 
   /**
    * A webhook with default limits.
+   *
    * @param path the absolute path the webhook is answered on, e.g. {@code /hooks/github}
    * @param signature how requests are verified
    * @return the trigger, with {@link #DEFAULT_MAX_BODY_BYTES}, {@link #DEFAULT_REPLAY_WINDOW} and

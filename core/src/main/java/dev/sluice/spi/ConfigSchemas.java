@@ -25,6 +25,7 @@ public final class ConfigSchemas {
 
   /**
    * Starts an object schema that rejects unknown options.
+   *
    * @return a new builder
    */
   public static ObjectBuilder object() {
@@ -94,6 +95,7 @@ public final class ConfigSchemas {
 
   /**
    * A duration such as {@code 500ms}, {@code 30s}, {@code 5m} or ISO-8601 {@code PT30S}.
+   *
    * @param description what the option means
    * @param defaultValue the value used when the option is absent, e.g. {@code 30s}; null for none
    * @return a new JSON Schema node (a string with a pattern)
@@ -139,6 +141,7 @@ public final class ConfigSchemas {
 
   /**
    * A secret: a string that tools must never echo.
+   *
    * @param description what the option means
    * @return a new JSON Schema node (a string marked {@code writeOnly})
    */

@@ -55,6 +55,7 @@ public class DeliveryException extends SluiceException {
 
   /**
    * Retryable, after at least {@code retryAfter} (from a {@code Retry-After} header).
+   *
    * @param message what failed; never secrets
    * @param retryAfter the least wait before the next attempt
    * @return the exception

@@ -23,6 +23,7 @@ public final class DeliveryResult {
 
   /**
    * All records delivered.
+   *
    * @return the shared success result
    */
   public static DeliveryResult success() {
@@ -55,6 +56,7 @@ public final class DeliveryResult {
 
   /**
    * Failed records by batch index, in index order; empty on success.
+   *
    * @return an unmodifiable map
    */
   public Map<Integer, RecordFailure> failures() {

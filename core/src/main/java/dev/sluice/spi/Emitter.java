@@ -23,6 +23,7 @@ public interface Emitter {
   /**
    * Marks that every record emitted so far is covered by {@code checkpoint}. The engine stores it
    * once all those records are delivered or dead-lettered.
+   *
    * @param checkpoint where a later run resumes
    * @throws InterruptedException when the run is cancelled while waiting for queue space
    */

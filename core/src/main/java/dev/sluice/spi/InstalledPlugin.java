@@ -36,6 +36,7 @@ public record InstalledPlugin(Path path, String version, List<PluginInfo> provid
 
   /**
    * Whether it contributes at least one provider.
+   *
    * @return true when {@link #providers()} is not empty
    */
   public boolean loaded() {

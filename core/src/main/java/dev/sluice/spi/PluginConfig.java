@@ -41,6 +41,7 @@ public final class PluginConfig {
 
   /**
    * Options built from a map of plain Java values (strings, numbers, booleans, lists, maps).
+   *
    * @param owner what these options configure, for messages
    * @param options the options; values are converted to JSON
    * @return the configuration
@@ -53,6 +54,7 @@ public final class PluginConfig {
 
   /**
    * What these options configure, as used in messages.
+   *
    * @return e.g. {@code destination 'alerts' (type file)}
    */
   public String owner() {
@@ -61,6 +63,7 @@ public final class PluginConfig {
 
   /**
    * A copy of all options.
+   *
    * @return a new object
    */
   public ObjectNode asObjectNode() {
@@ -80,6 +83,7 @@ public final class PluginConfig {
 
   /**
    * The raw option, or empty when absent or null.
+   *
    * @param option the option's name
    * @return a copy of the value, or empty
    */
@@ -132,6 +136,7 @@ public final class PluginConfig {
   /**
    * A secret option (token, password, URL with credentials). Same as {@link #string(String)}, but
    * an error never shows the value.
+   *
    * @param option the option's name
    * @return the value
    * @throws PluginConfigException when the option is absent or not a string (the message hides
@@ -244,6 +249,7 @@ public final class PluginConfig {
   /**
    * A duration written as {@code 500ms}, {@code 30s}, {@code 5m}, {@code 2h}, {@code 1d}, ISO-8601
    * ({@code PT30S}) or a number of milliseconds.
+   *
    * @param option the option's name
    * @param defaultValue the value when the option is absent or null (may be null)
    * @return the duration, not negative
@@ -263,6 +269,7 @@ public final class PluginConfig {
 
   /**
    * A list of strings; a single string counts as a list of one.
+   *
    * @param option the option's name
    * @return an unmodifiable list; empty when the option is absent or null
    * @throws PluginConfigException when the value is neither a string nor a list of scalars
@@ -290,6 +297,7 @@ public final class PluginConfig {
 
   /**
    * One of the constants of {@code type}, matched case-insensitively, dashes as underscores.
+   *
    * @param <E> the enum type
    * @param option the option's name
    * @param type the enum class
@@ -317,6 +325,7 @@ public final class PluginConfig {
 
   /**
    * The error to throw when a plugin finds an option value it can't use.
+   *
    * @param option the option's name
    * @param expected what would be valid, e.g. {@code "a number"}
    * @param actual the value found; shown in the message, so never pass a secret

@@ -23,6 +23,7 @@ public enum PluginKind {
 
   /**
    * The provider interface registered under {@code META-INF/services}.
+   *
    * @return the provider interface
    */
   public Class<? extends PluginProvider<?>> providerType() {
@@ -31,6 +32,7 @@ public enum PluginKind {
 
   /**
    * Lower-case name, as used in messages and by {@code sluice plugins}.
+   *
    * @return e.g. {@code connector}
    */
   public String label() {
@@ -39,6 +41,7 @@ public enum PluginKind {
 
   /**
    * The kind a provider instance belongs to.
+   *
    * @param provider a provider instance
    * @return the kind whose {@link #providerType()} it implements
    * @throws IllegalArgumentException when it implements none of them

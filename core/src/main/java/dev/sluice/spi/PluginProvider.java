@@ -28,6 +28,7 @@ public interface PluginProvider<T> {
   /**
    * The name configurations use in {@code type:}, e.g. {@code "hubspot"}: lower-case letters,
    * digits and dashes, starting with a letter.
+   *
    * @return the type name, never null
    */
   String type();
@@ -36,6 +37,7 @@ public interface PluginProvider<T> {
    * JSON Schema (draft 2020-12) of this plugin's options, without the {@code type} key. The
    * default accepts any object; real plugins describe every option with a default and a
    * description, because {@code sluice schema} and config validation are built from it.
+   *
    * @return a new JSON Schema object
    */
   default ObjectNode configSchema() {
@@ -46,6 +48,7 @@ public interface PluginProvider<T> {
 
   /**
    * One line for {@code sluice plugins}.
+   *
    * @return the description; empty by default
    */
   default String description() {

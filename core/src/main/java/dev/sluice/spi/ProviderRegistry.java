@@ -154,6 +154,7 @@ public final class ProviderRegistry {
 
   /**
    * The provider of {@code type} for {@code kind}.
+   *
    * @param <P> the provider interface of {@code kind}
    * @param kind the kind of plugin
    * @param type the plugin type
@@ -184,6 +185,7 @@ public final class ProviderRegistry {
 
   /**
    * Every provider, by kind then type.
+   *
    * @return a new list
    */
   public List<PluginInfo> all() {
@@ -194,6 +196,7 @@ public final class ProviderRegistry {
 
   /**
    * Providers of one kind, by type.
+   *
    * @param kind the kind of plugin
    * @return an unmodifiable view, ordered by type
    */
@@ -204,6 +207,7 @@ public final class ProviderRegistry {
   /**
    * The plugins found on the plugin paths, in the order found, with their providers and problems;
    * empty when discovery had no plugin path.
+   *
    * @return an unmodifiable list
    */
   public List<InstalledPlugin> installed() {
@@ -212,6 +216,7 @@ public final class ProviderRegistry {
 
   /**
    * Why providers were skipped during discovery, one line each.
+   *
    * @return an unmodifiable list
    */
   public List<String> skipped() {

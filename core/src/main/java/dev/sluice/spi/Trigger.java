@@ -14,6 +14,7 @@ public interface Trigger extends AutoCloseable {
 
   /**
    * Begins firing.
+   *
    * @param context how to start runs and schedule work; valid until {@link #close()}
    */
   void start(TriggerContext context);

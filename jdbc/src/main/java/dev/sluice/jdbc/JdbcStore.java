@@ -148,6 +148,7 @@ public final class JdbcStore implements Store {
   /**
    * A store on a data source the host manages (and closes). Does not migrate: call {@link
    * #migrate()} when the host wants Sluice to create its tables.
+   *
    * @param dataSource the host's data source; not closed by the store
    * @param clock stamps commit and update times
    * @return the store

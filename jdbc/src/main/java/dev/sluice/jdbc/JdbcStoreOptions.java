@@ -53,6 +53,7 @@ public final class JdbcStoreOptions {
 
   /**
    * All defaults: the embedded H2 file database under {@code ./data}.
+   *
    * @return the default options
    */
   public static JdbcStoreOptions defaults() {
@@ -70,6 +71,7 @@ public final class JdbcStoreOptions {
 
   /**
    * Null when the URL or the database needs none.
+   *
    * @return the user name, or null
    */
   public String username() {
@@ -78,6 +80,7 @@ public final class JdbcStoreOptions {
 
   /**
    * Null when the URL or the database needs none.
+   *
    * @return the password, or null
    */
   public String password() {
@@ -95,6 +98,7 @@ public final class JdbcStoreOptions {
 
   /**
    * Whether opening the store applies pending migrations.
+   *
    * @return true unless disabled
    */
   public boolean migrate() {
@@ -103,6 +107,7 @@ public final class JdbcStoreOptions {
 
   /**
    * How long to wait for a pooled connection before failing.
+   *
    * @return at least 250 ms; 30 s by default
    */
   public Duration connectionTimeout() {
@@ -111,6 +116,7 @@ public final class JdbcStoreOptions {
 
   /**
    * Stamps commit and update times.
+   *
    * @return the clock; the system UTC clock by default
    */
   public Clock clock() {
@@ -138,6 +144,7 @@ public final class JdbcStoreOptions {
     /**
      * A JDBC URL starting with {@code jdbc:h2:}, {@code jdbc:postgresql:}, {@code jdbc:mysql:} or
      * {@code jdbc:mariadb:}.
+     *
      * @param value the URL
      * @return this builder
      * @throws IllegalArgumentException when {@code value} does not start with {@code jdbc:} (the
@@ -177,6 +184,7 @@ public final class JdbcStoreOptions {
 
     /**
      * Connections in the pool, 1 to 1000.
+     *
      * @param value the pool size
      * @return this builder
      * @throws IllegalArgumentException when {@code value} is out of range
@@ -191,6 +199,7 @@ public final class JdbcStoreOptions {
 
     /**
      * Whether opening the store applies pending migrations (default true).
+     *
      * @param value whether to migrate
      * @return this builder
      */
@@ -201,6 +210,7 @@ public final class JdbcStoreOptions {
 
     /**
      * At least 250 ms (the pool's minimum).
+     *
      * @param value the timeout
      * @return this builder
      * @throws IllegalArgumentException when {@code value} is null or under 250 ms

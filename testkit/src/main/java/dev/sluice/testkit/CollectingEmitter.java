@@ -109,6 +109,7 @@ public final class CollectingEmitter implements Emitter {
   /**
    * How many emit or checkpoint calls came after the interruption: a well-behaved connector makes
    * none.
+   *
    * @return the count; 0 for a connector that stops when interrupted
    */
   public synchronized int callsAfterInterrupt() {

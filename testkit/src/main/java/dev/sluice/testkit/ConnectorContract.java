@@ -31,6 +31,7 @@ public abstract class ConnectorContract {
 
   /**
    * A connector over a fixed data set. Called once per test; closed by the contract.
+   *
    * @return a new connector
    * @throws Exception when the connector can't be created; the test fails
    */
@@ -39,6 +40,7 @@ public abstract class ConnectorContract {
   /**
    * A checkpoint that lies beyond the end of the data set ("from the future"), derived from the
    * last checkpoint a full read emitted. Reading from it must emit no record.
+   *
    * @param last the last checkpoint of a full read
    * @return a checkpoint past the end of the data
    * @throws Exception when it can't be made; the test fails
@@ -49,6 +51,7 @@ public abstract class ConnectorContract {
    * Where the connector's data lives on disk, if anywhere (a file connector's folder): the
    * contract then checks that no descriptor into it stays open after close. Null (the default)
    * checks the JVM's whole descriptor count instead, which other threads can disturb.
+   *
    * @return the data's directory, or null
    */
   protected Path dataLocation() {
@@ -57,6 +60,7 @@ public abstract class ConnectorContract {
 
   /**
    * The fewest records the fixed data set holds; at least 3.
+   *
    * @return the minimum, at least 3
    */
   protected int minimumRecords() {

@@ -70,6 +70,7 @@ public abstract class DestinationContract {
 
   /**
    * A destination writing to a fresh, empty sink. Called once per test; closed by the contract.
+   *
    * @return a new destination
    * @throws Exception when it can't be created; the test fails
    */
@@ -78,6 +79,7 @@ public abstract class DestinationContract {
   /**
    * The payloads ({@code record.data()}) that reached the sink so far, in arrival order. Called
    * after {@link Destination#finishRun} of the runs delivered.
+   *
    * @return the payloads, in arrival order
    * @throws Exception when the sink can't be read; the test fails
    */
@@ -86,6 +88,7 @@ public abstract class DestinationContract {
   /**
    * Makes deliveries fail in a way worth retrying (server down, disk unavailable) until the
    * returned handle is closed.
+   *
    * @return a handle whose {@code close} ends the outage
    * @throws Exception when the outage can't be simulated; the test fails
    */
@@ -93,6 +96,7 @@ public abstract class DestinationContract {
 
   /**
    * What this destination, as configured, documents for a batch delivered twice.
+   *
    * @return the documented behaviour
    */
   protected abstract Redelivery redelivery();
@@ -100,6 +104,7 @@ public abstract class DestinationContract {
   /**
    * The idempotency key that arrived with each payload of {@link #readBack()}, in the same order.
    * Required when {@link #redelivery()} is {@link Redelivery#SAME_IDEMPOTENCY_KEYS}.
+   *
    * @return one key per payload of {@link #readBack()}
    * @throws Exception when the keys can't be read; the test fails
    */
@@ -113,6 +118,7 @@ public abstract class DestinationContract {
    * invalid, a row a constraint refuses), possibly mixed with acceptable ones; or null when every
    * record is acceptable (files): the contract then checks that claim with {@link
    * #unusualRecords()}.
+   *
    * @return the batch, or null
    */
   protected Batch unacceptableBatch() {
@@ -142,6 +148,7 @@ public abstract class DestinationContract {
 
   /**
    * Records with payloads {@code {"id": i, "name": "record i", "amount": i * 1.5}}, i from 1.
+   *
    * @param count how many records
    * @return new records keyed {@code key-<i>}
    */
@@ -151,6 +158,7 @@ public abstract class DestinationContract {
 
   /**
    * Like {@link #sampleRecords(int)} with ids {@code firstId .. firstId + count - 1}.
+   *
    * @param firstId the first id
    * @param count how many records
    * @return new records keyed {@code key-<i>}
@@ -171,6 +179,7 @@ public abstract class DestinationContract {
    * Records a careless destination trips over: empty, nulls where values were, nesting where
    * scalars were, text where numbers were, NUL and astral characters, huge numbers, a 100,000
    * character string, keys with dots and dollars, an unusual record key.
+   *
    * @return new records, one per unusual payload
    */
   protected static List<Record> unusualRecords() {

@@ -13,6 +13,7 @@ public final class OpenFiles {
 
   /**
    * Whether the platform lets us count; true on Linux.
+   *
    * @return true when {@code /proc/self/fd} exists
    */
   public static boolean countable() {
@@ -22,6 +23,7 @@ public final class OpenFiles {
   /**
    * How many open descriptors point into {@code dir} (or at it): unlike {@link #count()}, other
    * threads of the JVM opening unrelated files can't disturb it.
+   *
    * @param dir the directory
    * @return the count
    * @throws IllegalStateException when the descriptors can't be listed
@@ -47,6 +49,7 @@ public final class OpenFiles {
 
   /**
    * The number of open descriptors now.
+   *
    * @return the count
    * @throws IllegalStateException when the descriptors can't be listed
    */

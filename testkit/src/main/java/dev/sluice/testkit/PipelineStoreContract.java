@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 public interface PipelineStoreContract {
   /**
    * The store under test ({@link StoreContract#store()}).
+   *
    * @return the store, open
    */
   Store store();

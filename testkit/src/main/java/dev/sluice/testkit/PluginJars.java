@@ -106,6 +106,7 @@ public final class PluginJars {
 
   /**
    * Source of a destination provider of {@code type} whose destinations accept every batch.
+   *
    * @param className the provider's class name, with package
    * @param type the destination type it registers
    * @return the Java source

@@ -26,12 +26,14 @@ import org.junit.jupiter.api.Test;
 public interface SecretStoreContract {
   /**
    * The store under test ({@link StoreContract#store()}).
+   *
    * @return the store, open
    */
   Store store();
 
   /**
    * A second store instance on the same data ({@link StoreContract#secondInstance()}).
+   *
    * @return an open store on the same data, or {@link #store()} itself for an in-memory store
    * @throws Exception when it can't be opened; the test fails
    */

@@ -50,6 +50,7 @@ public abstract class StoreContract {
 
   /**
    * A store on fresh, empty state.
+   *
    * @return a new, open store
    * @throws Exception when it can't be created; the test fails
    */
@@ -58,6 +59,7 @@ public abstract class StoreContract {
   /**
    * A second store instance on the same underlying data as {@link #store} (e.g. a second
    * connection pool on the same database). In-memory stores return {@code store} itself.
+   *
    * @return an open store, closed by the test when it is not {@code store}
    * @throws Exception when it can't be opened; the test fails
    */
@@ -65,6 +67,7 @@ public abstract class StoreContract {
 
   /**
    * The store under test, on fresh state for each test (for the capability contracts).
+   *
    * @return the store, open
    */
   public Store store() {
@@ -73,6 +76,7 @@ public abstract class StoreContract {
 
   /**
    * A second store instance on the same data (see {@link #openSecondInstance()}).
+   *
    * @return what {@link #openSecondInstance()} returns
    * @throws Exception what {@link #openSecondInstance()} threw
    */

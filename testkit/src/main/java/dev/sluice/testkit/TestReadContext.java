@@ -84,6 +84,7 @@ public final class TestReadContext implements ReadContext {
 
   /**
    * The notes the connector added, in order.
+   *
    * @return a snapshot, in the order added
    */
   public java.util.List<String> notes() {

@@ -38,6 +38,7 @@ public class HubSpotException extends SluiceException {
 
   /**
    * The HTTP status of the last answer, or -1 when HubSpot could not be reached.
+   *
    * @return the status, or -1
    */
   public int status() {
@@ -46,6 +47,7 @@ public class HubSpotException extends SluiceException {
 
   /**
    * HubSpot's error category ({@code VALIDATION_ERROR}, {@code MISSING_SCOPES}, ...), or "".
+   *
    * @return the category, never null
    */
   public String category() {
@@ -54,6 +56,7 @@ public class HubSpotException extends SluiceException {
 
   /**
    * True for rate limits and outages that outlasted the retries; false for what must be fixed.
+   *
    * @return whether retrying later may help
    */
   public boolean retryable() {

@@ -37,6 +37,7 @@ public enum FileFormat {
 
   /**
    * Whether the name ends in {@code .gz}.
+   *
    * @param name a file name
    * @return true for a gzip-compressed file
    */

@@ -35,6 +35,7 @@ public class HttpSourceException extends SluiceException {
 
   /**
    * The failed request's method.
+   *
    * @return e.g. {@code GET}
    */
   public String method() {
@@ -43,6 +44,7 @@ public class HttpSourceException extends SluiceException {
 
   /**
    * The failed request's URL, secrets masked.
+   *
    * @return the masked URL
    */
   public String url() {
@@ -51,6 +53,7 @@ public class HttpSourceException extends SluiceException {
 
   /**
    * The answer's status, or -1 when no answer came.
+   *
    * @return the HTTP status, or -1
    */
   public int status() {

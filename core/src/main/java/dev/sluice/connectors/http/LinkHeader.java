@@ -44,6 +44,7 @@ public final class LinkHeader {
 
     /**
      * The relation types of {@code rel}, lower case; empty when there is none.
+     *
      * @return a new set, in the order written
      */
     public Set<String> rels() {
@@ -62,6 +63,7 @@ public final class LinkHeader {
 
   /**
    * Every link in these header values, in order.
+   *
    * @param headerValues the values of every {@code Link} header; null values are skipped
    * @return a new list; a malformed link-value ends parsing of its header value
    */
@@ -79,6 +81,7 @@ public final class LinkHeader {
 
   /**
    * The target of the first link whose {@code rel} includes {@code rel} (case-insensitive).
+   *
    * @param headerValues the values of every {@code Link} header
    * @param rel the relation type, e.g. {@code next}
    * @return the target as written (not resolved), or empty

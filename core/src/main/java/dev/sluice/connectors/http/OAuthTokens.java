@@ -130,6 +130,7 @@ public final class OAuthTokens {
 
   /**
    * A valid access token: the cached one, or a new one from the token endpoint.
+   *
    * @return the access token, never null
    * @throws HttpSourceException when the endpoint refuses, or a rotated refresh token could not be
    *     saved
@@ -164,6 +165,7 @@ public final class OAuthTokens {
    * Forgets {@code token} if it is the cached one (the API answered 401 to it), so the next {@link
    * #accessToken} obtains a new one. A token other than the cached one is ignored: another caller
    * renewed it already.
+   *
    * @param token the token the API refused; null is ignored
    */
   public synchronized void invalidate(String token) {
@@ -393,6 +395,7 @@ public final class OAuthTokens {
 
     /**
      * The client id; required.
+     *
      * @param value the client id, not blank
      * @return this builder
      * @throws IllegalArgumentException when {@code value} is null or blank
@@ -407,6 +410,7 @@ public final class OAuthTokens {
 
     /**
      * The client secret; null for public clients.
+     *
      * @param value the client secret, or null
      * @return this builder
      */
@@ -417,6 +421,7 @@ public final class OAuthTokens {
 
     /**
      * How the client authenticates (default {@link ClientAuthentication#BASIC_HEADER}).
+     *
      * @param value the method, not null
      * @return this builder
      */
@@ -427,6 +432,7 @@ public final class OAuthTokens {
 
     /**
      * Scopes to ask for ({@code scope} parameter, space-separated); none by default.
+     *
      * @param values the scopes; replaces those given before
      * @return this builder
      */
@@ -438,6 +444,7 @@ public final class OAuthTokens {
 
     /**
      * An extra form parameter of the token request, e.g. {@code audience}.
+     *
      * @param name the parameter's name, not null
      * @param value its value, not null
      * @return this builder
@@ -449,6 +456,7 @@ public final class OAuthTokens {
 
     /**
      * Uses the client-credentials grant.
+     *
      * @return this builder
      */
     public Builder clientCredentials() {
@@ -459,6 +467,7 @@ public final class OAuthTokens {
     /**
      * Uses the refresh-token grant with the refresh token stored in secret {@code secretName} of
      * {@code store}, where a rotated one is written back.
+     *
      * @param store the secrets to read the refresh token from and write a rotated one to
      * @param secretName the secret's name: 1-128 letters, digits, '_', '.' or '-'
      * @return this builder
@@ -477,6 +486,7 @@ public final class OAuthTokens {
 
     /**
      * How long before its expiry a token is renewed (default 60 s; at most half its lifetime).
+     *
      * @param value the margin, not negative
      * @return this builder
      * @throws IllegalArgumentException when {@code value} is null or negative
@@ -491,6 +501,7 @@ public final class OAuthTokens {
 
     /**
      * Timeout of one token request (default 30 s).
+     *
      * @param value the timeout, positive
      * @return this builder
      * @throws IllegalArgumentException when {@code value} is null or not positive
@@ -505,6 +516,7 @@ public final class OAuthTokens {
 
     /**
      * Waits between retries of the token request (default {@link Sleeper#SYSTEM}).
+     *
      * @param value the sleeper, not null
      * @return this builder
      */
@@ -515,6 +527,7 @@ public final class OAuthTokens {
 
     /**
      * Where the secrets this client handles are registered for masking (default: an own one).
+     *
      * @param value the redactor, not null
      * @return this builder
      */

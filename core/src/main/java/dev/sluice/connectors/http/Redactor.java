@@ -56,6 +56,7 @@ public final class Redactor {
 
   /**
    * Masks {@code secret} from now on; null or blank values are ignored.
+   *
    * @param secret the secret's value
    * @return this redactor
    */
@@ -67,6 +68,7 @@ public final class Redactor {
   /**
    * Masks a token obtained at run time (an access token); only the latest {@value #MAX_DYNAMIC}
    * are remembered.
+   *
    * @param secret the token's value; null or blank is ignored
    * @return this redactor
    */
@@ -77,6 +79,7 @@ public final class Redactor {
 
   /**
    * Masks the value of every query parameter with one of these names (case-insensitive).
+   *
    * @param names query parameter names
    * @return this redactor
    */
@@ -154,6 +157,7 @@ public final class Redactor {
 
   /**
    * {@code text} with every known secret replaced by {@value #MASK}; null stays null.
+   *
    * @param text the text to mask, or null
    * @return the masked text
    */

@@ -47,6 +47,7 @@ public record SignableRequest(String method, URI uri, Map<String, List<String>> 
 
   /**
    * The first value of a header (case-insensitive name), or null.
+   *
    * @param name the header name, any case
    * @return the value, or null when absent
    */
@@ -57,6 +58,7 @@ public record SignableRequest(String method, URI uri, Map<String, List<String>> 
 
   /**
    * Header names in lower case, sorted: handy for canonical request strings.
+   *
    * @return a new list
    */
   public List<String> headerNamesLowerCase() {

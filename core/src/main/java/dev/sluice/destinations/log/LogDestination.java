@@ -34,6 +34,7 @@ public final class LogDestination implements Destination {
 
   /**
    * Logs to {@code logger}.
+   *
    * @param logger the logger
    * @param level the level to log at
    * @param maxChars characters of JSON data logged per record, at least 16; longer data is cut

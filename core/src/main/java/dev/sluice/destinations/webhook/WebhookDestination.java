@@ -212,6 +212,7 @@ public final class WebhookDestination implements Destination {
 
   /**
    * A destination POSTing to {@code url}; {@code name} appears in messages.
+   *
    * @param name the destination's name
    * @param url the receiver, an absolute http or https URL (checked by {@link Builder#build()})
    * @return a new builder
@@ -476,6 +477,7 @@ public final class WebhookDestination implements Destination {
 
     /**
      * Default {@link Mode#BATCH}.
+     *
      * @param value the mode
      * @return this builder
      */
@@ -486,6 +488,7 @@ public final class WebhookDestination implements Destination {
 
     /**
      * Wrap each record in an envelope with key, idempotency key and metadata; default true.
+     *
      * @param value whether to wrap records
      * @return this builder
      */
@@ -496,6 +499,7 @@ public final class WebhookDestination implements Destination {
 
     /**
      * Extra request headers (values are never logged).
+     *
      * @param value header names to values; copied, replacing those given before
      * @return this builder
      */
@@ -507,6 +511,7 @@ public final class WebhookDestination implements Destination {
     /**
      * Signs every request. For {@link Signing#STANDARD} the secret is {@code whsec_<base64>}; for
      * {@link Signing#HMAC_SHA256} any text, used as UTF-8 bytes.
+     *
      * @param scheme the signing scheme; {@link Signing#NONE} for none (the default)
      * @param secret the secret; never logged
      * @return this builder
@@ -519,6 +524,7 @@ public final class WebhookDestination implements Destination {
 
     /**
      * The header of {@link Signing#HMAC_SHA256}; default {@code X-Sluice-Signature}.
+     *
      * @param value an HTTP header name
      * @return this builder
      */
@@ -529,6 +535,7 @@ public final class WebhookDestination implements Destination {
 
     /**
      * Default 10 s.
+     *
      * @param value the connect timeout
      * @return this builder
      */
@@ -539,6 +546,7 @@ public final class WebhookDestination implements Destination {
 
     /**
      * The whole exchange, the answer's body included; default 30 s.
+     *
      * @param value the request timeout
      * @return this builder
      */
@@ -551,6 +559,7 @@ public final class WebhookDestination implements Destination {
      * Host names, IP addresses and CIDR blocks that may be internal (loopback, private,
      * link-local, ...), which the SSRF guard refuses otherwise; e.g. {@code ["127.0.0.1"]} for a
      * receiver on this machine, {@code ["hooks.internal", "10.20.0.0/16"]}.
+     *
      * @param value the allowed hosts, addresses and blocks; copied
      * @return this builder
      */
@@ -578,6 +587,7 @@ public final class WebhookDestination implements Destination {
 
     /**
      * Stamps Standard Webhooks timestamps and turns Retry-After dates into delays.
+     *
      * @param value the clock; default {@link Clock#systemUTC()}
      * @return this builder
      */

@@ -129,6 +129,7 @@ public final class Dispatcher {
 
   /**
    * How many {@link #runWorker()} loops to start.
+   *
    * @return the configured concurrency, at least 1
    */
   public int concurrency() {
@@ -264,6 +265,7 @@ public final class Dispatcher {
    * When the workers still delivering should be given up on: {@link DeliverySettings#abandonGrace()}
    * after delivery was stopped, as a {@link System#nanoTime()} value; {@link Long#MAX_VALUE} while
    * it was not.
+   *
    * @return the deadline in {@link System#nanoTime()} terms
    */
   public long abandonAtNanos() {
@@ -298,6 +300,7 @@ public final class Dispatcher {
   /**
    * The highest sequence number up to which every record offered here is settled, given that the
    * router has routed everything up to {@code routedUpTo}. Read {@code routedUpTo} before calling.
+   *
    * @param routedUpTo the sequence number the router has routed everything up to
    * @return the settled sequence number
    */
@@ -340,6 +343,7 @@ public final class Dispatcher {
 
   /**
    * Why a worker died, or null.
+   *
    * @return the failure, or null
    */
   public Throwable failure() {
@@ -348,6 +352,7 @@ public final class Dispatcher {
 
   /**
    * Why delivery was stopped other than by {@link #abort()} (a hung delivery), or null.
+   *
    * @return the reason, or null
    */
   public String stopReason() {
@@ -374,6 +379,7 @@ public final class Dispatcher {
 
   /**
    * Records left undelivered by {@link #abort()}, a hung delivery or an abandoned worker.
+   *
    * @return the count
    */
   public long undelivered() {
@@ -400,6 +406,7 @@ public final class Dispatcher {
 
   /**
    * Records waiting in the buffer now (for the {@code sluice.dispatcher.buffered} gauge).
+   *
    * @return the count
    */
   public int buffered() {

@@ -62,6 +62,7 @@ public final class EngineRunControl implements RunControl {
 
   /**
    * The id the engine must use, or null to make one.
+   *
    * @return the preset id, or null
    */
   public String presetRunId() {
@@ -81,6 +82,7 @@ public final class EngineRunControl implements RunControl {
 
   /**
    * Freezes the counters, so the control does not keep the finished run's buffers alive.
+   *
    * @param last the run's final counters
    */
   public void finished(RunProgress last) {

@@ -38,6 +38,7 @@ public record EngineServices(
     ObservationRegistry observationRegistry) {
   /**
    * Without observations ({@link ObservationRegistry#NOOP}).
+   *
    * @param store state
    * @param clock the one source of time
    * @param executor runs readers and delivery workers (see the class comment)

@@ -223,6 +223,7 @@ public final class GuardedDestination {
   /**
    * Registers the gauge {@code sluice.circuit.state} (tag {@code destination}; 0 closed, 1 half
    * open, 2 open) when the destination has a circuit breaker. The registry holds this object weakly.
+   *
    * @param registry the registry to register with
    */
   public void registerMetrics(MeterRegistry registry) {
@@ -476,6 +477,7 @@ public final class GuardedDestination {
   /**
    * Tells the destination a run ended ({@link Destination#finishRun}), counted as a call in
    * progress like a delivery.
+   *
    * @param run the run that ended
    * @param succeeded whether it succeeded
    * @throws Exception what the destination threw
@@ -491,6 +493,7 @@ public final class GuardedDestination {
 
   /**
    * Calls into the destination (deliveries, {@code finishRun}) in progress now.
+   *
    * @return the count
    */
   public int callsInProgress() {
@@ -746,6 +749,7 @@ public final class GuardedDestination {
 
     /**
      * Failed records by index.
+     *
      * @return an unmodifiable view
      */
     public Map<Integer, Failure> failures() {
@@ -782,6 +786,7 @@ public final class GuardedDestination {
 
     /**
      * Delivery attempts made (the first plus retries).
+     *
      * @return the count, at least 1
      */
     public int attempts() {
@@ -790,6 +795,7 @@ public final class GuardedDestination {
 
     /**
      * Attempts after the first.
+     *
      * @return the count
      */
     public int retries() {
@@ -798,6 +804,7 @@ public final class GuardedDestination {
 
     /**
      * Records sent again in the attempts after the first: each counts once per retry attempt.
+     *
      * @return the count
      */
     public long retriedRecords() {

@@ -195,6 +195,7 @@ public final class PipelineEngine {
 
   /**
    * The compiled rules, in evaluation order.
+   *
    * @return the router
    */
   public Router router() {
@@ -277,6 +278,7 @@ public final class PipelineEngine {
 
   /**
    * Runs in progress.
+   *
    * @return the count
    */
   public int activeRuns() {

@@ -54,6 +54,7 @@ public final class PluginClassLoader extends URLClassLoader {
 
   /**
    * The jar or folder this loader reads.
+   *
    * @return the location
    */
   public Path location() {
@@ -62,6 +63,7 @@ public final class PluginClassLoader extends URLClassLoader {
 
   /**
    * Whether {@code className} belongs to a package the host provides.
+   *
    * @param className a fully qualified class name
    * @return true for a class looked up in the host first
    */

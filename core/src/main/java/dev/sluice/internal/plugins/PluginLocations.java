@@ -66,6 +66,7 @@ public final class PluginLocations {
   /**
    * The version of a plugin jar: its manifest's {@code Implementation-Version}, else the version in
    * its Maven {@code pom.properties}, else null.
+   *
    * @param jar the plugin jar
    * @return the version, or null
    */

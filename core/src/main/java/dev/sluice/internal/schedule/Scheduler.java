@@ -140,6 +140,7 @@ public final class Scheduler implements AutoCloseable {
 
   /**
    * The webhook endpoints; they answer 503 until {@link #start()}.
+   *
    * @return the handler
    */
   public WebhookHandler webhooks() {
@@ -199,6 +200,7 @@ public final class Scheduler implements AutoCloseable {
   /**
    * What a cron run's connector sees as its parameters: {@code {"scheduledFor": "<instant>",
    * "missed": n}}, so that a job can work on the period it was scheduled for even when it runs late.
+   *
    * @param scheduledFor the regular time the run stands for
    * @param missed how many regular times the run covers (more than 1 after a misfire)
    * @return a new JSON object

@@ -158,6 +158,7 @@ public final class PrometheusDestination implements Destination {
    * A handler serving the exposition (Prometheus text, OpenMetrics or protobuf by the request's
    * {@code Accept} header), for a host to mount on its own {@code com.sun.net.httpserver}
    * server, e.g. at {@code /metrics}. Each call returns a new handler over the same series.
+   *
    * @return a new handler
    */
   public HttpHandler scrapeHandler() {
@@ -184,6 +185,7 @@ public final class PrometheusDestination implements Destination {
 
   /**
    * The port of the own scrape server (the bound one when configured as 0), or empty without one.
+   *
    * @return the port, or empty
    */
   public OptionalInt port() {

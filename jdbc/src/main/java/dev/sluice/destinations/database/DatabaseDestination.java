@@ -387,6 +387,7 @@ public final class DatabaseDestination implements Destination {
 
     /**
      * Where to connect; the destination opens (and closes) its own pool.
+     *
      * @param value a JDBC URL starting with {@code jdbc:postgresql:}, {@code jdbc:h2:},
      *     {@code jdbc:mysql:} or {@code jdbc:mariadb:}
      * @return this builder
@@ -426,6 +427,7 @@ public final class DatabaseDestination implements Destination {
 
     /**
      * Connections in the destination's own pool (1 to 100, default 4).
+     *
      * @param value the pool size
      * @return this builder
      * @throws IllegalArgumentException when {@code value} is out of range
@@ -441,6 +443,7 @@ public final class DatabaseDestination implements Destination {
     /**
      * How long a delivery waits for a connection before failing retryably (default 10s, at least
      * 250ms).
+     *
      * @param value the timeout
      * @return this builder
      * @throws IllegalArgumentException when {@code value} is null or under 250 ms
@@ -455,6 +458,7 @@ public final class DatabaseDestination implements Destination {
 
     /**
      * A data source the host manages (and closes), instead of {@link #url}.
+     *
      * @param value the data source; not closed by the destination
      * @return this builder
      */
@@ -501,6 +505,7 @@ public final class DatabaseDestination implements Destination {
 
     /**
      * Column {@code column} gets the value at {@code jsonPath} of each record, as {@code type}.
+     *
      * @param column the column's name
      * @param jsonPath a definite JSONPath into the record's data, e.g. {@code $.customer.id}
      * @param type the column's type, not null
@@ -523,6 +528,7 @@ public final class DatabaseDestination implements Destination {
 
     /**
      * The key of upsert mode (default: the idempotency-key column).
+     *
      * @param value the key's column names
      * @return this builder
      * @throws IllegalArgumentException when a name is not a valid identifier
@@ -537,6 +543,7 @@ public final class DatabaseDestination implements Destination {
 
     /**
      * A column that receives each record's idempotency key (text, 32 hex characters).
+     *
      * @param column the column's name
      * @return this builder
      * @throws IllegalArgumentException when the name is invalid or the column is mapped already
@@ -550,6 +557,7 @@ public final class DatabaseDestination implements Destination {
 
     /**
      * Create the table from the mapping on first delivery when it does not exist (default false).
+     *
      * @param value whether to create the table
      * @return this builder
      */

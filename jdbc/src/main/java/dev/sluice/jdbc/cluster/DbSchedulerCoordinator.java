@@ -84,6 +84,7 @@ public final class DbSchedulerCoordinator implements ClusterCoordinator {
 
   /**
    * A coordinator on the store's database.
+   *
    * @param dataSource the store's database, with its {@code scheduled_tasks} table migrated
    * @return a new builder
    */
@@ -259,6 +260,7 @@ public final class DbSchedulerCoordinator implements ClusterCoordinator {
 
     /**
      * How this node appears in {@code picked_by}; default {@code sluice-<random>}.
+     *
      * @param value the node name, not blank
      * @return this builder
      * @throws IllegalArgumentException when {@code value} is null or blank
@@ -273,6 +275,7 @@ public final class DbSchedulerCoordinator implements ClusterCoordinator {
 
     /**
      * Runs this node executes at once; default 4.
+     *
      * @param value at least 1
      * @return this builder
      * @throws IllegalArgumentException when {@code value} is under 1
@@ -287,6 +290,7 @@ public final class DbSchedulerCoordinator implements ClusterCoordinator {
 
     /**
      * How often the table is polled for due work; default 1 s.
+     *
      * @param value positive
      * @return this builder
      * @throws IllegalArgumentException when {@code value} is null or not positive
@@ -299,6 +303,7 @@ public final class DbSchedulerCoordinator implements ClusterCoordinator {
     /**
      * How often a node marks its running executions alive; a node is dead after {@code missed}
      * intervals without (default 10 s and 6: one minute).
+     *
      * @param interval positive
      * @param missed at least 1
      * @return this builder
