@@ -99,8 +99,8 @@ public final class ConfigLoader {
   /**
    * Checks files without opening the store ({@code ${secret:…}} stay unresolved).
    *
-   * @return every problem, sorted by file and position; empty when valid
    * @param files the YAML files, merged in order
+   * @return every problem, sorted by file and position; empty when valid
    */
   public List<ConfigProblem> validate(List<Path> files) {
     List<ConfigProblem> problems = new ArrayList<>();
@@ -115,9 +115,9 @@ public final class ConfigLoader {
   /**
    * Loads files, opens the store and resolves secrets.
    *
-   * @throws InvalidConfigException listing every problem
    * @param files the YAML files, merged in order
    * @return the loaded configuration; close it to close the store
+   * @throws InvalidConfigException listing every problem
    */
   public LoadedConfig load(List<Path> files) {
     List<ConfigProblem> problems = new ArrayList<>();
@@ -168,9 +168,9 @@ public final class ConfigLoader {
    * Opens only the store and the secrets of a configuration, for managing secrets: the rest of the
    * files may still refer to secrets that don't exist yet.
    *
-   * @throws InvalidConfigException when the store or secrets sections are invalid
    * @param files the YAML files, merged in order
    * @return the open store and its secrets; close it to close the store
+   * @throws InvalidConfigException when the store or secrets sections are invalid
    */
   public SecretsAccess openSecrets(List<Path> files) {
     List<ConfigProblem> problems = new ArrayList<>();
@@ -198,10 +198,10 @@ public final class ConfigLoader {
   /**
    * Opens only the store of a configuration (for maintenance such as {@code sluice migrate}).
    *
-   * @param adjust changes the store's options before it opens, given the store type
-   * @throws InvalidConfigException when the store section is invalid
    * @param files the YAML files, merged in order
+   * @param adjust changes the store's options before it opens, given the store type
    * @return the open store; the caller closes it
+   * @throws InvalidConfigException when the store section is invalid
    */
   public Store openStore(List<Path> files, BiFunction<String, ObjectNode, ObjectNode> adjust) {
     List<ConfigProblem> problems = new ArrayList<>();

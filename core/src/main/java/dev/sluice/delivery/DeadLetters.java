@@ -62,19 +62,19 @@ public interface DeadLetters {
    * Replays the matching dead letters (at most {@code query.limit()}): {@link DeadLetterQuery#all()}
    * for all, {@code DeadLetterQuery.of(null, "warehouse")} for one destination's.
    *
-   * @throws InterruptedException when interrupted; what was replayed so far stays replayed
    * @param query what to replay
    * @return what the replay did
+   * @throws InterruptedException when interrupted; what was replayed so far stays replayed
    */
   ReplayReport replay(DeadLetterQuery query) throws InterruptedException;
 
   /**
    * Replays one dead letter.
    *
-   * @throws UnknownDeadLetterException when there is none with that id
-   * @throws InterruptedException when interrupted
    * @param id the dead letter's id
    * @return what the replay did
+   * @throws UnknownDeadLetterException when there is none with that id
+   * @throws InterruptedException when interrupted
    */
   ReplayReport replay(long id) throws InterruptedException;
 

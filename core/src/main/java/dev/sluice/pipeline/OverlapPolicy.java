@@ -34,9 +34,9 @@ public enum OverlapPolicy {
   /**
    * The policy named {@code label} ({@code skip}, {@code queue}, {@code allow}), case-insensitive.
    *
-   * @throws IllegalArgumentException naming the rejected value
    * @param label the label, any case
    * @return the policy
+   * @throws IllegalArgumentException naming the rejected value
    */
   public static OverlapPolicy of(String label) {
     return Labels.parse(OverlapPolicy.class, OverlapPolicy::label, "overlap policy", label);

@@ -224,9 +224,9 @@ public final class PipelineBuilder {
   /**
    * Runs the pipeline at the times of a Unix-syntax cron expression in UTC.
    *
-   * @throws dev.sluice.schedule.InvalidCronException when the expression can't be parsed
    * @param expression five fields, or a macro such as {@code @daily}
    * @return this builder
+   * @throws dev.sluice.schedule.InvalidCronException when the expression can't be parsed
    */
   public PipelineBuilder cron(String expression) {
     return trigger(CronTrigger.of(expression));

@@ -50,9 +50,9 @@ public final class RouteBuilder {
   /**
    * Only records matching this expression take the rule.
    *
-   * @throws ConditionSyntaxException naming the rule, with a caret under the error
    * @param value the condition, in the {@link dev.sluice.routing.Conditions} syntax
    * @return this builder
+   * @throws ConditionSyntaxException naming the rule, with a caret under the error
    */
   public RouteBuilder when(String value) {
     Objects.requireNonNull(value, "condition");

@@ -26,9 +26,9 @@ public interface RunControl {
   /**
    * A control whose run will have {@code runId}.
    *
-   * @throws IllegalArgumentException when {@code runId} is null or blank
    * @param runId the id the run will have
    * @return a new control
+   * @throws IllegalArgumentException when {@code runId} is null or blank
    */
   static RunControl withRunId(String runId) {
     return new EngineRunControl(runId);

@@ -80,13 +80,13 @@ public final class RunReport {
    * Starts a report, for engines and for tests of code that consumes reports. Counters default to
    * 0, maps and notes to empty, the rest to absent.
    *
-   * @throws NullPointerException when an argument is null
    * @param runId the run's id
    * @param pipeline the pipeline's name
    * @param trigger what started the run, as kept in the run history
    * @param status the run's status
    * @param startedAt when the run started
    * @return a new builder
+   * @throws NullPointerException when an argument is null
    */
   public static Builder builder(String runId, String pipeline, String trigger, RunStatus status, Instant startedAt) {
     return new Builder(runId, pipeline, trigger, status, startedAt);
@@ -133,12 +133,12 @@ public final class RunReport {
     /**
      * The record counters.
      *
-     * @throws IllegalArgumentException when one is negative
      * @param read records the connector emitted
      * @param rejected input the connector could not read
      * @param unmatched records no rule and no {@code otherwise} route took
      * @param routingErrors records a condition or transformation failed on
      * @return this builder
+     * @throws IllegalArgumentException when one is negative
      */
     public Builder counts(long read, long rejected, long unmatched, long routingErrors) {
       if (read < 0 || rejected < 0 || unmatched < 0 || routingErrors < 0) {
@@ -233,12 +233,12 @@ public final class RunReport {
    * The report of a run that never read anything: skipped by the overlap policy, cancelled while
    * queued, or unable to start.
    *
-   * @param status a final status
-   * @param reason why it did not run, reported as {@link #error()}
    * @param runId the run's id
    * @param pipeline the pipeline's name
    * @param trigger what asked for the run
+   * @param status a final status
    * @param at when it was decided; both start and end of the report
+   * @param reason why it did not run, reported as {@link #error()}
    * @return the report, with all counters 0
    * @throws IllegalArgumentException when {@code status} is not final
    */
@@ -511,9 +511,9 @@ public final class RunReport {
    * The report {@link #toJson()} wrote, read back: how a node learns the outcome of a run another
    * node of the cluster ran, from the shared run history.
    *
-   * @throws IllegalArgumentException naming the first missing or malformed field
    * @param n a JSON object written by {@link #toJson()}
    * @return the report
+   * @throws IllegalArgumentException naming the first missing or malformed field
    */
   public static RunReport fromJson(JsonNode n) {
     Map<String, Long> rules = new LinkedHashMap<>();

@@ -44,10 +44,10 @@ public final class FieldPath {
   /**
    * Parses a definite JSONPath.
    *
-   * @throws IllegalArgumentException when {@code path} is not a definite path of field names and
-   *     indexes (wildcards, filters, slices, deep scan, negative indexes), naming it
    * @param path a definite JSONPath, e.g. {@code $.items[0].sku}
    * @return the parsed path
+   * @throws IllegalArgumentException when {@code path} is not a definite path of field names and
+   *     indexes (wildcards, filters, slices, deep scan, negative indexes), naming it
    */
   public static FieldPath parse(String path) {
     FieldPath parsed = tryParse(path);
@@ -61,9 +61,9 @@ public final class FieldPath {
   /**
    * Parses a definite JSONPath.
    *
+   * @param path a JSONPath, or null
    * @return null when {@code path} is null or not a definite path of field names and indexes (so
    *     that callers can hand it to a general JSONPath engine)
-   * @param path a JSONPath, or null
    */
   public static FieldPath tryParse(String path) {
     if (path == null) {
@@ -130,9 +130,9 @@ public final class FieldPath {
    * Parses a field name or dotted path ({@code id}, {@code customer.id}, {@code $.customer.id}),
    * or a JSONPath when {@code text} starts with {@code $}.
    *
-   * @throws IllegalArgumentException naming the rejected text
    * @param text the field name, dotted path or JSONPath
    * @return the parsed path
+   * @throws IllegalArgumentException naming the rejected text
    */
   public static FieldPath parseDotted(String text) {
     String k = text == null ? "" : text.strip();

@@ -14,10 +14,10 @@ public interface Condition {
   Condition ALWAYS = record -> true;
 
   /**
-   * @throws RoutingException when the record can't be evaluated (the pipeline's error policy then
-   *     dead-letters the record or fails the run)
    * @param record the record to test; not changed
    * @return whether the rule applies to {@code record}
+   * @throws RoutingException when the record can't be evaluated (the pipeline's error policy then
+   *     dead-letters the record or fails the run)
    */
   boolean test(Record record);
 }

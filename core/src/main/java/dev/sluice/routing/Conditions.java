@@ -58,12 +58,12 @@ public final class Conditions {
    * with one key of {@code all} (list), {@code any} (list), {@code not} (condition) or {@code rule}
    * (a custom rule plugin: its type, or an object with {@code type} and options).
    *
-   * @throws ConditionSyntaxException for a bad expression inside
-   * @throws IllegalArgumentException for a bad structure, naming the JSON pointer of the problem
    * @param structured the condition in its YAML/JSON form
    * @param paths the cache to compile and share paths with
    * @return the compiled condition, immutable; its {@link CompiledCondition#source()} is the text
    *     of a string condition or the JSON of a structured one
+   * @throws ConditionSyntaxException for a bad expression inside
+   * @throws IllegalArgumentException for a bad structure, naming the JSON pointer of the problem
    */
   public static CompiledCondition compile(JsonNode structured, PathCache paths) {
     return new CompiledCondition(

@@ -41,9 +41,9 @@ public abstract class JsonPathExpression {
   /**
    * Compiles a path.
    *
-   * @throws IllegalArgumentException with Jayway's explanation when the path is invalid
    * @param path a JSONPath; {@code @} may stand for {@code $} (the current item in array filters)
    * @return a {@link Definite} for field names and indexes, otherwise a path evaluated by Jayway
+   * @throws IllegalArgumentException with Jayway's explanation when the path is invalid
    */
   public static JsonPathExpression compile(String path) {
     FieldPath definite = FieldPath.tryParse(path);
@@ -62,9 +62,9 @@ public abstract class JsonPathExpression {
   /**
    * Compiles a path that transformations can write to: definite, field names and indexes only.
    *
-   * @throws IllegalArgumentException otherwise
    * @param path a definite JSONPath, e.g. {@code $.items[0].sku}
    * @return the compiled path
+   * @throws IllegalArgumentException otherwise
    */
   public static Definite compileWritable(String path) {
     FieldPath definite = FieldPath.tryParse(path);
@@ -94,11 +94,11 @@ public abstract class JsonPathExpression {
   /**
    * Evaluates the path.
    *
+   * @param root the document to evaluate against (a record's data, or an array item)
    * @return for a definite path the value, or null when missing; for other paths an array of
    *     every match (empty when none)
    * @throws RoutingException when a JSONPath function fails on this document (an unknown
    *     function, {@code .length()} of a number, ...)
-   * @param root the document to evaluate against (a record's data, or an array item)
    */
   public abstract JsonNode evaluate(JsonNode root);
 
@@ -153,11 +153,11 @@ public abstract class JsonPathExpression {
      * Sets the value, creating missing objects on the way (and padding arrays with nulls, at most
      * 10,000 past the end).
      *
+     * @param root the document to change (in place)
+     * @param value the value to store (not copied)
      * @throws RoutingException when the way is blocked by a value of another type (a field of an
      *     array, an index into an object, anything inside a number), or the index is too far past
      *     the end
-     * @param root the document to change (in place)
-     * @param value the value to store (not copied)
      */
     public void set(ObjectNode root, JsonNode value) {
       if (steps.length == 0) {

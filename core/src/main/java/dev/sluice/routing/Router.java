@@ -79,8 +79,10 @@ public final class Router {
    * in rule order. When a condition or transformation fails, nothing reaches {@code sink} and
    * {@code ruleMatches} is left unchanged, so a record is never both delivered and dead-lettered.
    *
+   * @param record the record to route; not changed
    * @param scratch the caller's reusable buffer (one per routing thread or run, never shared
    *     between threads); it is empty again when this method returns
+   * @param sink receives each (destination, record) result, on the calling thread
    * @param ruleMatches incremented at the index of each rule that matched, after routing
    *     succeeded; length {@code rules().size()}
    * @return the number of rules that matched, or -1 when none did and the record went to {@code
@@ -89,8 +91,6 @@ public final class Router {
    *     nothing was handed to {@code sink}
    * @throws InterruptedException when {@code sink} is interrupted; the results before it were
    *     handed out
-   * @param record the record to route; not changed
-   * @param sink receives each (destination, record) result, on the calling thread
    */
   public int route(Record record, Scratch scratch, RouteSink sink, long[] ruleMatches) throws InterruptedException {
     int matched = plan(record, scratch);

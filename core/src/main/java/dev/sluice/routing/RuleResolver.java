@@ -14,8 +14,8 @@ public interface RuleResolver {
   /**
    * @param type the rule plugin's type
    * @param options its options, never null
-   * @throws dev.sluice.SluiceException when no plugin offers that type or the options are invalid
    * @return the rule instance, never null
+   * @throws dev.sluice.SluiceException when no plugin offers that type or the options are invalid
    */
   Rule resolve(String type, ObjectNode options);
 }

@@ -15,9 +15,9 @@ import java.util.List;
 public interface Transform {
 
   /**
-   * @throws RoutingException when the record can't be transformed
    * @param record the record to transform; not to be changed
    * @return the resulting records: usually one, several to split, none to drop
+   * @throws RoutingException when the record can't be transformed
    */
   List<Record> apply(Record record);
 }

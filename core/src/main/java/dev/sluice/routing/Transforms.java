@@ -164,6 +164,7 @@ public final class Transforms {
   /**
    * Parses and formats a date-time.
    *
+   * @param path the definite path of the value
    * @param from {@code iso}, {@code epoch-millis}, {@code epoch-seconds} or a {@link
    *     DateTimeFormatter} pattern
    * @param to the same choices; {@code iso} writes an ISO-8601 instant (UTC) or, with {@code
@@ -171,7 +172,6 @@ public final class Transforms {
    * @param zone the zone of inputs without an offset (default UTC)
    * @param toZone the zone to write in (default: UTC for {@code iso}, {@code zone} for patterns
    *     and {@code date})
-   * @param path the definite path of the value
    * @return the step
    */
   public static InPlaceTransform date(String path, String from, String to, ZoneId zone, ZoneId toZone) {
@@ -273,10 +273,10 @@ public final class Transforms {
   /**
    * Builds a transformation from its configuration form (see the class comment).
    *
-   * @throws IllegalArgumentException naming the step and what is wrong
    * @param step the step: an object with one key, the operation
    * @param paths the cache to compile paths with
    * @return the step
+   * @throws IllegalArgumentException naming the step and what is wrong
    */
   public static Transform fromSpec(JsonNode step, PathCache paths) {
     if (!step.isObject() || step.size() != 1) {

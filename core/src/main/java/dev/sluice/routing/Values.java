@@ -107,10 +107,10 @@ public final class Values {
   /**
    * Orders two values: negative, zero or positive.
    *
-   * @return {@link Integer#MIN_VALUE} when either is missing or null (the comparison is false)
-   * @throws RoutingException when the types can't be ordered
    * @param a a value, or null for missing
    * @param b a value, or null for missing
+   * @return {@link Integer#MIN_VALUE} when either is missing or null (the comparison is false)
+   * @throws RoutingException when the types can't be ordered
    */
   public static int compare(JsonNode a, JsonNode b) {
     if (a == null || b == null || a.isNull() || b.isNull()) {

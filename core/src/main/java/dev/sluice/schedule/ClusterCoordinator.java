@@ -32,8 +32,8 @@ public interface ClusterCoordinator extends AutoCloseable {
   /**
    * Records a request durably, for some node to run. Returns at once.
    *
-   * @throws dev.sluice.SluiceException when it can't be recorded (the database is down)
    * @param request the run to record; its run id is already assigned
+   * @throws dev.sluice.SluiceException when it can't be recorded (the database is down)
    */
   void enqueue(RunRequest request);
 

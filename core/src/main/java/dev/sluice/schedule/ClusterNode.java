@@ -25,10 +25,10 @@ public interface ClusterNode {
    * Runs {@code request} on the calling thread and returns its report when it ended (also when it
    * failed or was skipped by the overlap policy on this node).
    *
-   * @throws NodeStoppingException when the run was stopped because this node is closing: the
-   *     coordinator hands it to another node
    * @param request the run to execute
    * @return the run's report
+   * @throws NodeStoppingException when the run was stopped because this node is closing: the
+   *     coordinator hands it to another node
    */
   RunReport execute(RunRequest request);
 
@@ -37,11 +37,11 @@ public interface ClusterNode {
    * after an outage of the whole cluster) and runs it here, with a run id derived from pipeline,
    * trigger and time, so that a run restarted on another node keeps its id.
    *
+   * @param pipeline the pipeline's name
+   * @param trigger one of the pipeline's {@linkplain #cronTriggers() cron triggers}
    * @param scheduledFor the regular time being fired
    * @return the report, or empty when the misfire policy skipped it
    * @throws NodeStoppingException as for {@link #execute}
-   * @param pipeline the pipeline's name
-   * @param trigger one of the pipeline's {@linkplain #cronTriggers() cron triggers}
    */
   Optional<RunReport> fireCron(String pipeline, CronTrigger trigger, Instant scheduledFor);
 }

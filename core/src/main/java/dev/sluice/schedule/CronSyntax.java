@@ -54,9 +54,9 @@ public enum CronSyntax {
   /**
    * The syntax named {@code label}, case-insensitive.
    *
-   * @throws IllegalArgumentException naming the rejected value and the accepted ones
    * @param label {@code unix}, {@code quartz} or {@code spring}, any case
    * @return the syntax
+   * @throws IllegalArgumentException naming the rejected value and the accepted ones
    */
   public static CronSyntax of(String label) {
     return Labels.parse(CronSyntax.class, CronSyntax::label, "cron syntax", label);

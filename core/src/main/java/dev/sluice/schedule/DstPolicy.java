@@ -33,9 +33,9 @@ public enum DstPolicy {
   /**
    * The policy named {@code label} ({@code shift} or {@code skip}), case-insensitive.
    *
-   * @throws IllegalArgumentException naming the rejected value
    * @param label {@code shift} or {@code skip}, any case
    * @return the policy
+   * @throws IllegalArgumentException naming the rejected value
    */
   public static DstPolicy of(String label) {
     return Labels.parse(DstPolicy.class, DstPolicy::label, "dst policy", label);

@@ -27,9 +27,9 @@ public enum MisfirePolicy {
   /**
    * The policy named {@code label}, case-insensitive.
    *
-   * @throws IllegalArgumentException naming the rejected value
    * @param label {@code fire-once-now} or {@code skip}, any case
    * @return the policy
+   * @throws IllegalArgumentException naming the rejected value
    */
   public static MisfirePolicy of(String label) {
     return Labels.parse(MisfirePolicy.class, MisfirePolicy::label, "misfire policy", label);

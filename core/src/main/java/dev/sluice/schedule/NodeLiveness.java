@@ -48,10 +48,10 @@ public final class NodeLiveness implements AutoCloseable {
 
   /**
    * @param node this node's id
-   * @param interval how often the node beats and sweeps
-   * @param missed after this many intervals without a heartbeat a node counts as gone
    * @param runs the store of run history and heartbeats
    * @param clock the clock heartbeats and ages are taken from
+   * @param interval how often the node beats and sweeps
+   * @param missed after this many intervals without a heartbeat a node counts as gone
    * @throws IllegalArgumentException when {@code missed} is under 1 (or the interval is not
    *     positive)
    */

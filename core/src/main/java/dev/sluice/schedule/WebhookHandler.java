@@ -57,12 +57,12 @@ public interface WebhookHandler {
    * Handles a request whose body is still a stream: reads at most the path's limit plus one byte,
    * so an oversized body is refused without being buffered.
    *
-   * @throws IOException only when reading {@code body} fails
    * @param method the HTTP method, e.g. {@code POST}
    * @param path the request path without query
    * @param headers every header with its values, as the server gives them
    * @param body the request body, read here (not closed)
    * @return the response to send; never null
+   * @throws IOException only when reading {@code body} fails
    */
   WebhookResponse handle(String method, String path, Map<String, List<String>> headers, InputStream body)
       throws IOException;

@@ -180,8 +180,8 @@ public final class WebhookSignature {
    *
    * @param secret {@code whsec_} followed by the base64 of the key, as Standard Webhooks senders
    *     show it; the base64 alone is accepted too
-   * @throws IllegalArgumentException when it is not of that form (the message does not show it)
    * @return the signature
+   * @throws IllegalArgumentException when it is not of that form (the message does not show it)
    */
   public static WebhookSignature standard(String secret) {
     return new WebhookSignature(Scheme.STANDARD, standardKey(secret), STANDARD_SIGNATURE, Encoding.BASE64, "",
@@ -191,10 +191,10 @@ public final class WebhookSignature {
   /**
    * The key of a Standard Webhooks secret: the bytes that {@code whsec_<base64>} encodes.
    *
-   * @throws IllegalArgumentException when {@code secret} is not of that form (the message does
-   *     not show it)
    * @param secret {@code whsec_<base64>}, or the base64 alone
    * @return the decoded key, a new array
+   * @throws IllegalArgumentException when {@code secret} is not of that form (the message does
+   *     not show it)
    */
   public static byte[] standardKey(String secret) {
     if (secret == null || secret.isEmpty()) {
@@ -443,12 +443,12 @@ public final class WebhookSignature {
   /**
    * The outcome of checking one request. Messages are safe to return to the caller.
    *
-   * @param signedKey on acceptance, what identifies the signed content for replay detection (the
-   *     MAC computed here, or a signed id); null for {@link Scheme#NONE} and refusals
    * @param status 0 when accepted, else the HTTP status to answer (400 or 401)
    * @param reason a short tag: {@code ok}, {@code missing_signature}, {@code malformed}, {@code
    *     bad_signature}, {@code stale}
    * @param message what was wrong, without secrets or signature values
+   * @param signedKey on acceptance, what identifies the signed content for replay detection (the
+   *     MAC computed here, or a signed id); null for {@link Scheme#NONE} and refusals
    */
   public record Verdict(int status, String reason, String message, String signedKey) {
     static Verdict ok(String signedKey) {
@@ -476,11 +476,11 @@ public final class WebhookSignature {
    * signedKey}.
    *
    * @param headers case-insensitive lookup of the first value of a header
+   * @param body the raw request body, exactly as received
+   * @param now the current time, from the injected clock
    * @return accepted with the signed replay key (null for {@link Scheme#NONE}), or a status
    *     and a reason tag ({@code missing_signature}, {@code malformed}, {@code bad_signature},
    *     {@code stale})
-   * @param body the raw request body, exactly as received
-   * @param now the current time, from the injected clock
    */
   public Verdict verify(Function<String, String> headers, byte[] body, Instant now) {
     if (scheme == Scheme.NONE) {

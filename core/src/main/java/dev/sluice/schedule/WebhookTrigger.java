@@ -102,9 +102,9 @@ public record WebhookTrigger(
   /**
    * {@code path} without a trailing slash.
    *
-   * @throws IllegalArgumentException when it is not an absolute path of URL-safe segments
    * @param path an absolute path
    * @return the path without a trailing slash
+   * @throws IllegalArgumentException when it is not an absolute path of URL-safe segments
    */
   public static String normalize(String path) {
     String p = path == null ? null : path.trim();

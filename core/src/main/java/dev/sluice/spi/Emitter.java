@@ -15,8 +15,8 @@ public interface Emitter {
   /**
    * Hands one record downstream; blocks while the run's bounded queue is full.
    *
-   * @throws InterruptedException when the run is cancelled while waiting
    * @param record the record; the connector must not change it afterwards
+   * @throws InterruptedException when the run is cancelled while waiting
    */
   void emit(Record record) throws InterruptedException;
 

@@ -61,8 +61,8 @@ public interface PluginProvider<T> {
    * @param config the options, never null; read them through its typed getters so that a bad
    *     value produces an error naming the instance and the option
    * @param context services of the host, never null
-   * @throws dev.sluice.spi.PluginConfigException when an option is missing or invalid
    * @return the new instance, never null
+   * @throws dev.sluice.spi.PluginConfigException when an option is missing or invalid
    */
   T create(PluginConfig config, PluginContext context);
 }

@@ -60,10 +60,10 @@ public final class ProviderRegistry {
   /**
    * Discovers providers of every kind on {@code classLoader} and adds {@code explicit} ones.
    *
-   * @throws DuplicateProviderException when two providers claim one type
    * @param classLoader the class loader to search with {@link java.util.ServiceLoader}
    * @param explicit providers the host supplies directly
    * @return the registry, immutable
+   * @throws DuplicateProviderException when two providers claim one type
    */
   public static ProviderRegistry discover(
       ClassLoader classLoader, Collection<? extends PluginProvider<?>> explicit) {
@@ -80,12 +80,12 @@ public final class ProviderRegistry {
    * {@link #installed()} and {@link #skipped()} with the reason, and the others load.
    *
    * @param classLoader the host's class loader: discovered itself, and the parent of every plugin's
+   * @param explicit providers the host supplies directly
    * @param pluginPaths plugin folders (or jars); each must exist
+   * @return the registry, immutable
    * @throws DuplicateProviderException when two providers claim one type (the message names both
    *     jars)
    * @throws IllegalArgumentException when a plugin path is neither a folder nor a jar
-   * @param explicit providers the host supplies directly
-   * @return the registry, immutable
    */
   public static ProviderRegistry discover(
       ClassLoader classLoader, Collection<? extends PluginProvider<?>> explicit, List<Path> pluginPaths) {
@@ -170,12 +170,12 @@ public final class ProviderRegistry {
   /**
    * The provider of {@code type} for {@code kind}.
    *
-   * @param owner what asks, for the message: {@code "destination 'alerts'"}
-   * @throws UnknownPluginTypeException listing the known types
    * @param <P> the provider interface of {@code kind}
    * @param kind the kind of plugin
    * @param type the plugin type
+   * @param owner what asks, for the message: {@code "destination 'alerts'"}
    * @return the provider
+   * @throws UnknownPluginTypeException listing the known types
    */
   public <P extends PluginProvider<?>> P require(PluginKind kind, String type, String owner) {
     return this.<P>find(kind, type)

@@ -117,10 +117,10 @@ public final class JdbcStore implements Store {
    * An embedded H2 file store commits each transaction to its file at once ({@code WRITE_DELAY=0}
    * is added unless the URL sets a write delay), so a killed process loses no committed state.
    *
-   * @throws JdbcStoreException when the database can't be reached, is not supported, or a
-   *     migration fails
    * @param options where the database is and how to connect
    * @return the open store; closing it closes the pool
+   * @throws JdbcStoreException when the database can't be reached, is not supported, or a
+   *     migration fails
    */
   public static JdbcStore open(JdbcStoreOptions options) {
     Objects.requireNonNull(options, "options");

@@ -73,10 +73,10 @@ public final class FileConnector implements Connector {
   private final Record prototype;
 
   /**
-   * @param keyField field holding the record key ({@code id}, {@code $.customer.id}); null to key
-   *     records by position ({@code <file name>:<record number>})
    * @param path the file to read
    * @param format how the file is written (see {@link FileFormat#fromFileName})
+   * @param keyField field holding the record key ({@code id}, {@code $.customer.id}); null to key
+   *     records by position ({@code <file name>:<record number>})
    * @param checkpointEvery records between checkpoints, at least 1
    * @param delimiter the CSV cell delimiter, e.g. {@code ','}; ignored for JSON
    * @param inferTypes CSV: integers, exact decimals and booleans become those, empty cells null;

@@ -15,8 +15,8 @@ public enum FileFormat {
    * The format a file name suggests: {@code .jsonl}/{@code .ndjson}, {@code .json}, {@code .csv},
    * each optionally followed by {@code .gz}.
    *
-   * @return null when the name does not tell
    * @param name a file name
+   * @return null when the name does not tell
    */
   public static FileFormat fromFileName(String name) {
     String n = name.toLowerCase(Locale.ROOT);

@@ -145,11 +145,11 @@ public final class OAuthTokens {
    * A valid access token: the cached one, or a new one from the token endpoint, whose request is
    * reported to {@code log} (URL only; secrets never).
    *
+   * @param log where the token request is reported
+   * @return the access token, never null
    * @throws HttpSourceException when the endpoint refuses (the message names the status and the
    *     OAuth error, masked), or a rotated refresh token could not be saved
    * @throws IOException when the endpoint can't be reached after retries
-   * @param log where the token request is reported
-   * @return the access token, never null
    * @throws InterruptedException when interrupted while waiting for the endpoint or a retry
    */
   public synchronized String accessToken(RequestLog log) throws IOException, InterruptedException {
@@ -537,8 +537,8 @@ public final class OAuthTokens {
     }
 
     /**
-     * @throws IllegalArgumentException when the client id or the grant is missing
      * @return the token source, thread-safe
+     * @throws IllegalArgumentException when the client id or the grant is missing
      */
     public OAuthTokens build() {
       if (clientId == null) {

@@ -597,9 +597,9 @@ public final class WebhookDestination implements Destination {
     }
 
     /**
+     * @return the destination, thread-safe
      * @throws IllegalArgumentException naming the setting that is invalid (never showing a
      *     secret, a header value or the URL's path)
-     * @return the destination, thread-safe
      */
     public WebhookDestination build() {
       return new WebhookDestination(this);

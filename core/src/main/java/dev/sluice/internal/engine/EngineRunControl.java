@@ -25,8 +25,8 @@ public final class EngineRunControl implements RunControl {
   /**
    * A control whose run will have {@code runId}.
    *
-   * @throws IllegalArgumentException when {@code runId} is blank
    * @param runId the run id to use
+   * @throws IllegalArgumentException when {@code runId} is blank
    */
   public EngineRunControl(String runId) {
     if (runId == null || runId.isBlank()) {
@@ -105,10 +105,10 @@ public final class EngineRunControl implements RunControl {
   /**
    * The engine's control behind {@code control}: a new one for null.
    *
-   * @throws IllegalArgumentException when {@code control} was not made by {@link RunControl#create()}
-   *     or {@link RunControl#withRunId(String)}
    * @param control a control made by {@link RunControl}'s factories, or null
    * @return the engine's control
+   * @throws IllegalArgumentException when {@code control} was not made by {@link RunControl#create()}
+   *     or {@link RunControl#withRunId(String)}
    */
   public static EngineRunControl of(RunControl control) {
     if (control == null) {

@@ -264,13 +264,13 @@ public final class GuardedDestination {
    * Delivers {@code records}, retrying what fails retryably, until every record is delivered,
    * failed for good, or abandoned. Observes nothing.
    *
-   * @see #deliver(String, String, List, BooleanSupplier, ObservationRegistry, Observation)
    * @param pipeline the pipeline the records come from
    * @param runId the run delivering them
    * @param records the records to deliver
    * @param stopping asked between attempts; true abandons what is not delivered yet
    * @return what happened to each record
    * @throws InterruptedException when interrupted while {@code stopping} answers false
+   * @see #deliver(String, String, List, BooleanSupplier, ObservationRegistry, Observation)
    */
   public Outcome deliver(String pipeline, String runId, List<Record> records, BooleanSupplier stopping)
       throws InterruptedException {
@@ -289,8 +289,8 @@ public final class GuardedDestination {
    * @param observations where each retry attempt is observed ({@code sluice.deliver.retry})
    * @param parent the observation retries are children of (the batch's {@code sluice.deliver}), or
    *     null
-   * @throws InterruptedException when interrupted while {@code stopping} answers false
    * @return what happened to each record
+   * @throws InterruptedException when interrupted while {@code stopping} answers false
    */
   public Outcome deliver(String pipeline, String runId, List<Record> records, BooleanSupplier stopping,
       ObservationRegistry observations, Observation parent) throws InterruptedException {
@@ -787,7 +787,7 @@ public final class GuardedDestination {
     /**
      * Delivery attempts made (the first plus retries).
      *
-     * @return the count, at least 1
+     * @return the count
      */
     public int attempts() {
       return attempts;

@@ -120,11 +120,11 @@ public final class PipelineEngine {
   private volatile CommitObserver commitObserver;
 
   /**
-   * @param destinations every destination the pipeline names, resolved
-   * @throws IllegalArgumentException when a rule names a destination not in {@code destinations}
    * @param pipeline the pipeline's definition
    * @param connector the pipeline's source, created from its spec
+   * @param destinations every destination the pipeline names, resolved
    * @param services the instance's shared services
+   * @throws IllegalArgumentException when a rule names a destination not in {@code destinations}
    */
   public PipelineEngine(
       Pipeline pipeline,
@@ -138,11 +138,11 @@ public final class PipelineEngine {
   }
 
   /**
-   * @param rules binds custom rule references ({@code rule:} conditions, {@code custom:} steps)
    * @param pipeline the pipeline's definition
    * @param connector the pipeline's source, created from its spec
    * @param destinations every destination the pipeline names, resolved
    * @param services the instance's shared services
+   * @param rules binds custom rule references ({@code rule:} conditions, {@code custom:} steps)
    */
   public PipelineEngine(
       Pipeline pipeline,
@@ -209,8 +209,8 @@ public final class PipelineEngine {
    * @param trigger what started the run, for the history
    * @param parameters handed to the connector; null for none
    * @param control to cancel the run from another thread; null for none
-   * @throws EngineStoppedException after {@link #stop()}
    * @return the run's report, whatever the outcome
+   * @throws EngineStoppedException after {@link #stop()}
    */
   public RunReport run(String trigger, JsonNode parameters, RunControl control) {
     Execution execution = new Execution(
@@ -259,8 +259,8 @@ public final class PipelineEngine {
   /**
    * Waits until no run of this pipeline is in progress.
    *
-   * @return false when runs were still in progress at {@code deadlineNanos} ({@link System#nanoTime()})
    * @param deadlineNanos a {@link System#nanoTime()} value
+   * @return false when runs were still in progress at {@code deadlineNanos} ({@link System#nanoTime()})
    * @throws InterruptedException when interrupted while waiting
    */
   public boolean awaitIdle(long deadlineNanos) throws InterruptedException {

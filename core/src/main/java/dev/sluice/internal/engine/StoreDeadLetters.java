@@ -38,9 +38,9 @@ public final class StoreDeadLetters implements DeadLetters {
   private final Clock clock;
 
   /**
+   * @param store where the dead letters are
    * @param destinations by name: the same instances the engine delivers through
    * @param runIds makes the replay's run id
-   * @param store where the dead letters are
    * @param clock stamps replays and their failures
    */
   public StoreDeadLetters(
@@ -49,10 +49,10 @@ public final class StoreDeadLetters implements DeadLetters {
   }
 
   /**
+   * @param store where the dead letters are
    * @param destinations by name: the same instances the engine delivers through
    * @param pipelines by name: the current rules that routing failures are replayed through
    * @param runIds makes the replay's run id
-   * @param store where the dead letters are
    * @param clock stamps replays and their failures
    */
   public StoreDeadLetters(

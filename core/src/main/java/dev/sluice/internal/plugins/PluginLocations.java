@@ -37,9 +37,9 @@ public final class PluginLocations {
   /**
    * The plugins under {@code pluginPath}, sorted by name.
    *
-   * @throws IllegalArgumentException when the path is neither a folder nor a jar
    * @param pluginPath a plugins folder, or a single plugin jar
    * @return the plugins found; one that can't be read has its {@code problem} set
+   * @throws IllegalArgumentException when the path is neither a folder nor a jar
    */
   public static List<Location> scan(Path pluginPath) {
     if (Files.isRegularFile(pluginPath) && isJar(pluginPath)) {

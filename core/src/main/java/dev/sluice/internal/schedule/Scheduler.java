@@ -77,12 +77,12 @@ public final class Scheduler implements AutoCloseable {
   /**
    * @param engines every pipeline, by name
    * @param pluginTriggers the created plugin trigger instances, by pipeline name; closed by {@link #close()}
+   * @param services the instance's shared services
    * @param ticker the source of time for cron triggers
    * @param ownsTicker whether {@link #close()} shuts the ticker down
    * @param random jitter source
    * @param drainTimeout how long {@link #close()} waits for running runs to finish
    * @param cluster shares cron firing and runs with other nodes; null to schedule in this process alone
-   * @param services the instance's shared services
    */
   public Scheduler(Map<String, PipelineEngine> engines, Map<String, List<Trigger>> pluginTriggers,
       EngineServices services, Ticker ticker, boolean ownsTicker, RandomGenerator random, Duration drainTimeout,
@@ -121,13 +121,13 @@ public final class Scheduler implements AutoCloseable {
   /**
    * Requests a run of {@code pipeline}, subject to its overlap policy.
    *
+   * @param pipeline the pipeline's name
    * @param kind {@code api}, {@code cron}, {@code webhook} or {@code plugin} (a metrics tag)
    * @param trigger what asked, as kept in the run history
    * @param parameters handed to the connector; null for none
+   * @return the handle of the run (queued, running, or already ended)
    * @throws UnknownPipelineException when there is no such pipeline
    * @throws IllegalStateException after {@link #close()}
-   * @param pipeline the pipeline's name
-   * @return the handle of the run (queued, running, or already ended)
    */
   public DefaultRunHandle submit(String pipeline, String kind, String trigger, JsonNode parameters) {
     PipelineRuns r = runsOf(pipeline);
@@ -271,9 +271,9 @@ public final class Scheduler implements AutoCloseable {
    * Waits until these runs no longer execute on this node (in cluster mode a stopped run may go on
    * elsewhere).
    *
+   * @param active the handles of the runs to wait for
    * @param deadlineNanos a {@link System#nanoTime()} value: a real wait, not the clock
    * @return false when some still executed here at the deadline
-   * @param active the handles of the runs to wait for
    */
   public boolean awaitStoppedHere(List<DefaultRunHandle> active, long deadlineNanos) {
     for (DefaultRunHandle h : active) {

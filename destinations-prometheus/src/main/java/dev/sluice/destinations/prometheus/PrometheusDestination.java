@@ -96,8 +96,8 @@ public final class PrometheusDestination implements Destination {
    * @param options e.g. {@code Map.of("metrics", List.of(Map.of("name", "ga4_sessions", "type",
    *     "gauge", "value", "$.sessions")))}
    * @param clock the host's clock (staleness, created timestamps)
-   * @throws dev.sluice.spi.PluginConfigException when an option is missing or invalid
    * @return the destination; it starts its own scrape server only when the options set a port
+   * @throws dev.sluice.spi.PluginConfigException when an option is missing or invalid
    */
   public static PrometheusDestination of(String name, java.util.Map<String, ?> options, Clock clock) {
     Settings settings = Settings.parse(dev.sluice.spi.PluginConfig.of(
@@ -196,8 +196,8 @@ public final class PrometheusDestination implements Destination {
    * How many series {@code metric} has now (for monitoring and tests).
    *
    * @param metric a configured metric's name (a counter's without {@code _total})
-   * @throws IllegalArgumentException when no mapping has that name
    * @return the number of series, at least 0
+   * @throws IllegalArgumentException when no mapping has that name
    */
   public int seriesCount(String metric) {
     return store.seriesCount(metric);

@@ -507,7 +507,8 @@ public final class DatabaseDestination implements Destination {
      * Column {@code column} gets the value at {@code jsonPath} of each record, as {@code type}.
      *
      * @param column the column's name
-     * @param jsonPath a definite JSONPath into the record's data, e.g. {@code $.customer.id}
+     * @param jsonPath a JSONPath starting at {@code $}, e.g. {@code $.customer.id}; an indefinite
+     *     path yields the array of its matches
      * @param type the column's type, not null
      * @return this builder
      * @throws IllegalArgumentException when the name or path is invalid, or the column is mapped
@@ -583,9 +584,9 @@ public final class DatabaseDestination implements Destination {
     }
 
     /**
+     * @return the destination; closing it closes the pool it made for {@link #url}
      * @throws IllegalArgumentException when the combination does not work (no table, no columns,
      *     upsert without key, COPY on another database than PostgreSQL, ...)
-     * @return the destination; closing it closes the pool it made for {@link #url}
      */
     public DatabaseDestination build() {
       if (table == null) {
