@@ -38,11 +38,11 @@ public final class RecordCodec {
   }
 
   /**
+   * Reads a record {@link #toJson} wrote.
+   *
    * @param json the JSON object
    * @return the record
    * @throws IllegalArgumentException when {@code json} is not of the form {@link #toJson} writes
-   * Reads a record {@link #toJson} wrote.
-   *
    */
   public static Record fromJson(JsonNode json) {
     JsonNode key = json.get("key");

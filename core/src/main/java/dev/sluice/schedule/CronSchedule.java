@@ -123,14 +123,14 @@ public final class CronSchedule {
   }
 
   /**
+   * Parses an expression.
+   *
    * @param expression the expression, in {@code syntax}
    * @param syntax the cron dialect
    * @param zone the zone whose wall clock the expression reads
    * @param dstPolicy what to do with wall-clock times that daylight saving skips
    * @return the schedule, immutable
    * @throws InvalidCronException naming the expression, its syntax and what is wrong
-   * Parses an expression.
-   *
    */
   public static CronSchedule of(String expression, CronSyntax syntax, ZoneId zone, DstPolicy dstPolicy) {
     Objects.requireNonNull(syntax, "syntax");

@@ -230,11 +230,11 @@ public record CronTrigger(
     }
 
     /**
+     * Parses the expression and builds the trigger.
+     *
      * @return the trigger, immutable
      * @throws InvalidCronException when the expression can't be parsed
      * @throws IllegalArgumentException when a setting is out of range
-     * Parses the expression and builds the trigger.
-     *
      */
     public CronTrigger build() {
       return new CronTrigger(CronSchedule.of(expression, syntax, zone, dst), misfire, misfireThreshold, jitter);
