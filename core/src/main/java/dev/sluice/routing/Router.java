@@ -286,6 +286,8 @@ public final class Router {
   @FunctionalInterface
   public interface RouteSink {
     /**
+     * Takes one routed record.
+     *
      * @param destination index of the destination (see {@link Router#destinations()})
      * @param record what to deliver
      * @param original the record as read when {@code record} was transformed, else null

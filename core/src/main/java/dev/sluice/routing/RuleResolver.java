@@ -12,6 +12,8 @@ import dev.sluice.spi.Rule;
 public interface RuleResolver {
 
   /**
+   * Resolves one reference.
+   *
    * @param type the rule plugin's type
    * @param options its options, never null
    * @return the rule instance, never null

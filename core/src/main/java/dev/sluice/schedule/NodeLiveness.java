@@ -47,6 +47,8 @@ public final class NodeLiveness implements AutoCloseable {
   private boolean closed; // guarded by this
 
   /**
+   * Liveness for node {@code node}; nothing happens before {@link #start()}.
+   *
    * @param node this node's id
    * @param runs the store of run history and heartbeats
    * @param clock the clock heartbeats and ages are taken from

@@ -21,6 +21,8 @@ public final class WebhookRequest {
   private final byte[] body;
 
   /**
+   * A request; header names are looked up case-insensitively and the body is not copied.
+   *
    * @param method e.g. {@code POST}
    * @param path the request path without query, e.g. {@code /hooks/github}
    * @param headers every header with its values, as the server gives them

@@ -30,6 +30,8 @@ public final class PluginConfig {
   private final ObjectNode options;
 
   /**
+   * Options of one plugin instance; {@code options} is deep-copied.
+   *
    * @param owner what these options configure, for messages: {@code "destination 'alerts' (type
    *     file)"}
    * @param options the options; {@code type} and keys the host consumes itself may be present

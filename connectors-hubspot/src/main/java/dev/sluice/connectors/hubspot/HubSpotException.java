@@ -24,6 +24,8 @@ public class HubSpotException extends SluiceException {
   private final boolean retryable;
 
   /**
+   * Creates the exception.
+   *
    * @param message what failed and what to do, without secrets
    * @param status the HTTP status, or -1 when no answer came
    * @param category HubSpot's {@code category} (e.g. {@code MISSING_SCOPES}), or null

@@ -73,6 +73,8 @@ public final class FileConnector implements Connector {
   private final Record prototype;
 
   /**
+   * A connector reading {@code path}.
+   *
    * @param path the file to read
    * @param format how the file is written (see {@link FileFormat#fromFileName})
    * @param keyField field holding the record key ({@code id}, {@code $.customer.id}); null to key

@@ -20,6 +20,8 @@ public class HttpSourceException extends SluiceException {
   private final int status;
 
   /**
+   * Creates the exception.
+   *
    * @param method the request's method
    * @param url the request's URL, already masked
    * @param status the answer's status, or -1 when there was none (I/O error, timeout)

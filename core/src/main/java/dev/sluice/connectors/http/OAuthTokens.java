@@ -537,6 +537,8 @@ public final class OAuthTokens {
     }
 
     /**
+     * Builds the token source; no token is requested until {@link OAuthTokens#accessToken()}.
+     *
      * @return the token source, thread-safe
      * @throws IllegalArgumentException when the client id or the grant is missing
      */

@@ -119,6 +119,8 @@ public final class FileDestination implements Destination {
   private final Map<String, ArrayDeque<Pending>> pending = new HashMap<>();
 
   /**
+   * A destination writing to {@code pathTemplate}; the journal is read on first use.
+   *
    * @param name the destination's name; names the journal
    * @param pathTemplate the target file, with optional placeholders (see the class comment)
    * @param format {@link FileFormat#JSONL} or {@link FileFormat#CSV}

@@ -597,6 +597,8 @@ public final class WebhookDestination implements Destination {
     }
 
     /**
+     * Checks the settings and builds the destination.
+     *
      * @return the destination, thread-safe
      * @throws IllegalArgumentException naming the setting that is invalid (never showing a
      *     secret, a header value or the URL's path)

@@ -120,6 +120,8 @@ public final class PipelineEngine {
   private volatile CommitObserver commitObserver;
 
   /**
+   * An engine for {@code pipeline} without custom rule plugins.
+   *
    * @param pipeline the pipeline's definition
    * @param connector the pipeline's source, created from its spec
    * @param destinations every destination the pipeline names, resolved
@@ -138,6 +140,8 @@ public final class PipelineEngine {
   }
 
   /**
+   * An engine for {@code pipeline} that binds custom rule references through {@code rules}.
+   *
    * @param pipeline the pipeline's definition
    * @param connector the pipeline's source, created from its spec
    * @param destinations every destination the pipeline names, resolved

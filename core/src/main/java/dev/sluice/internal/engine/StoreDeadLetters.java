@@ -38,6 +38,8 @@ public final class StoreDeadLetters implements DeadLetters {
   private final Clock clock;
 
   /**
+   * Dead letters without pipeline rules: routing failures are not replayed.
+   *
    * @param store where the dead letters are
    * @param destinations by name: the same instances the engine delivers through
    * @param runIds makes the replay's run id
@@ -49,6 +51,9 @@ public final class StoreDeadLetters implements DeadLetters {
   }
 
   /**
+   * Dead letters that replay destination failures, and routing failures through the current rules
+   * of {@code pipelines}.
+   *
    * @param store where the dead letters are
    * @param destinations by name: the same instances the engine delivers through
    * @param pipelines by name: the current rules that routing failures are replayed through

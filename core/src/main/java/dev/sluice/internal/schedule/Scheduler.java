@@ -75,6 +75,8 @@ public final class Scheduler implements AutoCloseable {
   private boolean closed;
 
   /**
+   * A scheduler for these pipelines; nothing fires before {@link #start()}.
+   *
    * @param engines every pipeline, by name
    * @param pluginTriggers the created plugin trigger instances, by pipeline name; closed by {@link #close()}
    * @param services the instance's shared services

@@ -584,6 +584,8 @@ public final class DatabaseDestination implements Destination {
     }
 
     /**
+     * Checks the settings and builds the destination (with its own pool when configured by URL).
+     *
      * @return the destination; closing it closes the pool it made for {@link #url}
      * @throws IllegalArgumentException when the combination does not work (no table, no columns,
      *     upsert without key, COPY on another database than PostgreSQL, ...)
