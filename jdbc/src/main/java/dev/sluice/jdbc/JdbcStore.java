@@ -117,6 +117,8 @@ public final class JdbcStore implements Store {
    * An embedded H2 file store commits each transaction to its file at once ({@code WRITE_DELAY=0}
    * is added unless the URL sets a write delay), so a killed process loses no committed state.
    *
+   * @param options where the database is and how to connect
+   * @return the open store; closing it closes the pool
    * @throws JdbcStoreException when the database can't be reached, is not supported, or a
    *     migration fails
    */
@@ -146,6 +148,10 @@ public final class JdbcStore implements Store {
   /**
    * A store on a data source the host manages (and closes). Does not migrate: call {@link
    * #migrate()} when the host wants Sluice to create its tables.
+   *
+   * @param dataSource the host's data source; not closed by the store
+   * @param clock stamps commit and update times
+   * @return the store
    */
   public static JdbcStore forDataSource(DataSource dataSource, Clock clock) {
     return new JdbcStore(Objects.requireNonNull(dataSource, "dataSource"), null,

@@ -15,13 +15,21 @@ import org.junit.jupiter.api.Test;
  * {@link StoreContract} subclass.
  */
 public interface UserStoreContract {
-  /** The store under test ({@link StoreContract#store()}). */
+  /**
+   * The store under test ({@link StoreContract#store()}).
+   *
+   * @return the store, open
+   */
   Store store();
 
   private UserStore users() {
     return store().users().orElseThrow(() -> new AssertionError(store() + " offers no users()"));
   }
 
+  /**
+   * Users are saved, replaced and deleted by name and listed sorted; API keys are found by hash,
+   * listed per user, revoked by saving them again, and deleted with their user.
+   */
   @Test
   default void usersAndTheirApiKeys() {
     Instant t0 = Instant.parse("2026-03-29T01:30:00.123Z");
