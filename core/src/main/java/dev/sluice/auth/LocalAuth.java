@@ -18,7 +18,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -800,9 +799,8 @@ public final class LocalAuth {
     return "LocalAuth{issuer=" + settings.issuer() + "}";
   }
 
-  static void clear(char[] c) {
-    if (c != null) {
-      Arrays.fill(c, '\0');
-    }
+  /** For tests in this package: the key ring (to forge tokens with the real key). */
+  SigningKeyRing signingKeyRing() {
+    return keys;
   }
 }
