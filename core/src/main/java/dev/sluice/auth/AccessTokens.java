@@ -87,19 +87,6 @@ final class AccessTokens {
     }
   }
 
-  /** Whether {@code token} has the shape of a compact JWS whose header and payload are JSON. */
-  static boolean looksLikeJwt(String token, int maxLength) {
-    if (token == null || token.length() > maxLength || !JWS.matcher(token).matches()) {
-      return false;
-    }
-    try {
-      JWT.decode(token);
-      return true;
-    } catch (JWTDecodeException e) {
-      return false;
-    }
-  }
-
   /** Whether {@code token} looks like a JWT issued by this issuer (without trusting it). */
   boolean claimsOurIssuer(String token) {
     if (token == null || token.length() > maxLength || !JWS.matcher(token).matches()) {

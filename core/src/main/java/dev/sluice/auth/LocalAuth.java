@@ -399,9 +399,12 @@ public final class LocalAuth {
 
   /**
    * Authenticates requests with a local access token ({@code Authorization: Bearer <jwt>}). It
-   * recognises a bearer token that is not an API key and either is not a readable JWT (rejected:
-   * malformed) or names this installation's issuer; a well-formed JWT of another issuer is not
-   * applicable, for the next authenticator (e.g. Keycloak) to judge.
+   * recognises a bearer JWT whose (unverified) {@code iss} is this installation's issuer, and any
+   * other {@code sluice_...} bearer token (a refresh token sent by mistake: rejected); such a
+   * token is then accepted or rejected here, never passed on. Other bearer tokens (a JWT of
+   * another issuer, an opaque token an OIDC provider may introspect) are not applicable, for the
+   * next authenticator (e.g. Keycloak) to judge; an {@link AuthenticatorChain} rejects what none
+   * recognises.
    */
   public Authenticator accessTokenAuthenticator() {
     return new Authenticator() {
@@ -412,10 +415,16 @@ public final class LocalAuth {
           return AuthResult.notApplicable();
         }
         String token = bearer.get();
-        if (AccessTokens.looksLikeJwt(token, settings.maxTokenLength()) && !accessTokens.claimsOurIssuer(token)) {
+        AuthResult r;
+        if (token.startsWith("sluice_")) {
+          r = AuthResult.rejected("not an access token (a refresh token is exchanged at the refresh endpoint)");
+        } else if (token.length() > settings.maxTokenLength()) {
+          r = AuthResult.rejected("token longer than " + settings.maxTokenLength() + " characters");
+        } else if (!accessTokens.claimsOurIssuer(token)) {
           return AuthResult.notApplicable();
+        } else {
+          r = verifyAccessToken(token);
         }
-        AuthResult r = verifyAccessToken(token);
         logRejection("local access token", r, request);
         return r;
       }

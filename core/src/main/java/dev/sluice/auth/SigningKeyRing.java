@@ -40,6 +40,8 @@ final class SigningKeyRing {
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final Base64.Encoder URL = Base64.getUrlEncoder().withoutPadding();
   private static final Duration RELOAD_INTERVAL = Duration.ofSeconds(10);
+  /** How often a signer looks whether another node rotated the key meanwhile. */
+  private static final Duration CHECK_INTERVAL = Duration.ofMinutes(1);
 
   private final AuthStateStore store;
   private final Secrets secrets;
@@ -65,7 +67,9 @@ final class SigningKeyRing {
   /** The key to sign with now; creates or rotates one when needed. */
   synchronized Active signingKey() {
     Instant now = clock.instant();
-    if (active != null && active.createdAt.plus(lifetime).isAfter(now) && records.containsKey(active.kid)) {
+    boolean fresh = loadedAt != null && loadedAt.plus(CHECK_INTERVAL).isAfter(now);
+    if (active != null && fresh && active.createdAt.plus(lifetime).isAfter(now) && records.containsKey(active.kid)
+        && records.get(active.kid).retiredAt() == null) {
       return active;
     }
     reload(now);
@@ -137,7 +141,10 @@ final class SigningKeyRing {
     ObjectNode doc = mapper.createObjectNode();
     ArrayNode keys = doc.putArray("keys");
     records.values().stream()
-        .sorted((a, b) -> a.createdAt().compareTo(b.createdAt()))
+        // Oldest first; of keys made in the same instant, retired ones first, then by kid.
+        .sorted(java.util.Comparator.comparing(SigningKey::createdAt)
+            .thenComparing(r -> r.retiredAt() == null)
+            .thenComparing(SigningKey::kid))
         .filter(r -> publicKeys.containsKey(r.kid()))
         .filter(r -> r.retiredAt() == null || r.retiredAt().plus(keepRetired).isAfter(clock.instant()))
         .forEach(r -> {
