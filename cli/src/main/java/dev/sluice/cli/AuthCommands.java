@@ -9,6 +9,7 @@ import dev.sluice.auth.PermissionGrant;
 import dev.sluice.auth.RoleDefinition;
 import dev.sluice.auth.UserInfo;
 import dev.sluice.config.ConfigLoader;
+import dev.sluice.store.LoginFailures;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
@@ -77,7 +78,7 @@ final class AuthCommands {
   @Command(name = "users", mixinStandardHelpOptions = true,
       description = "Manages local users of the REST API and dashboard (needs store and secrets.key).",
       subcommands = {Users.Add.class, Users.ListUsers.class, Users.Passwd.class, Users.Disable.class,
-          Users.Enable.class, Users.SetRoles.class, Users.Unlock.class})
+          Users.Enable.class, Users.SetRoles.class, Users.Lockouts.class, Users.Unlock.class})
   static final class Users implements Runnable {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -246,6 +247,27 @@ final class AuthCommands {
           spec.commandLine().getErr().println("sluice: " + e.getMessage() + "; nothing was changed");
           return ExitCodes.USAGE;
         }
+      }
+    }
+
+    @Command(name = "lockouts", mixinStandardHelpOptions = true,
+        description = "Lists failed-login counts of user names and client addresses, and which are locked.")
+    static final class Lockouts implements Callable<Integer> {
+      @Mixin ConfigOptions config;
+      @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+      @Override
+      public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        try (Session s = new Session(config)) {
+          out.printf("%-40s %-9s %-24s %s%n", "SUBJECT", "FAILURES", "SINCE", "LOCKED UNTIL");
+          Instant now = Instant.now();
+          for (LoginFailures f : s.auth.lockouts()) {
+            out.printf("%-40s %-9d %-24s %s%n", f.subject(), f.failures(), f.firstFailureAt(),
+                f.lockedAt(now) ? f.lockedUntil().toString() : "-");
+          }
+        }
+        return ExitCodes.OK;
       }
     }
 

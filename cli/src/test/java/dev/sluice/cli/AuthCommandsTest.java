@@ -119,6 +119,32 @@ class AuthCommandsTest {
   }
 
   @Test
+  void lockedUsersAreShownAndCanBeUnlocked() {
+    String password = "pw-" + UUID.randomUUID();
+    assertThat(run(password + "\n", "users", "add", "dora", "-r", "viewer").exit()).isZero();
+    int failures = withAuth(a -> {
+      int n = 0;
+      for (int i = 0; i < 5; i++) {
+        try {
+          a.login("dora", ("wrong-" + UUID.randomUUID()).toCharArray(), "192.0.2.44");
+        } catch (dev.sluice.auth.AuthenticationException expected) {
+          n++;
+        }
+      }
+      return n;
+    });
+    assertThat(failures).isEqualTo(5);
+    SluiceCliTest.Result lockouts = run("", "users", "lockouts");
+    assertThat(lockouts.out()).containsPattern("user:dora\\s+5\\s+\\S+\\s+\\d{4}-")
+        .containsPattern("address:192.0.2.44\\s+5\\s+\\S+\\s+-");
+    assertThat(run("", "users", "list").out()).containsPattern("dora\\s+viewer\\s+yes\\s+\\d{4}-");
+    assertThat(run("", "users", "unlock", "dora").out()).contains("cleared failed logins of dora");
+    assertThat(run("", "users", "lockouts").out()).doesNotContain("user:dora");
+    dev.sluice.auth.TokenPair pair = withAuth(a -> a.login("dora", password.toCharArray(), "192.0.2.44"));
+    assertThat(pair.accessToken()).isNotBlank();
+  }
+
+  @Test
   void apiKeysCreateListRevoke() {
     SluiceCliTest.Result created = run("", "api-keys", "create", "--name", "ci deploys", "--owner", "ci-bot",
         "--role", "operator", "--expires", "30d");
