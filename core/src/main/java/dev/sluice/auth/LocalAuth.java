@@ -305,6 +305,16 @@ public final class LocalAuth {
     return n;
   }
 
+  /**
+   * Deletes refresh tokens that expired (housekeeping; call it now and then, e.g. daily). Used and
+   * revoked tokens are kept until they expire, so that reuse is still recognised.
+   *
+   * @return how many were deleted
+   */
+  public int purgeExpiredRefreshTokens() {
+    return state.purgeRefreshTokens(clock.instant());
+  }
+
   private TokenPair issuePair(UserAccount user, String family, Instant now) {
     AccessTokens.Issued access = accessTokens.issue(user.username(), user.roles(), family);
     String refresh = OpaqueTokens.newToken(OpaqueTokens.REFRESH_PREFIX);
@@ -501,13 +511,17 @@ public final class LocalAuth {
    * @throws PasswordPolicyException when the new password breaks the policy
    */
   public void changePassword(String username, char[] current, char[] next, String clientAddress) {
+    Objects.requireNonNull(current, "current");
+    Objects.requireNonNull(next, "next");
+    username = username == null ? "" : username;
     Instant now = clock.instant();
     Optional<Instant> locked = lockedUntil(username, clientAddress, now);
     if (locked.isPresent()) {
       throw new AuthenticationException(AuthenticationException.Reason.LOCKED_OUT,
           "too many failed logins; try again later", locked.get());
     }
-    Optional<UserAccount> a = users.find(username).filter(UserAccount::enabled);
+    Optional<UserAccount> a = username.isEmpty() || username.length() > 200 ? Optional.empty()
+        : users.find(username).filter(UserAccount::enabled);
     boolean ok = a.isPresent() ? hasher.verify(current, a.get().passwordHash()).matches() : hasher.verifyNothing(current);
     if (!ok) {
       countFailure(username, clientAddress, now);

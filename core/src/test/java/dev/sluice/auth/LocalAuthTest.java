@@ -253,6 +253,9 @@ class LocalAuthTest {
     f.clock.advance(Duration.ofDays(14));
     assertThatThrownBy(() -> auth.refresh(pair.refreshToken(), null))
         .extracting(e -> ((AuthenticationException) e).reason()).isEqualTo(AuthenticationException.Reason.INVALID_TOKEN);
+    assertThat(auth.purgeExpiredRefreshTokens()).isZero(); // expires exactly now: kept until after
+    f.clock.advance(Duration.ofSeconds(1));
+    assertThat(auth.purgeExpiredRefreshTokens()).isEqualTo(1);
   }
 
   @Test
