@@ -32,6 +32,9 @@ import picocli.CommandLine.Spec;
       MigrateCommand.class,
       CronCommand.class,
       DeadLettersCommand.class,
+      AuthCommands.Users.class,
+      AuthCommands.ApiKeys.class,
+      AuthCommands.Roles.class,
       CommandLine.HelpCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
  * What every {@link Store} must do: its required parts (checkpoints, runs, dead letters). Subclass
  * it with a factory for a store on fresh, empty state, and implement the contract interface of every
  * optional capability the store offers: {@link UserStoreContract}, {@link SecretStoreContract}, {@link ReplayCacheContract},
- * {@link PipelineStoreContract}. {@link #everyOfferedCapabilityIsHeldToItsContract} fails when a
+ * {@link PipelineStoreContract}, {@link AuthStateStoreContract}, {@link RoleStoreContract}, {@link AuditLogContract}. {@link #everyOfferedCapabilityIsHeldToItsContract} fails when a
  * store offers a capability whose contract the subclass does not implement.
  *
  * <pre>{@code
@@ -455,6 +455,12 @@ public abstract class StoreContract {
         .as("%s offers pipelines(): implement PipelineStoreContract", store).isEqualTo(store.pipelines().isPresent());
     assertThat(this instanceof ReplayCacheContract)
         .as("%s offers replayCache(): implement ReplayCacheContract", store).isEqualTo(store.replayCache().isPresent());
+    assertThat(this instanceof AuthStateStoreContract)
+        .as("%s offers authState(): implement AuthStateStoreContract", store).isEqualTo(store.authState().isPresent());
+    assertThat(this instanceof RoleStoreContract)
+        .as("%s offers roles(): implement RoleStoreContract", store).isEqualTo(store.roles().isPresent());
+    assertThat(this instanceof AuditLogContract)
+        .as("%s offers auditLog(): implement AuditLogContract", store).isEqualTo(store.auditLog().isPresent());
   }
 
   // --- sharing -----------------------------------------------------------------------------

@@ -53,6 +53,16 @@ public interface UserStoreContract {
     users().saveApiKey(new ApiKey("k1", "ci", "zoe", "sha256:abc", Set.of("operator"), t0, null, true));
     assertThat(users().findApiKeyByHash("sha256:abc")).hasValueSatisfying(k -> assertThat(k.revoked()).isTrue());
 
+    assertThat(users().findApiKey("k2")).hasValueSatisfying(k -> assertThat(k.lastUsedAt()).isNull());
+    users().recordApiKeyUse("k2", t0.plusSeconds(60));
+    assertThat(users().findApiKey("k2")).hasValueSatisfying(k -> {
+      assertThat(k.lastUsedAt()).isEqualTo(t0.plusSeconds(60));
+      assertThat(k.expiresAt()).isEqualTo(t0.plusSeconds(3600));
+    });
+    assertThat(users().findApiKeyByHash("sha256:def").orElseThrow().lastUsedAt()).isEqualTo(t0.plusSeconds(60));
+    users().recordApiKeyUse("missing", t0);
+    assertThat(users().findApiKey("missing")).as("recording a use never creates a key").isEmpty();
+
     assertThat(users().delete("zoe")).isTrue();
     assertThat(users().find("zoe")).isEmpty();
     assertThat(users().findApiKeyByHash("sha256:abc")).as("a deleted user's keys go too").isEmpty();
