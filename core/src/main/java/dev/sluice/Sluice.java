@@ -115,6 +115,8 @@ public final class Sluice implements AutoCloseable {
   private final DeadLetters deadLetters;
   private final Map<String, GuardedDestination> destinations;
   private final NodeLiveness liveness;
+  /** What plugins created through {@link #createPlugin} see as their secrets. */
+  private final PluginSecrets pluginSecrets;
   private boolean shutDown; // guarded by this
 
   private Sluice(
@@ -128,7 +130,8 @@ public final class Sluice implements AutoCloseable {
       Duration shutdownTimeout,
       DeadLetters deadLetters,
       Map<String, GuardedDestination> destinations,
-      NodeLiveness liveness) {
+      NodeLiveness liveness,
+      PluginSecrets pluginSecrets) {
     this.definition = definition;
     this.registry = registry;
     this.services = services;
@@ -140,6 +143,7 @@ public final class Sluice implements AutoCloseable {
     this.deadLetters = deadLetters;
     this.destinations = destinations;
     this.liveness = liveness;
+    this.pluginSecrets = pluginSecrets;
   }
 
   public static Builder builder() {
@@ -252,6 +256,30 @@ public final class Sluice implements AutoCloseable {
    */
   public java.util.Optional<RunHandle> activeRun(String runId) {
     return scheduler.find(Objects.requireNonNull(runId, "runId"));
+  }
+
+  /**
+   * Creates a plugin from this instance's providers, with its services (clock, meter registry,
+   * JSON mapper, store, plugin secrets), the way the builder creates connectors and destinations:
+   * for plugins a host wires itself, such as the REST server's authenticators ({@code
+   * auth.authenticators} of a configuration file).
+   *
+   * @param <T> the plugin's interface, e.g. {@link dev.sluice.spi.Authenticator}
+   * @param kind the kind of plugin, never null
+   * @param type its type, e.g. {@code keycloak}
+   * @param name a name for it, used in its log and meters
+   * @param options its options, checked by its provider
+   * @return the new plugin; the caller owns it (and closes it when it is closeable)
+   * @throws dev.sluice.spi.UnknownPluginTypeException when no provider offers {@code type}
+   * @throws dev.sluice.spi.PluginConfigException when the provider refuses the options
+   */
+  public <T> T createPlugin(
+      dev.sluice.spi.PluginKind kind, String type, String name, com.fasterxml.jackson.databind.node.ObjectNode options) {
+    Objects.requireNonNull(kind, "kind");
+    Objects.requireNonNull(type, "type");
+    Objects.requireNonNull(name, "name");
+    return Builder.create(registry, kind, dev.sluice.pipeline.PluginSpec.<T>of(type, options.deepCopy()), name,
+        kind.label() + " '" + name + "' (type " + type + ")", services, pluginSecrets);
   }
 
   /** The registry Sluice records its metrics in (the builder's, or the one it created). */
@@ -748,7 +776,7 @@ public final class Sluice implements AutoCloseable {
         liveness.start();
         return new Sluice(definition, registry, services, Collections.unmodifiableMap(engines),
             List.copyOf(owned), ownedExecutor, scheduler, shutdownTimeout, deadLetters,
-            Collections.unmodifiableMap(resolved), liveness);
+            Collections.unmodifiableMap(resolved), liveness, secrets);
       } catch (RuntimeException e) {
         liveness.close();
         closeAll(new ArrayList<>(triggers));
