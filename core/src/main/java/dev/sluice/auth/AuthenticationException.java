@@ -25,6 +25,7 @@ public class AuthenticationException extends SluiceException {
     TOKEN_REUSED
   }
 
+  /** Why it failed, never null. */
   private final Reason reason;
   private final transient Instant retryAfter;
 
