@@ -864,7 +864,10 @@ public final class Sluice implements AutoCloseable {
     /**
      * Resolves plugins, creates connectors and destinations, compiles rules.
      *
+     * @return the new instance; its triggers wait for {@link Sluice#start()}
      * @throws InvalidDefinitionException listing every problem found
+     * @throws IllegalStateException when {@link #registry} is combined with {@link #classLoader},
+     *     {@link #pluginPath} or {@link #provider}
      */
     public Sluice build() {
       SluiceDefinition definition = toDefinition();
