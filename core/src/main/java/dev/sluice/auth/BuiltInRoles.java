@@ -11,7 +11,10 @@ import java.util.Set;
 public final class BuiltInRoles {
   /** Reads pipelines, runs, dead letters, checkpoints, plugins and metrics. */
   public static final String VIEWER = "viewer";
-  /** A viewer who also triggers and cancels runs, repairs dead letters and checkpoints. */
+  /**
+   * A viewer who also triggers and cancels runs, replays and purges dead letters, resets checkpoints
+   * and lists secret names.
+   */
   public static final String OPERATOR = "operator";
   /** Holds every {@link Permission}. */
   public static final String ADMIN = "admin";

@@ -21,7 +21,7 @@ public interface RoleStore {
    * The custom role with this name.
    *
    * @param name its name
-   * @return the role, or empty when there is none (built-in roles are never found)
+   * @return the role, or empty when there is none (built-in roles are not stored)
    */
   Optional<RoleRecord> findRole(String name);
 
