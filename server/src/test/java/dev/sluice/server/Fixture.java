@@ -128,6 +128,7 @@ final class Fixture implements AutoCloseable {
         .pipeline("hooks", p -> p
             .source("webhook", Map.of())
             .webhook(WEBHOOK_PATH, WebhookSignature.hmacSha256(webhookSecret))
+            .overlap(dev.sluice.pipeline.OverlapPolicy.ALLOW).maxConcurrentRuns(1000)
             .route(r -> r.name("all").to("all")))
         .build();
     sluice.start();
