@@ -137,6 +137,8 @@ public final class Api {
         (c, p) -> deleteSecret(c)));
     // Metrics
     r.add(new Route("GET", "/metrics", Permission.METRICS_READ, c -> null, (c, p) -> metrics(c)));
+    // Local authentication and its administration
+    options.localAuth().ifPresent(auth -> r.addAll(new AuthApi(auth).routes()));
     return r;
   }
 
