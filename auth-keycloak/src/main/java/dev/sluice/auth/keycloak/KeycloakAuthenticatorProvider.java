@@ -20,7 +20,7 @@ import java.util.Map;
  * The {@code keycloak} authenticator: accepts bearer tokens of one Keycloak realm (or any OpenID
  * Connect provider; the same authenticator is also registered as type {@code oidc} by {@link
  * OidcAuthenticatorProvider}) and maps realm roles, client roles and groups to Sluice roles. See
- * {@code docs/user-guide/authentication-keycloak.md}.
+ * {@code docs/user-guide/authentication.md#keycloak-and-other-openid-connect-providers}.
  *
  * <pre>{@code
  * auth:
