@@ -38,6 +38,7 @@ public final class ServerOptions {
   private final Duration progressInterval;
   private final Duration idleTimeout;
   private final java.util.Map<String, java.util.function.BooleanSupplier> readinessChecks;
+  private final dev.sluice.auth.LocalAuth localAuth;
 
   private ServerOptions(Builder b) {
     this.host = b.host;
@@ -55,6 +56,16 @@ public final class ServerOptions {
     this.progressInterval = b.progressInterval;
     this.idleTimeout = b.idleTimeout;
     this.readinessChecks = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(b.readinessChecks));
+    this.localAuth = b.localAuth;
+  }
+
+  /**
+   * Local users, tokens and API keys: when present, the server answers {@code /api/v1/auth/login},
+   * {@code refresh} and {@code logout}, and the users, roles, API-key and audit routes. Add {@code
+   * localAuth.authenticator()} to {@link #authenticators()} for its tokens and keys to be accepted.
+   */
+  public Optional<dev.sluice.auth.LocalAuth> localAuth() {
+    return Optional.ofNullable(localAuth);
   }
 
   /** A builder with the defaults. */
@@ -161,7 +172,15 @@ public final class ServerOptions {
     private final java.util.Map<String, java.util.function.BooleanSupplier> readinessChecks =
         new java.util.LinkedHashMap<>();
 
+    private dev.sluice.auth.LocalAuth localAuth;
+
     private Builder() {}
+
+    /** Local authentication to serve login and the user administration routes with; null for none. */
+    public Builder localAuth(dev.sluice.auth.LocalAuth value) {
+      this.localAuth = value;
+      return this;
+    }
 
     /**
      * Adds a readiness check, e.g. {@code readinessCheck("migrations", () -> store.pending() == 0)}.
@@ -209,6 +228,7 @@ public final class ServerOptions {
       return this;
     }
 
+    /** The policy that decides every protected request (default: denies everything). */
     public Builder accessPolicy(AccessPolicy value) {
       this.accessPolicy = Objects.requireNonNull(value, "accessPolicy");
       return this;
@@ -238,11 +258,13 @@ public final class ServerOptions {
       return this;
     }
 
+    /** How long {@link SluiceServer#stop()} lets requests in progress finish; positive. */
     public Builder httpDrainTimeout(Duration value) {
       this.httpDrainTimeout = positive(value, "httpDrainTimeout");
       return this;
     }
 
+    /** The deadline {@link SluiceServer#stop()} gives the Sluice's runs; positive. */
     public Builder runsShutdownTimeout(Duration value) {
       this.runsShutdownTimeout = positive(value, "runsShutdownTimeout");
       return this;
@@ -266,16 +288,19 @@ public final class ServerOptions {
       return this;
     }
 
+    /** How often the live-progress event stream reports a running run; positive. */
     public Builder progressInterval(Duration value) {
       this.progressInterval = positive(value, "progressInterval");
       return this;
     }
 
+    /** How long an idle connection stays open; positive. */
     public Builder idleTimeout(Duration value) {
       this.idleTimeout = positive(value, "idleTimeout");
       return this;
     }
 
+    /** The options; the builder may be used on. */
     public ServerOptions build() {
       return new ServerOptions(this);
     }
