@@ -102,9 +102,13 @@ final class ServeCommand implements Callable<Integer> {
       AccessPolicy policy = RoleBasedAccessPolicy.builtInRolesOnly();
       if (secrets.isPresent()) {
         LocalAuth local = LocalAuth.builder(loaded.store(), secrets.get()).build();
-        options.authenticator(local.authenticator()).secrets(secrets.get());
+        // One by one, not local.authenticator(): that chain rejects every credential it does not
+        // know, so the plugins after it (Keycloak's tokens) would never be asked.
+        options.authenticator(local.apiKeyAuthenticator())
+            .authenticator(local.accessTokenAuthenticator())
+            .secrets(secrets.get())
+            .localAuth(local); // login, refresh, logout, the dashboard's session, users and keys
         policy = local.accessPolicy();
-        ServeAuth.wire(options, local);
       }
       int i = 0;
       for (JsonNode a : loaded.auth().path("authenticators")) {

@@ -83,6 +83,9 @@ class ServeCommandTest {
     String viewerKey = cli(config, "", "api-keys", "create", "--name", "view", "--owner", "view", "--role", "viewer")
         .out().strip();
     assertThat(operatorKey).startsWith("sluice_ak_");
+    String password = "pw-" + UUID.randomUUID();
+    SluiceCliTest.Result user = cli(config, password + "\n", "users", "add", "ada", "--role", "viewer");
+    assertThat(user.exit()).as(user.err()).isZero();
 
     AtomicInteger port = new AtomicInteger();
     AtomicReference<Runnable> stop = new AtomicReference<>();
@@ -109,6 +112,17 @@ class ServeCommandTest {
       assertThat(pipelines.statusCode()).isEqualTo(200);
       assertThat(pipelines.body()).contains("orders");
 
+      // A local user logs in and uses the access token as a bearer token.
+      HttpResponse<String> login = post(p, "/api/v1/auth/login", null,
+          "{\"username\":\"ada\",\"password\":\"" + password + "\"}");
+      assertThat(login.statusCode()).as(login.body()).isEqualTo(200);
+      String token = new com.fasterxml.jackson.databind.ObjectMapper().readTree(login.body()).path("accessToken").asText();
+      HttpResponse<String> asAda = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + p + "/api/v1/pipelines"))
+          .header("Authorization", "Bearer " + token).GET().build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(asAda.statusCode()).isEqualTo(200);
+      assertThat(post(p, "/api/v1/auth/login", null, "{\"username\":\"ada\",\"password\":\"wrong-" + password + "\"}")
+          .statusCode()).isEqualTo(401);
+
       assertThat(post(p, "/api/v1/pipelines/orders/runs", viewerKey, "{}").statusCode())
           .as("a viewer may not trigger runs").isEqualTo(403);
       HttpResponse<String> triggered = post(p, "/api/v1/pipelines/orders/runs", operatorKey, "{}");
@@ -126,6 +140,6 @@ class ServeCommandTest {
     SluiceCliTest.Result ended = serve.get(60, TimeUnit.SECONDS);
     assertThat(ended.exit()).as(ended.err()).isZero();
     assertThat(ended.out()).contains("serving 1 pipeline(s) on http://127.0.0.1:").contains("sluice: stopped");
-    assertThat(ended.out() + ended.err()).doesNotContain(operatorKey).doesNotContain(viewerKey);
+    assertThat(ended.out() + ended.err()).doesNotContain(operatorKey).doesNotContain(viewerKey).doesNotContain(password);
   }
 }
