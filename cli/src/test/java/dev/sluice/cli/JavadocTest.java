@@ -48,8 +48,11 @@ class JavadocTest {
         }
         sourceRoots.add(src.toString());
         try (Stream<Path> dirs = Files.walk(src)) {
-          dirs.filter(d -> d.getFileName().toString().equals("internal"))
-              .forEach(d -> internal.add(src.relativize(d).toString().replace('/', '.')));
+          // Every package under an internal one, named: javadoc 17's -exclude left subpackages in.
+          dirs.filter(Files::isDirectory)
+              .map(d -> src.relativize(d).toString().replace('/', '.'))
+              .filter(pkg -> pkg.equals("internal") || pkg.endsWith(".internal") || pkg.contains(".internal."))
+              .forEach(internal::add);
         }
       }
     }
