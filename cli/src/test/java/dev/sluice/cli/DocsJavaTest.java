@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import dev.sluice.cli.DocBlocks.Block;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -43,9 +44,6 @@ import org.junit.jupiter.api.io.TempDir;
  * </ul>
  */
 class DocsJavaTest {
-  private static final Path ROOT = Path.of("..");
-  private static final Pattern BLOCK = Pattern.compile("(?:^|\\n)([^\\n]*)\\n```java\\n(.*?)```", Pattern.DOTALL);
-  private static final Pattern MARKER = Pattern.compile("<!--\\s*compile:\\s*(.*?)\\s*-->");
   private static final Pattern SKIP = Pattern.compile("skip \\((.*\\S.*)\\)");
   private static final Pattern TYPE = Pattern.compile(
       "(?m)^(public\\s+|final\\s+|abstract\\s+)*(class|interface|record|enum)\\s+(\\w+)");
@@ -58,30 +56,8 @@ class DocsJavaTest {
 
   @TempDir Path out;
 
-  record Block(String file, int line, String marker, String java) {
-    @Override
-    public String toString() {
-      return file + ":" + line;
-    }
-  }
-
   static List<Block> blocks() throws IOException {
-    List<Path> files = new ArrayList<>();
-    files.add(ROOT.resolve("README.md"));
-    try (Stream<Path> docs = Files.walk(ROOT.resolve("docs"))) {
-      docs.filter(p -> p.toString().endsWith(".md")).sorted().forEach(files::add);
-    }
-    List<Block> blocks = new ArrayList<>();
-    for (Path file : files) {
-      String text = Files.readString(file);
-      Matcher m = BLOCK.matcher(text);
-      while (m.find()) {
-        Matcher marker = MARKER.matcher(m.group(1));
-        int line = (int) text.substring(0, m.start(2)).chars().filter(c -> c == '\n').count();
-        blocks.add(new Block(ROOT.relativize(file).toString(), line, marker.find() ? marker.group(1) : null, m.group(2)));
-      }
-    }
-    return blocks;
+    return DocBlocks.blocks("java", "compile");
   }
 
   @TestFactory
@@ -103,7 +79,7 @@ class DocsJavaTest {
     String pkg = "";
     List<String> imports = new ArrayList<>();
     StringBuilder rest = new StringBuilder();
-    for (String line : block.java().split("\n")) {
+    for (String line : block.text().split("\n")) {
       if (line.startsWith("import ")) {
         imports.add(line);
       } else if (line.startsWith("package ")) {
@@ -133,7 +109,7 @@ class DocsJavaTest {
           .filter(d -> d.getKind() == Diagnostic.Kind.ERROR)
           .map(d -> "line " + d.getLineNumber() + ": " + d.getMessage(Locale.ROOT))
           .toList();
-      assertThat(errors).as("%s does not compile:%n%s", block, block.java()).isEmpty();
+      assertThat(errors).as("%s does not compile:%n%s", block, block.text()).isEmpty();
       assertThat(ok).isTrue();
     }
   }

@@ -31,20 +31,12 @@ class DocsLinksTest {
   private static final Pattern HTML_ANCHOR = Pattern.compile("<a\\s+(?:name|id)=\"([^\"]+)\"");
   private final Map<Path, Set<String>> anchors = new HashMap<>();
 
-  static List<Path> markdownFiles() throws IOException {
-    List<Path> files = new ArrayList<>();
-    files.add(ROOT.resolve("README.md"));
-    try (Stream<Path> docs = Files.walk(ROOT.resolve("docs"))) {
-      docs.filter(p -> p.toString().endsWith(".md")).sorted().forEach(files::add);
-    }
-    return files;
-  }
-
   @Test
   void everyRelativeLinkAndAnchorResolves() throws IOException {
     List<String> broken = new ArrayList<>();
     int checked = 0;
-    for (Path file : markdownFiles()) {
+    for (Path file : DocBlocks.markdownFiles()) {
+      file = file.toAbsolutePath().normalize();
       String text = withoutCode(Files.readString(file), true);
       Matcher m = LINK.matcher(text);
       while (m.find()) {

@@ -33,8 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DocsShellIT {
   private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
-  private static final Pattern BLOCK = Pattern.compile("(?:^|\\n)([^\\n]*)\\n```(?:bash|sh)\\n(.*?)```", Pattern.DOTALL);
-  private static final Pattern MARKER = Pattern.compile("<!--\\s*run:\\s*uses\\s+(.*?)\\s*-->");
+  private static final Pattern USES = Pattern.compile("uses\\s+(.*\\S)");
   private static final Set<String> NOT_COPIED = Set.of("data", "out", "target");
 
   @TempDir Path scratch;
@@ -42,20 +41,10 @@ class DocsShellIT {
   @TestFactory
   Stream<DynamicTest> runnableShellBlocksSucceed() throws IOException {
     Map<String, List<String[]>> pages = new LinkedHashMap<>(); // page -> [uses, script]
-    List<Path> files = new ArrayList<>();
-    files.add(ROOT.resolve("README.md"));
-    try (Stream<Path> docs = Files.walk(ROOT.resolve("docs"))) {
-      docs.filter(p -> p.toString().endsWith(".md")).sorted().forEach(files::add);
-    }
-    for (Path file : files) {
-      String text = Files.readString(file);
-      Matcher m = BLOCK.matcher(text);
-      while (m.find()) {
-        Matcher marker = MARKER.matcher(m.group(1));
-        if (marker.find()) {
-          pages.computeIfAbsent(ROOT.relativize(file).toString(), k -> new ArrayList<>())
-              .add(new String[] {marker.group(1), m.group(2)});
-        }
+    for (DocBlocks.Block b : DocBlocks.blocks("bash|sh", "run")) {
+      Matcher uses = b.marker() == null ? null : USES.matcher(b.marker());
+      if (uses != null && uses.matches()) {
+        pages.computeIfAbsent(b.file(), k -> new ArrayList<>()).add(new String[] {uses.group(1), b.text()});
       }
     }
     assertThat(pages).as("pages with runnable shell blocks").isNotEmpty();

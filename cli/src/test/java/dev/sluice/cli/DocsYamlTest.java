@@ -18,6 +18,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import dev.sluice.cli.DocBlocks.Block;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -46,8 +47,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DocsYamlTest {
   private static final Path ROOT = Path.of("..");
-  private static final Pattern BLOCK = Pattern.compile("(?:^|\\n)([^\\n]*)\\n```ya?ml\\n(.*?)```", Pattern.DOTALL);
-  private static final Pattern MARKER = Pattern.compile("<!--\\s*validate:\\s*(.*?)\\s*-->");
   private static final Pattern SKIP = Pattern.compile("skip \\((.*\\S.*)\\)");
   private static final Pattern ENV = Pattern.compile("\\$\\{env:([A-Za-z_][A-Za-z0-9_]*)(:-[^}]*)?}");
   private static final Pattern FILE = Pattern.compile("\\$\\{file:([^}]+)}");
@@ -55,31 +54,8 @@ class DocsYamlTest {
 
   @TempDir Path dir;
 
-  /** One {@code ```yaml} block: where it is, its marker (or null) and its text. */
-  record Block(String file, int line, String marker, String yaml) {
-    @Override
-    public String toString() {
-      return file + ":" + line;
-    }
-  }
-
   static List<Block> blocks() throws IOException {
-    List<Path> files = new ArrayList<>();
-    files.add(ROOT.resolve("README.md"));
-    try (Stream<Path> docs = Files.walk(ROOT.resolve("docs"))) {
-      docs.filter(p -> p.toString().endsWith(".md")).sorted().forEach(files::add);
-    }
-    List<Block> blocks = new ArrayList<>();
-    for (Path file : files) {
-      String text = Files.readString(file);
-      Matcher m = BLOCK.matcher(text);
-      while (m.find()) {
-        Matcher marker = MARKER.matcher(m.group(1));
-        int line = (int) text.substring(0, m.start(2)).chars().filter(c -> c == '\n').count();
-        blocks.add(new Block(ROOT.relativize(file).toString(), line, marker.find() ? marker.group(1) : null, m.group(2)));
-      }
-    }
-    return blocks;
+    return DocBlocks.blocks("ya?ml", "validate");
   }
 
   @TestFactory
@@ -98,10 +74,10 @@ class DocsYamlTest {
     }
     String yaml;
     if (block.marker() == null) {
-      yaml = block.yaml();
+      yaml = block.text();
     } else {
       assertThat(block.marker()).as("%s: unknown marker", block).isEqualTo("pipeline-fragment");
-      yaml = inPipeline(block.yaml());
+      yaml = inPipeline(block.text());
     }
     List<ConfigProblem> problems = validate(registry, block, yaml);
     assertThat(problems).as("%s does not validate:%n%s", block, yaml).isEmpty();
@@ -160,7 +136,7 @@ class DocsYamlTest {
             source: { type: file, path: orders.jsonl }
             rules: [ { to: [outt] } ]
         """);
-    List<ConfigProblem> problems = validate(registry, broken, broken.yaml());
+    List<ConfigProblem> problems = validate(registry, broken, broken.text());
     assertThat(problems).extracting(ConfigProblem::toString)
         .anyMatch(p -> p.contains("/destinations/out/pth"))
         .anyMatch(p -> p.contains("destination 'outt' is not defined"));
