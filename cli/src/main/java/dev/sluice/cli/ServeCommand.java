@@ -98,6 +98,12 @@ final class ServeCommand implements Callable<Integer> {
       sluice = builder.build();
       ServerOptions.Builder options = ServerOptions.builder().host(bindHost).port(bindPort)
           .shutdownSluice(false).metricsScraper(prometheus::scrape);
+      JsonNode tls = server.path("tls");
+      if (tls.isObject()) {
+        java.nio.file.Path keyStore = config.files().get(0).toAbsolutePath().getParent()
+            .resolve(tls.path("keyStore").asText());
+        options.tls(keyStore, tls.path("password").asText().toCharArray());
+      }
       Optional<Secrets> secrets = loaded.store().users().isPresent() ? loaded.openSecrets() : Optional.empty();
       AccessPolicy policy = RoleBasedAccessPolicy.builtInRolesOnly();
       if (secrets.isPresent()) {
@@ -157,8 +163,9 @@ final class ServeCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(hook);
     sluice.start();
     http.start();
-    out.println("sluice: serving " + sluice.pipelineNames().size() + " pipeline(s) on http://" + bindHost + ":"
-        + http.port() + " (SIGTERM or Ctrl-C stops)");
+    out.println("sluice: serving " + sluice.pipelineNames().size() + " pipeline(s) on "
+        + (server.path("tls").isObject() ? "https" : "http") + "://" + bindHost + ":" + http.port()
+        + " (SIGTERM or Ctrl-C stops)");
     out.flush();
     Started listener = startedListener;
     if (listener != null) {

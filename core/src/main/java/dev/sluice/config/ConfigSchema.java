@@ -343,6 +343,12 @@ public final class ConfigSchema {
         .description("The HTTP server (REST API, webhooks, dashboard).")
         .optional("host", ConfigSchemas.string("Interface to listen on.", "0.0.0.0"))
         .optional("port", ConfigSchemas.integer("Port to listen on.", 8080, 0))
+        .optional("tls", ConfigSchemas.object()
+            .description("Serve HTTPS with the certificate and key of a key store"
+                + " (PKCS #12, or JKS by a .jks name).")
+            .required("keyStore", ConfigSchemas.string("The key store file."))
+            .required("password", ConfigSchemas.string("Its password; use ${secret:…} or ${env:…}."))
+            .build())
         .build();
   }
 

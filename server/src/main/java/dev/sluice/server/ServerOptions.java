@@ -39,6 +39,8 @@ public final class ServerOptions {
   private final Duration idleTimeout;
   private final java.util.Map<String, java.util.function.BooleanSupplier> readinessChecks;
   private final dev.sluice.auth.LocalAuth localAuth;
+  private final java.nio.file.Path tlsKeyStore;
+  private final char[] tlsPassword;
 
   private ServerOptions(Builder b) {
     this.host = b.host;
@@ -57,6 +59,8 @@ public final class ServerOptions {
     this.idleTimeout = b.idleTimeout;
     this.readinessChecks = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(b.readinessChecks));
     this.localAuth = b.localAuth;
+    this.tlsKeyStore = b.tlsKeyStore;
+    this.tlsPassword = b.tlsPassword == null ? null : b.tlsPassword.clone();
   }
 
   /**
@@ -205,6 +209,22 @@ public final class ServerOptions {
   }
 
   /**
+   * The key store the server's TLS certificate and private key are read from, when it serves
+   * HTTPS.
+   *
+   * @return the PKCS #12 (or JKS, by its {@code .jks} name) file; empty when the server serves
+   *     plain HTTP (the default)
+   */
+  public java.util.Optional<java.nio.file.Path> tlsKeyStore() {
+    return java.util.Optional.ofNullable(tlsKeyStore);
+  }
+
+  /** The key store's password, for the server only; never shown. */
+  char[] tlsPassword() {
+    return tlsPassword == null ? null : tlsPassword.clone();
+  }
+
+  /**
    * How long an idle connection stays open.
    *
    * @return a positive duration; 30 seconds by default
@@ -242,6 +262,8 @@ public final class ServerOptions {
     private Function<String, String> configEnvironment = System::getenv;
     private Duration progressInterval = Duration.ofMillis(500);
     private Duration idleTimeout = Duration.ofSeconds(30);
+    private java.nio.file.Path tlsKeyStore;
+    private char[] tlsPassword;
     private final java.util.Map<String, java.util.function.BooleanSupplier> readinessChecks =
         new java.util.LinkedHashMap<>();
 
@@ -467,6 +489,25 @@ public final class ServerOptions {
      */
     public Builder progressInterval(Duration value) {
       this.progressInterval = positive(value, "progressInterval");
+      return this;
+    }
+
+    /**
+     * Serves HTTPS (TLS 1.2 and 1.3) instead of plain HTTP, with the certificate and private key of
+     * a key store: PKCS #12 ({@code .p12}/{@code .pfx}, what {@code openssl pkcs12 -export} and
+     * {@code keytool -genkeypair} make), or JKS when the file name ends in {@code .jks}. The file
+     * is read when the server starts; a wrong password or a missing file stops {@link
+     * SluiceServer#start()} with an exception (which never holds the password). Dashboard session
+     * cookies are {@code Secure} then.
+     *
+     * @param keyStore the key store file, never null
+     * @param password its password, never null; copied, so the caller may clear its array
+     * @return this builder
+     * @throws NullPointerException when an argument is null
+     */
+    public Builder tls(java.nio.file.Path keyStore, char[] password) {
+      this.tlsKeyStore = Objects.requireNonNull(keyStore, "keyStore");
+      this.tlsPassword = Objects.requireNonNull(password, "password").clone();
       return this;
     }
 

@@ -163,6 +163,30 @@ public final class SluiceServer {
     }
   }
 
+  /**
+   * The HTTPS connector that replaces Javalin's plain one (Javalin adds its own only when none
+   * was added): the key store's certificate, TLS 1.2 and 1.3, requests marked secure.
+   */
+  private org.eclipse.jetty.server.Connector https(
+      org.eclipse.jetty.server.Server server, org.eclipse.jetty.server.HttpConfiguration http, java.nio.file.Path keyStore) {
+    org.eclipse.jetty.util.ssl.SslContextFactory.Server tls = new org.eclipse.jetty.util.ssl.SslContextFactory.Server();
+    tls.setKeyStorePath(keyStore.toAbsolutePath().toString());
+    tls.setKeyStoreType(keyStore.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".jks")
+        ? "JKS" : "PKCS12");
+    char[] password = options.tlsPassword();
+    tls.setKeyStorePassword(new String(password));
+    java.util.Arrays.fill(password, '\0');
+    tls.setIncludeProtocols("TLSv1.3", "TLSv1.2");
+    org.eclipse.jetty.server.HttpConfiguration secure = new org.eclipse.jetty.server.HttpConfiguration(http);
+    secure.addCustomizer(new org.eclipse.jetty.server.SecureRequestCustomizer());
+    org.eclipse.jetty.server.ServerConnector connector = new org.eclipse.jetty.server.ServerConnector(server,
+        new org.eclipse.jetty.server.SslConnectionFactory(tls, "http/1.1"),
+        new org.eclipse.jetty.server.HttpConnectionFactory(secure));
+    connector.setHost(options.host());
+    connector.setPort(options.port());
+    return connector;
+  }
+
   private void configure(JavalinConfig cfg) {
     cfg.jetty.host = options.host();
     cfg.jetty.port = options.port();
@@ -176,6 +200,7 @@ public final class SluiceServer {
       server.setStopTimeout(options.httpDrainTimeout().toMillis());
       server.setHandler(new GracefulHandler());
     });
+    options.tlsKeyStore().ifPresent(keyStore -> cfg.jetty.addConnector((server, http) -> https(server, http, keyStore)));
     cfg.http.maxRequestSize = options.maxRequestBytes();
     cfg.http.generateEtags = false;
     cfg.startup.showJavalinBanner = false;
