@@ -38,6 +38,7 @@ public final class ServerOptions {
   private final Duration progressInterval;
   private final Duration idleTimeout;
   private final java.util.Map<String, java.util.function.BooleanSupplier> readinessChecks;
+  private final SessionOptions sessions;
 
   private ServerOptions(Builder b) {
     this.host = b.host;
@@ -55,6 +56,12 @@ public final class ServerOptions {
     this.progressInterval = b.progressInterval;
     this.idleTimeout = b.idleTimeout;
     this.readinessChecks = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(b.readinessChecks));
+    this.sessions = b.sessions;
+  }
+
+  /** The dashboard's cookie sessions (login with a password); empty when the server offers no login. */
+  public Optional<SessionOptions> sessions() {
+    return Optional.ofNullable(sessions);
   }
 
   /** A builder with the defaults. */
@@ -160,8 +167,21 @@ public final class ServerOptions {
     private Duration idleTimeout = Duration.ofSeconds(30);
     private final java.util.Map<String, java.util.function.BooleanSupplier> readinessChecks =
         new java.util.LinkedHashMap<>();
+    private SessionOptions sessions;
 
     private Builder() {}
+
+    /** The dashboard's cookie sessions; null (the default) for no password login. */
+    public Builder sessions(SessionOptions value) {
+      this.sessions = value;
+      return this;
+    }
+
+    /** Password login for the dashboard with the default {@link SessionOptions}. */
+    public Builder passwordLogin(PasswordLogin value) {
+      this.sessions = SessionOptions.builder(value).build();
+      return this;
+    }
 
     /**
      * Adds a readiness check, e.g. {@code readinessCheck("migrations", () -> store.pending() == 0)}.

@@ -58,6 +58,8 @@ final class Fixture implements AutoCloseable {
 
   final Map<String, String> tokens = new LinkedHashMap<>();
   final String webhookSecret;
+  /** The dashboard's password login: user {@code operator-user} with a password made at test time. */
+  final String loginPassword = UUID.randomUUID().toString();
   final AtomicBoolean bigFails = new AtomicBoolean(true);
   final List<Record> delivered = new CopyOnWriteArrayList<>();
   final Sluice sluice;
@@ -141,7 +143,12 @@ final class Fixture implements AutoCloseable {
         .runsShutdownTimeout(Duration.ofSeconds(10))
         .httpDrainTimeout(Duration.ofSeconds(5))
         .progressInterval(Duration.ofMillis(50))
-        .maxRequestBytes(64 * 1024);
+        .maxRequestBytes(64 * 1024)
+        .passwordLogin((user, password, address) -> user.equals("operator-user")
+            && java.security.MessageDigest.isEqual(new String(password).getBytes(StandardCharsets.UTF_8),
+                loginPassword.getBytes(StandardCharsets.UTF_8))
+            ? java.util.Optional.of(new Principal("operator-user", Set.of(BuiltInRoles.OPERATOR)))
+            : java.util.Optional.empty());
     extra.accept(options);
     server = SluiceServer.create(sluice, options.build()).start();
     base = "http://127.0.0.1:" + server.port();
