@@ -234,9 +234,9 @@ async function runPage(id) {
   const status = h('span', { id: 'run-status' }, badge(run.status));
   const meter = h('progress', { id: 'run-progress', 'aria-label': 'Run progress' });
   const body = h('div', {});
+  const finished = h('span', {});
   const heading = page(`Run of ${run.pipeline}`,
-    h('p', {}, 'Status: ', status, ' · started ', when(run.startedAt),
-      run.finishedAt ? ` · finished ${when(run.finishedAt)}` : '', ' · trigger ', run.trigger || '—'),
+    h('p', {}, 'Status: ', status, ' · started ', when(run.startedAt), finished, ' · trigger ', run.trigger || '—'),
     h('p', { class: 'muted' }, 'Run ', h('code', {}, run.id)),
     body,
     h('div', { class: 'actions' },
@@ -244,6 +244,7 @@ async function runPage(id) {
       h('a', { class: 'button secondary', href: `#/dead-letters?pipeline=${encodeURIComponent(run.pipeline)}` }, 'Dead letters')));
   const render = (r, progress) => {
     clear(status).append(badge(r.status));
+    finished.textContent = r.finishedAt ? ` · finished ${when(r.finishedAt)}` : '';
     clear(body).append(ACTIVE.has(r.status) ? meter : '', runTotals(r, progress),
       r.error ? h('p', { class: 'error' }, r.error) : '', ...counterTables(r));
   };
@@ -294,7 +295,7 @@ function flowGraph(def, run) {
   const svg = s('svg', { class: 'flow', viewBox: `0 0 ${COLS[2] + NODE_W + 20} ${height}`, role: 'img',
     'aria-labelledby': 'flow-title', id: 'flow-graph' },
   s('title', { id: 'flow-title' }, `Data flow of ${def.name}: ${def.source} source, ${rules.length} rules, ${destinations.length} destinations`),
-  s('defs', {}, s('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto' },
+  s('defs', {}, s('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 6, markerHeight: 6, orient: 'auto' },
     s('path', { d: 'M0,0 L10,5 L0,10 z', fill: '#9aa8ba' }))));
   const read = run ? (run.progress ? run.progress.recordsRead : run.recordsRead) : 0;
   const sourceY = y(0, 1);
@@ -348,10 +349,11 @@ async function flowPage(name) {
     h('div', { class: 'filters' }, h('div', {}, h('label', { for: 'flow-pipeline' }, 'Pipeline'), select)),
     caption, holder);
   const render = () => {
-    clear(caption).append(run
+    clear(caption).append(...(run
       ? ['Counts of the ', h('a', { href: `#/runs/${encodeURIComponent(run.id)}` }, 'latest run'), ' ', badge(run.status),
-        ' started ', when(run.startedAt), ACTIVE.has(run.status) ? ' (live)' : '']
-      : 'No run yet: the graph shows the routes.');
+        ' started ', when(run.startedAt), ACTIVE.has(run.status) ? ' (live)' : '',
+        '. Red: a destination with dead letters (or a source with errors).']
+      : ['No run yet: the graph shows the routes.']));
     clear(holder).append(flowGraph(def, run));
     if (run) holder.append(runTotals(run, run.progress));
   };
@@ -509,14 +511,14 @@ async function configPage() {
       marks.clear();
       v.problems.forEach((p) => { if (p.line > 0) marks.set(p.line, p.message); });
       text.setAttribute('aria-invalid', String(!v.valid));
-      clear(result).append(v.valid
-        ? h('p', { class: 'ok-text', id: 'config-valid' }, 'The configuration is valid.')
+      clear(result).append(...(v.valid
+        ? [h('p', { class: 'ok-text', id: 'config-valid' }, 'The configuration is valid.')]
         : [h('p', { class: 'error' }, `${v.problems.length} problem(s):`),
           h('ul', { class: 'problems', id: 'config-problems' }, v.problems.map((p) => {
             const b = h('button', { type: 'button', 'data-line': p.line }, `Line ${p.line}, column ${p.column}: ${p.pointer ? `${p.pointer}: ` : ''}${p.message}`);
             b.addEventListener('click', () => goToLine(text, p.line));
             return h('li', {}, b);
-          }))]);
+          }))]));
       paintGutter();
     } catch (e) {
       if (mine === seq) clear(result).append(failure(e));
