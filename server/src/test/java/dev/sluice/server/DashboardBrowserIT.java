@@ -294,6 +294,7 @@ class DashboardBrowserIT {
     assertThat(driver.findElements(By.cssSelector("button[data-replay='" + id + "']"))).isEmpty();
     assertThat(api("GET", "/api/v1/dead-letters?pipeline=orders").path("total").asInt()).isEqualTo(1);
     assertThat(warehouse).hasSize(before + 1);
+    snapshot("dead-letters.png");
   }
 
   @Test
@@ -316,12 +317,35 @@ class DashboardBrowserIT {
     assertThat(text.getDomAttribute("aria-invalid")).isEqualTo("true");
     assertThat(driver.findElement(By.cssSelector("#config-gutter span[data-line='5']")).getDomAttribute("class"))
         .isEqualTo("bad");
+    snapshot("config-editor.png");
     problem.click();
     assertThat(js("return document.activeElement.id")).isEqualTo("config-text");
   }
 
   @Test
   @Order(6)
+  void theRuleTesterShowsEachRecordsTrace() {
+    driver.findElement(By.cssSelector("a[data-nav='tester']")).click();
+    WebElement records = wait.until(d -> visible(d, By.id("tester-records")));
+    records.clear();
+    records.sendKeys("{\"id\": \"t1\", \"amount\": 5000}\n{\"id\": \"t2\", \"amount\": 1}");
+    driver.findElement(By.id("tester-key")).sendKeys("id");
+    driver.findElement(By.id("tester-run")).click();
+    wait.until(d -> d.findElements(By.cssSelector("[data-trace]")).size() == 2);
+    String big = driver.findElement(By.cssSelector("[data-trace='t1'] pre")).getText();
+    String small = driver.findElement(By.cssSelector("[data-trace='t2'] pre")).getText();
+    assertThat(big).contains("big").contains("warehouse");
+    assertThat(small).contains("archive").doesNotContain("warehouse");
+    // Records that are not JSON are refused in the page, naming the line.
+    records.clear();
+    records.sendKeys("{\"id\": 1}\n{not json");
+    driver.findElement(By.id("tester-run")).click();
+    assertThat(wait.until(d -> visible(d, By.cssSelector("#tester-result [role='alert']"))).getText()).contains("line 2");
+    snapshot("rule-tester.png");
+  }
+
+  @Test
+  @Order(7)
   void thePipelinesPageFitsAPhoneWidth() {
     driver.executeCdpCommand("Emulation.setDeviceMetricsOverride",
         Map.of("width", 375, "height", 812, "deviceScaleFactor", 1, "mobile", true));
@@ -337,6 +361,12 @@ class DashboardBrowserIT {
       WebElement first = driver.switchTo().activeElement();
       assertThat(first.getTagName()).isIn("a", "button");
       assertThat(first.getText()).isNotBlank();
+      snapshot("phone-pipelines.png");
+      driver.get(base + "/#/flow/orders");
+      wait.until(d -> !d.findElements(By.id("flow-graph")).isEmpty());
+      assertThat(((Number) js("return document.documentElement.scrollWidth")).longValue())
+          .as("the data-flow graph scales down to 375 px").isLessThanOrEqualTo(client);
+      snapshot("phone-flow.png");
     } finally {
       driver.executeCdpCommand("Emulation.clearDeviceMetricsOverride", Map.of());
       driver.manage().window().setSize(new Dimension(1280, 800));
@@ -344,7 +374,7 @@ class DashboardBrowserIT {
   }
 
   @Test
-  @Order(7)
+  @Order(8)
   void theConsoleHasNoErrors() {
     collectConsole();
     assertThat(consoleErrors).isEmpty();
@@ -375,6 +405,16 @@ class DashboardBrowserIT {
     if (Files.isDirectory(IMAGES.getParent())) {
       Files.createDirectories(IMAGES);
       Files.write(IMAGES.resolve(name), png);
+    }
+  }
+
+  /** A screenshot for reviewers, kept in target/ (not in the docs). */
+  private static void snapshot(String name) {
+    try {
+      Path dirOut = Files.createDirectories(Path.of("target", "dashboard-screenshots"));
+      Files.write(dirOut.resolve(name), driver.getScreenshotAs(OutputType.BYTES));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 

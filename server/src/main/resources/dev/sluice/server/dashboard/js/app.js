@@ -354,7 +354,8 @@ async function flowPage(name) {
         ' started ', when(run.startedAt), ACTIVE.has(run.status) ? ' (live)' : '',
         '. Red: a destination with dead letters (or a source with errors).']
       : ['No run yet: the graph shows the routes.']));
-    clear(holder).append(flowGraph(def, run));
+    clear(holder).append(h('div', { class: 'flow-scroll', tabindex: '0', role: 'region', 'aria-label': 'Data-flow graph (scrolls sideways on small screens)' },
+      flowGraph(def, run)));
     if (run) holder.append(runTotals(run, run.progress));
   };
   render();
@@ -436,7 +437,7 @@ async function deadLettersPage(params) {
     });
     return h('tr', { 'data-dead-letter': d.id },
       h('td', {}, d.id), h('td', {}, d.pipeline), h('td', {}, d.destination), h('td', {}, details),
-      h('td', {}, d.reason), h('td', { class: 'num' }, d.attempts), h('td', {}, when(d.lastFailedAt)),
+      h('td', { class: 'wrap' }, d.reason), h('td', { class: 'num' }, d.attempts), h('td', {}, when(d.lastFailedAt)),
       h('td', {}, h('div', { class: 'actions' }, replay, purge)));
   });
   return page('Dead letters', filters,
