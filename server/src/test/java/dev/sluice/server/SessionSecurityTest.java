@@ -224,6 +224,29 @@ class SessionSecurityTest {
   }
 
   @Test
+  void neitherPasswordsNorSessionIdsNorCsrfTokensReachTheLog() {
+    java.io.PrintStream original = System.err;
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    String cookie;
+    String csrf;
+    System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      login("ops", "not-" + password);
+      HttpResponse<String> r = login("ops", password);
+      cookie = cookieOf(r);
+      csrf = Fixture.json(r).path("csrfToken").asText();
+      f.call("POST", "/api/v1/pipelines/orders/runs", null, null, "Cookie", cookie, "X-CSRF-Token", "wrong");
+      f.call("DELETE", "/api/v1/session", null, null, "Cookie", cookie, "X-CSRF-Token", csrf);
+    } finally {
+      System.setErr(original);
+    }
+    String log = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(log).as("the login is logged").contains("dashboard login: ops");
+    assertThat(log).doesNotContain(password).doesNotContain(cookie.substring("sluice_session=".length()))
+        .doesNotContain(csrf);
+  }
+
+  @Test
   void theDashboardIsServedWithStrictSecurityHeaders() {
     HttpResponse<String> page = f.get("/", null);
     assertThat(page.statusCode()).isEqualTo(200);
