@@ -193,6 +193,7 @@ public final class SluiceServer {
     cfg.routes.before(this::before);
     List<Route> apiRoutes = new ArrayList<>(api.routes());
     apiRoutes.addAll(sessions.routes());
+    apiRoutes.addAll(new dev.sluice.server.internal.Schedules(sluice, java.time.Clock.systemUTC()).routes());
     for (Route r : apiRoutes) {
       routes.add(new RouteInfo(r.method(), r.path(), r.permission()));
       cfg.routes.addHttpHandler(type(r.method()), r.path(), wrap(r));

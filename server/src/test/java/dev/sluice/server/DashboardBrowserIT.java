@@ -132,6 +132,7 @@ class DashboardBrowserIT {
         .destination("archive", "file", Map.of("path", dir.resolve("archive-{run}.jsonl").toString()))
         .pipeline("orders", p -> p
             .source("file", Map.of("path", orders.toString()))
+            .cron("0 3 1 1 *") // once a year: shown as the next run, never fires during the test
             .route(r -> r.name("big").when("$.amount > 100").to("warehouse"))
             .route(r -> r.name("all").to("archive")))
         .build();
@@ -274,6 +275,11 @@ class DashboardBrowserIT {
     driver.findElement(By.cssSelector("a[data-nav='pipelines']")).click();
     wait.until(d -> !d.findElements(By.cssSelector("[data-pipeline='orders'] svg.chart rect.bar")).isEmpty());
     assertThat(driver.findElement(By.cssSelector("[data-pipeline='orders'] .badge")).getText()).isEqualTo("succeeded");
+    String nextRun = api("GET", "/api/v1/pipelines/orders/schedule").path("nextRun").asText();
+    assertThat(nextRun).endsWith("-01-01T03:00:00Z");
+    WebElement next = driver.findElement(By.cssSelector("[data-pipeline='orders'] [data-next-run]"));
+    assertThat(next.getDomAttribute("data-next-run")).isEqualTo(nextRun);
+    assertThat(next.getText()).contains("cron");
     screenshot("dashboard-overview.png");
   }
 

@@ -147,19 +147,31 @@ async function pipelinesPage() {
   const cards = h('div', { class: 'cards' });
   const heading = page('Pipelines', cards);
   const details = await Promise.all(list.items.map(async (p) => {
-    const [def, runs] = await Promise.all([
+    const [def, runs, schedule] = await Promise.all([
       get(`/api/v1/pipelines/${encodeURIComponent(p.name)}`),
-      get(`/api/v1/runs?pipeline=${encodeURIComponent(p.name)}&limit=20`)]);
-    return { p, def, runs: runs.items };
+      get(`/api/v1/runs?pipeline=${encodeURIComponent(p.name)}&limit=20`),
+      p.defined ? get(`/api/v1/pipelines/${encodeURIComponent(p.name)}/schedule`) : null]);
+    return { p, def, runs: runs.items, schedule };
   }));
-  for (const { p, def, runs } of details) cards.append(pipelineCard(p, def, runs));
+  for (const { p, def, runs, schedule } of details) cards.append(pipelineCard(p, def, runs, schedule));
   if (!list.items.length) cards.append(h('p', { class: 'muted' }, 'No pipelines yet.'));
   return heading;
 }
 
-function pipelineCard(p, def, runs) {
+function nextRunText(schedule) {
+  if (!schedule) return 'not running on this instance';
+  const others = schedule.triggers.filter((t) => t.type !== 'cron').map((t) => t.description);
+  const parts = [];
+  if (schedule.nextRun) {
+    const cron = schedule.triggers.filter((t) => t.type === 'cron').map((t) => t.description).join(', ');
+    parts.push(`${when(schedule.nextRun)} (${cron})`);
+  }
+  parts.push(...others);
+  return parts.length ? parts.join('; ') : 'on demand (API)';
+}
+
+function pipelineCard(p, def, runs, schedule) {
   const last = p.lastRun;
-  const triggers = (def.definition && def.definition.triggers) || [];
   const runButton = h('button', { type: 'button', 'data-run': p.name, disabled: !p.defined }, 'Run now');
   runButton.addEventListener('click', async () => {
     runButton.disabled = true;
@@ -182,7 +194,7 @@ function pipelineCard(p, def, runs) {
       h('dt', {}, 'Last run'),
       h('dd', {}, last ? h('a', { href: `#/runs/${encodeURIComponent(last.id)}` }, when(last.startedAt)) : '—'),
       h('dt', {}, 'Next run'),
-      h('dd', {}, triggers.length ? triggers.join('; ') : 'on demand (API)'),
+      h('dd', { 'data-next-run': schedule && schedule.nextRun ? schedule.nextRun : '' }, nextRunText(schedule)),
       h('dt', {}, 'Last result'),
       h('dd', {}, last ? `${last.recordsRead} read, ${last.recordsDelivered} delivered, ${last.recordsDeadLettered} dead-lettered` : '—')),
     recent,
