@@ -6,8 +6,14 @@ import java.util.List;
 public class InvalidDefinitionException extends SluiceException {
   private static final long serialVersionUID = 1L;
 
+  /** @serial the problems, one per entry */
   private final List<String> problems;
 
+  /**
+   * Creates the exception; the message lists every problem.
+   *
+   * @param problems the problems, not empty
+   */
   public InvalidDefinitionException(List<String> problems) {
     super(problems.size() == 1
         ? "invalid Sluice definition: " + problems.get(0)
@@ -16,6 +22,11 @@ public class InvalidDefinitionException extends SluiceException {
     this.problems = List.copyOf(problems);
   }
 
+  /**
+   * Every problem found.
+   *
+   * @return an unmodifiable list of messages
+   */
   public List<String> problems() {
     return problems;
   }

@@ -21,18 +21,32 @@ public final class SluiceDefinition {
   private final Map<String, DestinationDefinition> destinations;
   private final Map<String, Pipeline> pipelines;
 
+  /**
+   * Creates a definition; the maps are copied, keeping their iteration order.
+   *
+   * @param destinations destination definitions by name
+   * @param pipelines pipelines by name
+   */
   public SluiceDefinition(
       Map<String, DestinationDefinition> destinations, Map<String, Pipeline> pipelines) {
     this.destinations = Collections.unmodifiableMap(new LinkedHashMap<>(destinations));
     this.pipelines = Collections.unmodifiableMap(new LinkedHashMap<>(pipelines));
   }
 
-  /** By name, in definition order. */
+  /**
+   * By name, in definition order.
+   *
+   * @return an unmodifiable map
+   */
   public Map<String, DestinationDefinition> destinations() {
     return destinations;
   }
 
-  /** By name, in definition order. */
+  /**
+   * By name, in definition order.
+   *
+   * @return an unmodifiable map
+   */
   public Map<String, Pipeline> pipelines() {
     return pipelines;
   }
@@ -40,6 +54,8 @@ public final class SluiceDefinition {
   /**
    * Problems that make this definition unusable: routes to undefined destinations, two webhooks on
    * one path. Empty when valid.
+   *
+   * @return one message per problem; a new list
    */
   public List<String> problems() {
     List<String> problems = new ArrayList<>();

@@ -13,10 +13,21 @@ package dev.sluice;
 public class SluiceException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * Creates the exception.
+   *
+   * @param message what failed, where, and what to do about it; never a secret
+   */
   public SluiceException(String message) {
     super(message);
   }
 
+  /**
+   * Creates the exception.
+   *
+   * @param message what failed, where, and what to do about it; never a secret
+   * @param cause the underlying failure
+   */
   public SluiceException(String message, Throwable cause) {
     super(message, cause);
   }

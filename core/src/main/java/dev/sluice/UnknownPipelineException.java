@@ -6,6 +6,12 @@ import java.util.Collection;
 public class UnknownPipelineException extends SluiceException {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * Creates the exception; the message lists the defined pipelines.
+   *
+   * @param name the name asked for
+   * @param known the defined pipeline names
+   */
   public UnknownPipelineException(String name, Collection<String> known) {
     super("no pipeline named '" + name + "'; defined: "
         + (known.isEmpty() ? "(none)" : String.join(", ", known)));

@@ -57,6 +57,7 @@ final class SecretCommand implements Runnable {
       }
       try (ConfigLoader.SecretsAccess access = config.loader().openSecrets(config.files())) {
         access.secrets().put(name, value);
+        audit(access, "secret.set", name);
       }
       spec.commandLine().getOut().println("stored secret '" + name + "'");
       return ExitCodes.OK;
@@ -103,6 +104,7 @@ final class SecretCommand implements Runnable {
           spec.commandLine().getErr().println("sluice: no secret named '" + name + "'");
           return ExitCodes.ERROR;
         }
+        audit(access, "secret.delete", name);
       }
       spec.commandLine().getOut().println("deleted secret '" + name + "'");
       return ExitCodes.OK;
@@ -128,6 +130,7 @@ final class SecretCommand implements Runnable {
       }
       try (ConfigLoader.SecretsAccess access = config.loader().openSecrets(config.files())) {
         int count = access.secrets().rotateKey(next);
+        audit(access, "secret.rotate-key", access.secrets().keyId());
         spec.commandLine().getOut().println("re-encrypted " + count + " secret(s) under the new master key (key id "
             + access.secrets().keyId() + "); set secrets.key to the new passphrase before the next start");
       } finally {
@@ -135,6 +138,12 @@ final class SecretCommand implements Runnable {
       }
       return ExitCodes.OK;
     }
+  }
+
+  /** Records a change of the secrets in the store's audit log, when it keeps one (never the value). */
+  static void audit(ConfigLoader.SecretsAccess access, String action, String target) {
+    access.store().auditLog().ifPresent(log -> log.append(dev.sluice.store.AuditEvent.of(java.time.Instant.now(),
+        dev.sluice.auth.Actor.cli().name(), action, target, true, null, null)));
   }
 
   /** The first line of {@code in} as characters, without keeping a String of it. */

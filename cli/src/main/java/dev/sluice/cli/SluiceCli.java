@@ -32,6 +32,9 @@ import picocli.CommandLine.Spec;
       MigrateCommand.class,
       CronCommand.class,
       DeadLettersCommand.class,
+      AuthCommands.Users.class,
+      AuthCommands.ApiKeys.class,
+      AuthCommands.Roles.class,
       CommandLine.HelpCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",
@@ -45,6 +48,12 @@ import picocli.CommandLine.Spec;
 public final class SluiceCli implements Runnable {
   @Spec CommandLine.Model.CommandSpec spec;
 
+  /**
+   * The {@code sluice} command: runs the command line and exits with its exit code (see the class
+   * annotation's exit code list).
+   *
+   * @param args the command line
+   */
   public static void main(String[] args) {
     // Before the engine logs anything: text on standard error, quiet by default; `run` logs at info.
     // --log-format and --log-level of run/once reconfigure it once parsed.
@@ -57,7 +66,14 @@ public final class SluiceCli implements Runnable {
     System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
   }
 
-  /** Runs the command with these streams; the exit code is returned, not exited. */
+  /**
+   * Runs the command with these streams; the exit code is returned, not exited.
+   *
+   * @param args the command line
+   * @param out standard output
+   * @param err standard error
+   * @return the exit code
+   */
   public static int execute(String[] args, PrintWriter out, PrintWriter err) {
     CommandLine cli = new CommandLine(new SluiceCli());
     cli.setOut(out);

@@ -211,7 +211,9 @@ class SluiceCliTest {
         .containsPattern("destination\\s+s3\\s+")
         .containsPattern("destination\\s+slack\\s+")
         .containsPattern("destination\\s+email\\s+")
-        .containsPattern("destination\\s+database\\s+");
+        .containsPattern("destination\\s+database\\s+")
+        .containsPattern("authenticator\\s+keycloak\\s+")
+        .containsPattern("authenticator\\s+oidc\\s+");
   }
 
   @Test

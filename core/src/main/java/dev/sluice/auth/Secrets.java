@@ -132,6 +132,23 @@ public final class Secrets implements PluginSecrets {
     });
   }
 
+  /**
+   * Encrypts a value that is kept outside the secret store (e.g. a token signing key) under the key
+   * in force; {@code name} is bound to the ciphertext, so it decrypts only under the same name.
+   */
+  byte[] seal(String name, String plaintext) {
+    return box.encrypt(name, plaintext);
+  }
+
+  /**
+   * Decrypts what {@link #seal} encrypted.
+   *
+   * @throws SluiceException when it was sealed under another key (rotated since) or name
+   */
+  String unseal(String name, byte[] ciphertext) {
+    return box.decrypt(name, ciphertext);
+  }
+
   public List<String> names() {
     return store.names();
   }

@@ -65,17 +65,33 @@ public final class ConfigLoader {
     this.schema = ConfigSchema.build(registry);
   }
 
-  /** A loader for these providers, reading the process environment. */
+  /**
+   * A loader for these providers, reading the process environment.
+   *
+   * @param registry the plugin providers whose types and options the files may use
+   * @return the loader
+   */
   public static ConfigLoader create(ProviderRegistry registry) {
     return new ConfigLoader(registry, System::getenv, Clock.systemUTC());
   }
 
-  /** A loader with its own environment (for tests and embedding). */
+  /**
+   * A loader with its own environment (for tests and embedding).
+   *
+   * @param registry the plugin providers whose types and options the files may use
+   * @param env resolves {@code ${env:NAME}} references; null or empty means unset
+   * @param clock the clock handed to the store and its plugin context
+   * @return the loader
+   */
   public static ConfigLoader create(ProviderRegistry registry, Function<String, String> env, Clock clock) {
     return new ConfigLoader(registry, env, clock);
   }
 
-  /** The JSON Schema files are checked against. */
+  /**
+   * The JSON Schema files are checked against.
+   *
+   * @return a copy of the schema, including the options of every provider in the registry
+   */
   public ObjectNode schema() {
     return schema.deepCopy();
   }
@@ -83,6 +99,7 @@ public final class ConfigLoader {
   /**
    * Checks files without opening the store ({@code ${secret:…}} stay unresolved).
    *
+   * @param files the YAML files, merged in order
    * @return every problem, sorted by file and position; empty when valid
    */
   public List<ConfigProblem> validate(List<Path> files) {
@@ -98,6 +115,8 @@ public final class ConfigLoader {
   /**
    * Loads files, opens the store and resolves secrets.
    *
+   * @param files the YAML files, merged in order
+   * @return the loaded configuration; close it to close the store
    * @throws InvalidConfigException listing every problem
    */
   public LoadedConfig load(List<Path> files) {
@@ -149,6 +168,8 @@ public final class ConfigLoader {
    * Opens only the store and the secrets of a configuration, for managing secrets: the rest of the
    * files may still refer to secrets that don't exist yet.
    *
+   * @param files the YAML files, merged in order
+   * @return the open store and its secrets; close it to close the store
    * @throws InvalidConfigException when the store or secrets sections are invalid
    */
   public SecretsAccess openSecrets(List<Path> files) {
@@ -177,7 +198,9 @@ public final class ConfigLoader {
   /**
    * Opens only the store of a configuration (for maintenance such as {@code sluice migrate}).
    *
+   * @param files the YAML files, merged in order
    * @param adjust changes the store's options before it opens, given the store type
+   * @return the open store; the caller closes it
    * @throws InvalidConfigException when the store section is invalid
    */
   public Store openStore(List<Path> files, BiFunction<String, ObjectNode, ObjectNode> adjust) {
@@ -206,7 +229,12 @@ public final class ConfigLoader {
     return parsed;
   }
 
-  /** A store opened for its secrets; closing it closes the store. */
+  /**
+   * A store opened for its secrets; closing it closes the store.
+   *
+   * @param store the opened store
+   * @param secrets its secrets, decrypted with {@code secrets.key}
+   */
   public record SecretsAccess(Store store, Secrets secrets) implements AutoCloseable {
     @Override
     public void close() {

@@ -23,6 +23,16 @@ public record ConfigProblem(String file, int line, int column, String pointer, S
       .thenComparing(p -> p.pointer)
       .thenComparing(p -> p.message);
 
+  /**
+   * Checks the components.
+   *
+   * @param file the file name as given, or null when the problem is not tied to a file
+   * @param line 1-based, or 0 when unknown
+   * @param column 1-based, or 0 when unknown
+   * @param pointer the JSON pointer of the offending value, "" for the root
+   * @param message what is wrong and what was expected; never contains a secret value
+   * @throws NullPointerException when {@code pointer} or {@code message} is null
+   */
   public ConfigProblem {
     Objects.requireNonNull(pointer, "pointer");
     Objects.requireNonNull(message, "message");

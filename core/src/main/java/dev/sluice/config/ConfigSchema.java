@@ -33,7 +33,12 @@ public final class ConfigSchema {
 
   private ConfigSchema() {}
 
-  /** The schema for the providers in {@code registry}. */
+  /**
+   * The schema for the providers in {@code registry}.
+   *
+   * @param registry the plugin providers whose options the schema includes
+   * @return a new JSON Schema (draft 2020-12) object
+   */
   public static ObjectNode build(ProviderRegistry registry) {
     ObjectNode s = F.objectNode();
     s.put("$schema", "https://json-schema.org/draft/2020-12/schema");

@@ -7,7 +7,14 @@ import java.util.Locale;
 public final class DidYouMean {
   private DidYouMean() {}
 
-  /** The closest candidate within a small edit distance, or null. */
+  /**
+   * The closest candidate within a small edit distance, or null.
+   *
+   * @param word the misspelt word
+   * @param candidates the known words
+   * @return the closest candidate (as written), or null when none is close or {@code word} is
+   *     already known
+   */
   public static String suggest(String word, Collection<String> candidates) {
     String w = word.toLowerCase(Locale.ROOT);
     String best = null;

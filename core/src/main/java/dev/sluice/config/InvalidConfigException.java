@@ -9,11 +9,21 @@ public class InvalidConfigException extends SluiceException {
 
   private final transient List<ConfigProblem> problems;
 
+  /**
+   * Creates the exception; the message lists every problem, one per line.
+   *
+   * @param problems the problems, not empty
+   */
   public InvalidConfigException(List<ConfigProblem> problems) {
     super(render(problems));
     this.problems = List.copyOf(problems);
   }
 
+  /**
+   * Every problem found, sorted by file and position. Not serialized.
+   *
+   * @return an unmodifiable list
+   */
   public List<ConfigProblem> problems() {
     return problems;
   }

@@ -42,24 +42,47 @@ public final class LoadedConfig implements AutoCloseable {
     this.secrets = secrets;
   }
 
+  /**
+   * The destinations and pipelines.
+   *
+   * @return the definition, never null
+   */
   public SluiceDefinition definition() {
     return definition;
   }
 
+  /**
+   * The opened store; closed by {@link #close()}.
+   *
+   * @return the store, never null
+   */
   public Store store() {
     return store;
   }
 
-  /** The {@code server} section, or a missing node. */
+  /**
+   * The {@code server} section, or a missing node.
+   *
+   * @return a copy of the section
+   */
   public JsonNode server() {
     return server.deepCopy();
   }
 
-  /** The {@code auth} section, or a missing node. */
+  /**
+   * The {@code auth} section, or a missing node.
+   *
+   * @return a copy of the section
+   */
   public JsonNode auth() {
     return auth.deepCopy();
   }
 
+  /**
+   * The files the configuration was loaded from, in merge order.
+   *
+   * @return an unmodifiable list
+   */
   public List<Path> files() {
     return files;
   }
@@ -67,17 +90,27 @@ public final class LoadedConfig implements AutoCloseable {
   /**
    * The store's secrets for plugins, opened on first use with {@code secrets.key}; {@link
    * PluginSecrets#UNAVAILABLE} when no key is configured.
+   *
+   * @return the secrets, never null
    */
   public PluginSecrets secrets() {
     return secrets;
   }
 
-  /** The providers the configuration was checked against. */
+  /**
+   * The providers the configuration was checked against.
+   *
+   * @return the registry, never null
+   */
   public ProviderRegistry registry() {
     return registry;
   }
 
-  /** The cluster coordinator when {@code cluster.enabled} is set. */
+  /**
+   * The cluster coordinator when {@code cluster.enabled} is set.
+   *
+   * @return the coordinator, or empty when cluster mode is off
+   */
   public Optional<ClusterCoordinator> cluster() {
     return Optional.ofNullable(cluster);
   }
@@ -85,6 +118,9 @@ public final class LoadedConfig implements AutoCloseable {
   /**
    * A builder with this definition, this store, its secrets, the cluster coordinator (if any, with
    * the node's heartbeat settings) and the providers the config was checked against.
+   *
+   * @return a new builder; the caller builds and closes the Sluice, and closes this configuration
+   *     (the store) after it
    */
   public Sluice.Builder builder() {
     Sluice.Builder b = Sluice.builder().registry(registry).store(store).secrets(secrets).definition(definition);

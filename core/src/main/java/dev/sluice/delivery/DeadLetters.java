@@ -34,19 +34,36 @@ import java.util.Optional;
  * thread and wait for retries like a run does.
  */
 public interface DeadLetters {
-  /** Matching dead letters in id order, at most {@code query.limit()}. Never null. */
+  /**
+   * Matching dead letters in id order, at most {@code query.limit()}. Never null.
+   *
+   * @param query what to select
+   * @return the dead letters, never null
+   */
   List<DeadLetter> list(DeadLetterQuery query);
 
-  /** The dead letter with {@code id}; empty when there is none. */
+  /**
+   * The dead letter with {@code id}; empty when there is none.
+   *
+   * @param id the dead letter's id
+   * @return the dead letter, or empty
+   */
   Optional<DeadLetter> find(long id);
 
-  /** How many dead letters match (the limit is ignored). */
+  /**
+   * How many dead letters match (the limit is ignored).
+   *
+   * @param query what to count
+   * @return the number of matching dead letters
+   */
   long count(DeadLetterQuery query);
 
   /**
    * Replays the matching dead letters (at most {@code query.limit()}): {@link DeadLetterQuery#all()}
    * for all, {@code DeadLetterQuery.of(null, "warehouse")} for one destination's.
    *
+   * @param query what to replay
+   * @return what the replay did
    * @throws InterruptedException when interrupted; what was replayed so far stays replayed
    */
   ReplayReport replay(DeadLetterQuery query) throws InterruptedException;
@@ -54,14 +71,26 @@ public interface DeadLetters {
   /**
    * Replays one dead letter.
    *
+   * @param id the dead letter's id
+   * @return what the replay did
    * @throws UnknownDeadLetterException when there is none with that id
    * @throws InterruptedException when interrupted
    */
   ReplayReport replay(long id) throws InterruptedException;
 
-  /** Deletes the matching dead letters (the limit is ignored). @return how many */
+  /**
+   * Deletes the matching dead letters (the limit is ignored).
+   *
+   * @param query what to delete
+   * @return how many were deleted
+   */
   long purge(DeadLetterQuery query);
 
-  /** Deletes one dead letter. @return whether it existed */
+  /**
+   * Deletes one dead letter.
+   *
+   * @param id the dead letter's id
+   * @return whether it existed
+   */
   boolean purge(long id);
 }

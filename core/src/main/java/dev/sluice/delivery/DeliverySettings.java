@@ -123,15 +123,29 @@ public final class DeliverySettings {
     this.ratePeriod = b.ratePeriod;
   }
 
+  /**
+   * The settings with every default (see the class description).
+   *
+   * @return the shared default settings
+   */
   public static DeliverySettings defaults() {
     return DEFAULTS;
   }
 
+  /**
+   * A builder starting from the defaults.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** A builder holding these settings. */
+  /**
+   * A builder holding these settings.
+   *
+   * @return a new builder; changing it does not change these settings
+   */
   public Builder toBuilder() {
     Builder b = new Builder()
         .batchSize(batchSize)
@@ -152,41 +166,84 @@ public final class DeliverySettings {
     return ratePermits == 0 ? b.noRateLimit() : b.rateLimit(ratePermits, ratePeriod);
   }
 
+  /**
+   * At most this many records per delivery.
+   *
+   * @return the batch size, at least 1
+   */
   public int batchSize() {
     return batchSize;
   }
 
-  /** 0 when batches are not limited by size in bytes. */
+  /**
+   * 0 when batches are not limited by size in bytes.
+   *
+   * @return the limit in bytes, or 0
+   */
   public long maxBatchBytes() {
     return maxBatchBytes;
   }
 
+  /**
+   * How long a partial batch waits for more records.
+   *
+   * @return the linger time, not negative
+   */
   public Duration linger() {
     return linger;
   }
 
+  /**
+   * Records waiting for the destination before the router blocks.
+   *
+   * @return the capacity, at least {@link #batchSize()} (2 × batch size unless set)
+   */
   public int bufferCapacity() {
     return bufferCapacity;
   }
 
-  /** Estimated bytes of records waiting for the destination before the router blocks. */
+  /**
+   * Estimated bytes of records waiting for the destination before the router blocks.
+   *
+   * @return the limit in bytes, at least 1
+   */
   public long bufferBytes() {
     return bufferBytes;
   }
 
+  /**
+   * Batches of one run in flight at once.
+   *
+   * @return between 1 and 64
+   */
   public int concurrency() {
     return concurrency;
   }
 
+  /**
+   * Deliveries tried per record before it becomes a dead letter.
+   *
+   * @return between 1 and 1000
+   */
   public int maxAttempts() {
     return maxAttempts;
   }
 
+  /**
+   * How long a batch may take from its first attempt, waits included, before what is left of it
+   * becomes dead letters.
+   *
+   * @return a positive duration
+   */
   public Duration maxElapsedTime() {
     return maxElapsedTime;
   }
 
-  /** The hard deadline of one batch's delivery; see the class description. */
+  /**
+   * The hard deadline of one batch's delivery; see the class description.
+   *
+   * @return the configured timeout, or {@link #maxElapsedTime()} plus one minute
+   */
   public Duration deliveryTimeout() {
     return deliveryTimeout != null ? deliveryTimeout : maxElapsedTime.plus(DELIVERY_TIMEOUT_MARGIN);
   }
@@ -194,48 +251,91 @@ public final class DeliverySettings {
   /**
    * How long a hung or aborted delivery gets to return after it was interrupted before it is
    * abandoned: the shorter of {@link #deliveryTimeout()} and 10 s.
+   *
+   * @return a positive duration of at most 10 seconds
    */
   public Duration abandonGrace() {
     Duration timeout = deliveryTimeout();
     return timeout.compareTo(MAX_ABANDON_GRACE) < 0 ? timeout : MAX_ABANDON_GRACE;
   }
 
+  /**
+   * The upper bound of the first backoff wait.
+   *
+   * @return a duration, not negative
+   */
   public Duration initialBackoff() {
     return initialBackoff;
   }
 
+  /**
+   * The upper bound of any backoff wait (a longer {@code Retry-After} still wins).
+   *
+   * @return a duration, not shorter than {@link #initialBackoff()}
+   */
   public Duration maxBackoff() {
     return maxBackoff;
   }
 
-  /** Consecutive failed attempts that open the circuit breaker; 0 when there is no breaker. */
+  /**
+   * Consecutive failed attempts that open the circuit breaker; 0 when there is no breaker.
+   *
+   * @return the threshold, or 0
+   */
   public int circuitBreakerFailures() {
     return breakerFailures;
   }
 
-  /** How long the breaker stays open before it lets a probe through. */
+  /**
+   * How long the breaker stays open before it lets a probe through.
+   *
+   * @return a positive duration
+   */
   public Duration circuitBreakerOpenDuration() {
     return breakerOpenDuration;
   }
 
-  /** How long a half-open breaker waits for its probe's outcome before it opens again. */
+  /**
+   * How long a half-open breaker waits for its probe's outcome before it opens again.
+   *
+   * @return a positive duration
+   */
   public Duration circuitBreakerProbeTimeout() {
     return probeTimeout;
   }
 
+  /**
+   * Whether deliveries are guarded by a circuit breaker.
+   *
+   * @return true when {@link #circuitBreakerFailures()} is positive
+   */
   public boolean hasCircuitBreaker() {
     return breakerFailures > 0;
   }
 
-  /** Delivery attempts allowed per {@link #rateLimitPeriod()}; 0 when there is no rate limit. */
+  /**
+   * Delivery attempts allowed per {@link #rateLimitPeriod()}; 0 when there is no rate limit.
+   *
+   * @return the permits, or 0
+   */
   public int rateLimitPermits() {
     return ratePermits;
   }
 
+  /**
+   * The period of {@link #rateLimitPermits()}.
+   *
+   * @return a duration of at least 1 ms (1 s unless set)
+   */
   public Duration rateLimitPeriod() {
     return ratePeriod;
   }
 
+  /**
+   * Whether delivery attempts are rate-limited.
+   *
+   * @return true when {@link #rateLimitPermits()} is positive
+   */
   public boolean hasRateLimit() {
     return ratePermits > 0;
   }
@@ -304,12 +404,25 @@ public final class DeliverySettings {
 
     private Builder() {}
 
+    /**
+     * At most this many records per delivery. Default 500.
+     *
+     * @param value between 1 and 1,000,000
+     * @return this builder
+     * @throws IllegalArgumentException when {@code value} is out of range
+     */
     public Builder batchSize(int value) {
       this.batchSize = between("batchSize", value, 1, 1_000_000);
       return this;
     }
 
-    /** 0 means no limit. */
+    /**
+     * 0 means no limit.
+     *
+     * @param value the limit in bytes, at least 0
+     * @return this builder
+     * @throws IllegalArgumentException when {@code value} is negative
+     */
     public Builder maxBatchBytes(long value) {
       if (value < 0) {
         throw new IllegalArgumentException("maxBatchBytes must be >= 0 (0 = no limit), got " + value);
@@ -318,12 +431,26 @@ public final class DeliverySettings {
       return this;
     }
 
+    /**
+     * How long a partial batch waits for more records. Default 200 ms.
+     *
+     * @param value not negative
+     * @return this builder
+     * @throws IllegalArgumentException when {@code value} is negative
+     */
     public Builder linger(Duration value) {
       this.linger = nonNegative("linger", value);
       return this;
     }
 
-    /** 0 means 2 × batchSize. */
+    /**
+     * 0 means 2 × batchSize.
+     *
+     * @param value the capacity in records; 0, or at least the batch size (checked by
+     *     {@link #build()})
+     * @return this builder
+     * @throws IllegalArgumentException when {@code value} is negative
+     */
     public Builder bufferCapacity(int value) {
       if (value < 0) {
         throw new IllegalArgumentException("bufferCapacity must be >= 0, got " + value);
@@ -332,7 +459,13 @@ public final class DeliverySettings {
       return this;
     }
 
-    /** At least 1; see the class description. */
+    /**
+     * At least 1; see the class description.
+     *
+     * @param value the limit in bytes
+     * @return this builder
+     * @throws IllegalArgumentException when {@code value} is under 1
+     */
     public Builder bufferBytes(long value) {
       if (value < 1) {
         throw new IllegalArgumentException("bufferBytes must be >= 1, got " + value);
@@ -341,32 +474,75 @@ public final class DeliverySettings {
       return this;
     }
 
+    /**
+     * Batches of one run in flight at once. Default 1.
+     *
+     * @param value between 1 and 64
+     * @return this builder
+     * @throws IllegalArgumentException when {@code value} is out of range
+     */
     public Builder concurrency(int value) {
       this.concurrency = between("concurrency", value, 1, 64);
       return this;
     }
 
+    /**
+     * Deliveries tried per record before it becomes a dead letter. Default 5.
+     *
+     * @param value between 1 and 1000
+     * @return this builder
+     * @throws IllegalArgumentException when {@code value} is out of range
+     */
     public Builder maxAttempts(int value) {
       this.maxAttempts = between("maxAttempts", value, 1, 1000);
       return this;
     }
 
+    /**
+     * How long a batch may take from its first attempt, waits included. Default 10 minutes.
+     *
+     * @param value positive
+     * @return this builder
+     * @throws IllegalArgumentException when {@code value} is not positive
+     */
     public Builder maxElapsedTime(Duration value) {
       this.maxElapsedTime = positive("maxElapsedTime", value);
       return this;
     }
 
-    /** Not shorter than {@code maxElapsedTime} (checked by {@link #build()}); see the class description. */
+    /**
+     * Not shorter than {@code maxElapsedTime} (checked by {@link #build()}); see the class
+     * description.
+     *
+     * @param value positive
+     * @return this builder
+     * @throws IllegalArgumentException when {@code value} is not positive
+     */
     public Builder deliveryTimeout(Duration value) {
       this.deliveryTimeout = positive("deliveryTimeout", value);
       return this;
     }
 
+    /**
+     * The upper bound of the first backoff wait. Default 200 ms.
+     *
+     * @param value not negative
+     * @return this builder
+     * @throws IllegalArgumentException when {@code value} is negative
+     */
     public Builder initialBackoff(Duration value) {
       this.initialBackoff = nonNegative("initialBackoff", value);
       return this;
     }
 
+    /**
+     * The upper bound of any backoff wait. Default 30 s; not shorter than the initial backoff
+     * (checked by {@link #build()}).
+     *
+     * @param value not negative
+     * @return this builder
+     * @throws IllegalArgumentException when {@code value} is negative
+     */
     public Builder maxBackoff(Duration value) {
       this.maxBackoff = nonNegative("maxBackoff", value);
       return this;
@@ -375,6 +551,11 @@ public final class DeliverySettings {
     /**
      * A circuit breaker that opens after {@code consecutiveFailures} failed attempts in a row and
      * lets a probe through after {@code openDuration}.
+     *
+     * @param consecutiveFailures between 1 and 10,000
+     * @param openDuration positive
+     * @return this builder
+     * @throws IllegalArgumentException when a value is out of range
      */
     public Builder circuitBreaker(int consecutiveFailures, Duration openDuration) {
       this.breakerFailures = between("circuitBreaker consecutiveFailures", consecutiveFailures, 1, 10_000);
@@ -382,18 +563,36 @@ public final class DeliverySettings {
       return this;
     }
 
-    /** How long a half-open breaker waits for its probe's outcome (default 60 s). */
+    /**
+     * How long a half-open breaker waits for its probe's outcome (default 60 s).
+     *
+     * @param value positive
+     * @return this builder
+     * @throws IllegalArgumentException when {@code value} is not positive
+     */
     public Builder probeTimeout(Duration value) {
       this.probeTimeout = positive("circuitBreaker probeTimeout", value);
       return this;
     }
 
+    /**
+     * Removes the circuit breaker: deliveries never wait for one.
+     *
+     * @return this builder
+     */
     public Builder noCircuitBreaker() {
       this.breakerFailures = 0;
       return this;
     }
 
-    /** At most {@code permits} delivery attempts per {@code period}. */
+    /**
+     * At most {@code permits} delivery attempts per {@code period}.
+     *
+     * @param permits between 1 and 1,000,000
+     * @param period at least 1 ms
+     * @return this builder
+     * @throws IllegalArgumentException when a value is out of range
+     */
     public Builder rateLimit(int permits, Duration period) {
       this.ratePermits = between("rateLimit permits", permits, 1, 1_000_000);
       this.ratePeriod = positive("rateLimit period", period);
@@ -403,11 +602,24 @@ public final class DeliverySettings {
       return this;
     }
 
+    /**
+     * Removes the rate limit (the default).
+     *
+     * @return this builder
+     */
     public Builder noRateLimit() {
       this.ratePermits = 0;
       return this;
     }
 
+    /**
+     * Checks the settings that depend on each other and builds them.
+     *
+     * @return the immutable settings
+     * @throws IllegalArgumentException when the buffer capacity is below the batch size, the
+     *     maximum backoff is shorter than the initial one, or the delivery timeout is shorter than
+     *     the maximum elapsed time
+     */
     public DeliverySettings build() {
       return new DeliverySettings(this);
     }

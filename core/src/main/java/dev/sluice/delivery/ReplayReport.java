@@ -24,12 +24,27 @@ public record ReplayReport(
   /** How many problem lines a report keeps. */
   public static final int MAX_PROBLEMS = 100;
 
+  /**
+   * Checks the run id and copies the problems.
+   *
+   * @param runId the id of the replay, as in the run history
+   * @param selected dead letters matched by the query
+   * @param delivered delivered this time
+   * @param failedAgain failed again (kept, or parked anew)
+   * @param skipped not replayable; kept unchanged
+   * @param problems one line per skipped dead letter or failure
+   * @throws NullPointerException when {@code runId} or {@code problems} is null
+   */
   public ReplayReport {
     Objects.requireNonNull(runId, "runId");
     problems = List.copyOf(problems);
   }
 
-  /** A few lines for people. */
+  /**
+   * A few lines for people.
+   *
+   * @return multi-line text with the counters and problems
+   */
   public String render() {
     StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
         "Replay %s: %d selected, %d delivered, %d failed again, %d skipped%n",

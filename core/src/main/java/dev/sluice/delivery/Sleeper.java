@@ -13,5 +13,11 @@ public interface Sleeper {
   /** Sleeps with {@link Thread#sleep}. */
   Sleeper SYSTEM = duration -> Thread.sleep(duration.toMillis(), duration.toNanosPart() % 1_000_000);
 
+  /**
+   * Waits for {@code duration}.
+   *
+   * @param duration how long to wait; zero returns at once
+   * @throws InterruptedException when the waiting thread is interrupted
+   */
   void sleep(Duration duration) throws InterruptedException;
 }

@@ -6,6 +6,11 @@ import dev.sluice.SluiceException;
 public class UnknownDeadLetterException extends SluiceException {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * Creates the exception.
+   *
+   * @param id the id asked for
+   */
   public UnknownDeadLetterException(long id) {
     super("no dead letter with id " + id + " (replayed or purged already? list them to see the ids)");
   }

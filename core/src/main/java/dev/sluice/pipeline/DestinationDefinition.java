@@ -13,6 +13,15 @@ import java.util.Objects;
  */
 public record DestinationDefinition(
     String name, PluginSpec<Destination> spec, DeliverySettings delivery) {
+  /**
+   * Validates the components.
+   *
+   * @param name unique, never null
+   * @param spec the plugin type and options, or an instance; never null
+   * @param delivery batching and retry settings, never null
+   * @throws IllegalArgumentException when {@code name} is not a valid destination name
+   * @throws NullPointerException when {@code spec} or {@code delivery} is null
+   */
   public DestinationDefinition {
     Names.check("destination", name);
     Objects.requireNonNull(spec, "spec");

@@ -6,6 +6,11 @@ import dev.sluice.SluiceException;
 public class EngineStoppedException extends SluiceException {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * Creates the exception.
+   *
+   * @param pipeline the name of the pipeline whose run was refused
+   */
   public EngineStoppedException(String pipeline) {
     super("pipeline '" + pipeline + "': not started, Sluice is shutting down");
   }

@@ -22,7 +22,11 @@ public enum OverlapPolicy {
   /** Start it now, alongside the others. The connector must cope with concurrent reads. */
   ALLOW;
 
-  /** The lower-case name used in configuration files. */
+  /**
+   * The lower-case name used in configuration files.
+   *
+   * @return {@code skip}, {@code queue} or {@code allow}
+   */
   public String label() {
     return name().toLowerCase(Locale.ROOT);
   }
@@ -30,6 +34,8 @@ public enum OverlapPolicy {
   /**
    * The policy named {@code label} ({@code skip}, {@code queue}, {@code allow}), case-insensitive.
    *
+   * @param label the label, any case
+   * @return the policy
    * @throws IllegalArgumentException naming the rejected value
    */
   public static OverlapPolicy of(String label) {

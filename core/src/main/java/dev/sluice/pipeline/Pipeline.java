@@ -66,48 +66,97 @@ public final class Pipeline {
     this.maxConcurrentRuns = maxConcurrentRuns;
   }
 
+  /**
+   * Starts the definition of a pipeline.
+   *
+   * @param name the pipeline's name, unique in its Sluice instance
+   * @return a new builder
+   * @throws IllegalArgumentException when {@code name} is not a valid name
+   */
   public static PipelineBuilder builder(String name) {
     return new PipelineBuilder(name);
   }
 
+  /**
+   * The pipeline's name, unique in its Sluice instance.
+   *
+   * @return the name, never null
+   */
   public String name() {
     return name;
   }
 
+  /**
+   * A description for people.
+   *
+   * @return the description; empty when none was given, never null
+   */
   public String description() {
     return description;
   }
 
+  /**
+   * The connector the pipeline reads from.
+   *
+   * @return a plugin type with options, or an instance; never null
+   */
   public PluginSpec<Connector> source() {
     return source;
   }
 
-  /** Rules in declaration order. */
+  /**
+   * Rules in declaration order.
+   *
+   * @return an unmodifiable list
+   */
   public List<RoutingRule> rules() {
     return rules;
   }
 
-  /** Rules in evaluation order: ascending priority, ties in declaration order. */
+  /**
+   * Rules in evaluation order: ascending priority, ties in declaration order.
+   *
+   * @return a new unmodifiable list
+   */
   public List<RoutingRule> rulesInPriorityOrder() {
     List<RoutingRule> sorted = new ArrayList<>(rules);
     sorted.sort(Comparator.comparingInt(RoutingRule::priority)); // stable: keeps declaration order
     return List.copyOf(sorted);
   }
 
-  /** Destinations of records no rule matched; empty when unmatched records follow {@link #unmatched()}. */
+  /**
+   * Destinations of records no rule matched; empty when unmatched records follow {@link
+   * #unmatched()}.
+   *
+   * @return an unmodifiable list of destination names
+   */
   public List<String> otherwise() {
     return otherwise;
   }
 
+  /**
+   * What happens to records no rule matched when {@link #otherwise()} is empty.
+   *
+   * @return the policy, never null
+   */
   public UnmatchedPolicy unmatched() {
     return unmatched;
   }
 
+  /**
+   * What happens to a record a condition or transformation failed on.
+   *
+   * @return the policy, never null
+   */
   public ErrorPolicy onError() {
     return onError;
   }
 
-  /** Items (records, checkpoints) buffered between reading and routing, at most. */
+  /**
+   * Items (records, checkpoints) buffered between reading and routing, at most.
+   *
+   * @return the capacity, at least 1
+   */
   public int queueCapacity() {
     return queueCapacity;
   }
@@ -116,17 +165,27 @@ public final class Pipeline {
    * Bytes of records (their estimated JSON size) buffered between reading and routing, at most;
    * whichever of this and {@link #queueCapacity()} fills first holds the source back. A record
    * larger than this still passes, alone.
+   *
+   * @return the limit in bytes, at least 1
    */
   public long queueBytes() {
     return queueBytes;
   }
 
-  /** Cron, webhook and plugin triggers, in declaration order; started by {@code Sluice.start()}. */
+  /**
+   * Cron, webhook and plugin triggers, in declaration order; started by {@code Sluice.start()}.
+   *
+   * @return an unmodifiable list; empty for a pipeline that runs only when asked
+   */
   public List<TriggerDefinition> triggers() {
     return triggers;
   }
 
-  /** What happens when a trigger asks for a run while one is in progress. */
+  /**
+   * What happens when a trigger asks for a run while one is in progress.
+   *
+   * @return the policy, never null
+   */
   public OverlapPolicy overlap() {
     return overlap;
   }
@@ -135,12 +194,18 @@ public final class Pipeline {
    * With {@link OverlapPolicy#ALLOW}: how many triggered runs may be in progress at once on this
    * node; a request beyond it ends {@link RunStatus#SKIPPED} (a webhook answers 503 with {@code
    * Retry-After}).
+   *
+   * @return the limit, at least 1
    */
   public int maxConcurrentRuns() {
     return maxConcurrentRuns;
   }
 
-  /** Every destination this pipeline can deliver to, in order of first mention. */
+  /**
+   * Every destination this pipeline can deliver to, in order of first mention.
+   *
+   * @return a new set of destination names, in order
+   */
   public Set<String> destinations() {
     Set<String> out = new LinkedHashSet<>();
     rules.forEach(r -> out.addAll(r.targets()));

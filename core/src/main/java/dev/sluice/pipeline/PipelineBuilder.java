@@ -53,33 +53,68 @@ public final class PipelineBuilder {
     this.name = Names.check("pipeline", name);
   }
 
+  /**
+   * The pipeline's name, as given to {@code Pipeline.builder}.
+   *
+   * @return the name, never null
+   */
   public String name() {
     return name;
   }
 
+  /**
+   * A description for people (listings, the REST API). Default empty.
+   *
+   * @param value the description, not null
+   * @return this builder
+   */
   public PipelineBuilder description(String value) {
     this.description = Objects.requireNonNull(value, "description");
     return this;
   }
 
-  /** Reads from a connector instance the host created. */
+  /**
+   * Reads from a connector instance the host created.
+   *
+   * @param connector the connector; Sluice opens it for each run and never closes it for the host
+   * @return this builder
+   */
   public PipelineBuilder source(Connector connector) {
     this.source = PluginSpec.instance(connector);
     return this;
   }
 
-  /** Reads from a connector of {@code type} (e.g. {@code "file"}) with these options. */
+  /**
+   * Reads from a connector of {@code type} (e.g. {@code "file"}) with these options.
+   *
+   * @param type the connector's plugin type
+   * @param options the connector's options (converted to JSON; nested maps and lists allowed)
+   * @return this builder
+   */
   public PipelineBuilder source(String type, Map<String, ?> options) {
     this.source = PluginSpec.of(type, (ObjectNode) JsonValues.toNode(options));
     return this;
   }
 
+  /**
+   * Reads from the connector {@code spec} names (a type with options, or an instance).
+   *
+   * @param spec the connector, not null
+   * @return this builder
+   */
   public PipelineBuilder source(PluginSpec<Connector> spec) {
     this.source = Objects.requireNonNull(spec, "source");
     return this;
   }
 
-  /** Adds a rule, configured by {@code rule}. Rules without a name are named {@code rule-<n>}. */
+  /**
+   * Adds a rule, configured by {@code rule}. Rules without a name are named {@code rule-<n>}.
+   *
+   * @param rule configures the rule: name, condition, transformations, destinations
+   * @return this builder
+   * @throws IllegalArgumentException when a rule of that name exists already, or a setting is
+   *     invalid
+   */
   public PipelineBuilder route(Consumer<RouteBuilder> rule) {
     RouteBuilder b = new RouteBuilder(name, "rule-" + (rules.size() + 1), paths);
     rule.accept(b);
@@ -87,13 +122,25 @@ public final class PipelineBuilder {
     return this;
   }
 
-  /** Adds a rule built elsewhere (e.g. by the configuration loader). */
+  /**
+   * Adds a rule built elsewhere (e.g. by the configuration loader).
+   *
+   * @param rule the rule
+   * @return this builder
+   * @throws IllegalArgumentException when a rule of that name exists already
+   */
   public PipelineBuilder rule(RoutingRule rule) {
     add(rule);
     return this;
   }
 
-  /** Where records go that no rule matched. */
+  /**
+   * Where records go that no rule matched.
+   *
+   * @param destinations destination names, added to those given before
+   * @return this builder
+   * @throws IllegalArgumentException when a name is not a valid destination name
+   */
   public PipelineBuilder otherwise(String... destinations) {
     for (String d : destinations) {
       otherwise.add(Names.check("destination", d));
@@ -101,17 +148,37 @@ public final class PipelineBuilder {
     return this;
   }
 
+  /**
+   * What happens to records no rule matched when there is no {@code otherwise} route. Default
+   * {@link UnmatchedPolicy#DROP}.
+   *
+   * @param value the policy, not null
+   * @return this builder
+   */
   public PipelineBuilder unmatched(UnmatchedPolicy value) {
     this.unmatched = Objects.requireNonNull(value, "unmatched");
     return this;
   }
 
+  /**
+   * What happens to a record a condition or transformation failed on. Default
+   * {@link ErrorPolicy#DEAD_LETTER}.
+   *
+   * @param value the policy, not null
+   * @return this builder
+   */
   public PipelineBuilder onError(ErrorPolicy value) {
     this.onError = Objects.requireNonNull(value, "onError");
     return this;
   }
 
-  /** Records buffered between reading and routing; bounds memory. Default 1024. */
+  /**
+   * Records buffered between reading and routing; bounds memory. Default 1024.
+   *
+   * @param value the capacity in records, between 1 and 1,000,000
+   * @return this builder
+   * @throws IllegalArgumentException when {@code value} is out of range
+   */
   public PipelineBuilder queueCapacity(int value) {
     if (value < 1 || value > 1_000_000) {
       throw new IllegalArgumentException(
@@ -124,6 +191,10 @@ public final class PipelineBuilder {
   /**
    * Bytes of records (estimated JSON size) buffered between reading and routing; bounds memory
    * together with {@link #queueCapacity}. Default 64 MiB.
+   *
+   * @param value the limit in bytes, at least 1
+   * @return this builder
+   * @throws IllegalArgumentException when {@code value} is under 1
    */
   public PipelineBuilder queueBytes(long value) {
     if (value < 1) {
@@ -136,6 +207,10 @@ public final class PipelineBuilder {
   /**
    * With overlap policy allow: triggered runs in progress at once, at most; more are skipped.
    * Default 4.
+   *
+   * @param value between 1 and 1000
+   * @return this builder
+   * @throws IllegalArgumentException when {@code value} is out of range
    */
   public PipelineBuilder maxConcurrentRuns(int value) {
     if (value < 1 || value > 1000) {
@@ -149,33 +224,66 @@ public final class PipelineBuilder {
   /**
    * Runs the pipeline at the times of a Unix-syntax cron expression in UTC.
    *
+   * @param expression five fields, or a macro such as {@code @daily}
+   * @return this builder
    * @throws dev.sluice.schedule.InvalidCronException when the expression can't be parsed
    */
   public PipelineBuilder cron(String expression) {
     return trigger(CronTrigger.of(expression));
   }
 
-  /** Runs the pipeline at the times of a Unix-syntax cron expression in {@code zone}. */
+  /**
+   * Runs the pipeline at the times of a Unix-syntax cron expression in {@code zone}.
+   *
+   * @param expression five fields, or a macro such as {@code @daily}
+   * @param zone the zone whose wall clock the expression reads
+   * @return this builder
+   * @throws dev.sluice.schedule.InvalidCronException when the expression can't be parsed
+   */
   public PipelineBuilder cron(String expression, ZoneId zone) {
     return trigger(CronTrigger.of(expression, zone));
   }
 
-  /** Runs the pipeline when a request signed as {@code signature} arrives at {@code path}. */
+  /**
+   * Runs the pipeline when a request signed as {@code signature} arrives at {@code path}.
+   *
+   * @param path the absolute path, e.g. {@code /hooks/orders}
+   * @param signature how requests are verified
+   * @return this builder
+   * @throws IllegalArgumentException when the path is invalid or an equal trigger was added
+   */
   public PipelineBuilder webhook(String path, WebhookSignature signature) {
     return trigger(WebhookTrigger.of(path, signature));
   }
 
-  /** A trigger of a plugin {@code type} with these options. */
+  /**
+   * A trigger of a plugin {@code type} with these options.
+   *
+   * @param type the trigger plugin's type
+   * @param options its options (converted to JSON)
+   * @return this builder
+   */
   public PipelineBuilder trigger(String type, Map<String, ?> options) {
     return trigger(new PluginTrigger(PluginSpec.of(type, (ObjectNode) JsonValues.toNode(options))));
   }
 
-  /** A trigger instance the host created; Sluice starts it on start and closes it on close. */
+  /**
+   * A trigger instance the host created; Sluice starts it on start and closes it on close.
+   *
+   * @param instance the trigger
+   * @return this builder
+   */
   public PipelineBuilder trigger(Trigger instance) {
     return trigger(new PluginTrigger(PluginSpec.instance(instance)));
   }
 
-  /** Any trigger definition, e.g. a {@link CronTrigger} with misfire and jitter settings. */
+  /**
+   * Any trigger definition, e.g. a {@link CronTrigger} with misfire and jitter settings.
+   *
+   * @param value the trigger, not null
+   * @return this builder
+   * @throws IllegalArgumentException when an equal trigger was added already
+   */
   public PipelineBuilder trigger(TriggerDefinition value) {
     Objects.requireNonNull(value, "trigger");
     if (triggers.contains(value)) {
@@ -186,12 +294,24 @@ public final class PipelineBuilder {
     return this;
   }
 
-  /** What happens when a trigger asks for a run while one is in progress. Default {@link OverlapPolicy#SKIP}. */
+  /**
+   * What happens when a trigger asks for a run while one is in progress. Default {@link
+   * OverlapPolicy#SKIP}.
+   *
+   * @param value the policy, not null
+   * @return this builder
+   */
   public PipelineBuilder overlap(OverlapPolicy value) {
     this.overlap = Objects.requireNonNull(value, "overlap");
     return this;
   }
 
+  /**
+   * Builds the immutable pipeline; the builder may be used on.
+   *
+   * @return the pipeline
+   * @throws IllegalStateException when no source was set
+   */
   public Pipeline build() {
     if (source == null) {
       throw new IllegalStateException("pipeline '" + name + "' has no source: call source(...)");

@@ -26,7 +26,15 @@ public final class PluginSpec<T> {
     this.instance = instance;
   }
 
-  /** A plugin of {@code type} created from {@code options} (deep-copied). */
+  /**
+   * A plugin of {@code type} created from {@code options} (deep-copied).
+   *
+   * @param <T> the plugin interface
+   * @param type the plugin type, as its provider registers it; not blank
+   * @param options the options; null means none
+   * @return the spec
+   * @throws IllegalArgumentException when {@code type} is null or blank
+   */
   public static <T> PluginSpec<T> of(String type, ObjectNode options) {
     if (type == null || type.isBlank()) {
       throw new IllegalArgumentException("plugin type must not be blank, got '" + type + "'");
@@ -35,26 +43,49 @@ public final class PluginSpec<T> {
         type, options == null ? JsonNodeFactory.instance.objectNode() : options.deepCopy(), null);
   }
 
-  /** An instance the host created; Sluice closes it when it closes. */
+  /**
+   * An instance the host created; Sluice closes it when it closes.
+   *
+   * @param <T> the plugin interface
+   * @param instance the plugin, not null
+   * @return the spec
+   */
   public static <T> PluginSpec<T> instance(T instance) {
     return new PluginSpec<>(null, null, Objects.requireNonNull(instance, "instance"));
   }
 
-  /** The type name, or the instance's class name for instances. */
+  /**
+   * The type name, or the instance's class name for instances.
+   *
+   * @return the type, never null
+   */
   public String type() {
     return instance != null ? instance.getClass().getName() : type;
   }
 
-  /** Whether this spec holds a ready instance rather than a type. */
+  /**
+   * Whether this spec holds a ready instance rather than a type.
+   *
+   * @return true for an instance
+   */
   public boolean isInstance() {
     return instance != null;
   }
 
-  /** The options (a copy); empty for instances. */
+  /**
+   * The options (a copy); empty for instances.
+   *
+   * @return a new object, never null
+   */
   public ObjectNode options() {
     return options == null ? JsonNodeFactory.instance.objectNode() : options.deepCopy();
   }
 
+  /**
+   * The instance the host created.
+   *
+   * @return the instance, or empty for a type with options
+   */
   public Optional<T> instance() {
     return Optional.ofNullable(instance);
   }

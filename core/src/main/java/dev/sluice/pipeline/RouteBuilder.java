@@ -35,6 +35,13 @@ public final class RouteBuilder {
     this.paths = paths;
   }
 
+  /**
+   * Names the rule, unique in its pipeline. Default {@code rule-<n>}.
+   *
+   * @param value the name
+   * @return this builder
+   * @throws IllegalArgumentException when {@code value} is not a valid name
+   */
   public RouteBuilder name(String value) {
     this.name = Names.check("rule", value);
     return this;
@@ -43,6 +50,8 @@ public final class RouteBuilder {
   /**
    * Only records matching this expression take the rule.
    *
+   * @param value the condition, in the {@link dev.sluice.routing.Conditions} syntax
+   * @return this builder
    * @throws ConditionSyntaxException naming the rule, with a caret under the error
    */
   public RouteBuilder when(String value) {
@@ -59,6 +68,11 @@ public final class RouteBuilder {
   /**
    * Only records matching this condition in structured form take the rule: an expression string,
    * or an object with one key of {@code all}, {@code any}, {@code not} or {@code rule}.
+   *
+   * @param structured the condition
+   * @return this builder
+   * @throws ConditionSyntaxException naming the rule, for a bad expression inside
+   * @throws IllegalArgumentException naming the rule, for a bad structure
    */
   public RouteBuilder when(JsonNode structured) {
     Objects.requireNonNull(structured, "condition");
@@ -73,26 +87,47 @@ public final class RouteBuilder {
     return this;
   }
 
-  /** Only records matching this Java condition take the rule. */
+  /**
+   * Only records matching this Java condition take the rule.
+   *
+   * @param value the condition, not null
+   * @return this builder
+   */
   public RouteBuilder when(Condition value) {
     this.condition = Objects.requireNonNull(value, "condition");
     this.expression = "<java condition>";
     return this;
   }
 
-  /** Lower runs first; ties keep declaration order. Default 0. */
+  /**
+   * Lower runs first; ties keep declaration order. Default 0.
+   *
+   * @param value the priority
+   * @return this builder
+   */
   public RouteBuilder priority(int value) {
     this.priority = value;
     return this;
   }
 
-  /** Appends a transformation; they apply in order. See {@link Transforms} for the built-ins. */
+  /**
+   * Appends a transformation; they apply in order. See {@link Transforms} for the built-ins.
+   *
+   * @param value the transformation, not null
+   * @return this builder
+   */
   public RouteBuilder transform(Transform value) {
     transforms.add(Objects.requireNonNull(value, "transform"));
     return this;
   }
 
-  /** Appends a transformation in its configuration form, e.g. {@code {"set": {...}}}. */
+  /**
+   * Appends a transformation in its configuration form, e.g. {@code {"set": {...}}}.
+   *
+   * @param spec the step: an object with one key, the operation
+   * @return this builder
+   * @throws IllegalArgumentException naming the rule and what is wrong with the step
+   */
   public RouteBuilder transform(JsonNode spec) {
     try {
       return transform(Transforms.fromSpec(spec, paths));
@@ -103,7 +138,13 @@ public final class RouteBuilder {
     }
   }
 
-  /** Sends matching records to these destinations. */
+  /**
+   * Sends matching records to these destinations.
+   *
+   * @param destinations destination names, added to those given before
+   * @return this builder
+   * @throws IllegalArgumentException when a name is not a valid destination name
+   */
   public RouteBuilder to(String... destinations) {
     for (String d : destinations) {
       targets.add(Names.check("destination", d));
@@ -111,7 +152,11 @@ public final class RouteBuilder {
     return this;
   }
 
-  /** Later rules are not tried for records this rule matched. */
+  /**
+   * Later rules are not tried for records this rule matched.
+   *
+   * @return this builder
+   */
   public RouteBuilder stop() {
     this.stop = true;
     return this;

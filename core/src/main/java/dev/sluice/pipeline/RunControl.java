@@ -14,7 +14,11 @@ import java.util.Optional;
  * <p>Thread-safe: every method may be called from any thread, before, during or after the run.
  */
 public interface RunControl {
-  /** A control whose run gets its id from the engine. */
+  /**
+   * A control whose run gets its id from the engine.
+   *
+   * @return a new control
+   */
   static RunControl create() {
     return new EngineRunControl();
   }
@@ -22,6 +26,8 @@ public interface RunControl {
   /**
    * A control whose run will have {@code runId}.
    *
+   * @param runId the id the run will have
+   * @return a new control
    * @throws IllegalArgumentException when {@code runId} is null or blank
    */
   static RunControl withRunId(String runId) {
@@ -31,12 +37,24 @@ public interface RunControl {
   /** Asks the run to stop reading; what was read is still delivered. Idempotent. */
   void cancel();
 
-  /** Whether {@link #cancel()} was called. */
+  /**
+   * Whether {@link #cancel()} was called.
+   *
+   * @return true once cancelled
+   */
   boolean isCancelled();
 
-  /** The run's id: the preset one, or the engine's once the run started; empty before that. */
+  /**
+   * The run's id: the preset one, or the engine's once the run started; empty before that.
+   *
+   * @return the run id, or empty
+   */
   Optional<String> runId();
 
-  /** The run's counters so far; {@link RunProgress#NONE} before it starts. Never null. */
+  /**
+   * The run's counters so far; {@link RunProgress#NONE} before it starts. Never null.
+   *
+   * @return the latest counters
+   */
   RunProgress progress();
 }

@@ -80,6 +80,12 @@ public final class RunReport {
    * Starts a report, for engines and for tests of code that consumes reports. Counters default to
    * 0, maps and notes to empty, the rest to absent.
    *
+   * @param runId the run's id
+   * @param pipeline the pipeline's name
+   * @param trigger what started the run, as kept in the run history
+   * @param status the run's status
+   * @param startedAt when the run started
+   * @return a new builder
    * @throws NullPointerException when an argument is null
    */
   public static Builder builder(String runId, String pipeline, String trigger, RunStatus status, Instant startedAt) {
@@ -113,7 +119,12 @@ public final class RunReport {
       this.startedAt = Objects.requireNonNull(startedAt, "startedAt");
     }
 
-    /** When the run ended; null while it runs. */
+    /**
+     * When the run ended; null while it runs.
+     *
+     * @param finishedAt the end time, or null
+     * @return this builder
+     */
     public Builder finishedAt(Instant finishedAt) {
       this.finishedAt = finishedAt;
       return this;
@@ -122,6 +133,11 @@ public final class RunReport {
     /**
      * The record counters.
      *
+     * @param read records the connector emitted
+     * @param rejected input the connector could not read
+     * @param unmatched records no rule and no {@code otherwise} route took
+     * @param routingErrors records a condition or transformation failed on
+     * @return this builder
      * @throws IllegalArgumentException when one is negative
      */
     public Builder counts(long read, long rejected, long unmatched, long routingErrors) {
@@ -136,43 +152,77 @@ public final class RunReport {
       return this;
     }
 
-    /** Matches per rule name, in rule order. */
+    /**
+     * Matches per rule name, in rule order.
+     *
+     * @param ruleMatches rule name to matches; copied by {@link #build()}
+     * @return this builder
+     */
     public Builder ruleMatches(Map<String, Long> ruleMatches) {
       this.ruleMatches = Objects.requireNonNull(ruleMatches, "ruleMatches");
       return this;
     }
 
-    /** What each destination did, by destination name. */
+    /**
+     * What each destination did, by destination name.
+     *
+     * @param destinations destination name to its counters; copied by {@link #build()}
+     * @return this builder
+     */
     public Builder destinations(Map<String, DestinationStats> destinations) {
       this.destinations = Objects.requireNonNull(destinations, "destinations");
       return this;
     }
 
-    /** The checkpoint the run committed last; null for none. */
+    /**
+     * The checkpoint the run committed last; null for none.
+     *
+     * @param checkpoint the checkpoint, or null
+     * @return this builder
+     */
     public Builder checkpoint(Checkpoint checkpoint) {
       this.checkpoint = checkpoint;
       return this;
     }
 
-    /** Why the run failed; null when it did not. */
+    /**
+     * Why the run failed; null when it did not.
+     *
+     * @param error the reason, or null
+     * @return this builder
+     */
     public Builder error(String error) {
       this.error = error;
       return this;
     }
 
-    /** The id of the interrupted run this one resumed; null for none. */
+    /**
+     * The id of the interrupted run this one resumed; null for none.
+     *
+     * @param resumedAfter the run id, or null
+     * @return this builder
+     */
     public Builder resumedAfter(String resumedAfter) {
       this.resumedAfter = resumedAfter;
       return this;
     }
 
-    /** Remarks for the operator, in order. */
+    /**
+     * Remarks for the operator, in order.
+     *
+     * @param notes the remarks; copied by {@link #build()}
+     * @return this builder
+     */
     public Builder notes(List<String> notes) {
       this.notes = Objects.requireNonNull(notes, "notes");
       return this;
     }
 
-    /** The immutable report; the builder may be used on. */
+    /**
+     * The immutable report; the builder may be used on.
+     *
+     * @return a new report
+     */
     public RunReport build() {
       return new RunReport(runId, pipeline, trigger, status, startedAt, finishedAt, recordsRead, recordsRejected,
           recordsUnmatched, routingErrors, ruleMatches, destinations, checkpoint, error, resumedAfter, notes);
@@ -183,8 +233,14 @@ public final class RunReport {
    * The report of a run that never read anything: skipped by the overlap policy, cancelled while
    * queued, or unable to start.
    *
+   * @param runId the run's id
+   * @param pipeline the pipeline's name
+   * @param trigger what asked for the run
    * @param status a final status
+   * @param at when it was decided; both start and end of the report
    * @param reason why it did not run, reported as {@link #error()}
+   * @return the report, with all counters 0
+   * @throws IllegalArgumentException when {@code status} is not final
    */
   public static RunReport notRun(
       String runId, String pipeline, String trigger, RunStatus status, Instant at, String reason) {
@@ -199,79 +255,156 @@ public final class RunReport {
    * This report as the run's end when the process running it stopped without finishing: status
    * {@link RunStatus#INTERRUPTED}, finished at {@code at}, with {@code reason} as the error; the
    * counters stay as last recorded.
+   *
+   * @param at when the run was found interrupted
+   * @param reason why, e.g. the node that ran it stopped sending heartbeats
+   * @return a new report
    */
   public RunReport interrupted(Instant at, String reason) {
     return new RunReport(runId, pipeline, trigger, RunStatus.INTERRUPTED, startedAt, at, recordsRead, recordsRejected,
         recordsUnmatched, routingErrors, ruleMatches, destinations, checkpoint, reason, resumedAfter, notes);
   }
 
+  /**
+   * The run's id, as in the store's run history.
+   *
+   * @return the id, never null
+   */
   public String runId() {
     return runId;
   }
 
+  /**
+   * The pipeline the run belongs to.
+   *
+   * @return the pipeline's name, never null
+   */
   public String pipeline() {
     return pipeline;
   }
 
+  /**
+   * What started the run, e.g. {@code api} or {@code cron 0 2 * * *}.
+   *
+   * @return the trigger's description, never null
+   */
   public String trigger() {
     return trigger;
   }
 
+  /**
+   * The run's status.
+   *
+   * @return the status, never null
+   */
   public RunStatus status() {
     return status;
   }
 
+  /**
+   * Whether the run ended {@link RunStatus#SUCCEEDED}.
+   *
+   * @return true for a successful run
+   */
   public boolean succeeded() {
     return status == RunStatus.SUCCEEDED;
   }
 
+  /**
+   * When the run started (or, for a run that never ran, when that was decided).
+   *
+   * @return the start time, never null
+   */
   public Instant startedAt() {
     return startedAt;
   }
 
-  /** Null while running. */
+  /**
+   * Null while running.
+   *
+   * @return the end time, or null
+   */
   public Instant finishedAt() {
     return finishedAt;
   }
 
+  /**
+   * How long the run took.
+   *
+   * @return from start to end; zero while running
+   */
   public Duration duration() {
     return finishedAt == null ? Duration.ZERO : Duration.between(startedAt, finishedAt);
   }
 
-  /** Records the connector emitted. */
+  /**
+   * Records the connector emitted.
+   *
+   * @return the count, at least 0
+   */
   public long recordsRead() {
     return recordsRead;
   }
 
-  /** Input the connector could not read, kept as dead letters. */
+  /**
+   * Input the connector could not read, kept as dead letters.
+   *
+   * @return the count, at least 0
+   */
   public long recordsRejected() {
     return recordsRejected;
   }
 
-  /** Records no rule matched and no {@code otherwise} route took. */
+  /**
+   * Records no rule matched and no {@code otherwise} route took.
+   *
+   * @return the count, at least 0
+   */
   public long recordsUnmatched() {
     return recordsUnmatched;
   }
 
-  /** Records a condition or transformation failed on. */
+  /**
+   * Records a condition or transformation failed on.
+   *
+   * @return the count, at least 0
+   */
   public long routingErrors() {
     return routingErrors;
   }
 
-  /** Matches per rule name, in evaluation order. */
+  /**
+   * Matches per rule name, in evaluation order.
+   *
+   * @return an unmodifiable map
+   */
   public Map<String, Long> ruleMatches() {
     return ruleMatches;
   }
 
-  /** Counters per destination, in order of first mention in the pipeline. */
+  /**
+   * Counters per destination, in order of first mention in the pipeline.
+   *
+   * @return an unmodifiable map
+   */
   public Map<String, DestinationStats> destinations() {
     return destinations;
   }
 
+  /**
+   * Records delivered, summed over destinations.
+   *
+   * @return the count, at least 0
+   */
   public long delivered() {
     return destinations.values().stream().mapToLong(DestinationStats::delivered).sum();
   }
 
+  /**
+   * Records dead-lettered, summed over destinations.
+   *
+   * @return the count, at least 0
+   */
   public long deadLettered() {
     return destinations.values().stream().mapToLong(DestinationStats::deadLettered).sum();
   }
@@ -279,17 +412,27 @@ public final class RunReport {
   /**
    * Deliveries left undone because the shutdown deadline passed; never checkpointed, so the next
    * run reads them again.
+   *
+   * @return the count summed over destinations, at least 0
    */
   public long undelivered() {
     return destinations.values().stream().mapToLong(DestinationStats::undelivered).sum();
   }
 
-  /** The last checkpoint committed by this run. */
+  /**
+   * The last checkpoint committed by this run.
+   *
+   * @return the checkpoint, or empty when the run committed none
+   */
   public Optional<Checkpoint> checkpoint() {
     return Optional.ofNullable(checkpoint);
   }
 
-  /** Why the run failed, or why it did not run (skipped, cancelled while queued). */
+  /**
+   * Why the run failed, or why it did not run (skipped, cancelled while queued).
+   *
+   * @return the reason, or empty
+   */
   public Optional<String> error() {
     return Optional.ofNullable(error);
   }
@@ -298,6 +441,8 @@ public final class RunReport {
    * The id of the {@link RunStatus#INTERRUPTED interrupted} run this one picked up after: the run
    * that committed the checkpoint it started from, or, when a cluster node runs a run again after
    * the node running it died, this run's own id.
+   *
+   * @return the run id, or empty when the run started fresh
    */
   public Optional<String> resumedAfter() {
     return Optional.ofNullable(resumedAfter);
@@ -306,11 +451,18 @@ public final class RunReport {
   /**
    * What else a reader of the report should know, in sentences: the interrupted run it resumed, a
    * checkpoint it could not commit because an overlapping run committed first.
+   *
+   * @return an unmodifiable list, empty when there is nothing to say
    */
   public List<String> notes() {
     return notes;
   }
 
+  /**
+   * The report as JSON, as the store and the REST API keep it; {@link #fromJson} reads it back.
+   *
+   * @return a new JSON object; absent values are left out
+   */
   public ObjectNode toJson() {
     ObjectNode n = JsonNodeFactory.instance.objectNode();
     n.put("runId", runId);
@@ -359,6 +511,8 @@ public final class RunReport {
    * The report {@link #toJson()} wrote, read back: how a node learns the outcome of a run another
    * node of the cluster ran, from the shared run history.
    *
+   * @param n a JSON object written by {@link #toJson()}
+   * @return the report
    * @throws IllegalArgumentException naming the first missing or malformed field
    */
   public static RunReport fromJson(JsonNode n) {
@@ -393,7 +547,11 @@ public final class RunReport {
     return v.asText();
   }
 
-  /** A small table for people. */
+  /**
+   * A small table for people.
+   *
+   * @return multi-line text: status, duration, counters, rules and destinations
+   */
   public String render() {
     StringBuilder sb = new StringBuilder();
     double seconds = duration().toNanos() / 1e9;
@@ -451,7 +609,14 @@ public final class RunReport {
    */
   public record DestinationStats(
       long delivered, long deadLettered, long batches, long retries, long undelivered) {
-    /** Stats of a run that left nothing undelivered. */
+    /**
+     * Stats of a run that left nothing undelivered.
+     *
+     * @param delivered records acknowledged by the destination
+     * @param deadLettered records given up on and kept as dead letters
+     * @param batches batches cut
+     * @param retries delivery attempts after the first
+     */
     public DestinationStats(long delivered, long deadLettered, long batches, long retries) {
       this(delivered, deadLettered, batches, retries, 0);
     }

@@ -30,6 +30,11 @@ public enum RunStatus {
    */
   INTERRUPTED;
 
+  /**
+   * Whether a run with this status has ended, so the status never changes again.
+   *
+   * @return false for {@link #QUEUED} and {@link #RUNNING}, true otherwise
+   */
   public boolean isFinal() {
     return this != QUEUED && this != RUNNING;
   }

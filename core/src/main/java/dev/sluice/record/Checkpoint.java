@@ -22,18 +22,35 @@ public final class Checkpoint {
     this.state = Objects.requireNonNull(state, "checkpoint state must not be null").deepCopy();
   }
 
+  /**
+   * A checkpoint holding {@code state}.
+   *
+   * @param state the connector's state, any JSON; deep-copied
+   * @return the checkpoint
+   * @throws NullPointerException when {@code state} is null
+   */
   public static Checkpoint of(JsonNode state) {
     return new Checkpoint(state);
   }
 
-  /** A checkpoint with one object of string/number fields, the common case. */
+  /**
+   * A checkpoint with one object of string/number fields, the common case.
+   *
+   * @param field the field's name
+   * @param value its value, e.g. an offset or a timestamp in milliseconds
+   * @return the checkpoint {@code {"<field>": <value>}}
+   */
   public static Checkpoint of(String field, long value) {
     ObjectNode node = JsonNodeFactory.instance.objectNode();
     node.put(field, value);
     return new Checkpoint(node);
   }
 
-  /** A copy of the state; changing it does not change this checkpoint. */
+  /**
+   * A copy of the state; changing it does not change this checkpoint.
+   *
+   * @return a deep copy, never null
+   */
   public JsonNode state() {
     return state.deepCopy();
   }

@@ -44,6 +44,8 @@ public final class FieldPath {
   /**
    * Parses a definite JSONPath.
    *
+   * @param path a definite JSONPath, e.g. {@code $.items[0].sku}
+   * @return the parsed path
    * @throws IllegalArgumentException when {@code path} is not a definite path of field names and
    *     indexes (wildcards, filters, slices, deep scan, negative indexes), naming it
    */
@@ -59,6 +61,7 @@ public final class FieldPath {
   /**
    * Parses a definite JSONPath.
    *
+   * @param path a JSONPath, or null
    * @return null when {@code path} is null or not a definite path of field names and indexes (so
    *     that callers can hand it to a general JSONPath engine)
    */
@@ -127,6 +130,8 @@ public final class FieldPath {
    * Parses a field name or dotted path ({@code id}, {@code customer.id}, {@code $.customer.id}),
    * or a JSONPath when {@code text} starts with {@code $}.
    *
+   * @param text the field name, dotted path or JSONPath
+   * @return the parsed path
    * @throws IllegalArgumentException naming the rejected text
    */
   public static FieldPath parseDotted(String text) {
@@ -159,17 +164,29 @@ public final class FieldPath {
     return Character.isLetterOrDigit(c) || c == '_' || c == '-' || c == '$';
   }
 
-  /** The path as written (dotted form: without {@code $.}). */
+  /**
+   * The path as written (dotted form: without {@code $.}).
+   *
+   * @return the text, never null
+   */
   public String text() {
     return text;
   }
 
-  /** Field names ({@code String}) and indexes ({@code Integer}), from the root. */
+  /**
+   * Field names ({@code String}) and indexes ({@code Integer}), from the root.
+   *
+   * @return an unmodifiable list; empty for the root
+   */
   public List<Object> steps() {
     return Collections.unmodifiableList(List.of(steps));
   }
 
-  /** Whether the path is the whole document ({@code $}). */
+  /**
+   * Whether the path is the whole document ({@code $}).
+   *
+   * @return true for {@code $}
+   */
   public boolean isRoot() {
     return steps.length == 0;
   }
@@ -201,13 +218,23 @@ public final class FieldPath {
     return node;
   }
 
-  /** The value at this path, or {@link MissingNode} when there is none. */
+  /**
+   * The value at this path, or {@link MissingNode} when there is none.
+   *
+   * @param root the document, never null
+   * @return the value, never null
+   */
   public JsonNode path(JsonNode root) {
     JsonNode found = find(root);
     return found == null ? MissingNode.getInstance() : found;
   }
 
-  /** The scalar at this path as text, or null when it is missing, {@code null} or not a scalar. */
+  /**
+   * The scalar at this path as text, or null when it is missing, {@code null} or not a scalar.
+   *
+   * @param root the document, never null
+   * @return the text, or null
+   */
   public String textAt(JsonNode root) {
     JsonNode n = find(root);
     return n != null && n.isValueNode() && !n.isNull() ? n.asText() : null;

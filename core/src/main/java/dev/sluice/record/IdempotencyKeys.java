@@ -16,7 +16,13 @@ public final class IdempotencyKeys {
 
   private IdempotencyKeys() {}
 
-  /** 32 lower-case hex characters (the first 128 bits of SHA-256 over pipeline, NUL, key). */
+  /**
+   * 32 lower-case hex characters (the first 128 bits of SHA-256 over pipeline, NUL, key).
+   *
+   * @param pipeline the pipeline's name
+   * @param recordKey the record's key
+   * @return the key, 32 lower-case hex characters
+   */
   public static String of(String pipeline, String recordKey) {
     MessageDigest sha;
     try {

@@ -14,6 +14,12 @@ import java.util.Map;
 public final class RecordCodec {
   private RecordCodec() {}
 
+  /**
+   * Writes a record with its metadata.
+   *
+   * @param record the record
+   * @return a new JSON object; a null source or observation time and empty attributes are left out
+   */
   public static ObjectNode toJson(Record record) {
     ObjectNode node = JsonNodeFactory.instance.objectNode();
     node.put("key", record.key());
@@ -32,6 +38,10 @@ public final class RecordCodec {
   }
 
   /**
+   * Reads a record {@link #toJson} wrote.
+   *
+   * @param json the JSON object
+   * @return the record
    * @throws IllegalArgumentException when {@code json} is not of the form {@link #toJson} writes
    */
   public static Record fromJson(JsonNode json) {

@@ -22,7 +22,11 @@ public final class CompiledCondition implements Condition {
     this.root = Objects.requireNonNull(root);
   }
 
-  /** The condition as written (the structured form is shown as JSON). */
+  /**
+   * The condition as written (the structured form is shown as JSON).
+   *
+   * @return the source text, never null
+   */
   public String source() {
     return source;
   }
@@ -40,6 +44,10 @@ public final class CompiledCondition implements Condition {
   /**
    * Evaluates like {@link #test} and reports each comparison made, in evaluation order (with
    * short-circuiting, as in a real run).
+   *
+   * @param record the record to evaluate
+   * @return the outcome with the comparisons made
+   * @throws RoutingException when the record can't be evaluated
    */
   public Result trace(Record record) {
     List<ConditionTrace> steps = new ArrayList<>();
@@ -47,7 +55,12 @@ public final class CompiledCondition implements Condition {
     return new Result(matched, List.copyOf(steps));
   }
 
-  /** This condition with its custom rule references bound to plugins. */
+  /**
+   * This condition with its custom rule references bound to plugins.
+   *
+   * @param resolver resolves rule plugin types to instances
+   * @return the bound condition ({@code this} when there is nothing to bind)
+   */
   public CompiledCondition bind(RuleResolver resolver) {
     Expr.Node bound = root.bind(resolver);
     return bound == root ? this : new CompiledCondition(source, bound);

@@ -14,6 +14,10 @@ public interface Condition {
   Condition ALWAYS = record -> true;
 
   /**
+   * Tests one record.
+   *
+   * @param record the record to test; not changed
+   * @return whether the rule applies to {@code record}
    * @throws RoutingException when the record can't be evaluated (the pipeline's error policy then
    *     dead-letters the record or fails the run)
    */

@@ -30,12 +30,25 @@ import java.util.List;
 public final class Conditions {
   private Conditions() {}
 
-  /** Compiles an expression. */
+  /**
+   * Compiles an expression.
+   *
+   * @param expression the expression (see the class comment)
+   * @return the compiled condition, immutable
+   * @throws ConditionSyntaxException when the expression does not compile
+   */
   public static CompiledCondition compile(String expression) {
     return compile(expression, new PathCache());
   }
 
-  /** Compiles an expression, sharing compiled paths through {@code paths}. */
+  /**
+   * Compiles an expression, sharing compiled paths through {@code paths}.
+   *
+   * @param expression the expression (see the class comment)
+   * @param paths the cache to compile and share paths with
+   * @return the compiled condition, immutable
+   * @throws ConditionSyntaxException when the expression does not compile
+   */
   public static CompiledCondition compile(String expression, PathCache paths) {
     return new CompiledCondition(expression, new ConditionParser(expression, paths).parse());
   }
@@ -45,6 +58,10 @@ public final class Conditions {
    * with one key of {@code all} (list), {@code any} (list), {@code not} (condition) or {@code rule}
    * (a custom rule plugin: its type, or an object with {@code type} and options).
    *
+   * @param structured the condition in its YAML/JSON form
+   * @param paths the cache to compile and share paths with
+   * @return the compiled condition, immutable; its {@link CompiledCondition#source()} is the text
+   *     of a string condition or the JSON of a structured one
    * @throws ConditionSyntaxException for a bad expression inside
    * @throws IllegalArgumentException for a bad structure, naming the JSON pointer of the problem
    */

@@ -16,6 +16,7 @@ public interface InPlaceTransform extends Transform {
   /**
    * Edits {@code data}, a copy owned by the caller.
    *
+   * @param data the data to edit, a private copy owned by the caller
    * @param record the record the copy was made from (for its key and metadata), not to be changed
    * @throws RoutingException when the record can't be transformed
    */

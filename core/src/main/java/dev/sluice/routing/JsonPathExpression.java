@@ -41,6 +41,8 @@ public abstract class JsonPathExpression {
   /**
    * Compiles a path.
    *
+   * @param path a JSONPath; {@code @} may stand for {@code $} (the current item in array filters)
+   * @return a {@link Definite} for field names and indexes, otherwise a path evaluated by Jayway
    * @throws IllegalArgumentException with Jayway's explanation when the path is invalid
    */
   public static JsonPathExpression compile(String path) {
@@ -60,6 +62,8 @@ public abstract class JsonPathExpression {
   /**
    * Compiles a path that transformations can write to: definite, field names and indexes only.
    *
+   * @param path a definite JSONPath, e.g. {@code $.items[0].sku}
+   * @return the compiled path
    * @throws IllegalArgumentException otherwise
    */
   public static Definite compileWritable(String path) {
@@ -71,17 +75,26 @@ public abstract class JsonPathExpression {
     return new Definite(path, definite);
   }
 
-  /** The path as written. */
+  /**
+   * The path as written.
+   *
+   * @return the source text, never null
+   */
   public String text() {
     return text;
   }
 
-  /** Whether the path names at most one value; otherwise it yields a list of matches. */
+  /**
+   * Whether the path names at most one value; otherwise it yields a list of matches.
+   *
+   * @return true for a path of field names and indexes only
+   */
   public abstract boolean isDefinite();
 
   /**
    * Evaluates the path.
    *
+   * @param root the document to evaluate against (a record's data, or an array item)
    * @return for a definite path the value, or null when missing; for other paths an array of
    *     every match (empty when none)
    * @throws RoutingException when a JSONPath function fails on this document (an unknown
@@ -113,12 +126,20 @@ public abstract class JsonPathExpression {
       return true;
     }
 
-    /** The walker of this path. */
+    /**
+     * The walker of this path.
+     *
+     * @return the walker, immutable
+     */
     public FieldPath fieldPath() {
       return path;
     }
 
-    /** Field names (String) and indexes (Integer), root first. */
+    /**
+     * Field names (String) and indexes (Integer), root first.
+     *
+     * @return an unmodifiable list; empty for {@code $} itself
+     */
     public List<Object> steps() {
       return path.steps();
     }
@@ -132,6 +153,8 @@ public abstract class JsonPathExpression {
      * Sets the value, creating missing objects on the way (and padding arrays with nulls, at most
      * 10,000 past the end).
      *
+     * @param root the document to change (in place)
+     * @param value the value to store (not copied)
      * @throws RoutingException when the way is blocked by a value of another type (a field of an
      *     array, an index into an object, anything inside a number), or the index is too far past
      *     the end
@@ -170,7 +193,12 @@ public abstract class JsonPathExpression {
       }
     }
 
-    /** Removes the value; returns it, or null when it was missing. */
+    /**
+     * Removes the value; returns it, or null when it was missing.
+     *
+     * @param root the document to change (in place)
+     * @return the removed value, or null when it was missing
+     */
     public JsonNode remove(ObjectNode root) {
       if (steps.length == 0) {
         throw new RoutingException("can't remove the whole record");

@@ -15,6 +15,14 @@ public final class PathCache {
 
   private final ConcurrentHashMap<String, JsonPathExpression> paths = new ConcurrentHashMap<>();
 
+  /**
+   * The compiled form of {@code path}, from the cache or compiled now (and kept while the cache
+   * holds fewer than {@link #MAX_ENTRIES} paths).
+   *
+   * @param path a JSONPath, e.g. {@code $.customer.country}
+   * @return the compiled path, immutable
+   * @throws IllegalArgumentException when {@code path} is not a valid JSONPath
+   */
   public JsonPathExpression get(String path) {
     JsonPathExpression cached = paths.get(path);
     if (cached != null) {
@@ -28,6 +36,11 @@ public final class PathCache {
     return compiled;
   }
 
+  /**
+   * The number of paths kept.
+   *
+   * @return how many compiled paths the cache holds
+   */
   public int size() {
     return paths.size();
   }

@@ -36,10 +36,13 @@ public record RecordTrace(
 
   /** What one rule did. */
   public enum Status {
+    /** The condition matched; the outputs went (or would go) to its destinations. */
     MATCHED,
+    /** The condition did not match. */
     NOT_MATCHED,
     /** Not evaluated: an earlier rule matched with {@code stop}, or an error ended routing. */
     SKIPPED,
+    /** The condition or a transformation failed. */
     ERROR
   }
 
@@ -74,7 +77,12 @@ public record RecordTrace(
    */
   public record Delivery(String destination, Record record, String rule) {}
 
-  /** The trace as JSON, for the REST API. */
+  /**
+   * The trace as JSON, for the REST API.
+   *
+   * @return a new JSON object with key, input, outcome, rules (with comparisons, outputs and
+   *     destinations) and deliveries
+   */
   public ObjectNode toJson() {
     JsonNodeFactory f = JsonNodeFactory.instance;
     ObjectNode n = f.objectNode();
@@ -132,7 +140,11 @@ public record RecordTrace(
     return n;
   }
 
-  /** The trace for people: one block per record. */
+  /**
+   * The trace for people: one block per record.
+   *
+   * @return multi-line text, one line per rule and comparison
+   */
   public String render() {
     StringBuilder sb = new StringBuilder();
     sb.append("record ").append(input.key()).append(": ").append(outcome.name().toLowerCase(Locale.ROOT)).append('\n');

@@ -56,7 +56,10 @@ public final class Router {
     this.destinationNames = List.of(names);
   }
 
-  /** The rules, in evaluation order; index {@code i} matches {@code ruleMatches[i]}. */
+  /**
+   * The rules, in evaluation order; index {@code i} matches {@code ruleMatches[i]}.
+   * @return an unmodifiable list, never null
+   */
   public List<RoutingRule> rules() {
     return List.of(rules);
   }
@@ -76,8 +79,10 @@ public final class Router {
    * in rule order. When a condition or transformation fails, nothing reaches {@code sink} and
    * {@code ruleMatches} is left unchanged, so a record is never both delivered and dead-lettered.
    *
+   * @param record the record to route; not changed
    * @param scratch the caller's reusable buffer (one per routing thread or run, never shared
    *     between threads); it is empty again when this method returns
+   * @param sink receives each (destination, record) result, on the calling thread
    * @param ruleMatches incremented at the index of each rule that matched, after routing
    *     succeeded; length {@code rules().size()}
    * @return the number of rules that matched, or -1 when none did and the record went to {@code
@@ -145,7 +150,12 @@ public final class Router {
     }
   }
 
-  /** Routes one record without delivering it, recording everything that happens. */
+  /**
+   * Routes one record without delivering it, recording everything that happens.
+   *
+   * @param record the record to route; not changed
+   * @return the trace; a routing error is recorded in it, not thrown
+   */
   public RecordTrace trace(Record record) {
     List<RuleEvaluation> evaluations = new ArrayList<>();
     List<Delivery> deliveries = new ArrayList<>();
@@ -276,9 +286,13 @@ public final class Router {
   @FunctionalInterface
   public interface RouteSink {
     /**
+     * Takes one routed record.
+     *
      * @param destination index of the destination (see {@link Router#destinations()})
      * @param record what to deliver
      * @param original the record as read when {@code record} was transformed, else null
+     * @throws InterruptedException when the caller's thread is interrupted while handing the record
+     *     on (e.g. waiting for queue space)
      */
     void accept(int destination, Record record, Record original) throws InterruptedException;
   }

@@ -26,6 +26,19 @@ public record RoutingRule(
     List<String> targets,
     boolean stop) {
 
+  /**
+   * Validates the components and copies the lists.
+   *
+   * @param name unique in its pipeline, never null
+   * @param expression the condition as written (for traces and messages), or null for "always"
+   * @param condition never null
+   * @param priority lower runs first
+   * @param transforms applied in order, never null
+   * @param targets destination names, never null, may be empty (a rule that only stops)
+   * @param stop whether matching ends at this rule
+   * @throws NullPointerException when {@code name}, {@code condition}, {@code transforms} or
+   *     {@code targets} is null
+   */
   public RoutingRule {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(condition, "condition");
@@ -33,7 +46,12 @@ public record RoutingRule(
     targets = List.copyOf(targets);
   }
 
-  /** This rule with custom rule plugins (in its condition and transforms) bound. */
+  /**
+   * This rule with custom rule plugins (in its condition and transforms) bound.
+   *
+   * @param resolver resolves rule plugin types to instances
+   * @return the bound rule
+   */
   public RoutingRule bind(RuleResolver resolver) {
     Condition boundCondition =
         condition instanceof CompiledCondition ? ((CompiledCondition) condition).bind(resolver) : condition;

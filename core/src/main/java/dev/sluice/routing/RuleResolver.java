@@ -12,8 +12,11 @@ import dev.sluice.spi.Rule;
 public interface RuleResolver {
 
   /**
+   * Resolves one reference.
+   *
    * @param type the rule plugin's type
    * @param options its options, never null
+   * @return the rule instance, never null
    * @throws dev.sluice.SluiceException when no plugin offers that type or the options are invalid
    */
   Rule resolve(String type, ObjectNode options);

@@ -15,6 +15,10 @@ import java.util.List;
 public interface Transform {
 
   /**
+   * Transforms one record.
+   *
+   * @param record the record to transform; not to be changed
+   * @return the resulting records: usually one, several to split, none to drop
    * @throws RoutingException when the record can't be transformed
    */
   List<Record> apply(Record record);

@@ -57,46 +57,106 @@ public final class Transforms {
 
   // --- Java factories ------------------------------------------------------------------------
 
-  /** Sets a literal value. */
+  /**
+   * Sets a literal value.
+   *
+   * @param path the definite path to write, e.g. {@code $.tier}
+   * @param value the value to write (copied into each record; not null)
+   * @return the step
+   */
   public static InPlaceTransform set(String path, JsonNode value) {
     return new SetValue(JsonPathExpression.compileWritable(path), Objects.requireNonNull(value), null, false);
   }
 
-  /** Sets a text built from a template: {@code "{{$.first}} {{$.last}}"}. */
+  /**
+   * Sets a text built from a template: {@code "{{$.first}} {{$.last}}"}.
+   *
+   * @param path the definite path to write
+   * @param template the template; {@code {{path}}} placeholders are replaced by the values found at
+   *     those paths
+   * @param paths the cache to compile the placeholder paths with
+   * @return the step
+   */
   public static InPlaceTransform setTemplate(String path, String template, PathCache paths) {
     return new SetValue(JsonPathExpression.compileWritable(path), null, Template.parse(template, paths), false);
   }
 
-  /** Sets a literal value where the path is missing or null. */
+  /**
+   * Sets a literal value where the path is missing or null.
+   *
+   * @param path the definite path to write
+   * @param value the value to write (not null)
+   * @return the step
+   */
   public static InPlaceTransform defaultValue(String path, JsonNode value) {
     return new SetValue(JsonPathExpression.compileWritable(path), Objects.requireNonNull(value), null, true);
   }
 
+  /**
+   * Copies the value at {@code from} to {@code to} (a deep copy). A definite {@code from} that is
+   * missing changes nothing; an indefinite one copies the array of its matches.
+   *
+   * @param from the path to read (may be indefinite; compiled through {@code paths})
+   * @param to the definite path to write
+   * @param paths the cache to compile {@code from} with
+   * @return the step
+   */
   public static InPlaceTransform copy(String from, String to, PathCache paths) {
     return new Copy(paths.get(from), JsonPathExpression.compileWritable(to), false);
   }
 
+  /**
+   * Moves the value at {@code from} to {@code to}; does nothing when {@code from} is missing.
+   *
+   * @param from the definite path to remove the value from
+   * @param to the definite path to write it to
+   * @return the step
+   */
   public static InPlaceTransform rename(String from, String to) {
     return new Copy(JsonPathExpression.compileWritable(from), JsonPathExpression.compileWritable(to), true);
   }
 
+  /**
+   * Removes the given paths; missing ones are ignored.
+   *
+   * @param paths the definite paths to remove
+   * @return the step
+   */
   public static InPlaceTransform remove(List<String> paths) {
     return new Remove(paths.stream().map(JsonPathExpression::compileWritable).toList());
   }
 
+  /**
+   * Keeps only the given paths (at their places); everything else is dropped.
+   *
+   * @param paths the definite paths to keep; missing ones are not created
+   * @return the step
+   */
   public static InPlaceTransform keep(List<String> paths) {
     return new Keep(paths.stream().map(JsonPathExpression::compileWritable).toList());
   }
 
   /** The types {@link #cast} converts to. */
   public enum CastType {
+    /** To text; objects and arrays become their JSON text. */
     STRING,
+    /** To a number; text must hold a number. */
     NUMBER,
+    /** To a boolean; text may be true/false, yes/no, y/n or 1/0. */
     BOOLEAN,
+    /** To ISO-8601 UTC text, from epoch milliseconds (or seconds) or ISO text. */
     TIMESTAMP
   }
 
-  /** Converts a value; timestamps from epoch milliseconds (or seconds) or ISO text to ISO UTC. */
+  /**
+   * Converts a value; timestamps from epoch milliseconds (or seconds) or ISO text to ISO UTC.
+   *
+   * @param path the definite path of the value; a missing or null value is left alone
+   * @param to the type to convert to
+   * @param epochSeconds for {@link CastType#TIMESTAMP}: numbers are epoch seconds, not milliseconds
+   * @return the step; applying it throws {@link RoutingException} when the value cannot be
+   *     converted
+   */
   public static InPlaceTransform cast(String path, CastType to, boolean epochSeconds) {
     return new Cast(JsonPathExpression.compileWritable(path), to, epochSeconds);
   }
@@ -104,6 +164,7 @@ public final class Transforms {
   /**
    * Parses and formats a date-time.
    *
+   * @param path the definite path of the value
    * @param from {@code iso}, {@code epoch-millis}, {@code epoch-seconds} or a {@link
    *     DateTimeFormatter} pattern
    * @param to the same choices; {@code iso} writes an ISO-8601 instant (UTC) or, with {@code
@@ -111,6 +172,7 @@ public final class Transforms {
    * @param zone the zone of inputs without an offset (default UTC)
    * @param toZone the zone to write in (default: UTC for {@code iso}, {@code zone} for patterns
    *     and {@code date})
+   * @return the step
    */
   public static InPlaceTransform date(String path, String from, String to, ZoneId zone, ZoneId toZone) {
     return new DateConvert(JsonPathExpression.compileWritable(path), DateFormat.of(from), DateFormat.of(to),
@@ -119,41 +181,89 @@ public final class Transforms {
 
   /** The text operations of {@link #text}. */
   public enum TextOp {
+    /** Lower case (root locale). */
     LOWER,
+    /** Upper case (root locale). */
     UPPER,
+    /** Strips leading and trailing white space. */
     TRIM
   }
 
+  /**
+   * Changes the text at the given paths; values that are not text (or missing) stay as they are.
+   *
+   * @param op the change
+   * @param paths the definite paths to change
+   * @return the step
+   */
   public static InPlaceTransform text(TextOp op, List<String> paths) {
     return new TextChange(op, paths.stream().map(JsonPathExpression::compileWritable).toList());
   }
 
-  /** Nested objects at {@code path} become {@code a.b.c} keys (arrays too, when asked). */
+  /**
+   * Nested objects at {@code path} become {@code a.b.c} keys (arrays too, when asked).
+   *
+   * @param path the definite path of the object to flatten ({@code $} for the whole record)
+   * @param separator joins the key parts
+   * @param arrays whether array elements are flattened too (keys {@code a.0}, {@code a.1}, ...)
+   * @return the step
+   */
   public static InPlaceTransform flatten(String path, String separator, boolean arrays) {
     return new Flatten(JsonPathExpression.compileWritable(path), separator, arrays, false);
   }
 
-  /** {@code a.b.c} keys at {@code path} become nested objects. */
+  /**
+   * {@code a.b.c} keys at {@code path} become nested objects.
+   *
+   * @param path the definite path of the object to unflatten
+   * @param separator splits the keys
+   * @return the step
+   */
   public static InPlaceTransform unflatten(String path, String separator) {
     return new Flatten(JsonPathExpression.compileWritable(path), separator, false, true);
   }
 
-  /** One record per element of the array at {@code path}, keyed {@code <key>#<index>}. */
+  /**
+   * One record per element of the array at {@code path}, keyed {@code <key>#<index>}.
+   *
+   * @param path the definite path of the array
+   * @return the step
+   */
   public static Transform split(String path) {
     return new Split(JsonPathExpression.compileWritable(path));
   }
 
-  /** Keeps the items of the array at {@code path} for which {@code when} holds ({@code @} is the item). */
+  /**
+   * Keeps the items of the array at {@code path} for which {@code when} holds ({@code @} is the
+   * item).
+   *
+   * @param path the definite path of the array
+   * @param when the condition, in the {@link Conditions} syntax
+   * @param paths the cache to compile the condition's paths with
+   * @return the step
+   * @throws ConditionSyntaxException when {@code when} is not a valid condition
+   */
   public static InPlaceTransform filter(String path, String when, PathCache paths) {
     return new FilterItems(JsonPathExpression.compileWritable(path), Conditions.compile(when, paths));
   }
 
-  /** A custom step from a {@link dev.sluice.spi.RuleProvider} plugin, bound when Sluice is built. */
+  /**
+   * A custom step from a {@link dev.sluice.spi.RuleProvider} plugin, bound when Sluice is built.
+   *
+   * @param type the plugin's type name
+   * @param options the plugin's options; null means none (copied)
+   * @return the unbound step
+   */
   public static Transform custom(String type, ObjectNode options) {
     return new CustomStep(type, options == null ? F.objectNode() : options.deepCopy(), null);
   }
 
-  /** A custom step from a rule instance. */
+  /**
+   * A custom step from a rule instance.
+   *
+   * @param rule the rule to apply (not null)
+   * @return the bound step
+   */
   public static Transform custom(Rule rule) {
     return new CustomStep(rule.getClass().getName(), F.objectNode(), Objects.requireNonNull(rule));
   }
@@ -163,6 +273,9 @@ public final class Transforms {
   /**
    * Builds a transformation from its configuration form (see the class comment).
    *
+   * @param step the step: an object with one key, the operation
+   * @param paths the cache to compile paths with
+   * @return the step
    * @throws IllegalArgumentException naming the step and what is wrong
    */
   public static Transform fromSpec(JsonNode step, PathCache paths) {
@@ -873,7 +986,12 @@ public final class Transforms {
       this.rule = rule;
     }
 
-    /** This step bound to a plugin instance (itself when already bound). */
+    /**
+     * This step bound to a plugin instance (itself when already bound).
+     *
+     * @param resolver resolves the plugin type to a rule instance
+     * @return the bound step
+     */
     public CustomStep bind(RuleResolver resolver) {
       return rule != null ? this : new CustomStep(type, options, resolver.resolve(type, options.deepCopy()));
     }

@@ -42,7 +42,13 @@ public final class Values {
 
   private Values() {}
 
-  /** Whether two values are equal under the rules above; {@code null} means missing. */
+  /**
+   * Whether two values are equal under the rules above; {@code null} means missing.
+   *
+   * @param a a value, or null for missing
+   * @param b a value, or null for missing
+   * @return true when both are present and equal; false when either is missing
+   */
   public static boolean equal(JsonNode a, JsonNode b) {
     if (a == null || b == null) {
       return false;
@@ -101,6 +107,8 @@ public final class Values {
   /**
    * Orders two values: negative, zero or positive.
    *
+   * @param a a value, or null for missing
+   * @param b a value, or null for missing
    * @return {@link Integer#MIN_VALUE} when either is missing or null (the comparison is false)
    * @throws RoutingException when the types can't be ordered
    */
@@ -176,6 +184,9 @@ public final class Values {
   /**
    * The number a string spells in JSON syntax, or null (also for a JSON number a {@code
    * BigDecimal} can't hold: an exponent beyond ±2,147,483,647, such as {@code 1e99999999999}).
+   *
+   * @param s the text to read
+   * @return the exact value, or null when {@code s} is not a JSON number
    */
   public static BigDecimal asNumber(String s) {
     if (s.isEmpty()) {
@@ -196,7 +207,13 @@ public final class Values {
     }
   }
 
-  /** The instant an ISO-8601 date or date-time spells, or null. */
+  /**
+   * The instant an ISO-8601 date or date-time spells, or null.
+   *
+   * @param s the text to read, e.g. {@code 2026-03-29} (start of day, UTC) or
+   *     {@code 2026-03-29T01:30:00+01:00} (no offset means UTC)
+   * @return the instant, or null when {@code s} is not an ISO-8601 date or date-time
+   */
   public static Instant asInstant(String s) {
     // Cheap checks first: most strings compared are not dates, and this runs on every inequality.
     if (s.length() < 10 || s.length() > 40 || !Character.isDigit(s.charAt(0)) || s.charAt(4) != '-'

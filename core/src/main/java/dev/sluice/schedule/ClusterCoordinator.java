@@ -21,22 +21,35 @@ package dev.sluice.schedule;
  */
 public interface ClusterCoordinator extends AutoCloseable {
 
-  /** Begins firing cron times and claiming requests for {@code node}. Called once, by {@code Sluice.start()}. */
+  /**
+   * Begins firing cron times and claiming requests for {@code node}. Called once, by {@code
+   * Sluice.start()}.
+   *
+   * @param node the local Sluice, to run what the cluster hands it
+   */
   void start(ClusterNode node);
 
   /**
    * Records a request durably, for some node to run. Returns at once.
    *
+   * @param request the run to record; its run id is already assigned
    * @throws dev.sluice.SluiceException when it can't be recorded (the database is down)
    */
   void enqueue(RunRequest request);
 
-  /** Takes back a request no node has claimed yet; false when it was claimed or is unknown. */
+  /**
+   * Takes back a request no node has claimed yet; false when it was claimed or is unknown.
+   *
+   * @param runId the id of the request
+   * @return true when the request was taken back and will not run
+   */
   boolean withdraw(String runId);
 
   /**
    * This node's name in the cluster, which Sluice also uses as its node id (the owner of the runs
    * it starts); empty to let Sluice make one.
+   *
+   * @return the configured node name, or empty (the default)
    */
   default java.util.Optional<String> nodeName() {
     return java.util.Optional.empty();

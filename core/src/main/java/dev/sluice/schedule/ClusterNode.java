@@ -14,13 +14,19 @@ import java.util.Optional;
  */
 public interface ClusterNode {
 
-  /** Every pipeline's cron triggers, by pipeline name. Every node of a cluster defines the same. */
+  /**
+   * Every pipeline's cron triggers, by pipeline name. Every node of a cluster defines the same.
+   *
+   * @return pipeline name to its cron triggers; pipelines without one are left out
+   */
   Map<String, List<CronTrigger>> cronTriggers();
 
   /**
    * Runs {@code request} on the calling thread and returns its report when it ended (also when it
    * failed or was skipped by the overlap policy on this node).
    *
+   * @param request the run to execute
+   * @return the run's report
    * @throws NodeStoppingException when the run was stopped because this node is closing: the
    *     coordinator hands it to another node
    */
@@ -31,6 +37,8 @@ public interface ClusterNode {
    * after an outage of the whole cluster) and runs it here, with a run id derived from pipeline,
    * trigger and time, so that a run restarted on another node keeps its id.
    *
+   * @param pipeline the pipeline's name
+   * @param trigger one of the pipeline's {@linkplain #cronTriggers() cron triggers}
    * @param scheduledFor the regular time being fired
    * @return the report, or empty when the misfire policy skipped it
    * @throws NodeStoppingException as for {@link #execute}

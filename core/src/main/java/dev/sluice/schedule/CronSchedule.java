@@ -99,17 +99,37 @@ public final class CronSchedule {
     this.interval = isInterval(cron);
   }
 
-  /** A Unix-syntax expression in UTC. */
+  /**
+   * A Unix-syntax expression in UTC.
+   *
+   * @param expression a five-field Unix cron expression or a macro such as {@code @daily}
+   * @return the schedule
+   * @throws InvalidCronException when the expression can't be parsed
+   */
   public static CronSchedule of(String expression) {
     return of(expression, CronSyntax.UNIX, ZoneOffset.UTC, DstPolicy.SHIFT);
   }
 
-  /** A Unix-syntax expression in {@code zone}. */
+  /**
+   * A Unix-syntax expression in {@code zone}.
+   *
+   * @param expression a five-field Unix cron expression or a macro such as {@code @daily}
+   * @param zone the zone whose wall clock the expression reads
+   * @return the schedule
+   * @throws InvalidCronException when the expression can't be parsed
+   */
   public static CronSchedule of(String expression, ZoneId zone) {
     return of(expression, CronSyntax.UNIX, zone, DstPolicy.SHIFT);
   }
 
   /**
+   * Parses an expression.
+   *
+   * @param expression the expression, in {@code syntax}
+   * @param syntax the cron dialect
+   * @param zone the zone whose wall clock the expression reads
+   * @param dstPolicy what to do with wall-clock times that daylight saving skips
+   * @return the schedule, immutable
    * @throws InvalidCronException naming the expression, its syntax and what is wrong
    */
   public static CronSchedule of(String expression, CronSyntax syntax, ZoneId zone, DstPolicy dstPolicy) {
@@ -177,18 +197,38 @@ public final class CronSchedule {
     };
   }
 
+  /**
+   * The expression as written.
+   *
+   * @return the expression, never null
+   */
   public String expression() {
     return expression;
   }
 
+  /**
+   * The cron dialect of {@link #expression()}.
+   *
+   * @return the syntax, never null
+   */
   public CronSyntax syntax() {
     return syntax;
   }
 
+  /**
+   * The zone whose wall clock the expression reads.
+   *
+   * @return the zone, never null
+   */
   public ZoneId zone() {
     return zone;
   }
 
+  /**
+   * What happens to wall-clock times that daylight saving skips.
+   *
+   * @return the policy, never null
+   */
   public DstPolicy dstPolicy() {
     return dstPolicy;
   }
@@ -198,6 +238,8 @@ public final class CronSchedule {
    * fire at every occurrence ({@code true}: a wildcard, step or range in the second, minute or hour
    * field, e.g. {@code 0 * * * *}), or a fixed-time expression, whose repeated times fire once, at
    * the first occurrence ({@code false}, e.g. {@code 30 2 * * *}). See the class comment.
+   *
+   * @return true for an interval expression
    */
   public boolean isInterval() {
     return interval;
@@ -206,6 +248,9 @@ public final class CronSchedule {
   /**
    * The first firing instant strictly after {@code after}, following the DST rules above; empty
    * when the expression never matches again (e.g. {@code 0 0 30 2 *}, or a past year).
+   *
+   * @param after the instant to search from (exclusive), not null
+   * @return the next firing instant, or empty
    */
   public Optional<Instant> nextAfter(Instant after) {
     Objects.requireNonNull(after, "after");
@@ -250,7 +295,14 @@ public final class CronSchedule {
     return execution.nextExecution(wall.atZone(ZoneOffset.UTC)).map(ZonedDateTime::toLocalDateTime);
   }
 
-  /** Up to {@code count} firing instants strictly after {@code after}, in order. */
+  /**
+   * Up to {@code count} firing instants strictly after {@code after}, in order.
+   *
+   * @param after the instant to search from (exclusive), not null
+   * @param count the maximum number of instants, at least 0
+   * @return the instants, fewer than {@code count} when the expression stops matching
+   * @throws IllegalArgumentException when {@code count} is negative
+   */
   public List<Instant> next(Instant after, int count) {
     if (count < 0) {
       throw new IllegalArgumentException("count must be >= 0, got " + count);
@@ -268,7 +320,11 @@ public final class CronSchedule {
     return out;
   }
 
-  /** {@code "<expression>"} in UTC, else {@code "<expression> <zone>"}; plus the syntax unless Unix. */
+  /**
+   * {@code "<expression>"} in UTC, else {@code "<expression> <zone>"}; plus the syntax unless Unix.
+   *
+   * @return a short description, e.g. {@code 0 2 * * * Europe/Berlin}
+   */
   public String describe() {
     StringBuilder sb = new StringBuilder(expression);
     if (!zone.equals(ZoneOffset.UTC)) {

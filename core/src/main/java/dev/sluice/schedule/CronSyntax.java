@@ -33,12 +33,20 @@ public enum CronSyntax {
     return type;
   }
 
-  /** What an expression of this syntax looks like, for error messages. */
+  /**
+   * What an expression of this syntax looks like, for error messages.
+   *
+   * @return e.g. {@code minute hour day-of-month month day-of-week}
+   */
   public String shape() {
     return shape;
   }
 
-  /** The lower-case name used in configuration files: {@code unix}, {@code quartz}, {@code spring}. */
+  /**
+   * The lower-case name used in configuration files: {@code unix}, {@code quartz}, {@code spring}.
+   *
+   * @return the label
+   */
   public String label() {
     return name().toLowerCase(Locale.ROOT);
   }
@@ -46,6 +54,8 @@ public enum CronSyntax {
   /**
    * The syntax named {@code label}, case-insensitive.
    *
+   * @param label {@code unix}, {@code quartz} or {@code spring}, any case
+   * @return the syntax
    * @throws IllegalArgumentException naming the rejected value and the accepted ones
    */
   public static CronSyntax of(String label) {

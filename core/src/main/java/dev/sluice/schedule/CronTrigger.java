@@ -35,6 +35,17 @@ public record CronTrigger(
   /** Quartz's default too: a minute late still counts as on time. */
   public static final Duration DEFAULT_MISFIRE_THRESHOLD = Duration.ofMinutes(1);
 
+  /**
+   * Validates the settings.
+   *
+   * @param schedule when to fire
+   * @param misfire what to do about missed times
+   * @param misfireThreshold how late a firing may be and still count as on time; at least 1 second
+   * @param jitter upper bound of the random delay; zero for none
+   * @throws NullPointerException when a component is null
+   * @throws IllegalArgumentException when {@code misfireThreshold} is under 1 second or
+   *     {@code jitter} is negative
+   */
   public CronTrigger {
     Objects.requireNonNull(schedule, "schedule");
     Objects.requireNonNull(misfire, "misfire");
@@ -50,16 +61,35 @@ public record CronTrigger(
     }
   }
 
-  /** A Unix-syntax expression in UTC with default settings. */
+  /**
+   * A Unix-syntax expression in UTC with default settings.
+   *
+   * @param expression a five-field Unix cron expression or a macro such as {@code @daily}
+   * @return the trigger
+   * @throws InvalidCronException when the expression can't be parsed
+   */
   public static CronTrigger of(String expression) {
     return builder(expression).build();
   }
 
-  /** A Unix-syntax expression in {@code zone} with default settings. */
+  /**
+   * A Unix-syntax expression in {@code zone} with default settings.
+   *
+   * @param expression a five-field Unix cron expression or a macro such as {@code @daily}
+   * @param zone the zone whose wall clock the expression reads
+   * @return the trigger
+   * @throws InvalidCronException when the expression can't be parsed
+   */
   public static CronTrigger of(String expression, ZoneId zone) {
     return builder(expression).zone(zone).build();
   }
 
+  /**
+   * A builder for the expression; it is parsed by {@link Builder#build()}.
+   *
+   * @param expression the cron expression, in the builder's {@linkplain Builder#syntax syntax}
+   * @return a new builder with the default settings
+   */
   public static Builder builder(String expression) {
     return new Builder(expression);
   }
@@ -69,7 +99,14 @@ public record CronTrigger(
     return "cron " + schedule.describe();
   }
 
-  /** Whether a firing for {@code scheduledFor} that starts at {@code now} is a misfire. */
+  /**
+   * Whether a firing for {@code scheduledFor} that starts at {@code now} is a misfire.
+   *
+   * @param scheduledFor the regular firing time
+   * @param now when the run starts
+   * @return true when {@code now} is more than {@link #misfireThreshold()} after
+   *     {@code scheduledFor}
+   */
   public boolean isMisfire(Instant scheduledFor, Instant now) {
     return Duration.between(scheduledFor, now).compareTo(misfireThreshold) > 0;
   }
@@ -77,6 +114,10 @@ public record CronTrigger(
   /**
    * How many regular times lie in {@code [first, now]}, {@code first} being one (at least 1;
    * counting stops at 10,000).
+   *
+   * @param first the first missed regular time
+   * @param now the current time
+   * @return the number of regular times, between 1 and 10,000
    */
   public int timesSince(Instant first, Instant now) {
     int n = 1;
@@ -97,6 +138,10 @@ public record CronTrigger(
    * of one trigger never overlap (cluster mode): times that passed more than the misfire threshold
    * before the run ended are not made up, as the overlap policy {@code skip} would have skipped
    * them; empty when the expression never matches again.
+   *
+   * @param scheduledFor the regular time the run was for
+   * @param doneAt when the run ended
+   * @return the next firing time, or empty
    */
   public Optional<Instant> nextAfterRun(Instant scheduledFor, Instant doneAt) {
     Instant floor = doneAt.minus(misfireThreshold);
@@ -117,43 +162,77 @@ public record CronTrigger(
       this.expression = expression;
     }
 
-    /** Default {@link CronSyntax#UNIX}. */
+    /**
+     * Default {@link CronSyntax#UNIX}.
+     *
+     * @param value the syntax of the expression
+     * @return this builder
+     */
     public Builder syntax(CronSyntax value) {
       this.syntax = Objects.requireNonNull(value, "syntax");
       return this;
     }
 
-    /** Default UTC. */
+    /**
+     * Default UTC.
+     *
+     * @param value the zone whose wall clock the expression reads
+     * @return this builder
+     */
     public Builder zone(ZoneId value) {
       this.zone = Objects.requireNonNull(value, "zone");
       return this;
     }
 
-    /** Default {@link DstPolicy#SHIFT}. */
+    /**
+     * Default {@link DstPolicy#SHIFT}.
+     *
+     * @param value what to do with wall-clock times that daylight saving skips
+     * @return this builder
+     */
     public Builder dst(DstPolicy value) {
       this.dst = Objects.requireNonNull(value, "dst");
       return this;
     }
 
-    /** Default {@link MisfirePolicy#FIRE_ONCE_NOW}. */
+    /**
+     * Default {@link MisfirePolicy#FIRE_ONCE_NOW}.
+     *
+     * @param value what to do about missed times
+     * @return this builder
+     */
     public Builder misfire(MisfirePolicy value) {
       this.misfire = Objects.requireNonNull(value, "misfire");
       return this;
     }
 
-    /** Default {@link #DEFAULT_MISFIRE_THRESHOLD}. */
+    /**
+     * Default {@link #DEFAULT_MISFIRE_THRESHOLD}.
+     *
+     * @param value how late a firing may be and still count as on time; at least 1 second (checked
+     *     by {@link #build()})
+     * @return this builder
+     */
     public Builder misfireThreshold(Duration value) {
       this.misfireThreshold = Objects.requireNonNull(value, "misfireThreshold");
       return this;
     }
 
-    /** Default zero. */
+    /**
+     * Default zero.
+     *
+     * @param value upper bound of the random delay; not negative (checked by {@link #build()})
+     * @return this builder
+     */
     public Builder jitter(Duration value) {
       this.jitter = Objects.requireNonNull(value, "jitter");
       return this;
     }
 
     /**
+     * Parses the expression and builds the trigger.
+     *
+     * @return the trigger, immutable
      * @throws InvalidCronException when the expression can't be parsed
      * @throws IllegalArgumentException when a setting is out of range
      */

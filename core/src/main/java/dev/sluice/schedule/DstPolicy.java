@@ -21,7 +21,11 @@ public enum DstPolicy {
   /** Do not fire for times inside the gap; the job runs at its next regular time. */
   SKIP;
 
-  /** The lower-case name used in configuration files. */
+  /**
+   * The lower-case name used in configuration files.
+   *
+   * @return {@code shift} or {@code skip}
+   */
   public String label() {
     return name().toLowerCase(Locale.ROOT);
   }
@@ -29,6 +33,8 @@ public enum DstPolicy {
   /**
    * The policy named {@code label} ({@code shift} or {@code skip}), case-insensitive.
    *
+   * @param label {@code shift} or {@code skip}, any case
+   * @return the policy
    * @throws IllegalArgumentException naming the rejected value
    */
   public static DstPolicy of(String label) {

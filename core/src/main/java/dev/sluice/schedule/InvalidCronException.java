@@ -6,6 +6,12 @@ import dev.sluice.SluiceException;
 public class InvalidCronException extends SluiceException {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * Creates the exception.
+   *
+   * @param message names the expression, its syntax and what is wrong
+   * @param cause the parser's exception, or null
+   */
   public InvalidCronException(String message, Throwable cause) {
     super(message, cause);
   }

@@ -23,6 +23,11 @@ public final class ManualTicker implements Ticker {
   private final PriorityQueue<TickerTask> tasks = new PriorityQueue<>();
   private long sequence;
 
+  /**
+   * A ticker whose clock starts at {@code start} and stands still until advanced.
+   *
+   * @param start the initial time
+   */
   public ManualTicker(Instant start) {
     this.clock = new MutableClock(start);
   }
@@ -32,7 +37,11 @@ public final class ManualTicker implements Ticker {
     return clock;
   }
 
-  /** The ticker's current time. */
+  /**
+   * The ticker's current time.
+   *
+   * @return the clock's instant
+   */
   public Instant now() {
     return clock.instant();
   }
@@ -44,21 +53,40 @@ public final class ManualTicker implements Ticker {
     return t;
   }
 
-  /** How many tasks wait (cancelled ones excluded). */
+  /**
+   * How many tasks wait (cancelled ones excluded).
+   *
+   * @return the number of waiting tasks
+   */
   public synchronized long pending() {
     return tasks.stream().filter(t -> !t.cancelled).count();
   }
 
-  /** The time of the earliest waiting task, or null. */
+  /**
+   * The time of the earliest waiting task, or null.
+   *
+   * @return the earliest due time, or null when nothing waits
+   */
   public synchronized Instant nextDue() {
     return tasks.stream().filter(t -> !t.cancelled).map(t -> t.at).min(Instant::compareTo).orElse(null);
   }
 
+  /**
+   * Moves time forward by {@code d}, running each task at its own time on the way (see
+   * {@link #advanceTo}).
+   *
+   * @param d how far to move; not negative
+   */
   public void advance(Duration d) {
     advanceTo(clock.instant().plus(d));
   }
 
-  /** Moves time forward to {@code to}, running each task at its own time on the way. */
+  /**
+   * Moves time forward to {@code to}, running each task at its own time on the way.
+   *
+   * @param to the new time; nothing happens to the clock when it is not after the current time,
+   *     but tasks due by then run
+   */
   public void advanceTo(Instant to) {
     while (true) {
       TickerTask next;
@@ -81,7 +109,11 @@ public final class ManualTicker implements Ticker {
     }
   }
 
-  /** Moves the clock to {@code to} without running anything. */
+  /**
+   * Moves the clock to {@code to} without running anything.
+   *
+   * @param to the new time
+   */
   public void jumpTo(Instant to) {
     clock.set(to);
   }

@@ -15,7 +15,11 @@ public enum MisfirePolicy {
   /** Fire nothing for the missed times; continue with the next regular time. */
   SKIP;
 
-  /** The name used in configuration files: {@code fire-once-now} or {@code skip}. */
+  /**
+   * The name used in configuration files: {@code fire-once-now} or {@code skip}.
+   *
+   * @return the label
+   */
   public String label() {
     return name().toLowerCase(Locale.ROOT).replace('_', '-');
   }
@@ -23,6 +27,8 @@ public enum MisfirePolicy {
   /**
    * The policy named {@code label}, case-insensitive.
    *
+   * @param label {@code fire-once-now} or {@code skip}, any case
+   * @return the policy
    * @throws IllegalArgumentException naming the rejected value
    */
   public static MisfirePolicy of(String label) {

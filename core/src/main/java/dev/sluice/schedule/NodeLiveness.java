@@ -47,9 +47,15 @@ public final class NodeLiveness implements AutoCloseable {
   private boolean closed; // guarded by this
 
   /**
+   * Liveness for node {@code node}; nothing happens before {@link #start()}.
+   *
    * @param node this node's id
+   * @param runs the store of run history and heartbeats
+   * @param clock the clock heartbeats and ages are taken from
    * @param interval how often the node beats and sweeps
    * @param missed after this many intervals without a heartbeat a node counts as gone
+   * @throws IllegalArgumentException when {@code missed} is under 1 (or the interval is not
+   *     positive)
    */
   public NodeLiveness(String node, RunStore runs, Clock clock, Duration interval, int missed) {
     this.node = Objects.requireNonNull(node, "node");
@@ -65,11 +71,20 @@ public final class NodeLiveness implements AutoCloseable {
     this.timeout = interval.multipliedBy(missed);
   }
 
+  /**
+   * This node's id.
+   *
+   * @return the id, never null
+   */
   public String node() {
     return node;
   }
 
-  /** After this long without a heartbeat a node counts as gone. */
+  /**
+   * After this long without a heartbeat a node counts as gone.
+   *
+   * @return {@code interval × missed}
+   */
   public Duration timeout() {
     return timeout;
   }

@@ -9,6 +9,11 @@ import dev.sluice.SluiceException;
 public class NodeStoppingException extends SluiceException {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * Creates the exception.
+   *
+   * @param message why the run stopped, naming the node
+   */
   public NodeStoppingException(String message) {
     super(message);
   }

@@ -11,6 +11,12 @@ import java.util.Objects;
  * @param spec the type and options, or the instance
  */
 public record PluginTrigger(PluginSpec<Trigger> spec) implements TriggerDefinition {
+  /**
+   * Checks the spec.
+   *
+   * @param spec the type and options, or the instance
+   * @throws NullPointerException when {@code spec} is null
+   */
   public PluginTrigger {
     Objects.requireNonNull(spec, "spec");
   }

@@ -20,28 +20,54 @@ import java.util.concurrent.CompletionStage;
  * returns null.
  */
 public interface RunHandle {
-  /** The run's id, as in the store's run history. */
+  /**
+   * The run's id, as in the store's run history.
+   *
+   * @return the id, never null
+   */
   String id();
 
-  /** The pipeline the run belongs to. */
+  /**
+   * The pipeline the run belongs to.
+   *
+   * @return the pipeline's name
+   */
   String pipeline();
 
-  /** What asked for the run, as kept in the run history, e.g. {@code "api"}. */
+  /**
+   * What asked for the run, as kept in the run history, e.g. {@code "api"}.
+   *
+   * @return the trigger's description
+   */
   String trigger();
 
-  /** When the run was requested (the scheduler's clock). */
+  /**
+   * When the run was requested (the scheduler's clock).
+   *
+   * @return the request time
+   */
   Instant requestedAt();
 
   /**
    * {@link RunStatus#QUEUED}, {@link RunStatus#RUNNING}, or the final status of the report. In
    * cluster mode a run another node runs stays {@code QUEUED} here until it ends.
+   *
+   * @return the current status
    */
   RunStatus status();
 
-  /** Counters so far, updated while the run goes on; {@link RunProgress#NONE} before it starts. */
+  /**
+   * Counters so far, updated while the run goes on; {@link RunProgress#NONE} before it starts.
+   *
+   * @return the latest counters
+   */
   RunProgress progress();
 
-  /** Whether the run ended (its report is in). */
+  /**
+   * Whether the run ended (its report is in).
+   *
+   * @return true once the report is available
+   */
   boolean isDone();
 
   /**
@@ -52,15 +78,30 @@ public interface RunHandle {
    */
   boolean cancel();
 
-  /** Waits for the run to end, and answers its report. */
+  /**
+   * Waits for the run to end, and answers its report.
+   *
+   * @return the run's report
+   * @throws InterruptedException when the calling thread is interrupted while waiting; the run
+   *     goes on
+   */
   RunReport await() throws InterruptedException;
 
-  /** Waits at most {@code timeout}; empty when the run has not ended by then. */
+  /**
+   * Waits at most {@code timeout}; empty when the run has not ended by then.
+   *
+   * @param timeout how long to wait at most
+   * @return the report, or empty on timeout
+   * @throws InterruptedException when the calling thread is interrupted while waiting; the run
+   *     goes on
+   */
   Optional<RunReport> await(Duration timeout) throws InterruptedException;
 
   /**
    * Completes with the report when the run ends; never exceptionally. In cluster mode, a run that
    * another node runs is noticed when {@link #status()}, {@link #isDone()} or {@code await} look.
+   *
+   * @return a stage completed with the run's report
    */
   CompletionStage<RunReport> completion();
 }

@@ -17,6 +17,18 @@ import java.util.Objects;
  */
 public record RunRequest(
     String runId, String pipeline, String kind, String trigger, JsonNode parameters, Instant requestedAt) {
+  /**
+   * Checks the components.
+   *
+   * @param runId the run's id, fixed when requested; a node that restarts the run of a dead node
+   *     keeps it
+   * @param pipeline the pipeline's name; every node defines the same pipelines
+   * @param kind {@code api}, {@code cron}, {@code webhook} or {@code plugin}
+   * @param trigger what asked, as kept in the run history
+   * @param parameters the connector's run parameters
+   * @param requestedAt when it was asked for
+   * @throws NullPointerException when any component is null
+   */
   public RunRequest {
     Objects.requireNonNull(runId, "runId");
     Objects.requireNonNull(pipeline, "pipeline");

@@ -16,12 +16,20 @@ import java.time.Instant;
  */
 public interface Ticker {
 
-  /** The clock this ticker keeps time by; Sluice uses the same clock everywhere. */
+  /**
+   * The clock this ticker keeps time by; Sluice uses the same clock everywhere.
+   *
+   * @return the clock, never null
+   */
   Clock clock();
 
   /**
    * Runs {@code task} once, at or soon after {@code at} by {@link #clock()} (immediately when
    * {@code at} has passed). Tasks must be short: they share the ticker's thread.
+   *
+   * @param at when to run the task
+   * @param task the task; it should not throw (the system ticker logs what it throws)
+   * @return a handle to cancel the task
    */
   Timer schedule(Instant at, Runnable task);
 
@@ -34,7 +42,13 @@ public interface Ticker {
     void cancel();
   }
 
-  /** One daemon thread that waits for the earliest task, re-reading {@code clock} at least every minute. */
+  /**
+   * One daemon thread that waits for the earliest task, re-reading {@code clock} at least every
+   * minute.
+   *
+   * @param clock the clock to keep time by
+   * @return a new ticker; its thread ends when the JVM does (daemon)
+   */
   static Ticker system(Clock clock) {
     return new SystemTicker(clock);
   }

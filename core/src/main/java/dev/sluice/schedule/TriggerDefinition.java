@@ -13,6 +13,8 @@ public sealed interface TriggerDefinition permits CronTrigger, WebhookTrigger, P
   /**
    * How runs started by this trigger are named in the run history, e.g. {@code "cron 0 9 * * 1-5
    * Europe/Berlin"} or {@code "webhook /hooks/hubspot"}. Never contains secrets.
+   *
+   * @return the description, never null
    */
   String describe();
 }

@@ -37,16 +37,31 @@ import java.util.Set;
  * call it from as many server threads as you like.
  */
 public interface WebhookHandler {
-  /** The paths answered, in definition order. Never null. */
+  /**
+   * The paths answered, in definition order. Never null.
+   *
+   * @return the paths, unmodifiable
+   */
   Set<String> paths();
 
-  /** The body limit of {@code path}, so a server can refuse a large {@code Content-Length} early; -1 when unknown. */
+  /**
+   * The body limit of {@code path}, so a server can refuse a large {@code Content-Length} early; -1
+   * when unknown.
+   *
+   * @param path the request path
+   * @return the limit in bytes, or -1 for a path that is not answered
+   */
   int maxBodyBytes(String path);
 
   /**
    * Handles a request whose body is still a stream: reads at most the path's limit plus one byte,
    * so an oversized body is refused without being buffered.
    *
+   * @param method the HTTP method, e.g. {@code POST}
+   * @param path the request path without query
+   * @param headers every header with its values, as the server gives them
+   * @param body the request body, read here (not closed)
+   * @return the response to send; never null
    * @throws IOException only when reading {@code body} fails
    */
   WebhookResponse handle(String method, String path, Map<String, List<String>> headers, InputStream body)
@@ -55,6 +70,9 @@ public interface WebhookHandler {
   /**
    * Handles one request. Never throws: every problem is a response with one of the statuses listed
    * in {@link WebhookResponse}, and an unexpected failure (a bug) is logged and answered with 500.
+   *
+   * @param request the request, with its body read
+   * @return the response to send; never null
    */
   WebhookResponse handle(WebhookRequest request);
 }

@@ -21,6 +21,8 @@ public final class WebhookRequest {
   private final byte[] body;
 
   /**
+   * A request; header names are looked up case-insensitively and the body is not copied.
+   *
    * @param method e.g. {@code POST}
    * @param path the request path without query, e.g. {@code /hooks/github}
    * @param headers every header with its values, as the server gives them
@@ -43,28 +45,54 @@ public final class WebhookRequest {
     this.body = Objects.requireNonNull(body, "body");
   }
 
-  /** A request with single-valued headers. */
+  /**
+   * A request with single-valued headers.
+   * @param method e.g. {@code POST}
+   * @param path the request path without query
+   * @param headers one value per header name
+   * @param body the raw body; empty when there is none
+   * @return the request
+   */
   public static WebhookRequest of(String method, String path, Map<String, String> headers, byte[] body) {
     TreeMap<String, List<String>> h = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     headers.forEach((k, v) -> h.put(k, List.of(v)));
     return new WebhookRequest(method, path, h, body);
   }
 
+  /**
+   * The HTTP method.
+   *
+   * @return the method, upper case
+   */
   public String method() {
     return method;
   }
 
+  /**
+   * The request path, without query.
+   *
+   * @return the path, never null
+   */
   public String path() {
     return path;
   }
 
-  /** The first value of header {@code name} (case-insensitive), or null. */
+  /**
+   * The first value of header {@code name} (case-insensitive), or null.
+   *
+   * @param name the header name, any case
+   * @return the value, or null when the header is absent
+   */
   public String header(String name) {
     List<String> values = headers.get(name);
     return values == null || values.isEmpty() ? null : values.get(0);
   }
 
-  /** The raw body; do not modify. */
+  /**
+   * The raw body; do not modify.
+   *
+   * @return the body, not copied; empty when there is none
+   */
   public byte[] body() {
     return body;
   }

@@ -63,12 +63,26 @@ import java.util.function.Function;
 public final class WebhookSignature {
   /** The signing schemes. */
   public enum Scheme {
-    NONE, HMAC_SHA256, GITHUB, STRIPE, SLACK, STANDARD
+    /** No verification ({@link #none()}). */
+    NONE,
+    /** Generic HMAC-SHA256 ({@link #hmacSha256(String)}). */
+    HMAC_SHA256,
+    /** GitHub's {@code X-Hub-Signature-256} ({@link #github(String)}). */
+    GITHUB,
+    /** Stripe's {@code Stripe-Signature} ({@link #stripe(String)}). */
+    STRIPE,
+    /** Slack's {@code X-Slack-Signature} ({@link #slack(String)}). */
+    SLACK,
+    /** Standard Webhooks ({@link #standard(String)}). */
+    STANDARD
   }
 
   /** How the generic scheme writes the MAC. */
   public enum Encoding {
-    HEX, BASE64
+    /** Hexadecimal, either case accepted. */
+    HEX,
+    /** Standard base64. */
+    BASE64
   }
 
   /** Slack's, Stripe's and Standard Webhooks' documented replay window. */
@@ -103,30 +117,58 @@ public final class WebhookSignature {
     this.deliveryIdField = deliveryIdField;
   }
 
-  /** No verification: any request is accepted. Use only behind the host's own authentication. */
+  /**
+   * No verification: any request is accepted. Use only behind the host's own authentication.
+   *
+   * @return the scheme {@link Scheme#NONE}
+   */
   public static WebhookSignature none() {
     return new WebhookSignature(Scheme.NONE, null, null, Encoding.HEX, "", null, DEFAULT_TOLERANCE, null, null);
   }
 
-  /** Generic HMAC-SHA256 over the raw body, hex, in header {@code X-Signature}. */
+  /**
+   * Generic HMAC-SHA256 over the raw body, hex, in header {@code X-Signature}.
+   *
+   * @param secret the shared secret, used as its UTF-8 bytes; not empty
+   * @return the signature; refine it with the {@code with...} methods
+   * @throws IllegalArgumentException when {@code secret} is null or empty
+   */
   public static WebhookSignature hmacSha256(String secret) {
     return new WebhookSignature(Scheme.HMAC_SHA256, key(secret), "X-Signature", Encoding.HEX, "", null,
         DEFAULT_TOLERANCE, null, null);
   }
 
-  /** GitHub's {@code X-Hub-Signature-256}. */
+  /**
+   * GitHub's {@code X-Hub-Signature-256}.
+   *
+   * @param secret the webhook's secret, as entered in GitHub; not empty
+   * @return the signature
+   * @throws IllegalArgumentException when {@code secret} is null or empty
+   */
   public static WebhookSignature github(String secret) {
     return new WebhookSignature(Scheme.GITHUB, key(secret), "X-Hub-Signature-256", Encoding.HEX, "sha256=",
         null, DEFAULT_TOLERANCE, "X-GitHub-Delivery", null);
   }
 
-  /** Stripe's {@code Stripe-Signature}, 300 s tolerance. */
+  /**
+   * Stripe's {@code Stripe-Signature}, 300 s tolerance.
+   *
+   * @param secret the endpoint's signing secret ({@code whsec_...}), used as its UTF-8 bytes
+   * @return the signature
+   * @throws IllegalArgumentException when {@code secret} is null or empty
+   */
   public static WebhookSignature stripe(String secret) {
     return new WebhookSignature(Scheme.STRIPE, key(secret), "Stripe-Signature", Encoding.HEX, "", null,
         DEFAULT_TOLERANCE, null, "/id");
   }
 
-  /** Slack's {@code X-Slack-Signature}, 300 s tolerance. */
+  /**
+   * Slack's {@code X-Slack-Signature}, 300 s tolerance.
+   *
+   * @param signingSecret the Slack app's signing secret; not empty
+   * @return the signature
+   * @throws IllegalArgumentException when {@code signingSecret} is null or empty
+   */
   public static WebhookSignature slack(String signingSecret) {
     return new WebhookSignature(Scheme.SLACK, key(signingSecret), "X-Slack-Signature", Encoding.HEX, "v0=",
         "X-Slack-Request-Timestamp", DEFAULT_TOLERANCE, null, "/event_id");
@@ -138,6 +180,7 @@ public final class WebhookSignature {
    *
    * @param secret {@code whsec_} followed by the base64 of the key, as Standard Webhooks senders
    *     show it; the base64 alone is accepted too
+   * @return the signature
    * @throws IllegalArgumentException when it is not of that form (the message does not show it)
    */
   public static WebhookSignature standard(String secret) {
@@ -148,6 +191,8 @@ public final class WebhookSignature {
   /**
    * The key of a Standard Webhooks secret: the bytes that {@code whsec_<base64>} encodes.
    *
+   * @param secret {@code whsec_<base64>}, or the base64 alone
+   * @return the decoded key, a new array
    * @throws IllegalArgumentException when {@code secret} is not of that form (the message does
    *     not show it)
    */
@@ -171,21 +216,40 @@ public final class WebhookSignature {
     return secret.getBytes(StandardCharsets.UTF_8);
   }
 
-  /** The header carrying the signature (generic scheme only). */
+  /**
+   * The header carrying the signature (generic scheme only).
+   *
+   * @param value an HTTP header name
+   * @return a copy with that header
+   * @throws IllegalArgumentException when {@code value} is not a header name or the scheme is not
+   *     {@link Scheme#HMAC_SHA256}
+   */
   public WebhookSignature withHeader(String value) {
     requireScheme(Scheme.HMAC_SHA256, "header");
     return new WebhookSignature(scheme, secret, headerName(value, "header"), encoding, prefix, timestampHeader,
         tolerance, deliveryIdHeader, deliveryIdField);
   }
 
-  /** How the MAC is written (generic scheme only). */
+  /**
+   * How the MAC is written (generic scheme only).
+   *
+   * @param value the encoding, not null
+   * @return a copy with that encoding
+   * @throws IllegalArgumentException when the scheme is not {@link Scheme#HMAC_SHA256}
+   */
   public WebhookSignature withEncoding(Encoding value) {
     requireScheme(Scheme.HMAC_SHA256, "encoding");
     return new WebhookSignature(scheme, secret, header, Objects.requireNonNull(value, "encoding"), prefix,
         timestampHeader, tolerance, deliveryIdHeader, deliveryIdField);
   }
 
-  /** Text before the MAC in the header, e.g. {@code sha256=} (generic scheme only). */
+  /**
+   * Text before the MAC in the header, e.g. {@code sha256=} (generic scheme only).
+   *
+   * @param value the prefix, not null; empty for none
+   * @return a copy with that prefix
+   * @throws IllegalArgumentException when the scheme is not {@link Scheme#HMAC_SHA256}
+   */
   public WebhookSignature withPrefix(String value) {
     requireScheme(Scheme.HMAC_SHA256, "prefix");
     return new WebhookSignature(scheme, secret, header, encoding, Objects.requireNonNull(value, "prefix"),
@@ -195,6 +259,11 @@ public final class WebhookSignature {
   /**
    * A header with the Unix time in seconds; the signed content becomes {@code <timestamp>.<body>}
    * (generic scheme only).
+   *
+   * @param value an HTTP header name
+   * @return a copy that signs and checks a timestamp
+   * @throws IllegalArgumentException when {@code value} is not a header name or the scheme is not
+   *     {@link Scheme#HMAC_SHA256}
    */
   public WebhookSignature withTimestampHeader(String value) {
     requireScheme(Scheme.HMAC_SHA256, "timestamp header");
@@ -202,7 +271,13 @@ public final class WebhookSignature {
         tolerance, deliveryIdHeader, deliveryIdField);
   }
 
-  /** How far a signed timestamp may be from now, either way. Default 5 minutes. */
+  /**
+   * How far a signed timestamp may be from now, either way. Default 5 minutes.
+   *
+   * @param value the tolerance, at least one second
+   * @return a copy with that tolerance
+   * @throws IllegalArgumentException when {@code value} is null or under one second
+   */
   public WebhookSignature withTolerance(Duration value) {
     if (value == null || value.compareTo(Duration.ofSeconds(1)) < 0) {
       throw new IllegalArgumentException("webhook timestamp tolerance must be at least 1s, got " + value);
@@ -211,7 +286,13 @@ public final class WebhookSignature {
         deliveryIdHeader, deliveryIdField);
   }
 
-  /** A header that names each delivery uniquely, for replay detection. */
+  /**
+   * A header that names each delivery uniquely, for replay detection.
+   *
+   * @param value an HTTP header name, e.g. {@code X-GitHub-Delivery}
+   * @return a copy with that header
+   * @throws IllegalArgumentException when {@code value} is not a header name
+   */
   public WebhookSignature withDeliveryIdHeader(String value) {
     return new WebhookSignature(scheme, secret, header, encoding, prefix, timestampHeader, tolerance,
         headerName(value, "delivery id header"), deliveryIdField);
@@ -220,6 +301,10 @@ public final class WebhookSignature {
   /**
    * A field of the payload that names each delivery uniquely: a JSON pointer such as {@code /id},
    * or a top-level field name.
+   *
+   * @param value a JSON pointer ({@code /id}) or a top-level field name ({@code event_id})
+   * @return a copy with that field
+   * @throws IllegalArgumentException when {@code value} is null or blank
    */
   public WebhookSignature withDeliveryIdField(String value) {
     if (value == null || value.isBlank()) {
@@ -250,38 +335,76 @@ public final class WebhookSignature {
     return value;
   }
 
+  /**
+   * The signing scheme.
+   *
+   * @return the scheme, never null
+   */
   public Scheme scheme() {
     return scheme;
   }
 
-  /** The lower-case scheme name: {@code none}, {@code hmac-sha256}, {@code github}, ... */
+  /**
+   * The lower-case scheme name: {@code none}, {@code hmac-sha256}, {@code github}, ...
+   *
+   * @return the scheme's label, as used in configuration
+   */
   public String label() {
     return scheme.name().toLowerCase(Locale.ROOT).replace('_', '-');
   }
 
-  /** The signature header, or empty for {@link Scheme#NONE}. */
+  /**
+   * The signature header, or empty for {@link Scheme#NONE}.
+   *
+   * @return the header name, as configured (header lookups are case-insensitive)
+   */
   public Optional<String> header() {
     return Optional.ofNullable(header);
   }
 
+  /**
+   * How the MAC is written in the header.
+   *
+   * @return {@link Encoding#BASE64} for Standard Webhooks, else hex unless configured otherwise
+   */
   public Encoding encoding() {
     return encoding;
   }
 
+  /**
+   * The text before the MAC in the signature header.
+   *
+   * @return the prefix, e.g. {@code sha256=} for GitHub; empty for none
+   */
   public String prefix() {
     return prefix;
   }
 
-  /** The timestamp header of the generic, Slack and Standard Webhooks schemes. */
+  /**
+   * The timestamp header of the generic, Slack and Standard Webhooks schemes.
+   *
+   * @return the header name, or empty when no timestamp header is read (Stripe's timestamp travels
+   *     in its signature header)
+   */
   public Optional<String> timestampHeader() {
     return Optional.ofNullable(timestampHeader);
   }
 
+  /**
+   * How far a signed timestamp may be from now, either way.
+   *
+   * @return the tolerance; {@link #DEFAULT_TOLERANCE} unless configured
+   */
   public Duration tolerance() {
     return tolerance;
   }
 
-  /** Whether the scheme signs a timestamp, so that {@link #tolerance()} applies. */
+  /**
+   * Whether the scheme signs a timestamp, so that {@link #tolerance()} applies.
+   *
+   * @return true for Stripe, Slack, Standard Webhooks and the generic scheme with a timestamp
+   *     header
+   */
   public boolean signsTimestamp() {
     return scheme == Scheme.STRIPE || timestampHeader != null;
   }
@@ -289,16 +412,28 @@ public final class WebhookSignature {
   /**
    * Whether every replay key of this scheme is bound to a signed timestamp: then a replay older
    * than the {@link #tolerance()} is refused as stale whether or not its key is still remembered.
+   *
+   * @return true when a stale replay is refused by its timestamp alone
    */
   public boolean replaysExpireWithTolerance() {
     return signsTimestamp();
   }
 
+  /**
+   * The header that names each delivery uniquely, used as an extra replay key (see the class
+   * comment).
+   *
+   * @return the header name, or empty when none is configured
+   */
   public Optional<String> deliveryIdHeader() {
     return Optional.ofNullable(deliveryIdHeader);
   }
 
-  /** JSON pointer of the delivery id in the payload. */
+  /**
+   * JSON pointer of the delivery id in the payload.
+   *
+   * @return the pointer, or empty when none is configured
+   */
   public Optional<String> deliveryIdField() {
     return Optional.ofNullable(deliveryIdField);
   }
@@ -308,12 +443,12 @@ public final class WebhookSignature {
   /**
    * The outcome of checking one request. Messages are safe to return to the caller.
    *
-   * @param signedKey on acceptance, what identifies the signed content for replay detection (the
-   *     MAC computed here, or a signed id); null for {@link Scheme#NONE} and refusals
    * @param status 0 when accepted, else the HTTP status to answer (400 or 401)
    * @param reason a short tag: {@code ok}, {@code missing_signature}, {@code malformed}, {@code
    *     bad_signature}, {@code stale}
    * @param message what was wrong, without secrets or signature values
+   * @param signedKey on acceptance, what identifies the signed content for replay detection (the
+   *     MAC computed here, or a signed id); null for {@link Scheme#NONE} and refusals
    */
   public record Verdict(int status, String reason, String message, String signedKey) {
     static Verdict ok(String signedKey) {
@@ -324,7 +459,11 @@ public final class WebhookSignature {
       return new Verdict(status, reason, message, null);
     }
 
-    /** Whether the request passed the check. */
+    /**
+     * Whether the request passed the check.
+     *
+     * @return true when {@link #status()} is 0
+     */
     public boolean accepted() {
       return status == 0;
     }
@@ -337,6 +476,8 @@ public final class WebhookSignature {
    * signedKey}.
    *
    * @param headers case-insensitive lookup of the first value of a header
+   * @param body the raw request body, exactly as received
+   * @param now the current time, from the injected clock
    * @return accepted with the signed replay key (null for {@link Scheme#NONE}), or a status
    *     and a reason tag ({@code missing_signature}, {@code malformed}, {@code bad_signature},
    *     {@code stale})
@@ -481,6 +622,10 @@ public final class WebhookSignature {
    * lets an honest sender's re-signed retry (new timestamp, so new MAC) count as a duplicate, while
    * a replay with a new header value is still caught by the signed key. Empty for {@link
    * Scheme#NONE} without delivery ids.
+   * @param headers case-insensitive lookup of the first value of a header
+   * @param payload the parsed body, or null when it is not JSON
+   * @param verdict an accepted verdict of {@link #verify} for the same request
+   * @return the keys, most trusted first; may be empty, never null
    */
   public List<String> replayKeys(Function<String, String> headers, JsonNode payload, Verdict verdict) {
     List<String> keys = new ArrayList<>(2);
@@ -505,7 +650,13 @@ public final class WebhookSignature {
     return keys;
   }
 
-  /** The MAC a sender computes for {@code content}; for tests and for hosts that sign themselves. */
+  /**
+   * The MAC a sender computes for {@code content}; for tests and for hosts that sign themselves.
+   *
+   * @param content what the scheme signs: the body, or e.g. {@code <timestamp>.<body>}
+   * @return the raw MAC bytes, to be encoded as the scheme writes them
+   * @throws IllegalStateException for {@link Scheme#NONE}, which has no secret
+   */
   public byte[] mac(byte[] content) {
     if (secret == null) {
       throw new IllegalStateException("webhook scheme none has no secret to sign with");

@@ -21,7 +21,11 @@ public final class DeliveryResult {
     this.failures = failures;
   }
 
-  /** All records delivered. */
+  /**
+   * All records delivered.
+   *
+   * @return the shared success result
+   */
   public static DeliveryResult success() {
     return SUCCESS;
   }
@@ -30,6 +34,8 @@ public final class DeliveryResult {
    * Some records failed.
    *
    * @param failures by index in the batch; an empty map means success
+   * @return the result; {@link #success()} for an empty map
+   * @throws NullPointerException when a failure is null
    */
   public static DeliveryResult partial(Map<Integer, RecordFailure> failures) {
     if (failures.isEmpty()) {
@@ -39,11 +45,20 @@ public final class DeliveryResult {
     return new DeliveryResult(Collections.unmodifiableMap(new TreeMap<>(failures)));
   }
 
+  /**
+   * Whether every record was delivered.
+   *
+   * @return true when there are no failures
+   */
   public boolean isSuccess() {
     return failures.isEmpty();
   }
 
-  /** Failed records by batch index, in index order; empty on success. */
+  /**
+   * Failed records by batch index, in index order; empty on success.
+   *
+   * @return an unmodifiable map
+   */
   public Map<Integer, RecordFailure> failures() {
     return failures;
   }
@@ -61,18 +76,43 @@ public final class DeliveryResult {
    * @param retryAfter how long the remote side asked to wait, or null
    */
   public record RecordFailure(String reason, boolean retryable, Duration retryAfter) {
+    /**
+     * Checks the reason.
+     *
+     * @param reason what the destination said, never null
+     * @param retryable whether a later attempt may succeed
+     * @param retryAfter how long the remote side asked to wait, or null
+     * @throws NullPointerException when {@code reason} is null
+     */
     public RecordFailure {
       Objects.requireNonNull(reason, "reason");
     }
 
+    /**
+     * A failure a later attempt may fix.
+     *
+     * @param reason what the destination said
+     * @return the failure
+     */
     public static RecordFailure retryable(String reason) {
       return new RecordFailure(reason, true, null);
     }
 
+    /**
+     * A failure a later attempt won't fix: the record is dead-lettered.
+     *
+     * @param reason what the destination said
+     * @return the failure
+     */
     public static RecordFailure permanent(String reason) {
       return new RecordFailure(reason, false, null);
     }
 
+    /**
+     * The wait the remote side asked for.
+     *
+     * @return {@link #retryAfter()} as an optional
+     */
     public Optional<Duration> retryAfterHint() {
       return Optional.ofNullable(retryAfter);
     }

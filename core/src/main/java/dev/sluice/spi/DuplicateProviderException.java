@@ -6,6 +6,12 @@ import dev.sluice.SluiceException;
 public class DuplicateProviderException extends SluiceException {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * Creates the exception.
+   *
+   * @param first the provider found first
+   * @param second the provider claiming the same kind and type
+   */
   public DuplicateProviderException(PluginInfo first, PluginInfo second) {
     super(
         "two " + first.kind().label() + " providers claim type '" + first.type() + "': "

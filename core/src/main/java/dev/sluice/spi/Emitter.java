@@ -15,6 +15,7 @@ public interface Emitter {
   /**
    * Hands one record downstream; blocks while the run's bounded queue is full.
    *
+   * @param record the record; the connector must not change it afterwards
    * @throws InterruptedException when the run is cancelled while waiting
    */
   void emit(Record record) throws InterruptedException;
@@ -22,6 +23,9 @@ public interface Emitter {
   /**
    * Marks that every record emitted so far is covered by {@code checkpoint}. The engine stores it
    * once all those records are delivered or dead-lettered.
+   *
+   * @param checkpoint where a later run resumes
+   * @throws InterruptedException when the run is cancelled while waiting for queue space
    */
   void checkpoint(Checkpoint checkpoint) throws InterruptedException;
 
@@ -32,6 +36,7 @@ public interface Emitter {
    * @param raw the input as read (truncated by the store if huge)
    * @param location where it was found, e.g. {@code "orders.jsonl:17"}
    * @param reason why it was rejected, e.g. the parser's message
+   * @throws InterruptedException when the run is cancelled while waiting for queue space
    */
   void reject(String raw, String location, String reason) throws InterruptedException;
 }

@@ -18,6 +18,15 @@ import java.util.Objects;
  *     can't be read, a provider class that fails to load); empty when all is well; never null
  */
 public record InstalledPlugin(Path path, String version, List<PluginInfo> providers, List<String> problems) {
+  /**
+   * Checks the components and copies the lists.
+   *
+   * @param path the plugin's jar or folder; never null
+   * @param version the plugin jar's version; {@code "unknown"} when it has none; never null
+   * @param providers the providers it contributes; empty when it could not be loaded; never null
+   * @param problems why the plugin, or some of its providers, were skipped, one line each; never
+   *     null
+   */
   public InstalledPlugin {
     Objects.requireNonNull(path, "path");
     Objects.requireNonNull(version, "version");
@@ -25,7 +34,11 @@ public record InstalledPlugin(Path path, String version, List<PluginInfo> provid
     problems = List.copyOf(problems);
   }
 
-  /** Whether it contributes at least one provider. */
+  /**
+   * Whether it contributes at least one provider.
+   *
+   * @return true when {@link #providers()} is not empty
+   */
   public boolean loaded() {
     return !providers.isEmpty();
   }

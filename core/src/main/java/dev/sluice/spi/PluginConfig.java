@@ -30,6 +30,8 @@ public final class PluginConfig {
   private final ObjectNode options;
 
   /**
+   * Options of one plugin instance; {@code options} is deep-copied.
+   *
    * @param owner what these options configure, for messages: {@code "destination 'alerts' (type
    *     file)"}
    * @param options the options; {@code type} and keys the host consumes itself may be present
@@ -39,42 +41,89 @@ public final class PluginConfig {
     this.options = Objects.requireNonNull(options, "options").deepCopy();
   }
 
-  /** Options built from a map of plain Java values (strings, numbers, booleans, lists, maps). */
+  /**
+   * Options built from a map of plain Java values (strings, numbers, booleans, lists, maps).
+   *
+   * @param owner what these options configure, for messages
+   * @param options the options; values are converted to JSON
+   * @return the configuration
+   */
   public static PluginConfig of(String owner, Map<String, ?> options) {
     ObjectNode node = JsonNodeFactory.instance.objectNode();
     options.forEach((k, v) -> node.set(k, JsonValues.toNode(v)));
     return new PluginConfig(owner, node);
   }
 
-  /** What these options configure, as used in messages. */
+  /**
+   * What these options configure, as used in messages.
+   *
+   * @return e.g. {@code destination 'alerts' (type file)}
+   */
   public String owner() {
     return owner;
   }
 
-  /** A copy of all options. */
+  /**
+   * A copy of all options.
+   *
+   * @return a new object
+   */
   public ObjectNode asObjectNode() {
     return options.deepCopy();
   }
 
+  /**
+   * Whether the option is present and not null.
+   *
+   * @param option the option's name
+   * @return true when it has a value
+   */
   public boolean has(String option) {
     JsonNode v = options.get(option);
     return v != null && !v.isNull();
   }
 
-  /** The raw option, or empty when absent or null. */
+  /**
+   * The raw option, or empty when absent or null.
+   *
+   * @param option the option's name
+   * @return a copy of the value, or empty
+   */
   public Optional<JsonNode> node(String option) {
     JsonNode v = options.get(option);
     return v == null || v.isNull() ? Optional.empty() : Optional.of(v.deepCopy());
   }
 
+  /**
+   * A required string option; numbers and booleans are taken as their text.
+   *
+   * @param option the option's name
+   * @return the value
+   * @throws PluginConfigException when the option is absent or not a scalar
+   */
   public String string(String option) {
     return optionalString(option).orElseThrow(() -> missing(option, "a string"));
   }
 
+  /**
+   * A string option with a default; numbers and booleans are taken as their text.
+   *
+   * @param option the option's name
+   * @param defaultValue the value when the option is absent or null (may be null)
+   * @return the value, or {@code defaultValue}
+   * @throws PluginConfigException when the option is not a scalar
+   */
   public String string(String option, String defaultValue) {
     return optionalString(option).orElse(defaultValue);
   }
 
+  /**
+   * An optional string option; numbers and booleans are taken as their text.
+   *
+   * @param option the option's name
+   * @return the value, or empty when absent or null
+   * @throws PluginConfigException when the option is not a scalar
+   */
   public Optional<String> optionalString(String option) {
     JsonNode v = options.get(option);
     if (v == null || v.isNull()) {
@@ -89,6 +138,11 @@ public final class PluginConfig {
   /**
    * A secret option (token, password, URL with credentials). Same as {@link #string(String)}, but
    * an error never shows the value.
+   *
+   * @param option the option's name
+   * @return the value
+   * @throws PluginConfigException when the option is absent or not a string (the message hides
+   *     the value)
    */
   public String secret(String option) {
     JsonNode v = options.get(option);
@@ -102,6 +156,17 @@ public final class PluginConfig {
     return v.asText();
   }
 
+  /**
+   * An integer option within bounds; an integer written as text is accepted.
+   *
+   * @param option the option's name
+   * @param defaultValue the value when the option is absent or null (not checked against the
+   *     bounds)
+   * @param min the smallest value allowed
+   * @param max the largest value allowed
+   * @return the value
+   * @throws PluginConfigException when the value is not an integer in {@code [min, max]}
+   */
   public long longValue(String option, long defaultValue, long min, long max) {
     JsonNode v = options.get(option);
     if (v == null || v.isNull()) {
@@ -121,10 +186,28 @@ public final class PluginConfig {
     return value;
   }
 
+  /**
+   * An integer option within bounds; an integer written as text is accepted.
+   *
+   * @param option the option's name
+   * @param defaultValue the value when the option is absent or null
+   * @param min the smallest value allowed
+   * @param max the largest value allowed
+   * @return the value
+   * @throws PluginConfigException when the value is not an integer in {@code [min, max]}
+   */
   public int intValue(String option, int defaultValue, int min, int max) {
     return (int) longValue(option, defaultValue, min, max);
   }
 
+  /**
+   * A number option; a number written as text is accepted.
+   *
+   * @param option the option's name
+   * @param defaultValue the value when the option is absent or null
+   * @return the value
+   * @throws PluginConfigException when the value is not a number
+   */
   public double doubleValue(String option, double defaultValue) {
     JsonNode v = options.get(option);
     if (v == null || v.isNull()) {
@@ -140,6 +223,14 @@ public final class PluginConfig {
     }
   }
 
+  /**
+   * A boolean option; the text {@code true} or {@code false} (any case) is accepted.
+   *
+   * @param option the option's name
+   * @param defaultValue the value when the option is absent or null
+   * @return the value
+   * @throws PluginConfigException when the value is not a boolean
+   */
   public boolean bool(String option, boolean defaultValue) {
     JsonNode v = options.get(option);
     if (v == null || v.isNull()) {
@@ -160,6 +251,11 @@ public final class PluginConfig {
   /**
    * A duration written as {@code 500ms}, {@code 30s}, {@code 5m}, {@code 2h}, {@code 1d}, ISO-8601
    * ({@code PT30S}) or a number of milliseconds.
+   *
+   * @param option the option's name
+   * @param defaultValue the value when the option is absent or null (may be null)
+   * @return the duration, not negative
+   * @throws PluginConfigException when the value is not a duration or is negative
    */
   public Duration duration(String option, Duration defaultValue) {
     JsonNode v = options.get(option);
@@ -173,7 +269,13 @@ public final class PluginConfig {
     return d;
   }
 
-  /** A list of strings; a single string counts as a list of one. */
+  /**
+   * A list of strings; a single string counts as a list of one.
+   *
+   * @param option the option's name
+   * @return an unmodifiable list; empty when the option is absent or null
+   * @throws PluginConfigException when the value is neither a string nor a list of scalars
+   */
   public List<String> stringList(String option) {
     JsonNode v = options.get(option);
     List<String> out = new ArrayList<>();
@@ -195,7 +297,16 @@ public final class PluginConfig {
     return List.copyOf(out);
   }
 
-  /** One of the constants of {@code type}, matched case-insensitively, dashes as underscores. */
+  /**
+   * One of the constants of {@code type}, matched case-insensitively, dashes as underscores.
+   *
+   * @param <E> the enum type
+   * @param option the option's name
+   * @param type the enum class
+   * @param defaultValue the value when the option is absent or null
+   * @return the constant
+   * @throws PluginConfigException when no constant matches (the message lists them)
+   */
   public <E extends Enum<E>> E enumValue(String option, Class<E> type, E defaultValue) {
     Optional<String> s = optionalString(option);
     if (s.isEmpty()) {
@@ -214,7 +325,14 @@ public final class PluginConfig {
     throw invalid(option, "one of " + String.join(", ", names), options.get(option));
   }
 
-  /** The error to throw when a plugin finds an option value it can't use. */
+  /**
+   * The error to throw when a plugin finds an option value it can't use.
+   *
+   * @param option the option's name
+   * @param expected what would be valid, e.g. {@code "a number"}
+   * @param actual the value found; shown in the message, so never pass a secret
+   * @return the exception, naming the owner and the option
+   */
   public PluginConfigException invalid(String option, String expected, JsonNode actual) {
     return new PluginConfigException(
         owner + ": option '" + option + "' must be " + expected + ", got " + actual);

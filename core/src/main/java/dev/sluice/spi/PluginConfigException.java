@@ -9,10 +9,21 @@ import dev.sluice.SluiceException;
 public class PluginConfigException extends SluiceException {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * Creates the exception.
+   *
+   * @param message names the plugin instance, the option and what was expected; never a secret
+   */
   public PluginConfigException(String message) {
     super(message);
   }
 
+  /**
+   * Creates the exception.
+   *
+   * @param message names the plugin instance, the option and what was expected; never a secret
+   * @param cause the underlying failure
+   */
   public PluginConfigException(String message, Throwable cause) {
     super(message, cause);
   }

@@ -28,6 +28,8 @@ public interface PluginProvider<T> {
   /**
    * The name configurations use in {@code type:}, e.g. {@code "hubspot"}: lower-case letters,
    * digits and dashes, starting with a letter.
+   *
+   * @return the type name, never null
    */
   String type();
 
@@ -35,6 +37,8 @@ public interface PluginProvider<T> {
    * JSON Schema (draft 2020-12) of this plugin's options, without the {@code type} key. The
    * default accepts any object; real plugins describe every option with a default and a
    * description, because {@code sluice schema} and config validation are built from it.
+   *
+   * @return a new JSON Schema object
    */
   default ObjectNode configSchema() {
     ObjectNode schema = JsonNodeFactory.instance.objectNode();
@@ -42,7 +46,11 @@ public interface PluginProvider<T> {
     return schema;
   }
 
-  /** One line for {@code sluice plugins}. */
+  /**
+   * One line for {@code sluice plugins}.
+   *
+   * @return the description; empty by default
+   */
   default String description() {
     return "";
   }
@@ -53,6 +61,7 @@ public interface PluginProvider<T> {
    * @param config the options, never null; read them through its typed getters so that a bad
    *     value produces an error naming the instance and the option
    * @param context services of the host, never null
+   * @return the new instance, never null
    * @throws dev.sluice.spi.PluginConfigException when an option is missing or invalid
    */
   T create(PluginConfig config, PluginContext context);

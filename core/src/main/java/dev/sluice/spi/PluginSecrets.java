@@ -40,6 +40,8 @@ public interface PluginSecrets {
    * The plaintext of the secret {@code name}, read from the store now (not cached), or empty when
    * no secret has that name.
    *
+   * @param name the secret's name
+   * @return the plaintext, or empty
    * @throws SluiceException when secrets are not configured or the value can't be decrypted
    */
   Optional<String> get(String name);
@@ -48,6 +50,8 @@ public interface PluginSecrets {
    * Stores {@code value} under {@code name}, replacing any previous value, durably: once this
    * returns, a new process reading the store sees it.
    *
+   * @param name the secret's name
+   * @param value the plaintext, stored encrypted
    * @throws IllegalArgumentException when {@code name} is not 1-128 letters, digits, '_', '.' or
    *     '-'
    * @throws SluiceException when secrets are not configured or the store refuses the write

@@ -60,6 +60,9 @@ public final class ProviderRegistry {
   /**
    * Discovers providers of every kind on {@code classLoader} and adds {@code explicit} ones.
    *
+   * @param classLoader the class loader to search with {@link java.util.ServiceLoader}
+   * @param explicit providers the host supplies directly
+   * @return the registry, immutable
    * @throws DuplicateProviderException when two providers claim one type
    */
   public static ProviderRegistry discover(
@@ -77,7 +80,9 @@ public final class ProviderRegistry {
    * {@link #installed()} and {@link #skipped()} with the reason, and the others load.
    *
    * @param classLoader the host's class loader: discovered itself, and the parent of every plugin's
+   * @param explicit providers the host supplies directly
    * @param pluginPaths plugin folders (or jars); each must exist
+   * @return the registry, immutable
    * @throws DuplicateProviderException when two providers claim one type (the message names both
    *     jars)
    * @throws IllegalArgumentException when a plugin path is neither a folder nor a jar
@@ -147,7 +152,14 @@ public final class ProviderRegistry {
     return new InstalledPlugin(location.path(), version == null ? "unknown" : version, infos, problems);
   }
 
-  /** The provider of {@code type} for {@code kind}. */
+  /**
+   * The provider of {@code type} for {@code kind}.
+   *
+   * @param <P> the provider interface of {@code kind}
+   * @param kind the kind of plugin
+   * @param type the plugin type
+   * @return the provider, or empty when none offers {@code type}
+   */
   public <P extends PluginProvider<?>> Optional<P> find(PluginKind kind, String type) {
     PluginInfo info = byKind.get(kind).get(type);
     @SuppressWarnings("unchecked")
@@ -158,7 +170,11 @@ public final class ProviderRegistry {
   /**
    * The provider of {@code type} for {@code kind}.
    *
+   * @param <P> the provider interface of {@code kind}
+   * @param kind the kind of plugin
+   * @param type the plugin type
    * @param owner what asks, for the message: {@code "destination 'alerts'"}
+   * @return the provider
    * @throws UnknownPluginTypeException listing the known types
    */
   public <P extends PluginProvider<?>> P require(PluginKind kind, String type, String owner) {
@@ -167,14 +183,23 @@ public final class ProviderRegistry {
             () -> new UnknownPluginTypeException(owner, kind, type, byKind.get(kind).keySet()));
   }
 
-  /** Every provider, by kind then type. */
+  /**
+   * Every provider, by kind then type.
+   *
+   * @return a new list
+   */
   public List<PluginInfo> all() {
     List<PluginInfo> out = new ArrayList<>();
     byKind.values().forEach(m -> out.addAll(m.values()));
     return out;
   }
 
-  /** Providers of one kind, by type. */
+  /**
+   * Providers of one kind, by type.
+   *
+   * @param kind the kind of plugin
+   * @return an unmodifiable view, ordered by type
+   */
   public Collection<PluginInfo> of(PluginKind kind) {
     return byKind.get(kind).values();
   }
@@ -182,12 +207,18 @@ public final class ProviderRegistry {
   /**
    * The plugins found on the plugin paths, in the order found, with their providers and problems;
    * empty when discovery had no plugin path.
+   *
+   * @return an unmodifiable list
    */
   public List<InstalledPlugin> installed() {
     return installed;
   }
 
-  /** Why providers were skipped during discovery, one line each. */
+  /**
+   * Why providers were skipped during discovery, one line each.
+   *
+   * @return an unmodifiable list
+   */
   public List<String> skipped() {
     return skipped;
   }

@@ -11,31 +11,55 @@ import org.slf4j.Logger;
  */
 public interface ReadContext {
 
-  /** The pipeline being run. */
+  /**
+   * The pipeline being run.
+   *
+   * @return the pipeline's name
+   */
   String pipeline();
 
-  /** The run's unique id. */
+  /**
+   * The run's unique id.
+   *
+   * @return the run id
+   */
   String runId();
 
   /**
    * Parameters the trigger passed: for cron runs {@code {"scheduledFor": "<ISO instant>", "missed":
    * <n>}} (the regular time the run stands for, and how many times it covers after a misfire); the
    * request parameters for API runs; the payload for webhook runs.
+   *
+   * @return a copy of the parameters, never null
    */
   JsonNode parameters();
 
-  /** The host's clock. */
+  /**
+   * The host's clock.
+   *
+   * @return the clock
+   */
   Clock clock();
 
-  /** A logger for this pipeline's source. */
+  /**
+   * A logger for this pipeline's source.
+   *
+   * @return the logger
+   */
   Logger logger();
 
-  /** True once the run was cancelled; stop reading soon. */
+  /**
+   * True once the run was cancelled; stop reading soon.
+   *
+   * @return whether the run was cancelled
+   */
   boolean isCancelled();
 
   /**
    * Where to report each request made to the source, masked (see {@link RequestLog}). The default
    * discards them; {@code sluice try-source} prints them.
+   *
+   * @return the request log
    */
   default RequestLog requestLog() {
     return RequestLog.NONE;

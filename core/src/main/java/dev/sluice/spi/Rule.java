@@ -17,7 +17,13 @@ import java.util.List;
  */
 public interface Rule {
 
-  /** Whether the record matches, when used as a condition. The default matches everything. */
+  /**
+   * Whether the record matches, when used as a condition. The default matches everything.
+   *
+   * @param record the record; not to be changed
+   * @return whether the record matches
+   * @throws Exception when the record can't be evaluated; the error policy handles it
+   */
   default boolean matches(Record record) throws Exception {
     return true;
   }
@@ -25,6 +31,10 @@ public interface Rule {
   /**
    * The records to continue with, when used as a transformation: usually one (changed or not),
    * several to split a record, none to drop it. The default returns the record unchanged.
+   *
+   * @param record the record; not to be changed
+   * @return the resulting records
+   * @throws Exception when the record can't be transformed; the error policy handles it
    */
   default List<Record> apply(Record record) throws Exception {
     return List.of(record);

@@ -12,7 +12,11 @@ package dev.sluice.spi;
  */
 public interface Trigger extends AutoCloseable {
 
-  /** Begins firing. */
+  /**
+   * Begins firing.
+   *
+   * @param context how to start runs and schedule work; valid until {@link #close()}
+   */
   void start(TriggerContext context);
 
   /** Stops firing; runs already started are not affected. Idempotent. */

@@ -11,13 +11,25 @@ import java.util.concurrent.ScheduledExecutorService;
  */
 public interface TriggerContext {
 
-  /** The pipeline this trigger starts. */
+  /**
+   * The pipeline this trigger starts.
+   *
+   * @return the pipeline's name
+   */
   String pipeline();
 
-  /** The host's clock. */
+  /**
+   * The host's clock.
+   *
+   * @return the clock
+   */
   Clock clock();
 
-  /** The host's scheduler for timers; do not shut it down. */
+  /**
+   * The host's scheduler for timers; do not shut it down.
+   *
+   * @return the scheduler
+   */
   ScheduledExecutorService scheduler();
 
   /**

@@ -7,6 +7,14 @@ import java.util.Collection;
 public class UnknownPluginTypeException extends SluiceException {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * Creates the exception; the message lists the known types.
+   *
+   * @param owner what asked, e.g. {@code destination 'alerts'}
+   * @param kind the kind of plugin
+   * @param type the unknown type
+   * @param known the types providers offer for {@code kind}
+   */
   public UnknownPluginTypeException(
       String owner, PluginKind kind, String type, Collection<String> known) {
     super(

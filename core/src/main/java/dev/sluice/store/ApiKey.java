@@ -16,6 +16,7 @@ import java.util.Set;
  * @param createdAt never null
  * @param expiresAt null when it never expires
  * @param revoked whether it was revoked
+ * @param lastUsedAt when it last authenticated a request; null when never
  */
 public record ApiKey(
     String id,
@@ -25,7 +26,8 @@ public record ApiKey(
     Set<String> roles,
     Instant createdAt,
     Instant expiresAt,
-    boolean revoked) {
+    boolean revoked,
+    Instant lastUsedAt) {
   public ApiKey {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(name, "name");
@@ -33,6 +35,22 @@ public record ApiKey(
     Objects.requireNonNull(keyHash, "keyHash");
     roles = Set.copyOf(roles);
     Objects.requireNonNull(createdAt, "createdAt");
+  }
+
+  /** A key never used yet ({@code lastUsedAt} null). */
+  public ApiKey(String id, String name, String owner, String keyHash, Set<String> roles, Instant createdAt,
+      Instant expiresAt, boolean revoked) {
+    this(id, name, owner, keyHash, roles, createdAt, expiresAt, revoked, null);
+  }
+
+  /** This key, revoked. */
+  public ApiKey revokedKey() {
+    return new ApiKey(id, name, owner, keyHash, roles, createdAt, expiresAt, true, lastUsedAt);
+  }
+
+  /** This key, last used at {@code at}. */
+  public ApiKey usedAt(Instant at) {
+    return new ApiKey(id, name, owner, keyHash, roles, createdAt, expiresAt, revoked, at);
   }
 
   /** Never shows the hash. */

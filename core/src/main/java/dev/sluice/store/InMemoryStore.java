@@ -33,6 +33,9 @@ public final class InMemoryStore implements Store {
   private final Pipelines pipelines = new Pipelines();
   private final InMemoryReplayCache replays = new InMemoryReplayCache();
   private final InMemorySentLog sentLog = new InMemorySentLog();
+  private final AuthState authState = new AuthState();
+  private final Roles roles = new Roles();
+  private final Audit audit = new Audit();
 
   public InMemoryStore() {
     this(Clock.systemUTC());
@@ -66,6 +69,21 @@ public final class InMemoryStore implements Store {
   @Override
   public Optional<SecretStore> secrets() {
     return Optional.of(secrets);
+  }
+
+  @Override
+  public Optional<AuthStateStore> authState() {
+    return Optional.of(authState);
+  }
+
+  @Override
+  public Optional<RoleStore> roles() {
+    return Optional.of(roles);
+  }
+
+  @Override
+  public Optional<AuditLog> auditLog() {
+    return Optional.of(audit);
   }
 
   @Override
@@ -283,6 +301,16 @@ public final class InMemoryStore implements Store {
     }
 
     @Override
+    public synchronized Optional<ApiKey> findApiKey(String id) {
+      return Optional.ofNullable(keys.get(id));
+    }
+
+    @Override
+    public synchronized void recordApiKeyUse(String id, Instant at) {
+      keys.computeIfPresent(id, (k, key) -> key.usedAt(at));
+    }
+
+    @Override
     public synchronized List<ApiKey> listApiKeys(String owner) {
       return keys.values().stream()
           .filter(k -> owner == null || k.owner().equals(owner))
@@ -374,6 +402,157 @@ public final class InMemoryStore implements Store {
     @Override
     public synchronized boolean delete(ConfigDocument.Kind kind, String name) {
       return docs.getOrDefault(kind, new TreeMap<>()).remove(name) != null;
+    }
+  }
+
+  private static final class AuthState implements AuthStateStore {
+    private final Map<String, SigningKey> signingKeys = new TreeMap<>();
+    private final Map<String, RefreshToken> refreshTokens = new TreeMap<>();
+    private final Map<String, LoginFailures> failures = new TreeMap<>();
+
+    @Override
+    public synchronized void saveSigningKey(SigningKey key) {
+      signingKeys.put(key.kid(), Objects.requireNonNull(key, "key"));
+    }
+
+    @Override
+    public synchronized List<SigningKey> signingKeys() {
+      return signingKeys.values().stream()
+          .sorted(Comparator.comparing(SigningKey::createdAt).thenComparing(SigningKey::kid))
+          .toList();
+    }
+
+    @Override
+    public synchronized boolean deleteSigningKey(String kid) {
+      return signingKeys.remove(kid) != null;
+    }
+
+    @Override
+    public synchronized void saveRefreshToken(RefreshToken token) {
+      if (refreshTokens.putIfAbsent(token.tokenHash(), token) != null) {
+        throw new IllegalStateException("a refresh token with the same hash exists");
+      }
+    }
+
+    @Override
+    public synchronized Optional<RefreshToken> findRefreshToken(String tokenHash) {
+      return Optional.ofNullable(refreshTokens.get(tokenHash));
+    }
+
+    @Override
+    public synchronized boolean markRefreshTokenUsed(String tokenHash, Instant at) {
+      RefreshToken t = refreshTokens.get(tokenHash);
+      if (t == null || t.usedAt() != null || t.revokedAt() != null) {
+        return false;
+      }
+      refreshTokens.put(tokenHash, new RefreshToken(t.tokenHash(), t.familyId(), t.username(), t.issuedAt(),
+          t.expiresAt(), at, null));
+      return true;
+    }
+
+    @Override
+    public synchronized int revokeRefreshTokenFamily(String familyId, Instant at) {
+      return revokeWhere(t -> t.familyId().equals(familyId), at);
+    }
+
+    @Override
+    public synchronized int revokeRefreshTokensOf(String username, Instant at) {
+      return revokeWhere(t -> t.username().equals(username), at);
+    }
+
+    private int revokeWhere(java.util.function.Predicate<RefreshToken> which, Instant at) {
+      int n = 0;
+      for (Map.Entry<String, RefreshToken> e : refreshTokens.entrySet()) {
+        RefreshToken t = e.getValue();
+        if (t.revokedAt() == null && which.test(t)) {
+          e.setValue(new RefreshToken(t.tokenHash(), t.familyId(), t.username(), t.issuedAt(), t.expiresAt(),
+              t.usedAt(), at));
+          n++;
+        }
+      }
+      return n;
+    }
+
+    @Override
+    public synchronized int purgeRefreshTokens(Instant before) {
+      int n = refreshTokens.size();
+      refreshTokens.values().removeIf(t -> t.expiresAt().isBefore(before));
+      return n - refreshTokens.size();
+    }
+
+    @Override
+    public synchronized Optional<LoginFailures> loginFailures(String subject) {
+      return Optional.ofNullable(failures.get(subject));
+    }
+
+    @Override
+    public synchronized void saveLoginFailures(LoginFailures f) {
+      failures.put(f.subject(), f);
+    }
+
+    @Override
+    public synchronized boolean clearLoginFailures(String subject) {
+      return failures.remove(subject) != null;
+    }
+
+    @Override
+    public synchronized List<LoginFailures> listLoginFailures() {
+      return List.copyOf(failures.values());
+    }
+  }
+
+  private static final class Roles implements RoleStore {
+    private final Map<String, RoleRecord> roles = new TreeMap<>();
+
+    @Override
+    public synchronized void saveRole(RoleRecord role) {
+      roles.put(role.name(), role);
+    }
+
+    @Override
+    public synchronized Optional<RoleRecord> findRole(String name) {
+      return Optional.ofNullable(roles.get(name));
+    }
+
+    @Override
+    public synchronized List<RoleRecord> listRoles() {
+      return List.copyOf(roles.values());
+    }
+
+    @Override
+    public synchronized boolean deleteRole(String name) {
+      return roles.remove(name) != null;
+    }
+  }
+
+  private static final class Audit implements AuditLog {
+    private final ConcurrentSkipListMap<Long, AuditEvent> events = new ConcurrentSkipListMap<>();
+    private final AtomicLong ids = new AtomicLong();
+
+    @Override
+    public AuditEvent append(AuditEvent event) {
+      AuditEvent stored = event.withId(ids.incrementAndGet());
+      events.put(stored.id(), stored);
+      return stored;
+    }
+
+    @Override
+    public List<AuditEvent> list(long beforeId, int limit) {
+      if (limit < 1) {
+        throw new IllegalArgumentException("limit must be at least 1, got " + limit);
+      }
+      return events.headMap(beforeId, false).descendingMap().values().stream().limit(limit).toList();
+    }
+
+    @Override
+    public int purge(Instant before) {
+      int n = 0;
+      for (AuditEvent e : events.values()) {
+        if (e.at().isBefore(before) && events.remove(e.id()) != null) {
+          n++;
+        }
+      }
+      return n;
     }
   }
 }

@@ -20,6 +20,10 @@ import java.util.Optional;
  *   <li>{@link #users()}: local users and API keys, for the server's built-in authentication;
  *   <li>{@link #pipelines()}: stored pipeline, destination and rule documents, for configuration
  *       managed through the REST API;
+ *   <li>{@link #authState()}: signing keys, refresh tokens and failed-login counts of local
+ *       authentication;
+ *   <li>{@link #roles()}: custom roles for role-based access control;
+ *   <li>{@link #auditLog()}: who logged in and who changed users, roles, keys and secrets;
  *   <li>{@link #clusterCoordinator}: running several nodes as one cluster;
  *   <li>{@link #sentLog()}: notifications already sent, so that Slack and email destinations do not
  *       notify twice after a retry, a replay or a restart.
@@ -45,6 +49,24 @@ public interface Store extends AutoCloseable {
 
   /** Optional: local users and API keys; empty (the default) when this store keeps none. */
   default Optional<UserStore> users() {
+    return Optional.empty();
+  }
+
+  /**
+   * Optional: signing keys, refresh tokens and failed-login counts of local authentication; empty
+   * (the default) when this store keeps none.
+   */
+  default Optional<AuthStateStore> authState() {
+    return Optional.empty();
+  }
+
+  /** Optional: custom roles; empty (the default) when this store keeps none. */
+  default Optional<RoleStore> roles() {
+    return Optional.empty();
+  }
+
+  /** Optional: the audit log; empty (the default) when this store keeps none. */
+  default Optional<AuditLog> auditLog() {
     return Optional.empty();
   }
 

@@ -1,5 +1,6 @@
 package dev.sluice.store;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -29,4 +30,17 @@ public interface UserStore {
 
   /** Keys of one owner, or all when {@code owner} is null, by creation time. */
   List<ApiKey> listApiKeys(String owner);
+
+  /** The key with this id. The default looks through {@link #listApiKeys}; stores may do better. */
+  default Optional<ApiKey> findApiKey(String id) {
+    return listApiKeys(null).stream().filter(k -> k.id().equals(id)).findFirst();
+  }
+
+  /**
+   * Records that a key authenticated a request at {@code at}. The default reads and saves the key;
+   * stores may do it in one statement. A key deleted meanwhile is not recreated.
+   */
+  default void recordApiKeyUse(String id, Instant at) {
+    findApiKey(id).ifPresent(k -> saveApiKey(k.usedAt(at)));
+  }
 }

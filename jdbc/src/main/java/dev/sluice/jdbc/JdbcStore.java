@@ -5,10 +5,13 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.sluice.jdbc.cluster.DbSchedulerCoordinator;
 import dev.sluice.jdbc.internal.Dialect;
 import dev.sluice.jdbc.internal.Jdbc;
+import dev.sluice.jdbc.internal.JdbcAuditLog;
+import dev.sluice.jdbc.internal.JdbcAuthStateStore;
 import dev.sluice.jdbc.internal.JdbcCheckpointStore;
 import dev.sluice.jdbc.internal.JdbcDeadLetterStore;
 import dev.sluice.jdbc.internal.JdbcPipelineStore;
 import dev.sluice.jdbc.internal.JdbcReplayCache;
+import dev.sluice.jdbc.internal.JdbcRoleStore;
 import dev.sluice.jdbc.internal.JdbcSentLog;
 import dev.sluice.jdbc.internal.JdbcRunStore;
 import dev.sluice.jdbc.internal.JdbcSecretStore;
@@ -19,11 +22,14 @@ import dev.sluice.jdbc.internal.Migrations;
 import dev.sluice.jdbc.internal.Pools;
 import dev.sluice.schedule.ClusterCoordinator;
 import dev.sluice.schedule.ClusterSettings;
+import dev.sluice.store.AuditLog;
+import dev.sluice.store.AuthStateStore;
 import dev.sluice.store.CheckpointStore;
 import dev.sluice.store.DeadLetterStore;
 import dev.sluice.store.PipelineStore;
 import dev.sluice.store.ReplayCache;
 import dev.sluice.store.SentLog;
+import dev.sluice.store.RoleStore;
 import dev.sluice.store.RunStore;
 import dev.sluice.store.SecretStore;
 import dev.sluice.store.Store;
@@ -78,6 +84,9 @@ public final class JdbcStore implements Store {
   private final JdbcPipelineStore pipelines;
   private final JdbcReplayCache replays;
   private final JdbcSentLog sentLog;
+  private final JdbcAuthStateStore authState;
+  private final JdbcRoleStore roles;
+  private final JdbcAuditLog auditLog;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private JdbcStore(DataSource dataSource, HikariDataSource ownedPool, Clock clock, String description) {
@@ -95,6 +104,9 @@ public final class JdbcStore implements Store {
     this.pipelines = new JdbcPipelineStore(jdbc, json, clock);
     this.replays = new JdbcReplayCache(jdbc);
     this.sentLog = new JdbcSentLog(jdbc);
+    this.authState = new JdbcAuthStateStore(jdbc);
+    this.roles = new JdbcRoleStore(jdbc, json);
+    this.auditLog = new JdbcAuditLog(jdbc);
   }
 
   /**
@@ -117,6 +129,8 @@ public final class JdbcStore implements Store {
    * An embedded H2 file store commits each transaction to its file at once ({@code WRITE_DELAY=0}
    * is added unless the URL sets a write delay), so a killed process loses no committed state.
    *
+   * @param options where the database is and how to connect
+   * @return the open store; closing it closes the pool
    * @throws JdbcStoreException when the database can't be reached, is not supported, or a
    *     migration fails
    */
@@ -146,6 +160,10 @@ public final class JdbcStore implements Store {
   /**
    * A store on a data source the host manages (and closes). Does not migrate: call {@link
    * #migrate()} when the host wants Sluice to create its tables.
+   *
+   * @param dataSource the host's data source; not closed by the store
+   * @param clock stamps commit and update times
+   * @return the store
    */
   public static JdbcStore forDataSource(DataSource dataSource, Clock clock) {
     return new JdbcStore(Objects.requireNonNull(dataSource, "dataSource"), null,
@@ -193,6 +211,24 @@ public final class JdbcStore implements Store {
   @Override
   public Optional<UserStore> users() {
     return Optional.of(users);
+  }
+
+  /** Signing keys, refresh tokens and failed logins in {@code sluice_signing_keys}, {@code sluice_refresh_tokens}, {@code sluice_login_failures}. */
+  @Override
+  public Optional<AuthStateStore> authState() {
+    return Optional.of(authState);
+  }
+
+  /** Custom roles in {@code sluice_roles}. */
+  @Override
+  public Optional<RoleStore> roles() {
+    return Optional.of(roles);
+  }
+
+  /** The audit log in {@code sluice_audit_log}. */
+  @Override
+  public Optional<AuditLog> auditLog() {
+    return Optional.of(auditLog);
   }
 
   @Override

@@ -10,6 +10,12 @@ import dev.sluice.SluiceException;
 public class JdbcStoreException extends SluiceException {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * Creates the exception.
+   *
+   * @param message the operation that failed and on what; never a password
+   * @param cause the driver's exception
+   */
   public JdbcStoreException(String message, Throwable cause) {
     super(message, cause);
   }

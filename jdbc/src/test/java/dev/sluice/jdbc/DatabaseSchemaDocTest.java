@@ -37,7 +37,7 @@ class DatabaseSchemaDocTest {
     try (Stream<Path> walk = Files.walk(MIGRATIONS)) {
       files = walk.filter(p -> p.toString().endsWith(".sql")).sorted().toList();
     }
-    assertThat(files).as("migrations of the common and the three dialect folders").hasSize(11);
+    assertThat(files).as("migrations of the common and the three dialect folders").hasSize(12);
     for (Path file : files) {
       String sql = Files.readString(file);
       tables.putAll(createdTables(sql));

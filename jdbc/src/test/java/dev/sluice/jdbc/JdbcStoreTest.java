@@ -129,7 +129,7 @@ class JdbcStoreTest {
     try (com.zaxxer.hikari.HikariDataSource pool = dev.sluice.jdbc.internal.Pools.create("host",
         "jdbc:h2:mem:host;DB_CLOSE_DELAY=-1", null, null, 2, Duration.ofSeconds(5), true, Map.of())) {
       JdbcStore store = JdbcStore.forDataSource(pool, Clock.systemUTC());
-      assertThat(store.migrate()).isEqualTo(9);
+      assertThat(store.migrate()).isEqualTo(10);
       store.checkpoints().commit("p", dev.sluice.record.Checkpoint.of("records", 3), null,
           dev.sluice.store.RunRecord.started("r", "p", "api", Instant.EPOCH));
       store.close();

@@ -42,7 +42,8 @@ class MigrationsTest {
   private static final Set<String> TABLES = Set.of("sluice_pipelines", "sluice_destinations",
       "sluice_rules", "sluice_runs", "scheduled_tasks", "sluice_users", "sluice_api_keys",
       "sluice_secrets", "sluice_checkpoints", "sluice_dead_letters", "sluice_nodes", "sluice_secret_keys",
-      "sluice_webhook_replays", "sluice_sent_log",
+      "sluice_webhook_replays", "sluice_sent_log", "sluice_signing_keys", "sluice_refresh_tokens",
+      "sluice_login_failures", "sluice_roles", "sluice_audit_log",
       "sluice_schema_history");
 
   abstract static class Contract {
@@ -66,7 +67,7 @@ class MigrationsTest {
       try (JdbcStore notMigrated = JdbcStore.open(options().migrate(false).build());
           HikariDataSource ds = pool()) {
         assertThat(tables(ds)).as("migrate(false) leaves the database alone").isEmpty();
-        assertThat(notMigrated.migrate()).isEqualTo(9);
+        assertThat(notMigrated.migrate()).isEqualTo(10);
       }
       try (JdbcStore store = JdbcStore.open(options().build()); HikariDataSource ds = pool()) {
         Set<String> before = tables(ds);
@@ -95,7 +96,7 @@ class MigrationsTest {
             + " records_read, records_delivered, records_dead_lettered, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             "old-run", "orders", "api", "RUNNING", Instant.parse("2026-01-01T00:00:00Z"), 6L, 6L, 0L, "{}");
 
-        assertThat(store.migrate()).as("V6, V7, V8 and V9").isEqualTo(4);
+        assertThat(store.migrate()).as("V6 to V10").isEqualTo(5);
 
         assertThat(store.checkpoints().position("orders")).contains(
             new StoredCheckpoint(Checkpoint.of("next", 7), 1, "old-run"));

@@ -39,6 +39,7 @@ public final class ServerOptions {
   private final Duration idleTimeout;
   private final java.util.Map<String, java.util.function.BooleanSupplier> readinessChecks;
   private final SessionOptions sessions;
+  private final dev.sluice.auth.LocalAuth localAuth;
 
   private ServerOptions(Builder b) {
     this.host = b.host;
@@ -57,11 +58,21 @@ public final class ServerOptions {
     this.idleTimeout = b.idleTimeout;
     this.readinessChecks = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(b.readinessChecks));
     this.sessions = b.sessions;
+    this.localAuth = b.localAuth;
   }
 
   /** The dashboard's cookie sessions (login with a password); empty when the server offers no login. */
   public Optional<SessionOptions> sessions() {
     return Optional.ofNullable(sessions);
+  }
+
+  /**
+   * Local users, tokens and API keys: when present, the server answers {@code /api/v1/auth/login},
+   * {@code refresh} and {@code logout}, and the users, roles, API-key and audit routes. Add {@code
+   * localAuth.authenticator()} to {@link #authenticators()} for its tokens and keys to be accepted.
+   */
+  public Optional<dev.sluice.auth.LocalAuth> localAuth() {
+    return Optional.ofNullable(localAuth);
   }
 
   /** A builder with the defaults. */
@@ -169,6 +180,8 @@ public final class ServerOptions {
         new java.util.LinkedHashMap<>();
     private SessionOptions sessions;
 
+    private dev.sluice.auth.LocalAuth localAuth;
+
     private Builder() {}
 
     /** The dashboard's cookie sessions; null (the default) for no password login. */
@@ -180,6 +193,12 @@ public final class ServerOptions {
     /** Password login for the dashboard with the default {@link SessionOptions}. */
     public Builder passwordLogin(PasswordLogin value) {
       this.sessions = SessionOptions.builder(value).build();
+      return this;
+    }
+
+    /** Local authentication to serve login and the user administration routes with; null for none. */
+    public Builder localAuth(dev.sluice.auth.LocalAuth value) {
+      this.localAuth = value;
       return this;
     }
 

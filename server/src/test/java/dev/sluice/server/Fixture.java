@@ -59,7 +59,7 @@ final class Fixture implements AutoCloseable {
   final Map<String, String> tokens = new LinkedHashMap<>();
   final String webhookSecret;
   /** The dashboard's password login: user {@code operator-user} with a password made at test time. */
-  final String loginPassword = UUID.randomUUID().toString();
+  final String dashboardPassword = UUID.randomUUID().toString();
   final AtomicBoolean bigFails = new AtomicBoolean(true);
   final List<Record> delivered = new CopyOnWriteArrayList<>();
   final Sluice sluice;
@@ -67,6 +67,9 @@ final class Fixture implements AutoCloseable {
   final Store store;
   final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
   final String base;
+  static final String LOGIN_USER = "olivia";
+  final String loginPassword = "pw-" + UUID.randomUUID();
+  final dev.sluice.auth.LocalAuth localAuth;
 
   static final AccessPolicy POLICY = (p, perm, pipeline) -> p.roles().stream()
       .anyMatch(r -> BuiltInRoles.permissionsOf(r).contains(perm))
@@ -88,12 +91,6 @@ final class Fixture implements AutoCloseable {
       tokens.put(role, token);
       byToken.put(token, new Principal(role + "-user", Set.of(role)));
     }
-    Authenticator auth = req -> req.bearerToken()
-        .map(t -> {
-          Principal p = byToken.get(t);
-          return p == null ? AuthResult.rejected("unknown token") : AuthResult.authenticated(p);
-        })
-        .orElse(AuthResult.notApplicable());
 
     Path orders = dir.resolve("orders.jsonl");
     StringBuilder lines = new StringBuilder();
@@ -130,14 +127,22 @@ final class Fixture implements AutoCloseable {
         .pipeline("hooks", p -> p
             .source("webhook", Map.of())
             .webhook(WEBHOOK_PATH, WebhookSignature.hmacSha256(webhookSecret))
+            .overlap(dev.sluice.pipeline.OverlapPolicy.ALLOW).maxConcurrentRuns(1000)
             .route(r -> r.name("all").to("all")))
         .build();
     sluice.start();
     char[] passphrase = UUID.randomUUID().toString().toCharArray();
     Secrets secrets = store.secrets().map(ss -> Secrets.open(ss, passphrase)).orElse(null);
+    if (secrets != null && store.users().isPresent() && store.authState().isPresent()) {
+      localAuth = dev.sluice.auth.LocalAuth.builder(store, secrets).build();
+      localAuth.createUser(dev.sluice.auth.Actor.cli(), LOGIN_USER, loginPassword.toCharArray(),
+          Set.of(BuiltInRoles.OPERATOR));
+    } else {
+      localAuth = null;
+    }
     ServerOptions.Builder options = ServerOptions.builder()
         .port(0)
-        .authenticator(auth)
+        .localAuth(localAuth)
         .accessPolicy(POLICY)
         .secrets(secrets)
         .runsShutdownTimeout(Duration.ofSeconds(10))
@@ -146,9 +151,23 @@ final class Fixture implements AutoCloseable {
         .maxRequestBytes(64 * 1024)
         .passwordLogin((user, password, address) -> user.equals("operator-user")
             && java.security.MessageDigest.isEqual(new String(password).getBytes(StandardCharsets.UTF_8),
-                loginPassword.getBytes(StandardCharsets.UTF_8))
+                dashboardPassword.getBytes(StandardCharsets.UTF_8))
             ? java.util.Optional.of(new Principal("operator-user", Set.of(BuiltInRoles.OPERATOR)))
             : java.util.Optional.empty());
+    boolean local = localAuth != null;
+    // The test's tokens first; anything else goes to local authentication (which rejects what it
+    // does not recognise), or is rejected here when there is none.
+    Authenticator auth = req -> req.bearerToken()
+        .map(t -> {
+          Principal p = byToken.get(t);
+          return p != null ? AuthResult.authenticated(p)
+              : local ? AuthResult.notApplicable() : AuthResult.rejected("unknown token");
+        })
+        .orElse(AuthResult.notApplicable());
+    options.authenticator(auth);
+    if (local) {
+      options.authenticator(localAuth.authenticator());
+    }
     extra.accept(options);
     server = SluiceServer.create(sluice, options.build()).start();
     base = "http://127.0.0.1:" + server.port();

@@ -48,6 +48,53 @@ final class RouteSamples {
       "{\"source\":{\"type\":\"file\",\"path\":\"in.jsonl\"},\"rules\":[{\"name\":\"r\",\"to\":[\"all\"]}]}";
 
   static List<Sample> all(String runId) {
+    List<Sample> all = new java.util.ArrayList<>(base(runId));
+    all.addAll(localAuth());
+    return all;
+  }
+
+  /** The local-auth routes (the fixture always runs with local authentication). */
+  static List<Sample> localAuth() {
+    return List.of(
+        new Sample("POST", "/api/v1/auth/login", null, 200, (f, who) -> Req.json("/api/v1/auth/login",
+            "{\"username\":\"" + Fixture.LOGIN_USER + "\",\"password\":\"" + f.loginPassword + "\"}")),
+        new Sample("POST", "/api/v1/auth/refresh", null, 200, (f, who) -> Req.json("/api/v1/auth/refresh",
+            "{\"refreshToken\":\"" + login(f).refreshToken() + "\"}")),
+        new Sample("POST", "/api/v1/auth/logout", null, 204, (f, who) -> Req.json("/api/v1/auth/logout",
+            "{\"refreshToken\":\"" + login(f).refreshToken() + "\"}")),
+        new Sample("GET", "/api/v1/users", A, 200, (f, who) -> Req.of("/api/v1/users")),
+        new Sample("POST", "/api/v1/users", A, 201, (f, who) -> Req.json("/api/v1/users",
+            "{\"username\":\"u" + unique() + "\",\"password\":\"pw-" + UUID.randomUUID() + "\",\"roles\":[\"viewer\"]}")),
+        new Sample("GET", "/api/v1/users/{username}", A, 200, (f, who) -> Req.of("/api/v1/users/" + Fixture.LOGIN_USER)),
+        new Sample("DELETE", "/api/v1/users/{username}", A, 204, (f, who) -> Req.of("/api/v1/users/" + newUser(f))),
+        new Sample("PUT", "/api/v1/users/{username}/roles", A, 200, (f, who) -> Req.json(
+            "/api/v1/users/" + newUser(f) + "/roles", "{\"roles\":[\"operator\"]}")),
+        new Sample("PUT", "/api/v1/users/{username}/password", A, 204, (f, who) -> Req.json(
+            "/api/v1/users/" + newUser(f) + "/password", "{\"password\":\"pw-" + UUID.randomUUID() + "\"}")),
+        new Sample("PUT", "/api/v1/users/{username}/enabled", A, 200, (f, who) -> Req.json(
+            "/api/v1/users/" + newUser(f) + "/enabled", "{\"enabled\":false}")),
+        new Sample("GET", "/api/v1/roles", A, 200, (f, who) -> Req.of("/api/v1/roles")),
+        new Sample("GET", "/api/v1/api-keys", A, 200, (f, who) -> Req.of("/api/v1/api-keys")),
+        new Sample("POST", "/api/v1/api-keys", A, 201, (f, who) -> Req.json("/api/v1/api-keys",
+            "{\"name\":\"ci\",\"owner\":\"" + Fixture.LOGIN_USER + "\",\"roles\":[\"viewer\"]}")),
+        new Sample("DELETE", "/api/v1/api-keys/{id}", A, 204, (f, who) -> Req.of("/api/v1/api-keys/"
+            + f.localAuth.createApiKey(dev.sluice.auth.Actor.cli(), Fixture.LOGIN_USER, "tmp",
+                java.util.Set.of("viewer"), null).info().id())),
+        new Sample("GET", "/api/v1/audit", A, 200, (f, who) -> Req.of("/api/v1/audit?limit=5")));
+  }
+
+  private static dev.sluice.auth.TokenPair login(Fixture f) {
+    return f.localAuth.login(Fixture.LOGIN_USER, f.loginPassword.toCharArray(), "127.0.0.1");
+  }
+
+  private static String newUser(Fixture f) {
+    String name = "u" + unique();
+    f.localAuth.createUser(dev.sluice.auth.Actor.cli(), name, ("pw-" + UUID.randomUUID()).toCharArray(),
+        java.util.Set.of("viewer"));
+    return name;
+  }
+
+  static List<Sample> base(String runId) {
     return List.of(
         new Sample("GET", "/health/live", null, 200, (f, who) -> Req.of("/health/live")),
         new Sample("GET", "/health/ready", null, 200, (f, who) -> Req.of("/health/ready")),
@@ -122,7 +169,7 @@ final class RouteSamples {
             (f, who) -> Req.of("/api/v1/pipelines/orders/schedule")),
         new Sample("GET", "/api/v1/session", null, 200, (f, who) -> Req.of("/api/v1/session")),
         new Sample("POST", "/api/v1/session", null, 200, (f, who) -> Req.json("/api/v1/session",
-            "{\"username\":\"operator-user\",\"password\":\"" + f.loginPassword + "\"}")),
+            "{\"username\":\"operator-user\",\"password\":\"" + f.dashboardPassword + "\"}")),
         new Sample("DELETE", "/api/v1/session", null, 204, (f, who) -> Req.of("/api/v1/session")));
   }
 

@@ -45,6 +45,7 @@ public final class ApiBoundary {
    * member, naming the member and the internal type it shows. Empty when the API is clean.
    *
    * @param anchor any class of the module to check
+   * @return the leaks, one line each; empty when there are none
    * @throws UncheckedIOException when the classes can't be listed
    */
   public static List<String> leaks(Class<?> anchor) {

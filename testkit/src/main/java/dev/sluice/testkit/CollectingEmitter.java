@@ -32,6 +32,7 @@ public final class CollectingEmitter implements Emitter {
   private boolean interrupted;
   private int callsAfterInterrupt;
 
+  /** An emitter that never interrupts. */
   public CollectingEmitter() {
     this(Integer.MAX_VALUE);
   }
@@ -69,23 +70,48 @@ public final class CollectingEmitter implements Emitter {
     items.add(new Rejected(raw, location, reason));
   }
 
+  /**
+   * Everything given so far, in order.
+   *
+   * @return a snapshot, unmodifiable
+   */
   public synchronized List<Item> items() {
     return Collections.unmodifiableList(new ArrayList<>(items));
   }
 
+  /**
+   * The records emitted so far, in order.
+   *
+   * @return a new list
+   */
   public synchronized List<Record> records() {
     return items.stream().filter(i -> i instanceof Emitted).map(i -> ((Emitted) i).record()).toList();
   }
 
+  /**
+   * The checkpoints emitted so far, in order.
+   *
+   * @return a new list
+   */
   public synchronized List<Checkpointed> checkpoints() {
     return items.stream().filter(i -> i instanceof Checkpointed).map(i -> (Checkpointed) i).toList();
   }
 
+  /**
+   * The input rejected so far, in order.
+   *
+   * @return a new list
+   */
   public synchronized List<Rejected> rejected() {
     return items.stream().filter(i -> i instanceof Rejected).map(i -> (Rejected) i).toList();
   }
 
-  /** How many emit or checkpoint calls came after the interruption: a well-behaved connector makes none. */
+  /**
+   * How many emit or checkpoint calls came after the interruption: a well-behaved connector makes
+   * none.
+   *
+   * @return the count; 0 for a connector that stops when interrupted
+   */
   public synchronized int callsAfterInterrupt() {
     return callsAfterInterrupt;
   }

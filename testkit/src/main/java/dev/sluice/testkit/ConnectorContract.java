@@ -29,12 +29,21 @@ import org.junit.jupiter.api.Test;
 public abstract class ConnectorContract {
   private Connector connector;
 
-  /** A connector over a fixed data set. Called once per test; closed by the contract. */
+  /**
+   * A connector over a fixed data set. Called once per test; closed by the contract.
+   *
+   * @return a new connector
+   * @throws Exception when the connector can't be created; the test fails
+   */
   protected abstract Connector createConnector() throws Exception;
 
   /**
    * A checkpoint that lies beyond the end of the data set ("from the future"), derived from the
    * last checkpoint a full read emitted. Reading from it must emit no record.
+   *
+   * @param last the last checkpoint of a full read
+   * @return a checkpoint past the end of the data
+   * @throws Exception when it can't be made; the test fails
    */
   protected abstract Checkpoint checkpointBeyondTheEnd(Checkpoint last) throws Exception;
 
@@ -42,12 +51,18 @@ public abstract class ConnectorContract {
    * Where the connector's data lives on disk, if anywhere (a file connector's folder): the
    * contract then checks that no descriptor into it stays open after close. Null (the default)
    * checks the JVM's whole descriptor count instead, which other threads can disturb.
+   *
+   * @return the data's directory, or null
    */
   protected Path dataLocation() {
     return null;
   }
 
-  /** The fewest records the fixed data set holds; at least 3. */
+  /**
+   * The fewest records the fixed data set holds; at least 3.
+   *
+   * @return the minimum, at least 3
+   */
   protected int minimumRecords() {
     return 3;
   }
@@ -66,12 +81,25 @@ public abstract class ConnectorContract {
     }
   }
 
+  /**
+   * Reads the whole data set (from {@code from}) with the connector under test.
+   *
+   * @param from the checkpoint to resume from, or null for the beginning
+   * @return everything the read emitted
+   * @throws Exception what the connector threw
+   */
   protected CollectingEmitter readFrom(Checkpoint from) throws Exception {
     CollectingEmitter out = new CollectingEmitter();
     connector().read(TestReadContext.of("contract"), from, out);
     return out;
   }
 
+  /**
+   * Two full reads emit at least {@link #minimumRecords()} records with non-empty keys, and the
+   * same keys and data in the same order.
+   *
+   * @throws Exception what the connector threw
+   */
   @Test
   public void emitsRecordsWithStableKeys() throws Exception {
     CollectingEmitter first = readFrom(null);
@@ -86,6 +114,11 @@ public abstract class ConnectorContract {
         .containsExactlyElementsOf(first.records().stream().map(Record::data).toList());
   }
 
+  /**
+   * The last thing a full read emits is a checkpoint.
+   *
+   * @throws Exception what the connector threw
+   */
   @Test
   public void endsAFullReadWithACheckpoint() throws Exception {
     CollectingEmitter all = readFrom(null);
@@ -95,6 +128,12 @@ public abstract class ConnectorContract {
         .isInstanceOf(Checkpointed.class);
   }
 
+  /**
+   * Reading from each checkpoint of a full read emits exactly the records after it: none again,
+   * none lost.
+   *
+   * @throws Exception what the connector threw
+   */
   @Test
   public void resumingFromACheckpointReturnsExactlyTheRecordsAfterIt() throws Exception {
     CollectingEmitter all = readFrom(null);
@@ -110,6 +149,11 @@ public abstract class ConnectorContract {
     }
   }
 
+  /**
+   * Reading from {@link #checkpointBeyondTheEnd} emits no record.
+   *
+   * @throws Exception what the connector threw
+   */
   @Test
   public void aCheckpointFromTheFutureReturnsNothing() throws Exception {
     CollectingEmitter all = readFrom(null);
@@ -118,6 +162,12 @@ public abstract class ConnectorContract {
     assertThat(future.records()).isEmpty();
   }
 
+  /**
+   * An {@link InterruptedException} from {@code emit} propagates out of {@code read}, and the
+   * connector emits nothing after it.
+   *
+   * @throws Exception what the connector threw
+   */
   @Test
   public void stopsWhenInterrupted() throws Exception {
     CollectingEmitter interrupted = new CollectingEmitter(1);
@@ -128,6 +178,12 @@ public abstract class ConnectorContract {
     assertThat(interrupted.callsAfterInterrupt()).as("emits after the interruption").isZero();
   }
 
+  /**
+   * After five reads, {@code close} (called twice) leaves no file descriptor open: none into
+   * {@link #dataLocation()}, or no more than before in the JVM.
+   *
+   * @throws Exception what the connector threw
+   */
   @Test
   public void closeReleasesResourcesAndIsIdempotent() throws Exception {
     Connector c = createConnector();

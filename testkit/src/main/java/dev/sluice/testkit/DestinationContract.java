@@ -68,27 +68,45 @@ public abstract class DestinationContract {
     NOT_IDEMPOTENT
   }
 
-  /** A destination writing to a fresh, empty sink. Called once per test; closed by the contract. */
+  /**
+   * A destination writing to a fresh, empty sink. Called once per test; closed by the contract.
+   *
+   * @return a new destination
+   * @throws Exception when it can't be created; the test fails
+   */
   protected abstract Destination createDestination() throws Exception;
 
   /**
    * The payloads ({@code record.data()}) that reached the sink so far, in arrival order. Called
    * after {@link Destination#finishRun} of the runs delivered.
+   *
+   * @return the payloads, in arrival order
+   * @throws Exception when the sink can't be read; the test fails
    */
   protected abstract List<ObjectNode> readBack() throws Exception;
 
   /**
    * Makes deliveries fail in a way worth retrying (server down, disk unavailable) until the
    * returned handle is closed.
+   *
+   * @return a handle whose {@code close} ends the outage
+   * @throws Exception when the outage can't be simulated; the test fails
    */
   protected abstract AutoCloseable simulateOutage() throws Exception;
 
-  /** What this destination, as configured, documents for a batch delivered twice. */
+  /**
+   * What this destination, as configured, documents for a batch delivered twice.
+   *
+   * @return the documented behaviour
+   */
   protected abstract Redelivery redelivery();
 
   /**
    * The idempotency key that arrived with each payload of {@link #readBack()}, in the same order.
    * Required when {@link #redelivery()} is {@link Redelivery#SAME_IDEMPOTENCY_KEYS}.
+   *
+   * @return one key per payload of {@link #readBack()}
+   * @throws Exception when the keys can't be read; the test fails
    */
   protected List<String> readBackIdempotencyKeys() throws Exception {
     throw new UnsupportedOperationException("override readBackIdempotencyKeys() for redelivery "
@@ -100,11 +118,20 @@ public abstract class DestinationContract {
    * invalid, a row a constraint refuses), possibly mixed with acceptable ones; or null when every
    * record is acceptable (files): the contract then checks that claim with {@link
    * #unusualRecords()}.
+   *
+   * @return the batch, or null
    */
   protected Batch unacceptableBatch() {
     return null;
   }
 
+  /**
+   * The destination under test: created by {@link #createDestination()} on first use in a test,
+   * closed after it.
+   *
+   * @return the destination
+   * @throws Exception what {@link #createDestination()} threw
+   */
   protected final Destination destination() throws Exception {
     if (destination == null) {
       destination = createDestination();
@@ -119,12 +146,23 @@ public abstract class DestinationContract {
     }
   }
 
-  /** Records with payloads {@code {"id": i, "name": "record i", "amount": i * 1.5}}, i from 1. */
+  /**
+   * Records with payloads {@code {"id": i, "name": "record i", "amount": i * 1.5}}, i from 1.
+   *
+   * @param count how many records
+   * @return new records keyed {@code key-<i>}
+   */
   protected static List<Record> sampleRecords(int count) {
     return sampleRecords(1, count);
   }
 
-  /** Like {@link #sampleRecords(int)} with ids {@code firstId .. firstId + count - 1}. */
+  /**
+   * Like {@link #sampleRecords(int)} with ids {@code firstId .. firstId + count - 1}.
+   *
+   * @param firstId the first id
+   * @param count how many records
+   * @return new records keyed {@code key-<i>}
+   */
   protected static List<Record> sampleRecords(int firstId, int count) {
     List<Record> out = new ArrayList<>();
     for (int i = firstId; i < firstId + count; i++) {
@@ -141,6 +179,8 @@ public abstract class DestinationContract {
    * Records a careless destination trips over: empty, nulls where values were, nesting where
    * scalars were, text where numbers were, NUL and astral characters, huge numbers, a 100,000
    * character string, keys with dots and dollars, an unusual record key.
+   *
+   * @return new records, one per unusual payload
    */
   protected static List<Record> unusualRecords() {
     JsonNodeFactory f = JsonNodeFactory.instance;
@@ -164,6 +204,13 @@ public abstract class DestinationContract {
     return out;
   }
 
+  /**
+   * A batch of pipeline {@code contract} for destination {@code contract-destination}, attempt 1.
+   *
+   * @param runId the run id
+   * @param records the records
+   * @return the batch
+   */
   protected static Batch batchOf(String runId, List<Record> records) {
     return Batch.of("contract", "contract-destination", runId, records);
   }
@@ -176,6 +223,11 @@ public abstract class DestinationContract {
     return records.stream().map(Record::data).toList();
   }
 
+  /**
+   * A batch of 25 records is acknowledged and reaches the sink as sent, in order.
+   *
+   * @throws Exception when the destination or the sink fails unexpectedly; the test fails
+   */
   @Test
   public void deliversABatch() throws Exception {
     String run = UUID.randomUUID().toString();
@@ -188,6 +240,11 @@ public abstract class DestinationContract {
     assertThat(readBack()).containsExactlyElementsOf(data(records));
   }
 
+  /**
+   * Three batches of one run reach the sink in delivery order.
+   *
+   * @throws Exception when the destination or the sink fails unexpectedly; the test fails
+   */
   @Test
   public void deliversSeveralBatchesOfOneRunInOrder() throws Exception {
     String run = UUID.randomUUID().toString();
@@ -199,6 +256,11 @@ public abstract class DestinationContract {
     assertThat(readBack()).containsExactlyElementsOf(data(records));
   }
 
+  /**
+   * An empty batch succeeds and writes nothing.
+   *
+   * @throws Exception when the destination or the sink fails unexpectedly; the test fails
+   */
   @Test
   public void acceptsAnEmptyBatch() throws Exception {
     String run = UUID.randomUUID().toString();
@@ -208,6 +270,12 @@ public abstract class DestinationContract {
     assertThat(readBack()).isEmpty();
   }
 
+  /**
+   * The same batch delivered twice leaves what {@link #redelivery()} declares: each record once,
+   * each record twice with the same idempotency keys, or at least the first delivery intact.
+   *
+   * @throws Exception when the destination or the sink fails unexpectedly; the test fails
+   */
   @Test
   public void aBatchDeliveredTwiceLeavesWhatTheDestinationDocuments() throws Exception {
     String run = UUID.randomUUID().toString();
@@ -250,6 +318,12 @@ public abstract class DestinationContract {
     }
   }
 
+  /**
+   * Four threads delivering five batches each, concurrently, all succeed and every record reaches
+   * the sink once.
+   *
+   * @throws Exception when the destination or the sink fails unexpectedly; the test fails
+   */
   @Test
   public void deliversFromSeveralThreadsAtOnce() throws Exception {
     int threads = 4;
@@ -287,6 +361,12 @@ public abstract class DestinationContract {
     assertThat(readBack()).as("every record of every thread, once").containsExactlyInAnyOrderElementsOf(data(all));
   }
 
+  /**
+   * During {@link #simulateOutage()} a delivery fails as retryable: a retryable
+   * {@link DeliveryException}, an I/O failure, or retryable record failures.
+   *
+   * @throws Exception when the destination or the sink fails unexpectedly; the test fails
+   */
   @Test
   public void reportsAnOutageAsRetryable() throws Exception {
     String run = UUID.randomUUID().toString();
@@ -310,6 +390,12 @@ public abstract class DestinationContract {
     }
   }
 
+  /**
+   * The records of {@link #unacceptableBatch()} fail permanently and are not in the sink; without
+   * such a batch, {@link #unusualRecords()} are all delivered as they are.
+   *
+   * @throws Exception when the destination or the sink fails unexpectedly; the test fails
+   */
   @Test
   public void reportsUnacceptableRecordsAsPermanentFailures() throws Exception {
     Batch bad = unacceptableBatch();
@@ -345,6 +431,11 @@ public abstract class DestinationContract {
     }
   }
 
+  /**
+   * No failure during an outage is reported as permanent.
+   *
+   * @throws Exception when the destination or the sink fails unexpectedly; the test fails
+   */
   @Test
   public void neverReportsAnOutageAsPermanent() throws Exception {
     try (AutoCloseable outage = simulateOutage()) {
@@ -358,6 +449,12 @@ public abstract class DestinationContract {
     }
   }
 
+  /**
+   * Failures on {@link #unusualRecords()} are classified (a permanent {@link DeliveryException} or
+   * permanent record failures, never another exception), and the destination still delivers after.
+   *
+   * @throws Exception when the destination or the sink fails unexpectedly; the test fails
+   */
   @Test
   public void classifiesEveryFailureOnUnusualRecordsAndKeepsWorking() throws Exception {
     String run = UUID.randomUUID().toString();
@@ -387,6 +484,11 @@ public abstract class DestinationContract {
     assertThat(readBack()).containsAll(data(records));
   }
 
+  /**
+   * After an outage ends, a new run's records are delivered.
+   *
+   * @throws Exception when the destination or the sink fails unexpectedly; the test fails
+   */
   @Test
   public void recoversAfterAnOutage() throws Exception {
     try (AutoCloseable outage = simulateOutage()) {

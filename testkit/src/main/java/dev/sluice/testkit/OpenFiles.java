@@ -11,7 +11,11 @@ public final class OpenFiles {
 
   private OpenFiles() {}
 
-  /** Whether the platform lets us count; true on Linux. */
+  /**
+   * Whether the platform lets us count; true on Linux.
+   *
+   * @return true when {@code /proc/self/fd} exists
+   */
   public static boolean countable() {
     return Files.isDirectory(FDS);
   }
@@ -19,6 +23,10 @@ public final class OpenFiles {
   /**
    * How many open descriptors point into {@code dir} (or at it): unlike {@link #count()}, other
    * threads of the JVM opening unrelated files can't disturb it.
+   *
+   * @param dir the directory
+   * @return the count
+   * @throws IllegalStateException when the descriptors can't be listed
    */
   public static long countUnder(Path dir) {
     Path root = dir.toAbsolutePath().normalize();
@@ -39,7 +47,12 @@ public final class OpenFiles {
     return n;
   }
 
-  /** The number of open descriptors now. */
+  /**
+   * The number of open descriptors now.
+   *
+   * @return the count
+   * @throws IllegalStateException when the descriptors can't be listed
+   */
   public static long count() {
     try (Stream<Path> fds = Files.list(FDS)) {
       return fds.count();

@@ -16,13 +16,21 @@ import org.junit.jupiter.api.Test;
  * do. Implement it on the store's {@link StoreContract} subclass.
  */
 public interface PipelineStoreContract {
-  /** The store under test ({@link StoreContract#store()}). */
+  /**
+   * The store under test ({@link StoreContract#store()}).
+   *
+   * @return the store, open
+   */
   Store store();
 
   private PipelineStore pipelines() {
     return store().pipelines().orElseThrow(() -> new AssertionError(store() + " offers no pipelines()"));
   }
 
+  /**
+   * Creating and updating a document needs the version read last ({@link StaleVersionException}
+   * otherwise); documents list by name per kind; delete removes only the given kind's document.
+   */
   @Test
   default void configurationsAreVersionedAndLockedOptimistically() {
     ObjectNode v1 = JsonNodeFactory.instance.objectNode().put("type", "slack");

@@ -30,10 +30,13 @@ public final class PluginJars {
   /**
    * Compiles {@code sources} and writes {@code <dir>/<jarName>.jar}.
    *
+   * @param dir the directory to work and write the jar in
+   * @param jarName the jar's name, without {@code .jar}
    * @param sources class name (with package) to source code
    * @param services service interface name (e.g. {@code dev.sluice.spi.DestinationProvider}) to
    *     the implementation class names, one per line
    * @return the jar
+   * @throws IOException when a file can't be written
    */
   public static Path build(Path dir, String jarName, Map<String, String> sources, Map<String, String> services)
       throws IOException {
@@ -46,11 +49,15 @@ public final class PluginJars {
    * <dir>/<jarName>.jar}, with {@code Implementation-Version: version} in its manifest when {@code
    * version} is not null.
    *
+   * @param dir the directory to work and write the jar in
+   * @param jarName the jar's name, without {@code .jar}
    * @param sources class name (with package) to source code
    * @param services service interface name to the implementation class names, one per line; may
    *     be empty (a library jar)
    * @param classPath jars compiled against but not packed (the plugin's dependencies)
+   * @param version the manifest's {@code Implementation-Version}, or null for none
    * @return the jar
+   * @throws IOException when a file can't be written
    */
   public static Path build(Path dir, String jarName, Map<String, String> sources, Map<String, String> services,
       List<Path> classPath, String version) throws IOException {
@@ -97,7 +104,13 @@ public final class PluginJars {
     return jar;
   }
 
-  /** Source of a destination provider of {@code type} whose destinations accept every batch. */
+  /**
+   * Source of a destination provider of {@code type} whose destinations accept every batch.
+   *
+   * @param className the provider's class name, with package
+   * @param type the destination type it registers
+   * @return the Java source
+   */
   public static String destinationProvider(String className, String type) {
     int dot = className.lastIndexOf('.');
     return "package " + className.substring(0, dot) + ";\n"

@@ -22,16 +22,28 @@ public interface ReplayCacheContract {
   /** A fixed instant the tests count from. */
   Instant RT0 = Instant.parse("2026-03-29T01:30:00.123Z");
 
-  /** The store under test ({@link StoreContract#store()}). */
+  /**
+   * The store under test ({@link StoreContract#store()}).
+   *
+   * @return the store, open
+   */
   Store store();
 
-  /** A second store instance on the same data ({@link StoreContract#secondInstance()}). */
+  /**
+   * A second store instance on the same data ({@link StoreContract#secondInstance()}).
+   *
+   * @return an open store on the same data, or {@link #store()} itself for an in-memory store
+   * @throws Exception when it can't be opened; the test fails
+   */
   Store secondInstance() throws Exception;
 
   private ReplayCache replays(Store s) {
     return s.replayCache().orElseThrow(() -> new AssertionError(s + " offers no replayCache()"));
   }
 
+  /**
+   * A reserved key is a duplicate in its scope until it expires, and can be reserved again after.
+   */
   @Test
   default void replayCacheRefusesAKeyUntilItExpires() {
     ReplayCache cache = replays(store());
@@ -45,6 +57,7 @@ public interface ReplayCacheContract {
         .as("remembered again").isEqualTo(Reservation.DUPLICATE);
   }
 
+  /** A released key can be reserved again at once; releasing an unknown key is harmless. */
   @Test
   default void replayCacheForgetsAReleasedKey() {
     ReplayCache cache = replays(store());
@@ -55,6 +68,10 @@ public interface ReplayCacheContract {
     assertThat(cache.reserve("/hooks/a", "k1", RT0, expires, expires, 10)).isEqualTo(Reservation.RESERVED);
   }
 
+  /**
+   * A scope at capacity refuses new keys ({@code FULL}) while its entries are protected, forgets
+   * entries past their protection to make room, and never forgets a protected one.
+   */
   @Test
   default void aFullReplayCacheForgetsOnlyUnprotectedEntriesAndOtherwiseRefuses() {
     ReplayCache cache = replays(store());
@@ -79,6 +96,11 @@ public interface ReplayCacheContract {
         .as("room again once they expired").isEqualTo(Reservation.RESERVED);
   }
 
+  /**
+   * Eight threads on two store instances reserving one key: exactly one reserves it.
+   *
+   * @throws Exception when the second instance can't be opened or a thread fails
+   */
   @Test
   default void concurrentReservationsOfOneKeyHaveExactlyOneWinner() throws Exception {
     Store second = secondInstance();
@@ -107,6 +129,11 @@ public interface ReplayCacheContract {
     }
   }
 
+  /**
+   * Two store instances on the same data see each other's reservations and releases.
+   *
+   * @throws Exception when the second instance can't be opened
+   */
   @Test
   default void twoInstancesOnTheSameDataRefuseEachOthersReplays() throws Exception {
     Store second = secondInstance();

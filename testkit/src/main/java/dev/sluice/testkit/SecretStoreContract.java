@@ -24,10 +24,19 @@ import org.junit.jupiter.api.Test;
  * derive as few keys as they can.
  */
 public interface SecretStoreContract {
-  /** The store under test ({@link StoreContract#store()}). */
+  /**
+   * The store under test ({@link StoreContract#store()}).
+   *
+   * @return the store, open
+   */
   Store store();
 
-  /** A second store instance on the same data ({@link StoreContract#secondInstance()}). */
+  /**
+   * A second store instance on the same data ({@link StoreContract#secondInstance()}).
+   *
+   * @return an open store on the same data, or {@link #store()} itself for an in-memory store
+   * @throws Exception when it can't be opened; the test fails
+   */
   Store secondInstance() throws Exception;
 
   private SecretStore secrets() {
@@ -44,6 +53,10 @@ public interface SecretStoreContract {
 
   // --- the store ---------------------------------------------------------------------------
 
+  /**
+   * Secrets are stored as a copy of their bytes, only under the key in force (else
+   * {@link StaleSecretKeyException}), listed by name and deleted.
+   */
   @Test
   default void secretsKeepCiphertextBytesUnderTheKeyInForce() {
     SecretStore s = secrets();
@@ -69,6 +82,12 @@ public interface SecretStoreContract {
     assertThat(s.delete("slack_url")).isFalse();
   }
 
+  /**
+   * Replacing the key checks the key in force and that every secret is re-encrypted, and changes
+   * nothing when it refuses; another instance sees the new key and values.
+   *
+   * @throws Exception when the second instance can't be opened
+   */
   @Test
   default void replacingTheKeyIsCompareAndSetAndAllOrNothing() throws Exception {
     SecretStore s = secrets();
@@ -103,6 +122,10 @@ public interface SecretStoreContract {
 
   // --- Secrets on the store ----------------------------------------------------------------
 
+  /**
+   * {@code Secrets} stores ciphertext only; a wrong passphrase fails with
+   * {@code WrongMasterKeyException}, whose message shows no secret, and the passphrase is cleared.
+   */
   @Test
   default void secretsAreEncryptedAndAWrongPassphraseIsAClearError() {
     Secrets opened = Secrets.open(secrets(), "correct horse battery staple".toCharArray());
@@ -127,6 +150,12 @@ public interface SecretStoreContract {
     assertThat(opened.get("hubspot_token")).contains("pat-na1-s3cr3t");
   }
 
+  /**
+   * Rotating the passphrase re-encrypts every secret under a new key, readable by another instance
+   * with the new passphrase and not with the old one.
+   *
+   * @throws Exception when the second instance can't be opened
+   */
   @Test
   default void rotatingTheKeyReencryptsEverySecretUnderTheNewPassphrase() throws Exception {
     Secrets before = Secrets.open(secrets(), "correct horse battery staple".toCharArray());
@@ -163,6 +192,10 @@ public interface SecretStoreContract {
     }
   }
 
+  /**
+   * After another instance rotated the key, this one's rotation and writes fail as stale instead of
+   * mixing keys.
+   */
   @Test
   default void aRotationByAnotherProcessMakesThisOneStaleInsteadOfMixingKeys() {
     Secrets one = Secrets.open(secrets(), "correct horse battery staple".toCharArray());

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
  * What every {@link Store} must do: its required parts (checkpoints, runs, dead letters). Subclass
  * it with a factory for a store on fresh, empty state, and implement the contract interface of every
  * optional capability the store offers: {@link UserStoreContract}, {@link SecretStoreContract}, {@link ReplayCacheContract},
- * {@link PipelineStoreContract}. {@link #everyOfferedCapabilityIsHeldToItsContract} fails when a
+ * {@link PipelineStoreContract}, {@link AuthStateStoreContract}, {@link RoleStoreContract}, {@link AuditLogContract}. {@link #everyOfferedCapabilityIsHeldToItsContract} fails when a
  * store offers a capability whose contract the subclass does not implement.
  *
  * <pre>{@code
@@ -45,23 +45,41 @@ public abstract class StoreContract {
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
   private static final Instant T0 = Instant.parse("2026-03-29T01:30:00.123Z");
 
+  /** The store under test: made by {@link #createStore()} before each test, closed after it. */
   protected Store store;
 
-  /** A store on fresh, empty state. */
+  /**
+   * A store on fresh, empty state.
+   *
+   * @return a new, open store
+   * @throws Exception when it can't be created; the test fails
+   */
   protected abstract Store createStore() throws Exception;
 
   /**
    * A second store instance on the same underlying data as {@link #store} (e.g. a second
    * connection pool on the same database). In-memory stores return {@code store} itself.
+   *
+   * @return an open store, closed by the test when it is not {@code store}
+   * @throws Exception when it can't be opened; the test fails
    */
   protected abstract Store openSecondInstance() throws Exception;
 
-  /** The store under test, on fresh state for each test (for the capability contracts). */
+  /**
+   * The store under test, on fresh state for each test (for the capability contracts).
+   *
+   * @return the store, open
+   */
   public Store store() {
     return store;
   }
 
-  /** A second store instance on the same data (see {@link #openSecondInstance()}). */
+  /**
+   * A second store instance on the same data (see {@link #openSecondInstance()}).
+   *
+   * @return what {@link #openSecondInstance()} returns
+   * @throws Exception what {@link #openSecondInstance()} threw
+   */
   public Store secondInstance() throws Exception {
     return openSecondInstance();
   }
@@ -95,11 +113,16 @@ public abstract class StoreContract {
 
   // --- checkpoints -------------------------------------------------------------------------
 
+  /** Loading the checkpoint of a pipeline that never committed one answers empty. */
   @Test
   public void checkpointOfAPipelineThatNeverCommittedIsEmpty() {
     assertThat(store.checkpoints().load("never")).isEmpty();
   }
 
+  /**
+   * A commit stores the checkpoint (version 1, with the committing run) and the run's progress in
+   * one step; the checkpoint and its position load back.
+   */
   @Test
   public void committedCheckpointIsLoadedBackWithTheRunProgress() {
     store.runs().save(run("r1", "orders", T0));
@@ -119,6 +142,10 @@ public abstract class StoreContract {
     });
   }
 
+  /**
+   * A commit from the current position replaces the checkpoint and counts the version up; a reset
+   * forgets only that pipeline's checkpoint.
+   */
   @Test
   public void laterCommitReplacesTheCheckpointAndResetForgetsIt() {
     store.runs().save(run("r1", "orders", T0));
@@ -136,6 +163,10 @@ public abstract class StoreContract {
     assertThat(store.checkpoints().load("other")).contains(Checkpoint.of("records", 7));
   }
 
+  /**
+   * A commit naming a position that is no longer stored (another run committed first) is refused
+   * and writes neither checkpoint nor progress.
+   */
   @Test
   public void aCommitNamingAPositionThatIsNoLongerStoredIsRefusedAndWritesNothing() {
     RunRecord slow = new RunRecord("slow", "orders", "api", RunStatus.RUNNING, T0, null, 10, 10, 0, null, null);
@@ -161,6 +192,10 @@ public abstract class StoreContract {
     assertThat(store.checkpoints().position("orders")).contains(next);
   }
 
+  /**
+   * After a reset, a position held from before it can't commit, even when the version number is
+   * the same again.
+   */
   @Test
   public void afterAResetAPositionFromBeforeItCanNoLongerCommit() {
     store.runs().save(run("old", "orders", T0));
@@ -177,6 +212,11 @@ public abstract class StoreContract {
     assertThat(store.checkpoints().load("orders")).contains(Checkpoint.of("next", 2));
   }
 
+  /**
+   * Of eight concurrent commits from one position, exactly one wins.
+   *
+   * @throws Exception when a thread fails
+   */
   @Test
   public void ofConcurrentCommitsFromOnePositionExactlyOneWins() throws Exception {
     int n = 8;
@@ -211,6 +251,10 @@ public abstract class StoreContract {
 
   // --- runs --------------------------------------------------------------------------------
 
+  /**
+   * A run is saved, replaced by a later save of the same id, and found with every field; an
+   * unknown id is not found.
+   */
   @Test
   public void runIsSavedUpdatedAndFound() {
     store.runs().save(run("r1", "orders", T0));
@@ -230,6 +274,7 @@ public abstract class StoreContract {
     assertThat(store.runs().find("missing")).isEmpty();
   }
 
+  /** Runs list newest first, per pipeline or all, at most the limit asked for. */
   @Test
   public void runsAreListedNewestFirstPerPipelineWithALimit() {
     for (int i = 0; i < 5; i++) {
@@ -244,6 +289,10 @@ public abstract class StoreContract {
 
   // --- dead letters ------------------------------------------------------------------------
 
+  /**
+   * A run keeps its owner; {@code replace} succeeds only while status and owner still match, once,
+   * and a run without owner matches only a null owner.
+   */
   @Test
   public void aRunKeepsItsOwnerAndIsReplacedOnlyWhenStatusAndOwnerStillMatch() {
     store.runs().save(RunRecord.started("o1", "orders", "api", T0, "node-a"));
@@ -270,6 +319,10 @@ public abstract class StoreContract {
     assertThat(store.runs().replace(legacy, RunStatus.RUNNING, null)).as("no owner matches null").isTrue();
   }
 
+  /**
+   * Orphans are the running and queued runs whose owner has no heartbeat since the given time (or
+   * no owner); removing silent nodes and heartbeats changes who counts as gone.
+   */
   @Test
   public void orphansAreTheRunsOfNodesWithoutARecentHeartbeat() {
     Instant now = T0.plusSeconds(600);
@@ -301,6 +354,7 @@ public abstract class StoreContract {
         .contains("silent-run", "silent-queued");
   }
 
+  /** Dead letters get increasing ids and are found back with every field. */
   @Test
   public void deadLettersGetIncreasingIdsAndKeepEverything() {
     DeadLetter first = store.deadLetters().add(deadLetter("orders", "slack", "k1"));
@@ -311,6 +365,10 @@ public abstract class StoreContract {
     assertThat(found).isEqualTo(deadLetter("orders", "slack", "k1").withId(first.id()));
   }
 
+  /**
+   * Dead letters are filtered by pipeline and destination, paged by id, counted, deleted and
+   * purged.
+   */
   @Test
   public void deadLettersAreFilteredPagedCountedAndPurged() {
     List<Long> slack = new ArrayList<>();
@@ -334,6 +392,10 @@ public abstract class StoreContract {
     assertThat(store.deadLetters().count(DeadLetterQuery.all())).isEqualTo(10);
   }
 
+  /**
+   * Updating a dead letter that failed again keeps its id and first failure time and adds up the
+   * attempts; updating one that was deleted answers empty.
+   */
   @Test
   public void aDeadLetterThatFailsAgainIsUpdated() {
     DeadLetter parked = store.deadLetters().add(deadLetter("orders", "slack", "k1"));
@@ -352,6 +414,11 @@ public abstract class StoreContract {
     assertThat(store.deadLetters().count(DeadLetterQuery.all())).isEqualTo(1);
   }
 
+  /**
+   * Two hundred dead letters added from eight threads get distinct ids.
+   *
+   * @throws Exception when a thread fails
+   */
   @Test
   public void concurrentDeadLettersAllGetDistinctIds() throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(8);
@@ -374,6 +441,10 @@ public abstract class StoreContract {
 
   // --- capabilities ------------------------------------------------------------------------
 
+  /**
+   * Every optional capability the store offers has its contract implemented by the test class,
+   * and none is implemented for a capability it lacks.
+   */
   @Test
   public void everyOfferedCapabilityIsHeldToItsContract() {
     assertThat(this instanceof UserStoreContract)
@@ -384,10 +455,21 @@ public abstract class StoreContract {
         .as("%s offers pipelines(): implement PipelineStoreContract", store).isEqualTo(store.pipelines().isPresent());
     assertThat(this instanceof ReplayCacheContract)
         .as("%s offers replayCache(): implement ReplayCacheContract", store).isEqualTo(store.replayCache().isPresent());
+    assertThat(this instanceof AuthStateStoreContract)
+        .as("%s offers authState(): implement AuthStateStoreContract", store).isEqualTo(store.authState().isPresent());
+    assertThat(this instanceof RoleStoreContract)
+        .as("%s offers roles(): implement RoleStoreContract", store).isEqualTo(store.roles().isPresent());
+    assertThat(this instanceof AuditLogContract)
+        .as("%s offers auditLog(): implement AuditLogContract", store).isEqualTo(store.auditLog().isPresent());
   }
 
   // --- sharing -----------------------------------------------------------------------------
 
+  /**
+   * Two instances on the same data see each other's runs, checkpoints and dead letters.
+   *
+   * @throws Exception when the second instance can't be opened
+   */
   @Test
   public void twoInstancesOnTheSameDataSeeEachOthersWrites() throws Exception {
     Store second = openSecondInstance();

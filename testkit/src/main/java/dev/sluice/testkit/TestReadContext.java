@@ -16,16 +16,30 @@ public final class TestReadContext implements ReadContext {
   private volatile boolean cancelled;
   private final java.util.List<String> notes = new java.util.concurrent.CopyOnWriteArrayList<>();
 
+  /**
+   * A context for a run of {@code pipeline}.
+   *
+   * @param pipeline the pipeline's name
+   * @param parameters the run's parameters; null for an empty object (copied)
+   * @param clock the clock the connector sees
+   */
   public TestReadContext(String pipeline, JsonNode parameters, Clock clock) {
     this.pipeline = Objects.requireNonNull(pipeline);
     this.parameters = parameters == null ? JsonNodeFactory.instance.objectNode() : parameters.deepCopy();
     this.clock = Objects.requireNonNull(clock);
   }
 
+  /**
+   * A context with no parameters and the system clock.
+   *
+   * @param pipeline the pipeline's name
+   * @return the context
+   */
   public static TestReadContext of(String pipeline) {
     return new TestReadContext(pipeline, null, Clock.systemUTC());
   }
 
+  /** Cancels the run: {@link #isCancelled()} answers true from now on. */
   public void cancel() {
     cancelled = true;
   }
@@ -68,7 +82,11 @@ public final class TestReadContext implements ReadContext {
     }
   }
 
-  /** The notes the connector added, in order. */
+  /**
+   * The notes the connector added, in order.
+   *
+   * @return a snapshot, in the order added
+   */
   public java.util.List<String> notes() {
     return java.util.List.copyOf(notes);
   }

@@ -15,13 +15,21 @@ import org.junit.jupiter.api.Test;
  * {@link StoreContract} subclass.
  */
 public interface UserStoreContract {
-  /** The store under test ({@link StoreContract#store()}). */
+  /**
+   * The store under test ({@link StoreContract#store()}).
+   *
+   * @return the store, open
+   */
   Store store();
 
   private UserStore users() {
     return store().users().orElseThrow(() -> new AssertionError(store() + " offers no users()"));
   }
 
+  /**
+   * Users are saved, replaced and deleted by name and listed sorted; API keys are found by hash,
+   * listed per user, revoked by saving them again, and deleted with their user.
+   */
   @Test
   default void usersAndTheirApiKeys() {
     Instant t0 = Instant.parse("2026-03-29T01:30:00.123Z");
@@ -44,6 +52,16 @@ public interface UserStoreContract {
 
     users().saveApiKey(new ApiKey("k1", "ci", "zoe", "sha256:abc", Set.of("operator"), t0, null, true));
     assertThat(users().findApiKeyByHash("sha256:abc")).hasValueSatisfying(k -> assertThat(k.revoked()).isTrue());
+
+    assertThat(users().findApiKey("k2")).hasValueSatisfying(k -> assertThat(k.lastUsedAt()).isNull());
+    users().recordApiKeyUse("k2", t0.plusSeconds(60));
+    assertThat(users().findApiKey("k2")).hasValueSatisfying(k -> {
+      assertThat(k.lastUsedAt()).isEqualTo(t0.plusSeconds(60));
+      assertThat(k.expiresAt()).isEqualTo(t0.plusSeconds(3600));
+    });
+    assertThat(users().findApiKeyByHash("sha256:def").orElseThrow().lastUsedAt()).isEqualTo(t0.plusSeconds(60));
+    users().recordApiKeyUse("missing", t0);
+    assertThat(users().findApiKey("missing")).as("recording a use never creates a key").isEmpty();
 
     assertThat(users().delete("zoe")).isTrue();
     assertThat(users().find("zoe")).isEmpty();

@@ -5,7 +5,8 @@ import dev.sluice.store.Store;
 
 /** The in-memory store offers every capability but clustering, and passes each contract. */
 class InMemoryStoreContractTest extends StoreContract
-    implements UserStoreContract, SecretStoreContract, PipelineStoreContract, ReplayCacheContract {
+    implements UserStoreContract, SecretStoreContract, PipelineStoreContract, ReplayCacheContract,
+        AuthStateStoreContract, RoleStoreContract, AuditLogContract {
 
   @Override
   protected Store createStore() {

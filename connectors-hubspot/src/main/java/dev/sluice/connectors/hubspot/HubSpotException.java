@@ -16,11 +16,16 @@ import dev.sluice.SluiceException;
 public class HubSpotException extends SluiceException {
   private static final long serialVersionUID = 1L;
 
+  /** @serial the HTTP status of the last answer, or -1 */
   private final int status;
+  /** @serial HubSpot's error category, or "" */
   private final String category;
+  /** @serial whether a later run may succeed unchanged */
   private final boolean retryable;
 
   /**
+   * Creates the exception.
+   *
    * @param message what failed and what to do, without secrets
    * @param status the HTTP status, or -1 when no answer came
    * @param category HubSpot's {@code category} (e.g. {@code MISSING_SCOPES}), or null
@@ -33,17 +38,29 @@ public class HubSpotException extends SluiceException {
     this.retryable = retryable;
   }
 
-  /** The HTTP status of the last answer, or -1 when HubSpot could not be reached. */
+  /**
+   * The HTTP status of the last answer, or -1 when HubSpot could not be reached.
+   *
+   * @return the status, or -1
+   */
   public int status() {
     return status;
   }
 
-  /** HubSpot's error category ({@code VALIDATION_ERROR}, {@code MISSING_SCOPES}, ...), or "". */
+  /**
+   * HubSpot's error category ({@code VALIDATION_ERROR}, {@code MISSING_SCOPES}, ...), or "".
+   *
+   * @return the category, never null
+   */
   public String category() {
     return category;
   }
 
-  /** True for rate limits and outages that outlasted the retries; false for what must be fixed. */
+  /**
+   * True for rate limits and outages that outlasted the retries; false for what must be fixed.
+   *
+   * @return whether retrying later may help
+   */
   public boolean retryable() {
     return retryable;
   }

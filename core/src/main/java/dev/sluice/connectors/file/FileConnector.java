@@ -52,7 +52,9 @@ import java.util.zip.GZIPInputStream;
 public final class FileConnector implements Connector {
   /** What to do with input that is not a record. */
   public enum OnMalformed {
+    /** Hand the input to {@link Emitter#reject}, kept as a dead letter with file and line. */
     DEAD_LETTER,
+    /** Fail the run. */
     FAIL
   }
 
@@ -71,8 +73,20 @@ public final class FileConnector implements Connector {
   private final Record prototype;
 
   /**
+   * A connector reading {@code path}.
+   *
+   * @param path the file to read
+   * @param format how the file is written (see {@link FileFormat#fromFileName})
    * @param keyField field holding the record key ({@code id}, {@code $.customer.id}); null to key
    *     records by position ({@code <file name>:<record number>})
+   * @param checkpointEvery records between checkpoints, at least 1
+   * @param delimiter the CSV cell delimiter, e.g. {@code ','}; ignored for JSON
+   * @param inferTypes CSV: integers, exact decimals and booleans become those, empty cells null;
+   *     otherwise every cell is text
+   * @param onMalformed what to do with input that is not a record
+   * @param mapper the JSON mapper to parse with
+   * @throws IllegalArgumentException when {@code checkpointEvery} is under 1 or {@code keyField}
+   *     is not a valid path
    */
   public FileConnector(
       Path path,

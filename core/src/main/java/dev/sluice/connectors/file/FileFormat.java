@@ -15,6 +15,7 @@ public enum FileFormat {
    * The format a file name suggests: {@code .jsonl}/{@code .ndjson}, {@code .json}, {@code .csv},
    * each optionally followed by {@code .gz}.
    *
+   * @param name a file name
    * @return null when the name does not tell
    */
   public static FileFormat fromFileName(String name) {
@@ -34,7 +35,12 @@ public enum FileFormat {
     return null;
   }
 
-  /** Whether the name ends in {@code .gz}. */
+  /**
+   * Whether the name ends in {@code .gz}.
+   *
+   * @param name a file name
+   * @return true for a gzip-compressed file
+   */
   public static boolean isGzip(String name) {
     return name.toLowerCase(Locale.ROOT).endsWith(".gz");
   }

@@ -12,15 +12,21 @@ import dev.sluice.SluiceException;
 public class HttpSourceException extends SluiceException {
   private static final long serialVersionUID = 1L;
 
+  /** @serial the request's method */
   private final String method;
+  /** @serial the request's URL, secrets masked */
   private final String url;
+  /** @serial the answer's status, or -1 */
   private final int status;
 
   /**
+   * Creates the exception.
+   *
    * @param method the request's method
    * @param url the request's URL, already masked
    * @param status the answer's status, or -1 when there was none (I/O error, timeout)
    * @param message the whole message, already masked
+   * @param cause the underlying failure, or null
    */
   public HttpSourceException(String method, String url, int status, String message, Throwable cause) {
     super(message, cause);
@@ -29,17 +35,29 @@ public class HttpSourceException extends SluiceException {
     this.status = status;
   }
 
-  /** The failed request's method. */
+  /**
+   * The failed request's method.
+   *
+   * @return e.g. {@code GET}
+   */
   public String method() {
     return method;
   }
 
-  /** The failed request's URL, secrets masked. */
+  /**
+   * The failed request's URL, secrets masked.
+   *
+   * @return the masked URL
+   */
   public String url() {
     return url;
   }
 
-  /** The answer's status, or -1 when no answer came. */
+  /**
+   * The answer's status, or -1 when no answer came.
+   *
+   * @return the HTTP status, or -1
+   */
   public int status() {
     return status;
   }

@@ -32,11 +32,21 @@ public final class LinkHeader {
    * @param parameters names in lower case, values unquoted; the first occurrence of each name
    */
   public record Link(String target, Map<String, String> parameters) {
+    /**
+     * Copies the parameters.
+     *
+     * @param target the URI reference as written between {@code <} and {@code >}, not resolved
+     * @param parameters names in lower case, values unquoted; the first occurrence of each name
+     */
     public Link {
       parameters = Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
     }
 
-    /** The relation types of {@code rel}, lower case; empty when there is none. */
+    /**
+     * The relation types of {@code rel}, lower case; empty when there is none.
+     *
+     * @return a new set, in the order written
+     */
     public Set<String> rels() {
       String rel = parameters.get("rel");
       Set<String> out = new LinkedHashSet<>();
@@ -51,7 +61,12 @@ public final class LinkHeader {
     }
   }
 
-  /** Every link in these header values, in order. */
+  /**
+   * Every link in these header values, in order.
+   *
+   * @param headerValues the values of every {@code Link} header; null values are skipped
+   * @return a new list; a malformed link-value ends parsing of its header value
+   */
   public static List<Link> parse(List<String> headerValues) {
     List<Link> out = new ArrayList<>();
     if (headerValues != null) {
@@ -64,7 +79,13 @@ public final class LinkHeader {
     return out;
   }
 
-  /** The target of the first link whose {@code rel} includes {@code rel} (case-insensitive). */
+  /**
+   * The target of the first link whose {@code rel} includes {@code rel} (case-insensitive).
+   *
+   * @param headerValues the values of every {@code Link} header
+   * @param rel the relation type, e.g. {@code next}
+   * @return the target as written (not resolved), or empty
+   */
   public static Optional<String> find(List<String> headerValues, String rel) {
     String wanted = rel.toLowerCase(Locale.ROOT);
     for (Link link : parse(headerValues)) {

@@ -60,7 +60,9 @@ import java.util.Optional;
 public final class OAuthTokens {
   /** Which grant obtains tokens. */
   public enum Grant {
+    /** The client-credentials grant: the client's own id and secret obtain tokens. */
     CLIENT_CREDENTIALS,
+    /** The refresh-token grant: a stored refresh token obtains tokens (and may be rotated). */
     REFRESH_TOKEN
   }
 
@@ -120,12 +122,21 @@ public final class OAuthTokens {
    * @param tokenUrl the token endpoint, http or https
    * @param client sends the token requests (shared with the API calls is fine)
    * @param clock decides when a token expires
+   * @return a new builder
    */
   public static Builder builder(URI tokenUrl, HttpClient client, Clock clock) {
     return new Builder(tokenUrl, client, clock);
   }
 
-  /** A valid access token: the cached one, or a new one from the token endpoint. */
+  /**
+   * A valid access token: the cached one, or a new one from the token endpoint.
+   *
+   * @return the access token, never null
+   * @throws HttpSourceException when the endpoint refuses, or a rotated refresh token could not be
+   *     saved
+   * @throws IOException when the endpoint can't be reached after retries
+   * @throws InterruptedException when interrupted while waiting for the endpoint or a retry
+   */
   public String accessToken() throws IOException, InterruptedException {
     return accessToken(RequestLog.NONE);
   }
@@ -134,9 +145,12 @@ public final class OAuthTokens {
    * A valid access token: the cached one, or a new one from the token endpoint, whose request is
    * reported to {@code log} (URL only; secrets never).
    *
+   * @param log where the token request is reported
+   * @return the access token, never null
    * @throws HttpSourceException when the endpoint refuses (the message names the status and the
    *     OAuth error, masked), or a rotated refresh token could not be saved
    * @throws IOException when the endpoint can't be reached after retries
+   * @throws InterruptedException when interrupted while waiting for the endpoint or a retry
    */
   public synchronized String accessToken(RequestLog log) throws IOException, InterruptedException {
     if (accessToken != null && (renewAt == null || clock.instant().isBefore(renewAt))) {
@@ -151,6 +165,8 @@ public final class OAuthTokens {
    * Forgets {@code token} if it is the cached one (the API answered 401 to it), so the next {@link
    * #accessToken} obtains a new one. A token other than the cached one is ignored: another caller
    * renewed it already.
+   *
+   * @param token the token the API refused; null is ignored
    */
   public synchronized void invalidate(String token) {
     if (token != null && token.equals(accessToken)) {
@@ -377,7 +393,13 @@ public final class OAuthTokens {
       this.clock = Objects.requireNonNull(clock, "clock");
     }
 
-    /** The client id; required. */
+    /**
+     * The client id; required.
+     *
+     * @param value the client id, not blank
+     * @return this builder
+     * @throws IllegalArgumentException when {@code value} is null or blank
+     */
     public Builder clientId(String value) {
       if (value == null || value.isBlank()) {
         throw new IllegalArgumentException("clientId must not be blank");
@@ -386,32 +408,57 @@ public final class OAuthTokens {
       return this;
     }
 
-    /** The client secret; null for public clients. */
+    /**
+     * The client secret; null for public clients.
+     *
+     * @param value the client secret, or null
+     * @return this builder
+     */
     public Builder clientSecret(String value) {
       this.clientSecret = value;
       return this;
     }
 
-    /** How the client authenticates (default {@link ClientAuthentication#BASIC_HEADER}). */
+    /**
+     * How the client authenticates (default {@link ClientAuthentication#BASIC_HEADER}).
+     *
+     * @param value the method, not null
+     * @return this builder
+     */
     public Builder clientAuthentication(ClientAuthentication value) {
       this.clientAuthentication = Objects.requireNonNull(value, "clientAuthentication");
       return this;
     }
 
-    /** Scopes to ask for ({@code scope} parameter, space-separated); none by default. */
+    /**
+     * Scopes to ask for ({@code scope} parameter, space-separated); none by default.
+     *
+     * @param values the scopes; replaces those given before
+     * @return this builder
+     */
     public Builder scopes(List<String> values) {
       scopes.clear();
       scopes.addAll(values);
       return this;
     }
 
-    /** An extra form parameter of the token request, e.g. {@code audience}. */
+    /**
+     * An extra form parameter of the token request, e.g. {@code audience}.
+     *
+     * @param name the parameter's name, not null
+     * @param value its value, not null
+     * @return this builder
+     */
     public Builder parameter(String name, String value) {
       parameters.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
       return this;
     }
 
-    /** Uses the client-credentials grant. */
+    /**
+     * Uses the client-credentials grant.
+     *
+     * @return this builder
+     */
     public Builder clientCredentials() {
       this.grant = Grant.CLIENT_CREDENTIALS;
       return this;
@@ -420,6 +467,11 @@ public final class OAuthTokens {
     /**
      * Uses the refresh-token grant with the refresh token stored in secret {@code secretName} of
      * {@code store}, where a rotated one is written back.
+     *
+     * @param store the secrets to read the refresh token from and write a rotated one to
+     * @param secretName the secret's name: 1-128 letters, digits, '_', '.' or '-'
+     * @return this builder
+     * @throws IllegalArgumentException when {@code secretName} is not a valid name
      */
     public Builder refreshToken(PluginSecrets store, String secretName) {
       if (secretName == null || !secretName.matches("[A-Za-z0-9_.-]{1,128}")) {
@@ -432,7 +484,13 @@ public final class OAuthTokens {
       return this;
     }
 
-    /** How long before its expiry a token is renewed (default 60 s; at most half its lifetime). */
+    /**
+     * How long before its expiry a token is renewed (default 60 s; at most half its lifetime).
+     *
+     * @param value the margin, not negative
+     * @return this builder
+     * @throws IllegalArgumentException when {@code value} is null or negative
+     */
     public Builder expiryMargin(Duration value) {
       if (value == null || value.isNegative()) {
         throw new IllegalArgumentException("expiryMargin must be >= 0, got " + value);
@@ -441,7 +499,13 @@ public final class OAuthTokens {
       return this;
     }
 
-    /** Timeout of one token request (default 30 s). */
+    /**
+     * Timeout of one token request (default 30 s).
+     *
+     * @param value the timeout, positive
+     * @return this builder
+     * @throws IllegalArgumentException when {@code value} is null or not positive
+     */
     public Builder requestTimeout(Duration value) {
       if (value == null || value.isNegative() || value.isZero()) {
         throw new IllegalArgumentException("requestTimeout must be > 0, got " + value);
@@ -450,19 +514,32 @@ public final class OAuthTokens {
       return this;
     }
 
-    /** Waits between retries of the token request (default {@link Sleeper#SYSTEM}). */
+    /**
+     * Waits between retries of the token request (default {@link Sleeper#SYSTEM}).
+     *
+     * @param value the sleeper, not null
+     * @return this builder
+     */
     public Builder sleeper(Sleeper value) {
       this.sleeper = Objects.requireNonNull(value, "sleeper");
       return this;
     }
 
-    /** Where the secrets this client handles are registered for masking (default: an own one). */
+    /**
+     * Where the secrets this client handles are registered for masking (default: an own one).
+     *
+     * @param value the redactor, not null
+     * @return this builder
+     */
     public Builder redactor(Redactor value) {
       this.redactor = Objects.requireNonNull(value, "redactor");
       return this;
     }
 
     /**
+     * Builds the token source; no token is requested until {@link OAuthTokens#accessToken()}.
+     *
+     * @return the token source, thread-safe
      * @throws IllegalArgumentException when the client id or the grant is missing
      */
     public OAuthTokens build() {

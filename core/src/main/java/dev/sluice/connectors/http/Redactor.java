@@ -54,7 +54,12 @@ public final class Redactor {
     addParameters(DEFAULT_SECRET_PARAMETERS);
   }
 
-  /** Masks {@code secret} from now on; null or blank values are ignored. */
+  /**
+   * Masks {@code secret} from now on; null or blank values are ignored.
+   *
+   * @param secret the secret's value
+   * @return this redactor
+   */
   public Redactor addSecret(String secret) {
     add(secret, false);
     return this;
@@ -63,13 +68,21 @@ public final class Redactor {
   /**
    * Masks a token obtained at run time (an access token); only the latest {@value #MAX_DYNAMIC}
    * are remembered.
+   *
+   * @param secret the token's value; null or blank is ignored
+   * @return this redactor
    */
   public Redactor addTemporarySecret(String secret) {
     add(secret, true);
     return this;
   }
 
-  /** Masks the value of every query parameter with one of these names (case-insensitive). */
+  /**
+   * Masks the value of every query parameter with one of these names (case-insensitive).
+   *
+   * @param names query parameter names
+   * @return this redactor
+   */
   public synchronized Redactor addParameters(Collection<String> names) {
     for (String n : names) {
       if (n != null && !n.isBlank()) {
@@ -142,7 +155,12 @@ public final class Redactor {
     snapshot = new Snapshot(List.copyOf(values), params);
   }
 
-  /** {@code text} with every known secret replaced by {@value #MASK}; null stays null. */
+  /**
+   * {@code text} with every known secret replaced by {@value #MASK}; null stays null.
+   *
+   * @param text the text to mask, or null
+   * @return the masked text
+   */
   public String mask(String text) {
     if (text == null || text.isEmpty()) {
       return text;

@@ -119,11 +119,19 @@ public final class FileDestination implements Destination {
   private final Map<String, ArrayDeque<Pending>> pending = new HashMap<>();
 
   /**
+   * A destination writing to {@code pathTemplate}; the journal is read on first use.
+   *
    * @param name the destination's name; names the journal
+   * @param pathTemplate the target file, with optional placeholders (see the class comment)
+   * @param format {@link FileFormat#JSONL} or {@link FileFormat#CSV}
+   * @param mode how a run's records reach the target
    * @param columns CSV columns; empty to take the existing target's header or the first record's
    *     top-level fields
    * @param sync force every batch (file and journal) to disk before acknowledging it
    * @param includeMetadata JSON Lines: write key, source and time around the data
+   * @param mapper the JSON mapper to write with
+   * @param clock resolves the {@code {date}} and {@code {time}} placeholders
+   * @throws IllegalArgumentException when {@code format} is neither JSON Lines nor CSV
    */
   public FileDestination(
       String name,
@@ -168,6 +176,7 @@ public final class FileDestination implements Destination {
    * repaired before anyone reads them.
    *
    * @return how many files were repaired or are waiting for the next run
+   * @throws IOException when the journal or a file can't be read or repaired
    */
   public int recoverInterruptedRuns() throws IOException {
     synchronized (lock) {

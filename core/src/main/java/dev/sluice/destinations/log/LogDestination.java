@@ -20,11 +20,26 @@ public final class LogDestination implements Destination {
   private final Level level;
   private final int maxChars;
 
+  /**
+   * Logs to the logger {@code sluice.destination.<name>}.
+   *
+   * @param name the destination's name
+   * @param level the level to log at
+   * @param maxChars characters of JSON data logged per record, at least 16; longer data is cut
+   * @throws IllegalArgumentException when {@code maxChars} is under 16
+   */
   public LogDestination(String name, Level level, int maxChars) {
     this(LoggerFactory.getLogger("sluice.destination." + Objects.requireNonNull(name)), level, maxChars);
   }
 
-  /** Logs to {@code logger}. */
+  /**
+   * Logs to {@code logger}.
+   *
+   * @param logger the logger
+   * @param level the level to log at
+   * @param maxChars characters of JSON data logged per record, at least 16; longer data is cut
+   * @throws IllegalArgumentException when {@code maxChars} is under 16
+   */
   public LogDestination(Logger logger, Level level, int maxChars) {
     this.logger = Objects.requireNonNull(logger);
     this.level = Objects.requireNonNull(level);

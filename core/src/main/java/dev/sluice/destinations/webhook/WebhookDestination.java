@@ -210,7 +210,13 @@ public final class WebhookDestination implements Destination {
         .build();
   }
 
-  /** A destination POSTing to {@code url}; {@code name} appears in messages. */
+  /**
+   * A destination POSTing to {@code url}; {@code name} appears in messages.
+   *
+   * @param name the destination's name
+   * @param url the receiver, an absolute http or https URL (checked by {@link Builder#build()})
+   * @return a new builder
+   */
   public static Builder builder(String name, URI url) {
     return new Builder(name, url);
   }
@@ -469,19 +475,34 @@ public final class WebhookDestination implements Destination {
       this.url = url;
     }
 
-    /** Default {@link Mode#BATCH}. */
+    /**
+     * Default {@link Mode#BATCH}.
+     *
+     * @param value the mode
+     * @return this builder
+     */
     public Builder mode(Mode value) {
       this.mode = value;
       return this;
     }
 
-    /** Wrap each record in an envelope with key, idempotency key and metadata; default true. */
+    /**
+     * Wrap each record in an envelope with key, idempotency key and metadata; default true.
+     *
+     * @param value whether to wrap records
+     * @return this builder
+     */
     public Builder envelope(boolean value) {
       this.envelope = value;
       return this;
     }
 
-    /** Extra request headers (values are never logged). */
+    /**
+     * Extra request headers (values are never logged).
+     *
+     * @param value header names to values; copied, replacing those given before
+     * @return this builder
+     */
     public Builder headers(Map<String, String> value) {
       this.headers = Map.copyOf(value);
       return this;
@@ -490,6 +511,10 @@ public final class WebhookDestination implements Destination {
     /**
      * Signs every request. For {@link Signing#STANDARD} the secret is {@code whsec_<base64>}; for
      * {@link Signing#HMAC_SHA256} any text, used as UTF-8 bytes.
+     *
+     * @param scheme the signing scheme; {@link Signing#NONE} for none (the default)
+     * @param secret the secret; never logged
+     * @return this builder
      */
     public Builder signing(Signing scheme, String secret) {
       this.signing = scheme;
@@ -497,19 +522,34 @@ public final class WebhookDestination implements Destination {
       return this;
     }
 
-    /** The header of {@link Signing#HMAC_SHA256}; default {@code X-Sluice-Signature}. */
+    /**
+     * The header of {@link Signing#HMAC_SHA256}; default {@code X-Sluice-Signature}.
+     *
+     * @param value an HTTP header name
+     * @return this builder
+     */
     public Builder signatureHeader(String value) {
       this.signatureHeader = value;
       return this;
     }
 
-    /** Default 10 s. */
+    /**
+     * Default 10 s.
+     *
+     * @param value the connect timeout
+     * @return this builder
+     */
     public Builder connectTimeout(Duration value) {
       this.connectTimeout = value;
       return this;
     }
 
-    /** The whole exchange, the answer's body included; default 30 s. */
+    /**
+     * The whole exchange, the answer's body included; default 30 s.
+     *
+     * @param value the request timeout
+     * @return this builder
+     */
     public Builder requestTimeout(Duration value) {
       this.requestTimeout = value;
       return this;
@@ -519,6 +559,9 @@ public final class WebhookDestination implements Destination {
      * Host names, IP addresses and CIDR blocks that may be internal (loopback, private,
      * link-local, ...), which the SSRF guard refuses otherwise; e.g. {@code ["127.0.0.1"]} for a
      * receiver on this machine, {@code ["hooks.internal", "10.20.0.0/16"]}.
+     *
+     * @param value the allowed hosts, addresses and blocks; copied
+     * @return this builder
      */
     public Builder allowedTargets(List<String> value) {
       this.allowedTargets = List.copyOf(value);
@@ -531,18 +574,32 @@ public final class WebhookDestination implements Destination {
       return this;
     }
 
+    /**
+     * The JSON mapper bodies are written with. Default a plain {@code new ObjectMapper()}.
+     *
+     * @param value the mapper
+     * @return this builder
+     */
     public Builder mapper(ObjectMapper value) {
       this.mapper = value;
       return this;
     }
 
-    /** Stamps Standard Webhooks timestamps and turns Retry-After dates into delays. */
+    /**
+     * Stamps Standard Webhooks timestamps and turns Retry-After dates into delays.
+     *
+     * @param value the clock; default {@link Clock#systemUTC()}
+     * @return this builder
+     */
     public Builder clock(Clock value) {
       this.clock = value;
       return this;
     }
 
     /**
+     * Checks the settings and builds the destination.
+     *
+     * @return the destination, thread-safe
      * @throws IllegalArgumentException naming the setting that is invalid (never showing a
      *     secret, a header value or the URL's path)
      */

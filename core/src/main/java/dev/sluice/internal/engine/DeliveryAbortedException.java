@@ -10,6 +10,12 @@ import dev.sluice.SluiceException;
 public class DeliveryAbortedException extends SluiceException {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * Creates the exception.
+   *
+   * @param pipeline the pipeline's name
+   * @param destination the destination's name
+   */
   public DeliveryAbortedException(String pipeline, String destination) {
     super("pipeline '" + pipeline + "': delivery to destination '" + destination
         + "' was stopped by shutdown; undelivered records will be read again by the next run");

@@ -118,11 +118,20 @@ public final class Dispatcher {
     this.runObservation = runObservation;
   }
 
+  /**
+   * The destination this dispatcher delivers to.
+   *
+   * @return the destination's name
+   */
   public String destinationName() {
     return destination.name();
   }
 
-  /** How many {@link #runWorker()} loops to start. */
+  /**
+   * How many {@link #runWorker()} loops to start.
+   *
+   * @return the configured concurrency, at least 1
+   */
   public int concurrency() {
     return settings.concurrency();
   }
@@ -137,6 +146,7 @@ public final class Dispatcher {
    * @param bytes the record's estimated size ({@link dev.sluice.internal.JsonSize})
    * @throws DispatcherFailedException when a worker died (e.g. the dead-letter store failed)
    * @throws DeliveryAbortedException when delivery was aborted or found hung
+   * @throws InterruptedException when interrupted while waiting for buffer space
    */
   public void offer(long seq, Record record, Record original, long bytes) throws InterruptedException {
     lock.lockInterruptibly();
@@ -208,6 +218,11 @@ public final class Dispatcher {
     notFull.signalAll();
   }
 
+  /**
+   * Whether delivery was stopped: by {@link #abort()} or because a delivery hung.
+   *
+   * @return true once stopped
+   */
   public boolean isAborted() {
     return aborted;
   }
@@ -250,6 +265,8 @@ public final class Dispatcher {
    * When the workers still delivering should be given up on: {@link DeliverySettings#abandonGrace()}
    * after delivery was stopped, as a {@link System#nanoTime()} value; {@link Long#MAX_VALUE} while
    * it was not.
+   *
+   * @return the deadline in {@link System#nanoTime()} terms
    */
   public long abandonAtNanos() {
     return aborted ? abortedAtNanos + settings.abandonGrace().toNanos() : Long.MAX_VALUE;
@@ -283,6 +300,9 @@ public final class Dispatcher {
   /**
    * The highest sequence number up to which every record offered here is settled, given that the
    * router has routed everything up to {@code routedUpTo}. Read {@code routedUpTo} before calling.
+   *
+   * @param routedUpTo the sequence number the router has routed everything up to
+   * @return the settled sequence number
    */
   public long settledUpTo(long routedUpTo) {
     lock.lock();
@@ -321,38 +341,74 @@ public final class Dispatcher {
     }
   }
 
-  /** Why a worker died, or null. */
+  /**
+   * Why a worker died, or null.
+   *
+   * @return the failure, or null
+   */
   public Throwable failure() {
     return failure;
   }
 
-  /** Why delivery was stopped other than by {@link #abort()} (a hung delivery), or null. */
+  /**
+   * Why delivery was stopped other than by {@link #abort()} (a hung delivery), or null.
+   *
+   * @return the reason, or null
+   */
   public String stopReason() {
     return stopReason;
   }
 
+  /**
+   * Records the destination acknowledged so far.
+   *
+   * @return the count
+   */
   public long delivered() {
     return delivered.get();
   }
 
+  /**
+   * Records dead-lettered so far.
+   *
+   * @return the count
+   */
   public long deadLettered() {
     return deadLettered.get();
   }
 
-  /** Records left undelivered by {@link #abort()}, a hung delivery or an abandoned worker. */
+  /**
+   * Records left undelivered by {@link #abort()}, a hung delivery or an abandoned worker.
+   *
+   * @return the count
+   */
   public long undelivered() {
     return undelivered.get();
   }
 
+  /**
+   * Batches cut so far.
+   *
+   * @return the count
+   */
   public long batches() {
     return batches.get();
   }
 
+  /**
+   * Delivery attempts after the first, so far.
+   *
+   * @return the count
+   */
   public long retries() {
     return retries.get();
   }
 
-  /** Records waiting in the buffer now (for the {@code sluice.dispatcher.buffered} gauge). */
+  /**
+   * Records waiting in the buffer now (for the {@code sluice.dispatcher.buffered} gauge).
+   *
+   * @return the count
+   */
   public int buffered() {
     lock.lock();
     try {

@@ -10,6 +10,13 @@ import dev.sluice.SluiceException;
 public class DispatcherFailedException extends SluiceException {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * Creates the exception.
+   *
+   * @param pipeline the pipeline's name
+   * @param destination the destination's name
+   * @param cause why delivery stopped
+   */
   public DispatcherFailedException(String pipeline, String destination, Throwable cause) {
     super(
         "pipeline '" + pipeline + "': delivery to destination '" + destination + "' stopped: "

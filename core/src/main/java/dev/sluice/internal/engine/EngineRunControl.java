@@ -25,6 +25,7 @@ public final class EngineRunControl implements RunControl {
   /**
    * A control whose run will have {@code runId}.
    *
+   * @param runId the run id to use
    * @throws IllegalArgumentException when {@code runId} is blank
    */
   public EngineRunControl(String runId) {
@@ -59,22 +60,41 @@ public final class EngineRunControl implements RunControl {
     return progress.get();
   }
 
-  /** The id the engine must use, or null to make one. */
+  /**
+   * The id the engine must use, or null to make one.
+   *
+   * @return the preset id, or null
+   */
   public String presetRunId() {
     return presetRunId;
   }
 
+  /**
+   * Called by the engine when the run starts.
+   *
+   * @param id the run's id
+   * @param live supplies the run's counters while it goes on
+   */
   public void started(String id, Supplier<RunProgress> live) {
     this.runId = Objects.requireNonNull(id);
     this.progress = Objects.requireNonNull(live);
   }
 
-  /** Freezes the counters, so the control does not keep the finished run's buffers alive. */
+  /**
+   * Freezes the counters, so the control does not keep the finished run's buffers alive.
+   *
+   * @param last the run's final counters
+   */
   public void finished(RunProgress last) {
     this.progress = () -> last;
     this.onCancel = () -> {};
   }
 
+  /**
+   * Sets what cancelling does; runs it at once when the control was cancelled already.
+   *
+   * @param action stops the run
+   */
   public void onCancel(Runnable action) {
     this.onCancel = action;
     if (cancelled) {
@@ -85,6 +105,8 @@ public final class EngineRunControl implements RunControl {
   /**
    * The engine's control behind {@code control}: a new one for null.
    *
+   * @param control a control made by {@link RunControl}'s factories, or null
+   * @return the engine's control
    * @throws IllegalArgumentException when {@code control} was not made by {@link RunControl#create()}
    *     or {@link RunControl#withRunId(String)}
    */

@@ -36,7 +36,18 @@ public record EngineServices(
     Supplier<String> runIds,
     String nodeId,
     ObservationRegistry observationRegistry) {
-  /** Without observations ({@link ObservationRegistry#NOOP}). */
+  /**
+   * Without observations ({@link ObservationRegistry#NOOP}).
+   *
+   * @param store state
+   * @param clock the one source of time
+   * @param executor runs readers and delivery workers (see the class comment)
+   * @param meterRegistry metrics
+   * @param objectMapper JSON
+   * @param sleeper waits between delivery attempts
+   * @param runIds makes run ids
+   * @param nodeId this Sluice node's id
+   */
   public EngineServices(
       Store store,
       Clock clock,
@@ -49,6 +60,22 @@ public record EngineServices(
     this(store, clock, executor, meterRegistry, objectMapper, sleeper, runIds, nodeId, ObservationRegistry.NOOP);
   }
 
+  /**
+   * Checks the components.
+   *
+   * @param store state
+   * @param clock the one source of time
+   * @param executor runs readers and delivery workers (see the class comment)
+   * @param meterRegistry metrics
+   * @param objectMapper JSON
+   * @param sleeper waits between delivery attempts
+   * @param runIds makes run ids
+   * @param nodeId this Sluice node's id: the owner of the runs it starts, as recorded in the run
+   *     history and kept alive by its heartbeat
+   * @param observationRegistry spans of runs, reads, deliveries and retries ({@link
+   *     ObservationRegistry#NOOP} for none)
+   * @throws NullPointerException when a component is null
+   */
   public EngineServices {
     Objects.requireNonNull(store, "store");
     Objects.requireNonNull(clock, "clock");

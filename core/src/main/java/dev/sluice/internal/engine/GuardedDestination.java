@@ -173,18 +173,38 @@ public final class GuardedDestination {
         () -> Duration.between(start, clock.instant()).toNanos());
   }
 
+  /**
+   * The destination's name.
+   *
+   * @return the name
+   */
   public String name() {
     return name;
   }
 
+  /**
+   * The destination guarded.
+   *
+   * @return the destination
+   */
   public Destination destination() {
     return destination;
   }
 
+  /**
+   * The destination's delivery settings.
+   *
+   * @return the settings
+   */
   public DeliverySettings settings() {
     return settings;
   }
 
+  /**
+   * The circuit breaker's state now.
+   *
+   * @return the state; {@link CircuitState#DISABLED} without a breaker
+   */
   public CircuitState circuitState() {
     if (breaker == null) {
       return CircuitState.DISABLED;
@@ -203,6 +223,8 @@ public final class GuardedDestination {
   /**
    * Registers the gauge {@code sluice.circuit.state} (tag {@code destination}; 0 closed, 1 half
    * open, 2 open) when the destination has a circuit breaker. The registry holds this object weakly.
+   *
+   * @param registry the registry to register with
    */
   public void registerMetrics(MeterRegistry registry) {
     if (breaker == null) {
@@ -242,6 +264,12 @@ public final class GuardedDestination {
    * Delivers {@code records}, retrying what fails retryably, until every record is delivered,
    * failed for good, or abandoned. Observes nothing.
    *
+   * @param pipeline the pipeline the records come from
+   * @param runId the run delivering them
+   * @param records the records to deliver
+   * @param stopping asked between attempts; true abandons what is not delivered yet
+   * @return what happened to each record
+   * @throws InterruptedException when interrupted while {@code stopping} answers false
    * @see #deliver(String, String, List, BooleanSupplier, ObservationRegistry, Observation)
    */
   public Outcome deliver(String pipeline, String runId, List<Record> records, BooleanSupplier stopping)
@@ -261,6 +289,7 @@ public final class GuardedDestination {
    * @param observations where each retry attempt is observed ({@code sluice.deliver.retry})
    * @param parent the observation retries are children of (the batch's {@code sluice.deliver}), or
    *     null
+   * @return what happened to each record
    * @throws InterruptedException when interrupted while {@code stopping} answers false
    */
   public Outcome deliver(String pipeline, String runId, List<Record> records, BooleanSupplier stopping,
@@ -448,6 +477,10 @@ public final class GuardedDestination {
   /**
    * Tells the destination a run ended ({@link Destination#finishRun}), counted as a call in
    * progress like a delivery.
+   *
+   * @param run the run that ended
+   * @param succeeded whether it succeeded
+   * @throws Exception what the destination threw
    */
   public void finishRun(dev.sluice.spi.RunInfo run, boolean succeeded) throws Exception {
     enter();
@@ -458,7 +491,11 @@ public final class GuardedDestination {
     }
   }
 
-  /** Calls into the destination (deliveries, {@code finishRun}) in progress now. */
+  /**
+   * Calls into the destination (deliveries, {@code finishRun}) in progress now.
+   *
+   * @return the count
+   */
   public int callsInProgress() {
     synchronized (calls) {
       return calls[0];
@@ -470,6 +507,7 @@ public final class GuardedDestination {
    *
    * @param deadlineNanos a {@link System#nanoTime()} value
    * @return false when calls were still in progress at the deadline
+   * @throws InterruptedException when interrupted while waiting
    */
   public boolean awaitNoCalls(long deadlineNanos) throws InterruptedException {
     synchronized (calls) {
@@ -680,46 +718,95 @@ public final class GuardedDestination {
       indexes.forEach(abandoned::set);
     }
 
+    /**
+     * The number of records of the call.
+     *
+     * @return the count
+     */
     public int size() {
       return size;
     }
 
+    /**
+     * Whether the record at {@code index} was delivered.
+     *
+     * @param index the record's index in the call's list
+     * @return true when neither failed nor abandoned
+     */
     public boolean isDelivered(int index) {
       return !failures.containsKey(index) && !abandoned.get(index);
     }
 
+    /**
+     * Why the record at {@code index} failed.
+     *
+     * @param index the record's index in the call's list
+     * @return the failure, or empty when it did not fail
+     */
     public Optional<Failure> failure(int index) {
       return Optional.ofNullable(failures.get(index));
     }
 
-    /** Failed records by index. */
+    /**
+     * Failed records by index.
+     *
+     * @return an unmodifiable view
+     */
     public Map<Integer, Failure> failures() {
       return Collections.unmodifiableMap(failures);
     }
 
+    /**
+     * Whether the record at {@code index} was abandoned (delivery stopped before it was settled).
+     *
+     * @param index the record's index in the call's list
+     * @return true when abandoned
+     */
     public boolean isAbandoned(int index) {
       return abandoned.get(index);
     }
 
+    /**
+     * The number of records delivered.
+     *
+     * @return the count
+     */
     public int delivered() {
       return size - failures.size() - abandoned.cardinality();
     }
 
+    /**
+     * The number of records abandoned.
+     *
+     * @return the count
+     */
     public int abandoned() {
       return abandoned.cardinality();
     }
 
-    /** Delivery attempts made (the first plus retries). */
+    /**
+     * Delivery attempts made (the first plus retries).
+     *
+     * @return the count
+     */
     public int attempts() {
       return attempts;
     }
 
-    /** Attempts after the first. */
+    /**
+     * Attempts after the first.
+     *
+     * @return the count
+     */
     public int retries() {
       return retries;
     }
 
-    /** Records sent again in the attempts after the first: each counts once per retry attempt. */
+    /**
+     * Records sent again in the attempts after the first: each counts once per retry attempt.
+     *
+     * @return the count
+     */
     public long retriedRecords() {
       return retriedRecords;
     }

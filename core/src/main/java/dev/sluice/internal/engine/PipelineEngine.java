@@ -120,7 +120,12 @@ public final class PipelineEngine {
   private volatile CommitObserver commitObserver;
 
   /**
+   * An engine for {@code pipeline} without custom rule plugins.
+   *
+   * @param pipeline the pipeline's definition
+   * @param connector the pipeline's source, created from its spec
    * @param destinations every destination the pipeline names, resolved
+   * @param services the instance's shared services
    * @throws IllegalArgumentException when a rule names a destination not in {@code destinations}
    */
   public PipelineEngine(
@@ -135,6 +140,12 @@ public final class PipelineEngine {
   }
 
   /**
+   * An engine for {@code pipeline} that binds custom rule references through {@code rules}.
+   *
+   * @param pipeline the pipeline's definition
+   * @param connector the pipeline's source, created from its spec
+   * @param destinations every destination the pipeline names, resolved
+   * @param services the instance's shared services
    * @param rules binds custom rule references ({@code rule:} conditions, {@code custom:} steps)
    */
   public PipelineEngine(
@@ -177,11 +188,20 @@ public final class PipelineEngine {
     this.meters = new Meters(services.meterRegistry());
   }
 
+  /**
+   * The pipeline this engine runs.
+   *
+   * @return the definition
+   */
   public Pipeline pipeline() {
     return pipeline;
   }
 
-  /** The compiled rules, in evaluation order. */
+  /**
+   * The compiled rules, in evaluation order.
+   *
+   * @return the router
+   */
   public Router router() {
     return router;
   }
@@ -193,6 +213,7 @@ public final class PipelineEngine {
    * @param trigger what started the run, for the history
    * @param parameters handed to the connector; null for none
    * @param control to cancel the run from another thread; null for none
+   * @return the run's report, whatever the outcome
    * @throws EngineStoppedException after {@link #stop()}
    */
   public RunReport run(String trigger, JsonNode parameters, RunControl control) {
@@ -242,7 +263,9 @@ public final class PipelineEngine {
   /**
    * Waits until no run of this pipeline is in progress.
    *
+   * @param deadlineNanos a {@link System#nanoTime()} value
    * @return false when runs were still in progress at {@code deadlineNanos} ({@link System#nanoTime()})
+   * @throws InterruptedException when interrupted while waiting
    */
   public boolean awaitIdle(long deadlineNanos) throws InterruptedException {
     synchronized (active) {
@@ -257,7 +280,11 @@ public final class PipelineEngine {
     }
   }
 
-  /** Runs in progress. */
+  /**
+   * Runs in progress.
+   *
+   * @return the count
+   */
   public int activeRuns() {
     synchronized (active) {
       return active.size();
@@ -274,6 +301,11 @@ public final class PipelineEngine {
     void looked(long batchesSettled, long checkpointsRouted, Checkpoint committed);
   }
 
+  /**
+   * Sets who is told when the checkpoint committer looks (for tests); replaces the previous one.
+   *
+   * @param observer the observer, or null for none
+   */
   public void observeCommits(CommitObserver observer) {
     this.commitObserver = observer;
   }

@@ -38,8 +38,12 @@ public final class StoreDeadLetters implements DeadLetters {
   private final Clock clock;
 
   /**
+   * Dead letters without pipeline rules: routing failures are not replayed.
+   *
+   * @param store where the dead letters are
    * @param destinations by name: the same instances the engine delivers through
    * @param runIds makes the replay's run id
+   * @param clock stamps replays and their failures
    */
   public StoreDeadLetters(
       DeadLetterStore store, Map<String, GuardedDestination> destinations, Supplier<String> runIds, Clock clock) {
@@ -47,9 +51,14 @@ public final class StoreDeadLetters implements DeadLetters {
   }
 
   /**
+   * Dead letters that replay destination failures, and routing failures through the current rules
+   * of {@code pipelines}.
+   *
+   * @param store where the dead letters are
    * @param destinations by name: the same instances the engine delivers through
    * @param pipelines by name: the current rules that routing failures are replayed through
    * @param runIds makes the replay's run id
+   * @param clock stamps replays and their failures
    */
   public StoreDeadLetters(
       DeadLetterStore store,
@@ -127,6 +136,13 @@ public final class StoreDeadLetters implements DeadLetters {
    *     unmatched: dead-letter}) rather than being dropped
    */
   public record PipelineRules(Router router, boolean deadLetterUnmatched) {
+    /**
+     * Checks the router.
+     *
+     * @param router the pipeline's compiled rules (custom rules bound), never null
+     * @param deadLetterUnmatched whether a record no rule matches stays a dead letter
+     * @throws NullPointerException when {@code router} is null
+     */
     public PipelineRules {
       Objects.requireNonNull(router, "router");
     }

@@ -52,12 +52,21 @@ public final class PluginClassLoader extends URLClassLoader {
     this.location = location;
   }
 
-  /** The jar or folder this loader reads. */
+  /**
+   * The jar or folder this loader reads.
+   *
+   * @return the location
+   */
   public Path location() {
     return location;
   }
 
-  /** Whether {@code className} belongs to a package the host provides. */
+  /**
+   * Whether {@code className} belongs to a package the host provides.
+   *
+   * @param className a fully qualified class name
+   * @return true for a class looked up in the host first
+   */
   public static boolean isHostClass(String className) {
     for (String prefix : HOST_PACKAGES) {
       if (className.startsWith(prefix)) {

@@ -37,6 +37,8 @@ public final class PluginLocations {
   /**
    * The plugins under {@code pluginPath}, sorted by name.
    *
+   * @param pluginPath a plugins folder, or a single plugin jar
+   * @return the plugins found; one that can't be read has its {@code problem} set
    * @throws IllegalArgumentException when the path is neither a folder nor a jar
    */
   public static List<Location> scan(Path pluginPath) {
@@ -64,6 +66,9 @@ public final class PluginLocations {
   /**
    * The version of a plugin jar: its manifest's {@code Implementation-Version}, else the version in
    * its Maven {@code pom.properties}, else null.
+   *
+   * @param jar the plugin jar
+   * @return the version, or null
    */
   public static String version(Path jar) {
     if (!Files.isRegularFile(jar)) {

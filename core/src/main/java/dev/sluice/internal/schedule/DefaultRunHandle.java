@@ -159,6 +159,11 @@ public final class DefaultRunHandle implements RunHandle {
     return done.isDone();
   }
 
+  /**
+   * The engine's control of this run, to cancel it and follow its progress.
+   *
+   * @return the control
+   */
   public EngineRunControl control() {
     return control;
   }

@@ -75,8 +75,11 @@ public final class Scheduler implements AutoCloseable {
   private boolean closed;
 
   /**
+   * A scheduler for these pipelines; nothing fires before {@link #start()}.
+   *
    * @param engines every pipeline, by name
    * @param pluginTriggers the created plugin trigger instances, by pipeline name; closed by {@link #close()}
+   * @param services the instance's shared services
    * @param ticker the source of time for cron triggers
    * @param ownsTicker whether {@link #close()} shuts the ticker down
    * @param random jitter source
@@ -120,9 +123,11 @@ public final class Scheduler implements AutoCloseable {
   /**
    * Requests a run of {@code pipeline}, subject to its overlap policy.
    *
+   * @param pipeline the pipeline's name
    * @param kind {@code api}, {@code cron}, {@code webhook} or {@code plugin} (a metrics tag)
    * @param trigger what asked, as kept in the run history
    * @param parameters handed to the connector; null for none
+   * @return the handle of the run (queued, running, or already ended)
    * @throws UnknownPipelineException when there is no such pipeline
    * @throws IllegalStateException after {@link #close()}
    */
@@ -135,7 +140,12 @@ public final class Scheduler implements AutoCloseable {
     return r.enqueue(kind, trigger, p, cluster, awaiting);
   }
 
-  /** The handle of run {@code id} while it runs or waits on this node; empty otherwise. */
+  /**
+   * The handle of run {@code id} while it runs or waits on this node.
+   *
+   * @param id the run's id
+   * @return the handle; empty when the run is not running or waiting here
+   */
   public Optional<RunHandle> find(String id) {
     for (PipelineRuns r : runs.values()) {
       Optional<DefaultRunHandle> h = r.find(id);
@@ -146,11 +156,20 @@ public final class Scheduler implements AutoCloseable {
     return Optional.empty();
   }
 
-  /** The webhook endpoints; they answer 503 until {@link #start()}. */
+  /**
+   * The webhook endpoints; they answer 503 until {@link #start()}.
+   *
+   * @return the handler
+   */
   public WebhookHandler webhooks() {
     return webhooks;
   }
 
+  /**
+   * Whether {@link #start()} was called.
+   *
+   * @return true once started
+   */
   public boolean isStarted() {
     return started;
   }
@@ -199,6 +218,10 @@ public final class Scheduler implements AutoCloseable {
   /**
    * What a cron run's connector sees as its parameters: {@code {"scheduledFor": "<instant>",
    * "missed": n}}, so that a job can work on the period it was scheduled for even when it runs late.
+   *
+   * @param scheduledFor the regular time the run stands for
+   * @param missed how many regular times the run covers (more than 1 after a misfire)
+   * @return a new JSON object
    */
   public static ObjectNode cronParameters(Instant scheduledFor, int missed) {
     ObjectNode n = JsonNodeFactory.instance.objectNode();
@@ -266,6 +289,7 @@ public final class Scheduler implements AutoCloseable {
    * Waits until these runs no longer execute on this node (in cluster mode a stopped run may go on
    * elsewhere).
    *
+   * @param active the handles of the runs to wait for
    * @param deadlineNanos a {@link System#nanoTime()} value: a real wait, not the clock
    * @return false when some still executed here at the deadline
    */

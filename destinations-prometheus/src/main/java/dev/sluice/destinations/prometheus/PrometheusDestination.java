@@ -96,6 +96,7 @@ public final class PrometheusDestination implements Destination {
    * @param options e.g. {@code Map.of("metrics", List.of(Map.of("name", "ga4_sessions", "type",
    *     "gauge", "value", "$.sessions")))}
    * @param clock the host's clock (staleness, created timestamps)
+   * @return the destination; it starts its own scrape server only when the options set a port
    * @throws dev.sluice.spi.PluginConfigException when an option is missing or invalid
    */
   public static PrometheusDestination of(String name, java.util.Map<String, ?> options, Clock clock) {
@@ -157,6 +158,8 @@ public final class PrometheusDestination implements Destination {
    * A handler serving the exposition (Prometheus text, OpenMetrics or protobuf by the request's
    * {@code Accept} header), for a host to mount on its own {@code com.sun.net.httpserver}
    * server, e.g. at {@code /metrics}. Each call returns a new handler over the same series.
+   *
+   * @return a new handler
    */
   public HttpHandler scrapeHandler() {
     return new MetricsHandler(properties, registry);
@@ -167,6 +170,7 @@ public final class PrometheusDestination implements Destination {
    * whose HTTP server is not the JDK's.
    *
    * @param accept the header, or null for the Prometheus text format
+   * @return the content type and the bytes
    */
   public Exposition scrape(String accept) {
     ExpositionFormatWriter writer = formats.findWriter(accept);
@@ -179,7 +183,11 @@ public final class PrometheusDestination implements Destination {
     return new Exposition(writer.getContentType(), out.toByteArray());
   }
 
-  /** The port of the own scrape server (the bound one when configured as 0), or empty without one. */
+  /**
+   * The port of the own scrape server (the bound one when configured as 0), or empty without one.
+   *
+   * @return the port, or empty
+   */
   public OptionalInt port() {
     return server == null ? OptionalInt.empty() : OptionalInt.of(server.getPort());
   }
@@ -188,6 +196,7 @@ public final class PrometheusDestination implements Destination {
    * How many series {@code metric} has now (for monitoring and tests).
    *
    * @param metric a configured metric's name (a counter's without {@code _total})
+   * @return the number of series, at least 0
    * @throws IllegalArgumentException when no mapping has that name
    */
   public int seriesCount(String metric) {
@@ -217,6 +226,13 @@ public final class PrometheusDestination implements Destination {
    * @param body the bytes
    */
   public record Exposition(String contentType, byte[] body) {
+    /**
+     * Checks the components.
+     *
+     * @param contentType the {@code Content-Type} to answer with
+     * @param body the bytes (not copied)
+     * @throws NullPointerException when a component is null
+     */
     public Exposition {
       Objects.requireNonNull(contentType, "contentType");
       Objects.requireNonNull(body, "body");

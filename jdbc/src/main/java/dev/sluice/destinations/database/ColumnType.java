@@ -45,7 +45,14 @@ public enum ColumnType {
   /** A UUID string. */
   UUID;
 
-  /** The type named {@code name} in a configuration, case-insensitively; aliases: string, int, long, float8, decimal, bool, timestamptz, jsonb. */
+  /**
+   * The type named {@code name} in a configuration, case-insensitively; aliases: string, int, long,
+   * float8, decimal, bool, timestamptz, jsonb.
+   *
+   * @param name the type's name, e.g. {@code bigint} or {@code timestamptz}
+   * @return the column type
+   * @throws IllegalArgumentException when the name is unknown (the message lists the known ones)
+   */
   public static ColumnType parse(String name) {
     String n = name.trim().toLowerCase(Locale.ROOT);
     switch (n) {

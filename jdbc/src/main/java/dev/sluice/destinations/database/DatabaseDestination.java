@@ -67,8 +67,11 @@ import org.postgresql.copy.CopyIn;
 public final class DatabaseDestination implements Destination {
   /** How rows are written. */
   public enum Mode {
+    /** Batched {@code INSERT}; rows whose idempotency key is already there are skipped. */
     INSERT,
+    /** Insert or update by the upsert key. */
     UPSERT,
+    /** PostgreSQL {@code COPY ... FROM STDIN}, for bulk loads. */
     COPY
   }
 
@@ -112,6 +115,12 @@ public final class DatabaseDestination implements Destination {
     this.tableReady = !b.createTable;
   }
 
+  /**
+   * Starts a destination.
+   *
+   * @param name the destination's name, for messages
+   * @return a new builder
+   */
   public static Builder builder(String name) {
     return new Builder(name);
   }
@@ -376,7 +385,14 @@ public final class DatabaseDestination implements Destination {
       return new IllegalArgumentException("destination '" + name + "': " + what);
     }
 
-    /** Where to connect; the destination opens (and closes) its own pool. */
+    /**
+     * Where to connect; the destination opens (and closes) its own pool.
+     *
+     * @param value a JDBC URL starting with {@code jdbc:postgresql:}, {@code jdbc:h2:},
+     *     {@code jdbc:mysql:} or {@code jdbc:mariadb:}
+     * @return this builder
+     * @throws IllegalArgumentException when the URL names no supported database
+     */
     public Builder url(String value) {
       Objects.requireNonNull(value, "url");
       if (Dialect.ofUrl(value).isEmpty()) {
@@ -387,17 +403,35 @@ public final class DatabaseDestination implements Destination {
       return this;
     }
 
+    /**
+     * The database user for {@link #url}; default none.
+     *
+     * @param value the user name, or null
+     * @return this builder
+     */
     public Builder username(String value) {
       this.username = value;
       return this;
     }
 
+    /**
+     * The database password for {@link #url}; default none. Never logged.
+     *
+     * @param value the password, or null
+     * @return this builder
+     */
     public Builder password(String value) {
       this.password = value;
       return this;
     }
 
-    /** Connections in the destination's own pool (1 to 100, default 4). */
+    /**
+     * Connections in the destination's own pool (1 to 100, default 4).
+     *
+     * @param value the pool size
+     * @return this builder
+     * @throws IllegalArgumentException when {@code value} is out of range
+     */
     public Builder poolSize(int value) {
       if (value < 1 || value > 100) {
         throw invalid("poolSize must be between 1 and 100, got " + value);
@@ -406,7 +440,14 @@ public final class DatabaseDestination implements Destination {
       return this;
     }
 
-    /** How long a delivery waits for a connection before failing retryably (default 10s, at least 250ms). */
+    /**
+     * How long a delivery waits for a connection before failing retryably (default 10s, at least
+     * 250ms).
+     *
+     * @param value the timeout
+     * @return this builder
+     * @throws IllegalArgumentException when {@code value} is null or under 250 ms
+     */
     public Builder connectionTimeout(Duration value) {
       if (value == null || value.toMillis() < 250) {
         throw invalid("connectionTimeout must be at least 250ms, got " + value);
@@ -415,28 +456,64 @@ public final class DatabaseDestination implements Destination {
       return this;
     }
 
-    /** A data source the host manages (and closes), instead of {@link #url}. */
+    /**
+     * A data source the host manages (and closes), instead of {@link #url}.
+     *
+     * @param value the data source; not closed by the destination
+     * @return this builder
+     */
     public Builder dataSource(DataSource value) {
       this.dataSource = Objects.requireNonNull(value, "dataSource");
       return this;
     }
 
+    /**
+     * The table's schema; default none (the table name is not qualified).
+     *
+     * @param value a name of letters, digits and underscores
+     * @return this builder
+     * @throws IllegalArgumentException when {@code value} is not a valid identifier
+     */
     public Builder schema(String value) {
       this.schema = checkName("schema", value);
       return this;
     }
 
+    /**
+     * The table to write; required.
+     *
+     * @param value a name of letters, digits and underscores
+     * @return this builder
+     * @throws IllegalArgumentException when {@code value} is not a valid identifier
+     */
     public Builder table(String value) {
       this.table = checkName("table", value);
       return this;
     }
 
+    /**
+     * How rows are written; default {@link Mode#UPSERT} when an upsert key is set, else
+     * {@link Mode#INSERT}.
+     *
+     * @param value the mode, not null
+     * @return this builder
+     */
     public Builder mode(Mode value) {
       this.mode = Objects.requireNonNull(value, "mode");
       return this;
     }
 
-    /** Column {@code column} gets the value at {@code jsonPath} of each record, as {@code type}. */
+    /**
+     * Column {@code column} gets the value at {@code jsonPath} of each record, as {@code type}.
+     *
+     * @param column the column's name
+     * @param jsonPath a JSONPath starting at {@code $}, e.g. {@code $.customer.id}; an indefinite
+     *     path yields the array of its matches
+     * @param type the column's type, not null
+     * @return this builder
+     * @throws IllegalArgumentException when the name or path is invalid, or the column is mapped
+     *     already
+     */
     public Builder column(String column, String jsonPath, ColumnType type) {
       checkName("column", column);
       Objects.requireNonNull(type, "type");
@@ -450,7 +527,13 @@ public final class DatabaseDestination implements Destination {
       return this;
     }
 
-    /** The key of upsert mode (default: the idempotency-key column). */
+    /**
+     * The key of upsert mode (default: the idempotency-key column).
+     *
+     * @param value the key's column names
+     * @return this builder
+     * @throws IllegalArgumentException when a name is not a valid identifier
+     */
     public Builder upsertKey(List<String> value) {
       for (String column : value) {
         checkName("upsertKey column", column);
@@ -459,7 +542,13 @@ public final class DatabaseDestination implements Destination {
       return this;
     }
 
-    /** A column that receives each record's idempotency key (text, 32 hex characters). */
+    /**
+     * A column that receives each record's idempotency key (text, 32 hex characters).
+     *
+     * @param column the column's name
+     * @return this builder
+     * @throws IllegalArgumentException when the name is invalid or the column is mapped already
+     */
     public Builder idempotencyKeyColumn(String column) {
       checkName("idempotencyKeyColumn", column);
       addColumn(new Column(column, null, ColumnType.TEXT));
@@ -467,7 +556,12 @@ public final class DatabaseDestination implements Destination {
       return this;
     }
 
-    /** Create the table from the mapping on first delivery when it does not exist (default false). */
+    /**
+     * Create the table from the mapping on first delivery when it does not exist (default false).
+     *
+     * @param value whether to create the table
+     * @return this builder
+     */
     public Builder createTable(boolean value) {
       this.createTable = value;
       return this;
@@ -490,6 +584,9 @@ public final class DatabaseDestination implements Destination {
     }
 
     /**
+     * Checks the settings and builds the destination (with its own pool when configured by URL).
+     *
+     * @return the destination; closing it closes the pool it made for {@link #url}
      * @throws IllegalArgumentException when the combination does not work (no table, no columns,
      *     upsert without key, COPY on another database than PostgreSQL, ...)
      */

@@ -82,7 +82,12 @@ public final class DbSchedulerCoordinator implements ClusterCoordinator {
     this.client = SchedulerClient.Builder.create(dataSource, runTask).build();
   }
 
-  /** A coordinator on the store's database. */
+  /**
+   * A coordinator on the store's database.
+   *
+   * @param dataSource the store's database, with its {@code scheduled_tasks} table migrated
+   * @return a new builder
+   */
   public static Builder builder(DataSource dataSource) {
     return new Builder(dataSource);
   }
@@ -253,7 +258,13 @@ public final class DbSchedulerCoordinator implements ClusterCoordinator {
       this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
     }
 
-    /** How this node appears in {@code picked_by}; default {@code sluice-<random>}. */
+    /**
+     * How this node appears in {@code picked_by}; default {@code sluice-<random>}.
+     *
+     * @param value the node name, not blank
+     * @return this builder
+     * @throws IllegalArgumentException when {@code value} is null or blank
+     */
     public Builder nodeName(String value) {
       if (value == null || value.isBlank()) {
         throw new IllegalArgumentException("node name must not be blank, got '" + value + "'");
@@ -262,7 +273,13 @@ public final class DbSchedulerCoordinator implements ClusterCoordinator {
       return this;
     }
 
-    /** Runs this node executes at once; default 4. */
+    /**
+     * Runs this node executes at once; default 4.
+     *
+     * @param value at least 1
+     * @return this builder
+     * @throws IllegalArgumentException when {@code value} is under 1
+     */
     public Builder threads(int value) {
       if (value < 1) {
         throw new IllegalArgumentException("threads must be >= 1, got " + value);
@@ -271,7 +288,13 @@ public final class DbSchedulerCoordinator implements ClusterCoordinator {
       return this;
     }
 
-    /** How often the table is polled for due work; default 1 s. */
+    /**
+     * How often the table is polled for due work; default 1 s.
+     *
+     * @param value positive
+     * @return this builder
+     * @throws IllegalArgumentException when {@code value} is null or not positive
+     */
     public Builder pollingInterval(Duration value) {
       this.pollingInterval = positive(value, "pollingInterval");
       return this;
@@ -280,6 +303,11 @@ public final class DbSchedulerCoordinator implements ClusterCoordinator {
     /**
      * How often a node marks its running executions alive; a node is dead after {@code missed}
      * intervals without (default 10 s and 6: one minute).
+     *
+     * @param interval positive
+     * @param missed at least 1
+     * @return this builder
+     * @throws IllegalArgumentException when a value is out of range
      */
     public Builder heartbeat(Duration interval, int missed) {
       this.heartbeatInterval = positive(interval, "heartbeat interval");
@@ -297,6 +325,12 @@ public final class DbSchedulerCoordinator implements ClusterCoordinator {
       return d;
     }
 
+    /**
+     * Builds the coordinator; it starts nothing until {@link DbSchedulerCoordinator#start} is
+     * called.
+     *
+     * @return the coordinator
+     */
     public DbSchedulerCoordinator build() {
       return new DbSchedulerCoordinator(this);
     }

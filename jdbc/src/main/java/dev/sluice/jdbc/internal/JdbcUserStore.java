@@ -5,6 +5,7 @@ import dev.sluice.store.UserAccount;
 import dev.sluice.store.UserStore;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -13,7 +14,7 @@ import java.util.Optional;
 public final class JdbcUserStore implements UserStore {
   private static final List<String> USER_COLUMNS = List.of("username", "password_hash", "roles", "enabled", "created_at");
   private static final List<String> KEY_COLUMNS = List.of("id", "name", "owner", "key_hash", "roles",
-      "created_at", "expires_at", "revoked");
+      "created_at", "expires_at", "revoked", "last_used_at");
 
   private final Jdbc jdbc;
   private final JsonColumns json;
@@ -62,7 +63,7 @@ public final class JdbcUserStore implements UserStore {
   public void saveApiKey(ApiKey key) {
     jdbc.update(() -> "save API key '" + key.id() + "' of user '" + key.owner() + "'", upsertKey, key.id(),
         key.name(), key.owner(), key.keyHash(), json.writeRoles(key.roles()), key.createdAt(),
-        key.expiresAt(), key.revoked());
+        key.expiresAt(), key.revoked(), key.lastUsedAt());
   }
 
   @Override
@@ -70,6 +71,18 @@ public final class JdbcUserStore implements UserStore {
     // Never put the hash in a message.
     return jdbc.queryOne(() -> "look up an API key by hash",
         "SELECT * FROM sluice_api_keys WHERE key_hash = ?", this::mapKey, keyHash);
+  }
+
+  @Override
+  public Optional<ApiKey> findApiKey(String id) {
+    return jdbc.queryOne(() -> "find API key '" + id + "'", "SELECT * FROM sluice_api_keys WHERE id = ?",
+        this::mapKey, id);
+  }
+
+  @Override
+  public void recordApiKeyUse(String id, Instant at) {
+    jdbc.update(() -> "record the use of API key '" + id + "'",
+        "UPDATE sluice_api_keys SET last_used_at = ? WHERE id = ?", at, id);
   }
 
   @Override
@@ -93,6 +106,6 @@ public final class JdbcUserStore implements UserStore {
     Dialect d = jdbc.dialect();
     return new ApiKey(rs.getString("id"), rs.getString("name"), rs.getString("owner"),
         rs.getString("key_hash"), json.readRoles(rs.getString("roles")), d.getInstant(rs, "created_at"),
-        d.getInstant(rs, "expires_at"), rs.getBoolean("revoked"));
+        d.getInstant(rs, "expires_at"), rs.getBoolean("revoked"), d.getInstant(rs, "last_used_at"));
   }
 }

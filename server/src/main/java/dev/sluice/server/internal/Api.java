@@ -137,6 +137,8 @@ public final class Api {
         (c, p) -> deleteSecret(c)));
     // Metrics
     r.add(new Route("GET", "/metrics", Permission.METRICS_READ, c -> null, (c, p) -> metrics(c)));
+    // Local authentication and its administration
+    options.localAuth().ifPresent(auth -> r.addAll(new AuthApi(auth).routes()));
     return r;
   }
 
@@ -919,8 +921,14 @@ public final class Api {
     Responses.json(c, 200, replay(sluice.deadLetters().replay(id)));
   }
 
+  /** The pipeline a replay or purge selection names, for the route's check; the handler reads the body strictly. */
   private String selectionPipeline(Context c) {
-    return null; // the body names it; checked again in the handler
+    try {
+      JsonNode body = JsonBodies.MAPPER.readTree(c.bodyAsBytes());
+      return body != null && body.path("pipeline").isTextual() ? blankToNull(body.path("pipeline").asText()) : null;
+    } catch (IOException | RuntimeException e) {
+      return null; // malformed: the handler answers 400
+    }
   }
 
   private DeadLetterQuery selection(Context c) {

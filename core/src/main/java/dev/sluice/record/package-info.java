@@ -1,0 +1,5 @@
+/**
+ * Records and what travels with them: batches handed to destinations, connector checkpoints,
+ * idempotency keys and definite JSON paths.
+ */
+package dev.sluice.record;
