@@ -64,7 +64,7 @@ public final class SluiceServer {
   private final ServerOptions options;
   private final Api api;
   private final Authorization authorization;
-  private final dev.sluice.server.internal.Sessions sessions;
+  private final dev.sluice.server.internal.DashboardSessions sessions;
   private final List<RouteInfo> routes = new ArrayList<>();
   private final Javalin app;
   private final Object inFlightLock = new Object();
@@ -77,7 +77,7 @@ public final class SluiceServer {
     this.sluice = sluice;
     this.options = options;
     this.api = new Api(sluice, options);
-    this.sessions = new dev.sluice.server.internal.Sessions(options.sessions().orElse(null));
+    this.sessions = new dev.sluice.server.internal.DashboardSessions(options.sessions().orElse(null));
     List<dev.sluice.spi.Authenticator> chain = new ArrayList<>();
     chain.add(sessions.authenticator()); // the dashboard's cookie; not applicable without one
     chain.addAll(options.authenticators());

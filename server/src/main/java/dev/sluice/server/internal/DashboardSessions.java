@@ -29,15 +29,20 @@ import org.slf4j.LoggerFactory;
  * idle and absolute expiry, and the per-address login rate limit. Session ids and CSRF tokens are
  * 256 random bits; neither is ever logged. Thread-safe.
  */
-public final class Sessions {
+public final class DashboardSessions {
   /** The cookie's name. */
   public static final String COOKIE = "sluice_session";
   /** The header carrying the CSRF token on state-changing requests. */
   public static final String CSRF_HEADER = "X-CSRF-Token";
+  /**
+   * A script-readable cookie with the session's CSRF token, for servers that also check the
+   * double-submit pattern (the token in this cookie equals the {@value #CSRF_HEADER} header).
+   */
+  public static final String CSRF_COOKIE = "sluice_csrf";
   /** The session routes' path. */
   public static final String PATH = "/api/v1/session";
 
-  private static final Logger LOG = LoggerFactory.getLogger(Sessions.class);
+  private static final Logger LOG = LoggerFactory.getLogger(DashboardSessions.class);
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
   private static final Set<String> STATE_CHANGING = Set.of("POST", "PUT", "PATCH", "DELETE");
   private static final int MAX_SESSIONS = 10_000;
@@ -71,7 +76,7 @@ public final class Sessions {
   }
 
   /** @param options null when the server offers no password login (the routes then say so) */
-  public Sessions(SessionOptions options) {
+  public DashboardSessions(SessionOptions options) {
     this.options = options;
   }
 
@@ -238,19 +243,22 @@ public final class Sessions {
     evictIfFull(now);
     byId.put(s.id, s);
     LOG.info("dashboard login: {}", principal.get().name());
-    c.header("Set-Cookie", cookie(c, s.id, options.absoluteTimeout().toSeconds()));
+    c.res().addHeader("Set-Cookie", cookie(c, COOKIE, s.id, options.absoluteTimeout().toSeconds(), true));
+    c.res().addHeader("Set-Cookie", cookie(c, CSRF_COOKIE, s.csrf, options.absoluteTimeout().toSeconds(), false));
     Responses.json(c, 200, describe(s));
   }
 
   private void logout(Context c) {
     fromRequest(c).ifPresent(s -> byId.remove(s.id, s));
-    c.header("Set-Cookie", cookie(c, "", 0));
+    c.res().addHeader("Set-Cookie", cookie(c, COOKIE, "", 0, true));
+    c.res().addHeader("Set-Cookie", cookie(c, CSRF_COOKIE, "", 0, false));
     c.status(204);
   }
 
-  private String cookie(Context c, String value, long maxAgeSeconds) {
-    StringBuilder sb = new StringBuilder(COOKIE).append('=').append(value)
-        .append("; Path=/; Max-Age=").append(maxAgeSeconds).append("; HttpOnly; SameSite=Strict");
+  private String cookie(Context c, String name, String value, long maxAgeSeconds, boolean httpOnly) {
+    StringBuilder sb = new StringBuilder(name).append('=').append(value)
+        .append("; Path=/; Max-Age=").append(maxAgeSeconds).append(httpOnly ? "; HttpOnly" : "")
+        .append("; SameSite=Strict");
     if (c.req().isSecure() || (options != null && options.secureCookie())) {
       sb.append("; Secure");
     }
