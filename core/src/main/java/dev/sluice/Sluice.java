@@ -115,6 +115,8 @@ public final class Sluice implements AutoCloseable {
   private final DeadLetters deadLetters;
   private final Map<String, GuardedDestination> destinations;
   private final NodeLiveness liveness;
+  /** What plugins created through {@link #createPlugin} see as their secrets. */
+  private final PluginSecrets pluginSecrets;
   private boolean shutDown; // guarded by this
 
   private Sluice(
@@ -128,7 +130,8 @@ public final class Sluice implements AutoCloseable {
       Duration shutdownTimeout,
       DeadLetters deadLetters,
       Map<String, GuardedDestination> destinations,
-      NodeLiveness liveness) {
+      NodeLiveness liveness,
+      PluginSecrets pluginSecrets) {
     this.definition = definition;
     this.registry = registry;
     this.services = services;
@@ -140,13 +143,25 @@ public final class Sluice implements AutoCloseable {
     this.deadLetters = deadLetters;
     this.destinations = destinations;
     this.liveness = liveness;
+    this.pluginSecrets = pluginSecrets;
   }
 
+  /**
+   * A builder for a Sluice instance.
+   *
+   * @return a new, empty builder
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** Runs a pipeline now and waits for it; trigger {@code "api"}, no parameters. */
+  /**
+   * Runs a pipeline now and waits for it; trigger {@code "api"}, no parameters.
+   *
+   * @param pipeline the pipeline's name
+   * @return the run's report
+   * @throws UnknownPipelineException when no pipeline has that name
+   */
   public RunReport run(String pipeline) {
     return run(pipeline, "api", null, null);
   }
@@ -155,9 +170,11 @@ public final class Sluice implements AutoCloseable {
    * Runs a pipeline now, on the calling thread, and waits for it. Not subject to the overlap policy:
    * use {@link #trigger} for runs that must respect it.
    *
+   * @param pipeline the pipeline's name
    * @param trigger what started the run, for the history (e.g. {@code "api"})
    * @param parameters handed to the connector, or null
    * @param control to cancel from another thread, or null
+   * @return the run's report, once it ended
    * @throws UnknownPipelineException when no pipeline has that name
    */
   public RunReport run(String pipeline, String trigger, JsonNode parameters, RunControl control) {
@@ -169,6 +186,9 @@ public final class Sluice implements AutoCloseable {
    * every rule evaluated, matched or not, the value of each operand, the transformed output and
    * the destinations it would reach.
    *
+   * @param pipeline the pipeline's name
+   * @param records the records to try, as the connector would emit them
+   * @return one trace per record, in order
    * @throws UnknownPipelineException when no pipeline has that name
    */
   public List<RecordTrace> preview(String pipeline, List<Record> records) {
@@ -185,7 +205,9 @@ public final class Sluice implements AutoCloseable {
    * Requests a run in the background (trigger {@code "api"}), subject to the pipeline's overlap
    * policy, and returns at once. Works with or without {@link #start()}.
    *
+   * @param pipeline the pipeline's name
    * @param parameters handed to the connector as its run parameters; null for none
+   * @return a handle to follow or cancel the run
    * @throws UnknownPipelineException when no pipeline has that name
    * @throws IllegalStateException after {@link #close()}
    */
@@ -193,7 +215,14 @@ public final class Sluice implements AutoCloseable {
     return scheduler.submit(pipeline, "api", "api", parameters);
   }
 
-  /** {@link #trigger(String, JsonNode)} without parameters. */
+  /**
+   * {@link #trigger(String, JsonNode)} without parameters.
+   *
+   * @param pipeline the pipeline's name
+   * @return a handle to follow or cancel the run
+   * @throws UnknownPipelineException when no pipeline has that name
+   * @throws IllegalStateException after {@link #close()}
+   */
   public RunHandle trigger(String pipeline) {
     return trigger(pipeline, null);
   }
@@ -210,7 +239,11 @@ public final class Sluice implements AutoCloseable {
     return this;
   }
 
-  /** Whether {@link #start()} was called and {@link #close()} was not. */
+  /**
+   * Whether {@link #start()} was called and {@link #close()} was not.
+   *
+   * @return whether the triggers run
+   */
   public boolean isStarted() {
     return scheduler.isStarted();
   }
@@ -218,30 +251,54 @@ public final class Sluice implements AutoCloseable {
   /**
    * The webhook endpoints of every pipeline, to mount in the host's HTTP server. They answer 503
    * until {@link #start()}.
+   *
+   * @return the handler of every pipeline's webhook endpoints
    */
   public WebhookHandler webhooks() {
     return scheduler.webhooks();
   }
 
-  /** The pipeline names, in definition order. */
+  /**
+   * The pipeline names, in definition order.
+   *
+   * @return the names, never null
+   */
   public Set<String> pipelineNames() {
     return engines.keySet();
   }
 
+  /**
+   * The destinations and pipelines this instance was built from.
+   *
+   * @return the definition, never null
+   */
   public SluiceDefinition definition() {
     return definition;
   }
 
+  /**
+   * Where this instance keeps state: the builder's store, or the in-memory one it created.
+   *
+   * @return the store, never null
+   */
   public Store store() {
     return services.store();
   }
 
-  /** Every plugin provider this instance knows. */
+  /**
+   * Every plugin provider this instance knows.
+   *
+   * @return the registry
+   */
   public ProviderRegistry plugins() {
     return registry;
   }
 
-  /** This node's id: the owner of the runs it starts, as the run history shows it. */
+  /**
+   * This node's id: the owner of the runs it starts, as the run history shows it.
+   *
+   * @return the node id
+   */
   public String nodeId() {
     return services.nodeId();
   }
@@ -249,17 +306,52 @@ public final class Sluice implements AutoCloseable {
   /**
    * The run with this id while it runs or waits for its turn on this node (started by any trigger),
    * to follow its progress or cancel it; empty when it ended, never ran here, or is unknown.
+   *
+   * @param runId the run id, never null
+   * @return the run's handle, or empty
    */
   public java.util.Optional<RunHandle> activeRun(String runId) {
     return scheduler.find(Objects.requireNonNull(runId, "runId"));
   }
 
-  /** The registry Sluice records its metrics in (the builder's, or the one it created). */
+  /**
+   * Creates a plugin from this instance's providers, with its services (clock, meter registry,
+   * JSON mapper, store, plugin secrets), the way the builder creates connectors and destinations:
+   * for plugins a host wires itself, such as the REST server's authenticators ({@code
+   * auth.authenticators} of a configuration file).
+   *
+   * @param <T> the plugin's interface, e.g. {@link dev.sluice.spi.Authenticator}
+   * @param kind the kind of plugin, never null
+   * @param type its type, e.g. {@code keycloak}
+   * @param name a name for it, used in its log and meters
+   * @param options its options, checked by its provider
+   * @return the new plugin; the caller owns it (and closes it when it is closeable)
+   * @throws dev.sluice.spi.UnknownPluginTypeException when no provider offers {@code type}
+   * @throws dev.sluice.spi.PluginConfigException when the provider refuses the options
+   */
+  public <T> T createPlugin(
+      dev.sluice.spi.PluginKind kind, String type, String name, com.fasterxml.jackson.databind.node.ObjectNode options) {
+    Objects.requireNonNull(kind, "kind");
+    Objects.requireNonNull(type, "type");
+    Objects.requireNonNull(name, "name");
+    return Builder.create(registry, kind, dev.sluice.pipeline.PluginSpec.<T>of(type, options.deepCopy()), name,
+        kind.label() + " '" + name + "' (type " + type + ")", services, pluginSecrets);
+  }
+
+  /**
+   * The registry Sluice records its metrics in (the builder's, or the one it created).
+   *
+   * @return the registry
+   */
   public MeterRegistry meterRegistry() {
     return services.meterRegistry();
   }
 
-  /** List, replay and purge dead letters. */
+  /**
+   * List, replay and purge dead letters.
+   *
+   * @return the dead-letter operations
+   */
   public DeadLetters deadLetters() {
     return deadLetters;
   }
@@ -299,6 +391,7 @@ public final class Sluice implements AutoCloseable {
    *
    * <p>Later calls return at once.
    *
+   * @param deadline how long runs in progress may go on delivering, never null
    * @return true when every run finished within the deadline
    */
   public boolean shutdown(Duration deadline) {
@@ -414,7 +507,12 @@ public final class Sluice implements AutoCloseable {
 
     private Builder() {}
 
-    /** The one source of time (default: system UTC). */
+    /**
+     * The one source of time (default: system UTC).
+     *
+     * @param value the clock, never null
+     * @return this builder
+     */
     public Builder clock(Clock value) {
       this.clock = Objects.requireNonNull(value, "clock");
       return this;
@@ -424,6 +522,9 @@ public final class Sluice implements AutoCloseable {
      * What cron triggers wait on (default: {@link Ticker#system(Clock)} on the builder's clock).
      * Also sets the clock to the ticker's, so that everything keeps one time; tests pass a ticker
      * whose clock they advance by hand.
+     *
+     * @param value the ticker, never null
+     * @return this builder
      */
     public Builder ticker(Ticker value) {
       this.ticker = Objects.requireNonNull(value, "ticker");
@@ -431,7 +532,12 @@ public final class Sluice implements AutoCloseable {
       return this;
     }
 
-    /** The source of cron jitter (default: a new {@link Random}); tests pass a seeded one. */
+    /**
+     * The source of cron jitter (default: a new {@link Random}); tests pass a seeded one.
+     *
+     * @param value the generator, never null
+     * @return this builder
+     */
     public Builder random(RandomGenerator value) {
       this.random = Objects.requireNonNull(value, "random");
       return this;
@@ -444,6 +550,9 @@ public final class Sluice implements AutoCloseable {
      * claims them. Every node must define the same pipelines. Sluice starts the coordinator on
      * {@link Sluice#start()} and closes it on {@link Sluice#close()}. Default: none, everything
      * runs here.
+     *
+     * @param value the coordinator, never null
+     * @return this builder
      */
     public Builder cluster(ClusterCoordinator value) {
       this.cluster = Objects.requireNonNull(value, "cluster");
@@ -454,6 +563,10 @@ public final class Sluice implements AutoCloseable {
      * This node's id, as the owner of its runs in the run history (default: the cluster
      * coordinator's node name, else {@code sluice-<pid>-<random>}). Must differ between Sluice
      * instances sharing a store.
+     *
+     * @param value 1-200 characters, not blank
+     * @return this builder
+     * @throws IllegalArgumentException when it is null, blank or longer than 200 characters
      */
     public Builder nodeId(String value) {
       if (value == null || value.isBlank() || value.length() > 200) {
@@ -467,6 +580,11 @@ public final class Sluice implements AutoCloseable {
      * How often this node records its heartbeat in the store (default 10 s), and after how many
      * missed heartbeats (default 6) another node on the same store ends its unfinished runs as
      * {@code INTERRUPTED}. Every node sharing a store should use the same values.
+     *
+     * @param interval positive
+     * @param missed at least 1
+     * @return this builder
+     * @throws IllegalArgumentException when either is out of range
      */
     public Builder heartbeat(Duration interval, int missed) {
       if (interval == null || interval.isNegative() || interval.isZero()) {
@@ -480,7 +598,13 @@ public final class Sluice implements AutoCloseable {
       return this;
     }
 
-    /** How long {@link Sluice#close()} waits for running runs to stop (default 30 s). */
+    /**
+     * How long {@link Sluice#close()} waits for running runs to stop (default 30 s).
+     *
+     * @param value zero or more
+     * @return this builder
+     * @throws IllegalArgumentException when it is null or negative
+     */
     public Builder shutdownTimeout(Duration value) {
       if (value == null || value.isNegative()) {
         throw new IllegalArgumentException("shutdownTimeout must be >= 0, got " + value);
@@ -492,13 +616,21 @@ public final class Sluice implements AutoCloseable {
     /**
      * Threads for readers and delivery workers (default: a cached pool of daemon threads, shut down
      * on close). A run needs 3 + the sum of its destinations' delivery concurrency threads at once (reader, committer, workers; plus the calling thread).
+     *
+     * @param value the executor, never null
+     * @return this builder
      */
     public Builder executor(ExecutorService value) {
       this.executor = Objects.requireNonNull(value, "executor");
       return this;
     }
 
-    /** Where metrics go (default: a simple in-memory registry). */
+    /**
+     * Where metrics go (default: a simple in-memory registry).
+     *
+     * @param value the registry, never null
+     * @return this builder
+     */
     public Builder meterRegistry(MeterRegistry value) {
       this.meterRegistry = Objects.requireNonNull(value, "meterRegistry");
       return this;
@@ -509,13 +641,21 @@ public final class Sluice implements AutoCloseable {
      * sluice.read}), each delivery batch ({@code sluice.deliver}) and each retry ({@code
      * sluice.deliver.retry}); see {@code docs/user-guide/observability-metrics.md}. Default: {@link
      * ObservationRegistry#NOOP}, nothing is observed.
+     *
+     * @param value the registry, never null
+     * @return this builder
      */
     public Builder observationRegistry(ObservationRegistry value) {
       this.observationRegistry = Objects.requireNonNull(value, "observationRegistry");
       return this;
     }
 
-    /** Where state goes (default: {@link InMemoryStore}, lost with the process). */
+    /**
+     * Where state goes (default: {@link InMemoryStore}, lost with the process).
+     *
+     * @param value the store, never null
+     * @return this builder
+     */
     public Builder store(Store value) {
       this.store = Objects.requireNonNull(value, "store");
       return this;
@@ -525,13 +665,21 @@ public final class Sluice implements AutoCloseable {
      * The secrets plugins may read and write at run time through {@link
      * dev.sluice.spi.PluginContext#secrets()}, e.g. {@code dev.sluice.auth.Secrets} opened on the
      * store (default: {@link PluginSecrets#UNAVAILABLE}).
+     *
+     * @param value the secrets, never null
+     * @return this builder
      */
     public Builder secrets(PluginSecrets value) {
       this.secrets = Objects.requireNonNull(value, "secrets");
       return this;
     }
 
-    /** Where plugins are discovered (default: the thread's context class loader). */
+    /**
+     * Where plugins are discovered (default: the thread's context class loader).
+     *
+     * @param value the class loader, never null
+     * @return this builder
+     */
     public Builder classLoader(ClassLoader value) {
       this.classLoader = Objects.requireNonNull(value, "classLoader");
       return this;
@@ -545,6 +693,8 @@ public final class Sluice implements AutoCloseable {
      * plugin that fails to load is logged and skipped (see {@link ProviderRegistry#installed()}).
      * May be called several times. Excludes {@link #registry}.
      *
+     * @param value a folder of plugins, or a plugin jar; never null
+     * @return this builder
      * @throws IllegalArgumentException when {@code value} is neither a folder nor a file
      */
     public Builder pluginPath(java.nio.file.Path value) {
@@ -561,54 +711,112 @@ public final class Sluice implements AutoCloseable {
      * validated against, which may include a plugins directory). Excludes {@link #classLoader},
      * {@link #pluginPath} and
      * {@link #provider}.
+     *
+     * @param value the registry, never null
+     * @return this builder
      */
     public Builder registry(ProviderRegistry value) {
       this.registry = Objects.requireNonNull(value, "registry");
       return this;
     }
 
+    /**
+     * The Jackson mapper Sluice and its plugins use for JSON (default: a new one configured by
+     *     Sluice).
+     *
+     * @param value the mapper, never null
+     * @return this builder
+     */
     public Builder objectMapper(ObjectMapper value) {
       this.objectMapper = Objects.requireNonNull(value, "objectMapper");
       return this;
     }
 
-    /** How delivery retries wait (default: {@link Sleeper#SYSTEM}); tests inject a fake. */
+    /**
+     * How delivery retries wait (default: {@link Sleeper#SYSTEM}); tests inject a fake.
+     *
+     * @param value the sleeper, never null
+     * @return this builder
+     */
     public Builder sleeper(Sleeper value) {
       this.sleeper = Objects.requireNonNull(value, "sleeper");
       return this;
     }
 
-    /** How run ids are made (default: random UUIDs). */
+    /**
+     * How run ids are made (default: random UUIDs).
+     *
+     * @param value makes a new, unique id per call; never null
+     * @return this builder
+     */
     public Builder runIds(Supplier<String> value) {
       this.runIds = Objects.requireNonNull(value, "runIds");
       return this;
     }
 
-    /** Registers a plugin provider in addition to those discovered. */
+    /**
+     * Registers a plugin provider in addition to those discovered.
+     *
+     * @param value the provider, never null
+     * @return this builder
+     * @throws IllegalArgumentException when it is of no known plugin kind
+     */
     public Builder provider(PluginProvider<?> value) {
       PluginKind.of(Objects.requireNonNull(value, "provider"));
       providers.add(value);
       return this;
     }
 
-    /** A destination the host created; Sluice closes it on close. */
+    /**
+     * A destination the host created; Sluice closes it on close.
+     *
+     * @param name the destination's name, unique
+     * @param destination the destination, never null
+     * @return this builder
+     * @throws IllegalArgumentException when the name is defined already
+     */
     public Builder destination(String name, Destination destination) {
       return destination(name, destination, d -> {});
     }
 
-    /** A destination the host created, with delivery settings; Sluice closes it on close. */
+    /**
+     * A destination the host created, with delivery settings; Sluice closes it on close.
+     *
+     * @param name the destination's name, unique
+     * @param destination the destination, never null
+     * @param delivery sets the delivery settings on a builder of the defaults
+     * @return this builder
+     * @throws IllegalArgumentException when the name is defined already
+     */
     public Builder destination(String name, Destination destination, Consumer<DeliverySettings.Builder> delivery) {
       DeliverySettings.Builder b = DeliverySettings.builder();
       delivery.accept(b);
       return destination(new DestinationDefinition(name, PluginSpec.instance(destination), b.build()));
     }
 
-    /** A destination of {@code type} (e.g. {@code "file"}) with these options. */
+    /**
+     * A destination of {@code type} (e.g. {@code "file"}) with these options.
+     *
+     * @param name the destination's name, unique
+     * @param type the plugin type
+     * @param options the plugin's options, as in a configuration file
+     * @return this builder
+     * @throws IllegalArgumentException when the name is defined already
+     */
     public Builder destination(String name, String type, Map<String, ?> options) {
       return destination(name, type, options, d -> {});
     }
 
-    /** A destination of {@code type} with these options and delivery settings. */
+    /**
+     * A destination of {@code type} with these options and delivery settings.
+     *
+     * @param name the destination's name, unique
+     * @param type the plugin type
+     * @param options the plugin's options, as in a configuration file
+     * @param delivery sets the delivery settings on a builder of the defaults
+     * @return this builder
+     * @throws IllegalArgumentException when the name is defined already
+     */
     public Builder destination(
         String name, String type, Map<String, ?> options, Consumer<DeliverySettings.Builder> delivery) {
       DeliverySettings.Builder b = DeliverySettings.builder();
@@ -617,6 +825,13 @@ public final class Sluice implements AutoCloseable {
           name, PluginSpec.of(type, (ObjectNode) JsonValues.toNode(options)), b.build()));
     }
 
+    /**
+     * A destination by its definition.
+     *
+     * @param value the definition, never null
+     * @return this builder
+     * @throws IllegalArgumentException when its name is defined already
+     */
     public Builder destination(DestinationDefinition value) {
       if (destinations.putIfAbsent(value.name(), value) != null) {
         throw new IllegalArgumentException("destination '" + value.name() + "' is defined twice");
@@ -624,13 +839,27 @@ public final class Sluice implements AutoCloseable {
       return this;
     }
 
-    /** A pipeline, configured by {@code pipeline}. */
+    /**
+     * A pipeline, configured by {@code pipeline}.
+     *
+     * @param name the pipeline's name, unique
+     * @param pipeline configures a new pipeline builder
+     * @return this builder
+     * @throws IllegalArgumentException when the name is defined already
+     */
     public Builder pipeline(String name, Consumer<PipelineBuilder> pipeline) {
       PipelineBuilder b = Pipeline.builder(name);
       pipeline.accept(b);
       return pipeline(b.build());
     }
 
+    /**
+     * A pipeline.
+     *
+     * @param value the pipeline, never null
+     * @return this builder
+     * @throws IllegalArgumentException when its name is defined already
+     */
     public Builder pipeline(Pipeline value) {
       if (pipelines.putIfAbsent(value.name(), value) != null) {
         throw new IllegalArgumentException("pipeline '" + value.name() + "' is defined twice");
@@ -638,14 +867,24 @@ public final class Sluice implements AutoCloseable {
       return this;
     }
 
-    /** Adds every destination and pipeline of {@code value}. */
+    /**
+     * Adds every destination and pipeline of {@code value}.
+     *
+     * @param value the definition, never null
+     * @return this builder
+     * @throws IllegalArgumentException when a destination or pipeline name is defined already
+     */
     public Builder definition(SluiceDefinition value) {
       value.destinations().values().forEach(this::destination);
       value.pipelines().values().forEach(this::pipeline);
       return this;
     }
 
-    /** The definition so far, without building anything. */
+    /**
+     * The definition so far, without building anything.
+     *
+     * @return the destinations and pipelines added so far
+     */
     public SluiceDefinition toDefinition() {
       return new SluiceDefinition(destinations, pipelines);
     }
@@ -653,7 +892,10 @@ public final class Sluice implements AutoCloseable {
     /**
      * Resolves plugins, creates connectors and destinations, compiles rules.
      *
+     * @return the new instance; its triggers wait for {@link Sluice#start()}
      * @throws InvalidDefinitionException listing every problem found
+     * @throws IllegalStateException when {@link #registry} is combined with {@link #classLoader},
+     *     {@link #pluginPath} or {@link #provider}
      */
     public Sluice build() {
       SluiceDefinition definition = toDefinition();
@@ -748,7 +990,7 @@ public final class Sluice implements AutoCloseable {
         liveness.start();
         return new Sluice(definition, registry, services, Collections.unmodifiableMap(engines),
             List.copyOf(owned), ownedExecutor, scheduler, shutdownTimeout, deadLetters,
-            Collections.unmodifiableMap(resolved), liveness);
+            Collections.unmodifiableMap(resolved), liveness, secrets);
       } catch (RuntimeException e) {
         liveness.close();
         closeAll(new ArrayList<>(triggers));

@@ -22,6 +22,7 @@ import picocli.CommandLine.Spec;
     description = "Pulls records from sources, routes them by rules, delivers them to destinations.",
     subcommands = {
       RunCommand.class,
+      ServeCommand.class,
       OnceCommand.class,
       ValidateCommand.class,
       SchemaCommand.class,

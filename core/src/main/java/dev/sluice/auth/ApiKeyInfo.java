@@ -22,6 +22,19 @@ import java.util.Set;
  */
 public record ApiKeyInfo(String id, String name, String owner, Set<String> roles, Instant createdAt,
     Instant expiresAt, boolean revoked, Instant lastUsedAt) {
+  /**
+   * Checks the required components and copies the roles.
+   *
+   * @param id never null
+   * @param name never null
+   * @param owner never null
+   * @param roles never null
+   * @param createdAt never null
+   * @param expiresAt null when it never expires
+   * @param revoked whether it was revoked
+   * @param lastUsedAt null when never used
+   * @throws NullPointerException when a required component is null
+   */
   public ApiKeyInfo {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(name, "name");
@@ -35,7 +48,12 @@ public record ApiKeyInfo(String id, String name, String owner, Set<String> roles
         k.lastUsedAt());
   }
 
-  /** Whether it authenticates requests at {@code now}. */
+  /**
+   * Whether it authenticates requests at {@code now}.
+   *
+   * @param now the current time
+   * @return whether it is neither revoked nor expired at {@code now}
+   */
   public boolean activeAt(Instant now) {
     return !revoked && (expiresAt == null || now.isBefore(expiresAt));
   }

@@ -25,20 +25,37 @@ public class AuthenticationException extends SluiceException {
     TOKEN_REUSED
   }
 
+  /** Why it failed, never null. */
   private final Reason reason;
   private final transient Instant retryAfter;
 
+  /**
+   * Creates the exception.
+   *
+   * @param reason why it failed, never null
+   * @param message safe to show the caller
+   * @param retryAfter for {@link Reason#LOCKED_OUT}: when logins are accepted again; else null
+   */
   public AuthenticationException(Reason reason, String message, Instant retryAfter) {
     super(message);
     this.reason = Objects.requireNonNull(reason, "reason");
     this.retryAfter = retryAfter;
   }
 
+  /**
+   * Why it failed.
+   *
+   * @return the reason, never null
+   */
   public Reason reason() {
     return reason;
   }
 
-  /** For {@link Reason#LOCKED_OUT}: when logins are accepted again. */
+  /**
+   * For {@link Reason#LOCKED_OUT}: when logins are accepted again.
+   *
+   * @return the instant, or empty when not known or not locked out
+   */
   public Optional<Instant> retryAfter() {
     return Optional.ofNullable(retryAfter);
   }

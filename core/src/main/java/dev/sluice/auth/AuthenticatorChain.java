@@ -31,11 +31,21 @@ public final class AuthenticatorChain implements Authenticator {
     this.authenticators = List.copyOf(authenticators);
   }
 
+  /**
+   * A chain of these authenticators.
+   *
+   * @param authenticators in the order to ask them
+   * @return the chain
+   */
   public static AuthenticatorChain of(Authenticator... authenticators) {
     return new AuthenticatorChain(List.of(authenticators));
   }
 
-  /** The authenticators, in order. */
+  /**
+   * The authenticators, in order.
+   *
+   * @return an immutable list
+   */
   public List<Authenticator> authenticators() {
     return authenticators;
   }

@@ -9,8 +9,14 @@ import java.util.Set;
  * repairs pipelines, {@code admin} may do everything. Custom roles live in the store.
  */
 public final class BuiltInRoles {
+  /** Reads pipelines, runs, dead letters, checkpoints, plugins and metrics. */
   public static final String VIEWER = "viewer";
+  /**
+   * A viewer who also triggers and cancels runs, replays and purges dead letters, resets checkpoints
+   * and lists secret names.
+   */
   public static final String OPERATOR = "operator";
+  /** Holds every {@link Permission}. */
   public static final String ADMIN = "admin";
 
   private static final Set<Permission> VIEWER_PERMISSIONS =
@@ -46,12 +52,21 @@ public final class BuiltInRoles {
 
   private BuiltInRoles() {}
 
-  /** Built-in role name → the permissions it grants; immutable. */
+  /**
+   * The built-in roles.
+   *
+   * @return built-in role name → the permissions it grants; immutable
+   */
   public static Map<String, Set<Permission>> all() {
     return ROLES;
   }
 
-  /** The permissions of a built-in role, or an empty set for any other name. */
+  /**
+   * The permissions of a built-in role.
+   *
+   * @param role a role name
+   * @return its permissions, or an empty set for any name but a built-in role's
+   */
   public static Set<Permission> permissionsOf(String role) {
     return ROLES.getOrDefault(role, Set.of());
   }

@@ -12,11 +12,23 @@ import java.util.Objects;
  * @param key the key ({@code sluice_ak_...}), never null
  */
 public record CreatedApiKey(ApiKeyInfo info, String key) {
+  /**
+   * Checks the components.
+   *
+   * @param info never null
+   * @param key never null
+   * @throws NullPointerException when a component is null
+   */
   public CreatedApiKey {
     Objects.requireNonNull(info, "info");
     Objects.requireNonNull(key, "key");
   }
 
+  /**
+   * Never shows the key.
+   *
+   * @return the description, with the key masked
+   */
   @Override
   public String toString() {
     return "CreatedApiKey{" + info + ", key=***}";

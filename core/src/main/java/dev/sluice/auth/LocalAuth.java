@@ -115,6 +115,7 @@ public final class LocalAuth {
    * @param store keeps users, tokens, keys and (if it can) roles and the audit log
    * @param secrets the opened secrets of the installation; their master key encrypts the token
    *     signing keys
+   * @return a new builder
    */
   public static Builder builder(Store store, Secrets secrets) {
     return new Builder(store, secrets);
@@ -135,34 +136,67 @@ public final class LocalAuth {
       this.secrets = Objects.requireNonNull(secrets, "secrets");
     }
 
+    /**
+     * The clock for token times, expiries, lockouts and the audit log; the system UTC clock by
+     * default.
+     *
+     * @param clock never null
+     * @return this builder
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 
+    /**
+     * Token and throttling settings; {@link LocalAuthSettings#defaults()} unless set.
+     *
+     * @param settings never null
+     * @return this builder
+     */
     public Builder settings(LocalAuthSettings settings) {
       this.settings = Objects.requireNonNull(settings, "settings");
       return this;
     }
 
-    /** {@link PasswordHasher#defaults()} unless set (tests set a cheaper one). */
+    /**
+     * The password hasher: {@link PasswordHasher#defaults()} unless set (tests set a cheaper one).
+     *
+     * @param hasher never null
+     * @return this builder
+     */
     public Builder passwordHasher(PasswordHasher hasher) {
       this.hasher = Objects.requireNonNull(hasher, "hasher");
       return this;
     }
 
+    /**
+     * What new passwords must be; {@link PasswordPolicy#defaults()} unless set.
+     *
+     * @param policy never null
+     * @return this builder
+     */
     public Builder passwordPolicy(PasswordPolicy policy) {
       this.policy = Objects.requireNonNull(policy, "policy");
       return this;
     }
 
-    /** The tags of a pipeline, for {@link #accessPolicy()}'s {@code @tag:} grants. */
+    /**
+     * The tags of a pipeline, for {@link LocalAuth#accessPolicy()}'s {@code @tag:} grants; none by
+     * default.
+     *
+     * @param tags pipeline name → its tags, never null
+     * @return this builder
+     */
     public Builder pipelineTags(java.util.function.Function<String, Set<String>> tags) {
       this.pipelineTags = Objects.requireNonNull(tags, "tags");
       return this;
     }
 
     /**
+     * Builds the local authentication.
+     *
+     * @return the local authentication
      * @throws MissingStoreCapabilityException when the store keeps no users or authentication state
      */
     public LocalAuth build() {
@@ -170,11 +204,20 @@ public final class LocalAuth {
     }
   }
 
+  /**
+   * The token and throttling settings in use.
+   *
+   * @return the settings
+   */
   public LocalAuthSettings settings() {
     return settings;
   }
 
-  /** The policy of built-in and stored roles, for the callers of this class to ask. */
+  /**
+   * The policy of built-in and stored roles, for the callers of this class to ask.
+   *
+   * @return the policy
+   */
   public RoleBasedAccessPolicy accessPolicy() {
     return accessPolicy;
   }
@@ -184,7 +227,10 @@ public final class LocalAuth {
   /**
    * Checks a user's password and issues a token pair. The password is not cleared.
    *
+   * @param username the user name; null counts as an unknown user
+   * @param password the password given, never null
    * @param clientAddress where the request came from (counted for throttling), or null
+   * @return a new access and refresh token pair
    * @throws AuthenticationException {@link AuthenticationException.Reason#INVALID_CREDENTIALS}
    *     (unknown user, wrong password, disabled user: one message for all) or {@link
    *     AuthenticationException.Reason#LOCKED_OUT}
@@ -238,6 +284,9 @@ public final class LocalAuth {
    * Exchanges a refresh token for a new pair; the token given is used up. Presenting a used token
    * again revokes every token of its family (the user must log in again).
    *
+   * @param refreshToken the refresh token given; null or malformed is an invalid token
+   * @param clientAddress where the request came from (for the audit log), or null
+   * @return the next token pair
    * @throws AuthenticationException {@link AuthenticationException.Reason#INVALID_TOKEN} or {@link
    *     AuthenticationException.Reason#TOKEN_REUSED}
    */
@@ -279,6 +328,8 @@ public final class LocalAuth {
    * Ends the session of a refresh token: revokes its whole family. Access tokens already issued
    * stay valid until they expire ({@link LocalAuthSettings#accessTokenTtl()}).
    *
+   * @param refreshToken the refresh token; null or malformed is not known
+   * @param clientAddress where the request came from (for the audit log), or null
    * @return whether the token was known
    */
   public boolean logout(String refreshToken, String clientAddress) {
@@ -297,6 +348,8 @@ public final class LocalAuth {
   /**
    * Ends every session of a user (revokes all their refresh tokens).
    *
+   * @param actor who does it, for the audit log
+   * @param username whose sessions
    * @return how many tokens were revoked
    */
   public int logoutEverywhere(Actor actor, String username) {
@@ -336,6 +389,9 @@ public final class LocalAuth {
    * Validates a local access token: signature (ES256 by a known {@code kid}), {@code iss}, {@code
    * aud}, {@code exp}, {@code nbf}, {@code iat}, size; and that the user still exists and is
    * enabled. A rejection's reason never contains the token.
+   *
+   * @param token the JWT, or null
+   * @return success with the user as principal, or a rejection saying why
    */
   public AuthResult verifyAccessToken(String token) {
     AccessTokens.Outcome o = accessTokens.validate(token);
@@ -353,6 +409,9 @@ public final class LocalAuth {
   /**
    * Validates an API key: its format and checksum, then its hash in the store, revocation, expiry
    * and (when the owner is a local user) that the owner is enabled. Records the last use.
+   *
+   * @param key the API key, or null
+   * @return success with the owner as principal and the key's roles, or a rejection saying why
    */
   public AuthResult verifyApiKey(String key) {
     if (!OpaqueTokens.wellFormed(OpaqueTokens.API_KEY_PREFIX, key)) {
@@ -385,6 +444,8 @@ public final class LocalAuth {
    * Authenticates requests with an API key: header {@code X-API-Key: sluice_ak_...} or {@code
    * Authorization: Bearer sluice_ak_...}. Not applicable to requests with neither; any value in
    * {@code X-API-Key} that is not a valid key is rejected.
+   *
+   * @return the authenticator, backed by this instance
    */
   public Authenticator apiKeyAuthenticator() {
     return new Authenticator() {
@@ -415,6 +476,8 @@ public final class LocalAuth {
    * another issuer, an opaque token an OIDC provider may introspect) are not applicable, for the
    * next authenticator (e.g. Keycloak) to judge; an {@link AuthenticatorChain} rejects what none
    * recognises.
+   *
+   * @return the authenticator, backed by this instance
    */
   public Authenticator accessTokenAuthenticator() {
     return new Authenticator() {
@@ -446,7 +509,11 @@ public final class LocalAuth {
     };
   }
 
-  /** {@link #apiKeyAuthenticator()}, then {@link #accessTokenAuthenticator()}. */
+  /**
+   * {@link #apiKeyAuthenticator()}, then {@link #accessTokenAuthenticator()}.
+   *
+   * @return the chain of both
+   */
   public AuthenticatorChain authenticator() {
     return AuthenticatorChain.of(apiKeyAuthenticator(), accessTokenAuthenticator());
   }
@@ -458,12 +525,20 @@ public final class LocalAuth {
     }
   }
 
-  /** The JWKS document (RFC 7517) of the keys that verify local access tokens, as JSON. */
+  /**
+   * The JWKS document (RFC 7517) of the keys that verify local access tokens.
+   *
+   * @return the document as JSON text; public keys only
+   */
   public String jwks() {
     return keys.jwks();
   }
 
-  /** Starts signing with a new key now; tokens signed by the old one stay valid until they expire. */
+  /**
+   * Starts signing with a new key now; tokens signed by the old one stay valid until they expire.
+   *
+   * @param actor who does it, for the audit log
+   */
   public void rotateSigningKey(Actor actor) {
     String kid = keys.rotate().kid();
     record(actor, "signing-key.rotate", kid, true, null);
@@ -474,6 +549,11 @@ public final class LocalAuth {
   /**
    * Creates a user. The password is checked against the policy and not cleared.
    *
+   * @param actor who does it, for the audit log
+   * @param username the new user's name
+   * @param password the password, never null
+   * @param roles the user's roles, each built-in or stored; never null
+   * @return the new user
    * @throws PasswordPolicyException when the password breaks the policy
    * @throws IllegalArgumentException when the name is invalid, a role is unknown, or the user exists
    */
@@ -493,6 +573,9 @@ public final class LocalAuth {
   /**
    * Sets a user's password (an admin's reset); ends the user's sessions. Not cleared.
    *
+   * @param actor who does it, for the audit log
+   * @param username whose password
+   * @param password the new password, never null
    * @throws PasswordPolicyException when the password breaks the policy
    * @throws IllegalArgumentException when there is no such user
    */
@@ -507,6 +590,10 @@ public final class LocalAuth {
   /**
    * A user changes their own password, proving the current one. Ends their other sessions.
    *
+   * @param username the user
+   * @param current the current password, never null
+   * @param next the new password, never null
+   * @param clientAddress where the request came from (counted for throttling), or null
    * @throws AuthenticationException when the current password is wrong (counts as a failed login)
    * @throws PasswordPolicyException when the new password breaks the policy
    */
@@ -536,7 +623,14 @@ public final class LocalAuth {
     record(username, "user.password", username, true, clientAddress, "own password changed; sessions ended");
   }
 
-  /** Enables or disables a user; disabling ends their sessions and stops their API keys. */
+  /**
+   * Enables or disables a user; disabling ends their sessions and stops their API keys.
+   *
+   * @param actor who does it, for the audit log
+   * @param username the user
+   * @param enabled whether the user may log in
+   * @throws IllegalArgumentException when there is no such user
+   */
   public void setEnabled(Actor actor, String username, boolean enabled) {
     UserAccount a = existing(username);
     users.save(new UserAccount(a.username(), a.passwordHash(), a.roles(), enabled, a.createdAt()));
@@ -549,6 +643,9 @@ public final class LocalAuth {
   /**
    * Replaces a user's roles (effective at their next login or refresh).
    *
+   * @param actor who does it, for the audit log
+   * @param username the user
+   * @param roles the new roles, each built-in or stored; never null
    * @throws IllegalArgumentException when there is no such user or a role is unknown
    */
   public void setRoles(Actor actor, String username, Set<String> roles) {
@@ -558,7 +655,13 @@ public final class LocalAuth {
     record(actor, "user.roles", username, true, "roles " + new TreeSet<>(a.roles()) + " -> " + new TreeSet<>(roles));
   }
 
-  /** Deletes a user, their API keys and sessions. @return whether the user existed */
+  /**
+   * Deletes a user, their API keys and sessions.
+   *
+   * @param actor who does it, for the audit log
+   * @param username the user
+   * @return whether the user existed
+   */
   public boolean deleteUser(Actor actor, String username) {
     state.revokeRefreshTokensOf(username, clock.instant());
     boolean existed = users.delete(username);
@@ -566,12 +669,22 @@ public final class LocalAuth {
     return existed;
   }
 
-  /** All users, by name. */
+  /**
+   * All users, by name.
+   *
+   * @return every user, with any current lock
+   */
   public List<UserInfo> users() {
     Instant now = clock.instant();
     return users.list().stream().map(a -> UserInfo.of(a, userLock(a.username(), now))).toList();
   }
 
+  /**
+   * One user.
+   *
+   * @param username the name
+   * @return the user with any current lock, or empty when there is none
+   */
   public Optional<UserInfo> user(String username) {
     Instant now = clock.instant();
     return users.find(username).map(a -> UserInfo.of(a, userLock(a.username(), now)));
@@ -602,8 +715,12 @@ public final class LocalAuth {
   /**
    * Creates an API key; {@link CreatedApiKey#key()} is the only copy of the key.
    *
+   * @param actor who does it, for the audit log
    * @param owner who the key acts for (a local user, or any name of a machine client)
+   * @param name what the key is for
+   * @param roles the roles it grants, each built-in or stored
    * @param expiresAt null for a key that never expires
+   * @return the key's description and the key itself
    * @throws IllegalArgumentException when a role is unknown, the name is empty or the expiry past
    */
   public CreatedApiKey createApiKey(Actor actor, String owner, String name, Set<String> roles, Instant expiresAt) {
@@ -625,12 +742,23 @@ public final class LocalAuth {
     return new CreatedApiKey(ApiKeyInfo.of(stored), key);
   }
 
-  /** Keys of one owner, or all when {@code owner} is null, by creation time. */
+  /**
+   * Keys of one owner, or all, by creation time.
+   *
+   * @param owner the owner, or null for every key
+   * @return the keys, never with key or hash
+   */
   public List<ApiKeyInfo> apiKeys(String owner) {
     return users.listApiKeys(owner).stream().map(ApiKeyInfo::of).toList();
   }
 
-  /** @return whether a key with this id existed and was not revoked before */
+  /**
+   * Revokes an API key; it no longer authenticates requests.
+   *
+   * @param actor who does it, for the audit log
+   * @param id the key id, as in {@link ApiKeyInfo#id()}
+   * @return whether a key with this id existed and was not revoked before
+   */
   public boolean revokeApiKey(Actor actor, String id) {
     Optional<ApiKey> k = users.findApiKey(id);
     if (k.isEmpty() || k.get().revoked()) {
@@ -644,7 +772,12 @@ public final class LocalAuth {
 
   // --- roles --------------------------------------------------------------------------------
 
-  /** Built-in roles, then custom roles by name. */
+  /**
+   * Built-in roles, then custom roles by name; stored roles that do not parse are skipped (and
+   * logged).
+   *
+   * @return the roles
+   */
   public List<RoleDefinition> roles() {
     List<RoleDefinition> out = new ArrayList<>();
     for (String r : List.of(BuiltInRoles.VIEWER, BuiltInRoles.OPERATOR, BuiltInRoles.ADMIN)) {
@@ -662,6 +795,13 @@ public final class LocalAuth {
     return out;
   }
 
+  /**
+   * A role by name: built-in, or custom from the store.
+   *
+   * @param name the role name
+   * @return the definition, or empty when there is no such role
+   * @throws IllegalArgumentException when the stored role does not parse
+   */
   public Optional<RoleDefinition> role(String name) {
     return accessPolicy.role(name);
   }
@@ -669,6 +809,8 @@ public final class LocalAuth {
   /**
    * Creates or replaces a custom role.
    *
+   * @param actor who does it, for the audit log
+   * @param role the custom role, never null
    * @throws IllegalArgumentException when it is built-in
    * @throws MissingStoreCapabilityException when the store keeps no roles
    */
@@ -680,7 +822,15 @@ public final class LocalAuth {
     record(actor, "role.save", role.name(), true, "grants " + role.grants().stream().map(Object::toString).sorted().toList());
   }
 
-  /** @return whether the custom role existed */
+  /**
+   * Deletes a custom role.
+   *
+   * @param actor who does it, for the audit log
+   * @param name the role name
+   * @return whether the custom role existed
+   * @throws IllegalArgumentException when it is a built-in role
+   * @throws MissingStoreCapabilityException when the store keeps no roles
+   */
   public boolean deleteRole(Actor actor, String name) {
     if (BuiltInRoles.all().containsKey(name)) {
       throw new IllegalArgumentException("'" + name + "' is a built-in role and can't be deleted");
@@ -699,7 +849,11 @@ public final class LocalAuth {
 
   // --- throttling ---------------------------------------------------------------------------
 
-  /** Counts of failed logins (subjects {@code user:<name>} and {@code address:<ip>}), locked or not. */
+  /**
+   * Counts of failed logins (subjects {@code user:<name>} and {@code address:<ip>}), locked or not.
+   *
+   * @return every count, by subject
+   */
   public List<LoginFailures> lockouts() {
     return state.listLoginFailures();
   }
@@ -708,6 +862,8 @@ public final class LocalAuth {
    * Lifts a lock and forgets the failures of a subject: {@code user:<name>}, {@code
    * address:<ip>}, or a plain user name.
    *
+   * @param actor who does it, for the audit log
+   * @param subject what to unlock, never null
    * @return whether there was anything to clear
    */
   public boolean unlock(Actor actor, String subject) {
@@ -779,6 +935,12 @@ public final class LocalAuth {
    * Appends an event to the audit log (when the store keeps one), e.g. for secret changes made
    * elsewhere: {@code audit(actor, "secret.set", "hubspot_token", true, null)}. Never pass secret
    * values.
+   *
+   * @param actor who did it
+   * @param action what was done, e.g. {@code secret.set}
+   * @param target what it was done to, or null
+   * @param success whether it succeeded
+   * @param detail a short explanation, or null; never secret material
    */
   public void audit(Actor actor, String action, String target, boolean success, String detail) {
     record(actor, action, target, success, detail);
@@ -787,6 +949,10 @@ public final class LocalAuth {
   /**
    * Audit events below {@code beforeId}, newest first (see {@link AuditLog#list}); empty when the
    * store keeps no audit log.
+   *
+   * @param beforeId only ids below this; {@code Long.MAX_VALUE} for the newest
+   * @param limit at most this many, at least 1
+   * @return the events
    */
   public List<AuditEvent> auditEvents(long beforeId, int limit) {
     return audit == null ? List.of() : audit.list(beforeId, limit);

@@ -41,16 +41,27 @@ public final class LocalAuthSettings {
    * tokens for 14 days, a new signing key every 30 days, 30 seconds of clock skew, tokens of at
    * most 8 KiB; 5 failed logins of one user or 20 from one address within 15 minutes lock it for 15
    * minutes.
+   *
+   * @return the default settings
    */
   public static LocalAuthSettings defaults() {
     return new Builder().build();
   }
 
+  /**
+   * A builder starting from the {@link #defaults()}.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** A builder holding these values. */
+  /**
+   * A builder holding these values.
+   *
+   * @return a new builder
+   */
   public Builder toBuilder() {
     Builder b = new Builder();
     b.issuer = issuer;
@@ -67,53 +78,102 @@ public final class LocalAuthSettings {
     return b;
   }
 
-  /** The {@code iss} of local access tokens. */
+  /**
+   * The {@code iss} of local access tokens.
+   *
+   * @return the issuer
+   */
   public String issuer() {
     return issuer;
   }
 
-  /** The {@code aud} of local access tokens. */
+  /**
+   * The {@code aud} of local access tokens.
+   *
+   * @return the audience
+   */
   public String audience() {
     return audience;
   }
 
+  /**
+   * How long an access token is valid after it was issued.
+   *
+   * @return the lifetime, 10 seconds to 24 hours
+   */
   public Duration accessTokenTtl() {
     return accessTokenTtl;
   }
 
+  /**
+   * How long a refresh token is valid after it was issued.
+   *
+   * @return the lifetime, 1 minute to 365 days
+   */
   public Duration refreshTokenTtl() {
     return refreshTokenTtl;
   }
 
-  /** How long a signing key signs before a new one takes over. */
+  /**
+   * How long a signing key signs before a new one takes over.
+   *
+   * @return the lifetime, 1 minute to 3650 days
+   */
   public Duration signingKeyLifetime() {
     return signingKeyLifetime;
   }
 
-  /** Leeway on {@code exp}, {@code nbf} and {@code iat}. */
+  /**
+   * Leeway on {@code exp}, {@code nbf} and {@code iat}.
+   *
+   * @return the skew, 0 to 5 minutes
+   */
   public Duration clockSkew() {
     return clockSkew;
   }
 
-  /** Longer tokens are refused before they are parsed. */
+  /**
+   * Longer tokens are refused before they are parsed.
+   *
+   * @return the limit in characters, 512 to 65536
+   */
   public int maxTokenLength() {
     return maxTokenLength;
   }
 
+  /**
+   * Failed logins of one user within {@link #failureWindow()} that lock the user out.
+   *
+   * @return the limit, 1 to 10000
+   */
   public int maxFailuresPerUser() {
     return maxFailuresPerUser;
   }
 
+  /**
+   * Failed logins from one client address within {@link #failureWindow()} that lock the address
+   * out.
+   *
+   * @return the limit, 1 to 10000
+   */
   public int maxFailuresPerAddress() {
     return maxFailuresPerAddress;
   }
 
-  /** Failures older than this no longer count. */
+  /**
+   * Failures older than this no longer count.
+   *
+   * @return the window, 1 second to 1 day
+   */
   public Duration failureWindow() {
     return failureWindow;
   }
 
-  /** How long a user or address stays locked after too many failures (unless an admin unlocks). */
+  /**
+   * How long a user or address stays locked after too many failures (unless an admin unlocks).
+   *
+   * @return the duration, 1 second to 1 day
+   */
   public Duration lockoutDuration() {
     return lockoutDuration;
   }
@@ -134,36 +194,89 @@ public final class LocalAuthSettings {
 
     private Builder() {}
 
+    /**
+     * Sets {@link LocalAuthSettings#issuer()}.
+     *
+     * @param issuer 1-200 characters, not blank
+     * @return this builder
+     * @throws IllegalArgumentException when it is null, blank or longer than 200 characters
+     */
     public Builder issuer(String issuer) {
       this.issuer = text(issuer, "issuer");
       return this;
     }
 
+    /**
+     * Sets {@link LocalAuthSettings#audience()}.
+     *
+     * @param audience 1-200 characters, not blank
+     * @return this builder
+     * @throws IllegalArgumentException when it is null, blank or longer than 200 characters
+     */
     public Builder audience(String audience) {
       this.audience = text(audience, "audience");
       return this;
     }
 
+    /**
+     * Sets {@link LocalAuthSettings#accessTokenTtl()}.
+     *
+     * @param ttl 10 seconds to 24 hours
+     * @return this builder
+     * @throws NullPointerException when it is null
+     * @throws IllegalArgumentException when it is out of range
+     */
     public Builder accessTokenTtl(Duration ttl) {
       this.accessTokenTtl = between(ttl, "accessTokenTtl", Duration.ofSeconds(10), Duration.ofHours(24));
       return this;
     }
 
+    /**
+     * Sets {@link LocalAuthSettings#refreshTokenTtl()}.
+     *
+     * @param ttl 1 minute to 365 days
+     * @return this builder
+     * @throws NullPointerException when it is null
+     * @throws IllegalArgumentException when it is out of range
+     */
     public Builder refreshTokenTtl(Duration ttl) {
       this.refreshTokenTtl = between(ttl, "refreshTokenTtl", Duration.ofMinutes(1), Duration.ofDays(365));
       return this;
     }
 
+    /**
+     * Sets {@link LocalAuthSettings#signingKeyLifetime()}.
+     *
+     * @param lifetime 1 minute to 3650 days
+     * @return this builder
+     * @throws NullPointerException when it is null
+     * @throws IllegalArgumentException when it is out of range
+     */
     public Builder signingKeyLifetime(Duration lifetime) {
       this.signingKeyLifetime = between(lifetime, "signingKeyLifetime", Duration.ofMinutes(1), Duration.ofDays(3650));
       return this;
     }
 
+    /**
+     * Sets {@link LocalAuthSettings#clockSkew()}.
+     *
+     * @param skew 0 to 5 minutes
+     * @return this builder
+     * @throws NullPointerException when it is null
+     * @throws IllegalArgumentException when it is out of range
+     */
     public Builder clockSkew(Duration skew) {
       this.clockSkew = between(skew, "clockSkew", Duration.ZERO, Duration.ofMinutes(5));
       return this;
     }
 
+    /**
+     * Sets {@link LocalAuthSettings#maxTokenLength()}.
+     *
+     * @param length 512 to 65536 characters
+     * @return this builder
+     * @throws IllegalArgumentException when it is out of range
+     */
     public Builder maxTokenLength(int length) {
       if (length < 512 || length > 65536) {
         throw new IllegalArgumentException("maxTokenLength must be 512 to 65536, got " + length);
@@ -172,26 +285,61 @@ public final class LocalAuthSettings {
       return this;
     }
 
+    /**
+     * Sets {@link LocalAuthSettings#maxFailuresPerUser()}.
+     *
+     * @param n 1 to 10000
+     * @return this builder
+     * @throws IllegalArgumentException when it is out of range
+     */
     public Builder maxFailuresPerUser(int n) {
       this.maxFailuresPerUser = positive(n, "maxFailuresPerUser");
       return this;
     }
 
+    /**
+     * Sets {@link LocalAuthSettings#maxFailuresPerAddress()}.
+     *
+     * @param n 1 to 10000
+     * @return this builder
+     * @throws IllegalArgumentException when it is out of range
+     */
     public Builder maxFailuresPerAddress(int n) {
       this.maxFailuresPerAddress = positive(n, "maxFailuresPerAddress");
       return this;
     }
 
+    /**
+     * Sets {@link LocalAuthSettings#failureWindow()}.
+     *
+     * @param window 1 second to 1 day
+     * @return this builder
+     * @throws NullPointerException when it is null
+     * @throws IllegalArgumentException when it is out of range
+     */
     public Builder failureWindow(Duration window) {
       this.failureWindow = between(window, "failureWindow", Duration.ofSeconds(1), Duration.ofDays(1));
       return this;
     }
 
+    /**
+     * Sets {@link LocalAuthSettings#lockoutDuration()}.
+     *
+     * @param duration 1 second to 1 day
+     * @return this builder
+     * @throws NullPointerException when it is null
+     * @throws IllegalArgumentException when it is out of range
+     */
     public Builder lockoutDuration(Duration duration) {
       this.lockoutDuration = between(duration, "lockoutDuration", Duration.ofSeconds(1), Duration.ofDays(1));
       return this;
     }
 
+    /**
+     * Builds the settings; the builder can be used further.
+     *
+     * @return the settings
+     */
     public LocalAuthSettings build() {
       return new LocalAuthSettings(this);
     }

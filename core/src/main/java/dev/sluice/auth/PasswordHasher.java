@@ -52,7 +52,11 @@ public final class PasswordHasher {
     this.dummyHash = hash(dummy);
   }
 
-  /** A hasher with {@value #DEFAULT_ITERATIONS} iterations: the one to use in production. */
+  /**
+   * A hasher with {@value #DEFAULT_ITERATIONS} iterations: the one to use in production.
+   *
+   * @return the hasher
+   */
   public static PasswordHasher defaults() {
     return new PasswordHasher(DEFAULT_ITERATIONS);
   }
@@ -61,6 +65,8 @@ public final class PasswordHasher {
    * A hasher with another iteration count: higher to raise the cost, lower only in tests (where
    * 600,000 iterations per hash would make a suite slow).
    *
+   * @param iterations PBKDF2 iterations of new hashes, 1,000 to 10,000,000
+   * @return the hasher
    * @throws IllegalArgumentException when {@code iterations} is below 1,000 or above 10,000,000
    */
   public static PasswordHasher withIterations(int iterations) {
@@ -70,12 +76,22 @@ public final class PasswordHasher {
     return new PasswordHasher(iterations);
   }
 
-  /** The iteration count of new hashes. */
+  /**
+   * The iteration count of new hashes.
+   *
+   * @return the count
+   */
   public int iterations() {
     return iterations;
   }
 
-  /** A new encoded hash of {@code password} with a fresh salt. Does not clear the password. */
+  /**
+   * A new encoded hash of {@code password} with a fresh salt. Does not clear the password.
+   *
+   * @param password never null
+   * @return the hash in the encoded form
+   * @throws NullPointerException when {@code password} is null
+   */
   public String hash(char[] password) {
     Objects.requireNonNull(password, "password");
     byte[] salt = new byte[SALT];
@@ -97,6 +113,11 @@ public final class PasswordHasher {
    * Checks {@code password} against an encoded hash, in constant time. A hash that is not in the
    * encoded form (or asks for absurd parameters) never matches; the check then still spends the
    * time of a real one. Does not clear the password.
+   *
+   * @param password the password to check, never null
+   * @param encoded the stored hash in the encoded form; null or malformed never matches
+   * @return whether it matches, and whether the hash should be replaced
+   * @throws NullPointerException when {@code password} is null
    */
   public Verification verify(char[] password, String encoded) {
     Objects.requireNonNull(password, "password");
@@ -114,6 +135,9 @@ public final class PasswordHasher {
   /**
    * Spends the time of a real check and returns false: what a login of an unknown (or disabled)
    * user does, so that its answer takes as long as a wrong password's.
+   *
+   * @param password the password given, never null
+   * @return always {@code false}
    */
   public boolean verifyNothing(char[] password) {
     Parsed parsed = parse(dummyHash);
@@ -123,12 +147,22 @@ public final class PasswordHasher {
     return false;
   }
 
-  /** Whether {@code encoded} is in this hasher's encoded form (any iteration count it accepts). */
+  /**
+   * Whether {@code encoded} is in this hasher's encoded form (any iteration count it accepts).
+   *
+   * @param encoded a stored hash, or null
+   * @return whether it can be verified
+   */
   public static boolean isEncoded(String encoded) {
     return parse(encoded) != null;
   }
 
-  /** The iteration count of an encoded hash, or -1 when it is not one. */
+  /**
+   * The iteration count of an encoded hash.
+   *
+   * @param encoded a stored hash, or null
+   * @return the count, or -1 when it is not in the encoded form
+   */
   public static int iterationsOf(String encoded) {
     Parsed p = parse(encoded);
     return p == null ? -1 : p.iterations;

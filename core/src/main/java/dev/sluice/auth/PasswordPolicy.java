@@ -34,7 +34,11 @@ public final class PasswordPolicy {
     this.maxLength = maxLength;
   }
 
-  /** At least 12 and at most 256 characters, not common. */
+  /**
+   * At least 12 and at most 256 characters, not common.
+   *
+   * @return the default policy
+   */
   public static PasswordPolicy defaults() {
     return new PasswordPolicy(12, 256);
   }
@@ -42,6 +46,10 @@ public final class PasswordPolicy {
   /**
    * A policy with other length limits.
    *
+   * @param minLength the fewest characters (code points), at least 8
+   * @param maxLength the most characters (code points), {@code minLength} to {@value
+   *     #ABSOLUTE_MAX_LENGTH}
+   * @return the policy
    * @throws IllegalArgumentException when {@code minLength} is below 8 or {@code maxLength} is
    *     below {@code minLength} or above {@value #ABSOLUTE_MAX_LENGTH}
    */
@@ -56,10 +64,20 @@ public final class PasswordPolicy {
     return new PasswordPolicy(minLength, maxLength);
   }
 
+  /**
+   * The fewest characters a password may have.
+   *
+   * @return the minimum, in code points
+   */
   public int minLength() {
     return minLength;
   }
 
+  /**
+   * The most characters a password may have; longer ones are refused, never truncated.
+   *
+   * @return the maximum, in code points
+   */
   public int maxLength() {
     return maxLength;
   }
@@ -67,6 +85,8 @@ public final class PasswordPolicy {
   /**
    * Checks a new password of {@code username}. Does not clear the password.
    *
+   * @param username the user's name, or null to skip the check against it
+   * @param password the new password, never null
    * @throws PasswordPolicyException naming the rule it breaks (never the password)
    */
   public void check(String username, char[] password) {
@@ -89,12 +109,21 @@ public final class PasswordPolicy {
     }
   }
 
-  /** Whether {@code password} is on the bundled list (case-insensitive). */
+  /**
+   * Whether {@code password} is on the bundled list (case-insensitive).
+   *
+   * @param password the password, or null
+   * @return whether it is common; false for null
+   */
   public static boolean isCommon(String password) {
     return password != null && Common.PASSWORDS.contains(password.toLowerCase(Locale.ROOT));
   }
 
-  /** How many passwords the bundled list holds. */
+  /**
+   * How many passwords the bundled list holds.
+   *
+   * @return the count
+   */
   public static int commonPasswordCount() {
     return Common.PASSWORDS.size();
   }

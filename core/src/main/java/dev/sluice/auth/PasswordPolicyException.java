@@ -9,6 +9,11 @@ import dev.sluice.SluiceException;
 public class PasswordPolicyException extends SluiceException {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * Creates the exception.
+   *
+   * @param message the rule broken; never the password
+   */
   public PasswordPolicyException(String message) {
     super(message);
   }

@@ -27,6 +27,16 @@ import java.util.regex.Pattern;
 public record PermissionGrant(Permission permission, String pipelinePattern, String tag) {
   private static final Pattern SCOPE = Pattern.compile("[A-Za-z0-9_.*?-]{1,200}");
 
+  /**
+   * Checks the components.
+   *
+   * @param permission never null
+   * @param pipelinePattern a glob of pipeline names, or null
+   * @param tag a pipeline tag, or null
+   * @throws NullPointerException when {@code permission} is null
+   * @throws IllegalArgumentException when both scopes are given, the permission is not
+   *     pipeline-scoped but a scope is, or a scope is malformed
+   */
   public PermissionGrant {
     Objects.requireNonNull(permission, "permission");
     if (pipelinePattern != null && tag != null) {
@@ -44,7 +54,12 @@ public record PermissionGrant(Permission permission, String pipelinePattern, Str
     }
   }
 
-  /** A grant on every pipeline. */
+  /**
+   * A grant on every pipeline.
+   *
+   * @param permission never null
+   * @return the unscoped grant
+   */
   public static PermissionGrant of(Permission permission) {
     return new PermissionGrant(permission, null, null);
   }
@@ -52,6 +67,8 @@ public record PermissionGrant(Permission permission, String pipelinePattern, Str
   /**
    * Parses the text form (see the class comment).
    *
+   * @param text e.g. {@code runs:trigger@orders-*}; surrounding blanks are ignored
+   * @return the grant
    * @throws IllegalArgumentException naming the rejected text and what was expected
    */
   public static PermissionGrant parse(String text) {
@@ -75,7 +92,11 @@ public record PermissionGrant(Permission permission, String pipelinePattern, Str
     }
   }
 
-  /** Whether this grant is limited to some pipelines. */
+  /**
+   * Whether this grant is limited to some pipelines.
+   *
+   * @return whether it has a pipeline pattern or a tag
+   */
   public boolean scoped() {
     return pipelinePattern != null || tag != null;
   }
@@ -84,7 +105,10 @@ public record PermissionGrant(Permission permission, String pipelinePattern, Str
    * Whether it covers {@code permission} on {@code pipeline} (null: an action that concerns no
    * single pipeline, which only an unscoped grant covers).
    *
+   * @param wanted the permission asked for
+   * @param pipeline the pipeline the action concerns, or null
    * @param tags the tags of {@code pipeline}, never null
+   * @return whether this grant covers it
    */
   public boolean covers(Permission wanted, String pipeline, Set<String> tags) {
     if (wanted != permission) {

@@ -13,16 +13,36 @@ import java.util.Set;
  * @param attributes extra claims worth showing (e.g. e-mail), never null; never secrets
  */
 public record Principal(String name, Set<String> roles, Map<String, String> attributes) {
+  /**
+   * Checks the name and copies the collections.
+   *
+   * @param name never null
+   * @param roles never null
+   * @param attributes never null
+   * @throws NullPointerException when a component is null
+   */
   public Principal {
     Objects.requireNonNull(name, "name");
     roles = Set.copyOf(roles);
     attributes = Map.copyOf(attributes);
   }
 
+  /**
+   * A principal without attributes.
+   *
+   * @param name never null
+   * @param roles never null
+   */
   public Principal(String name, Set<String> roles) {
     this(name, roles, Map.of());
   }
 
+  /**
+   * Whether the principal holds a role.
+   *
+   * @param role the role name
+   * @return whether it is among {@link #roles()}
+   */
   public boolean hasRole(String role) {
     return roles.contains(role);
   }

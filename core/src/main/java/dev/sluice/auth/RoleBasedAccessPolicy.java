@@ -33,16 +33,30 @@ public final class RoleBasedAccessPolicy implements AccessPolicy {
     this.pipelineTags = b.pipelineTags;
   }
 
-  /** A policy of the built-in roles only. */
+  /**
+   * A policy of the built-in roles only.
+   *
+   * @return the policy
+   */
   public static RoleBasedAccessPolicy builtInRolesOnly() {
     return builder().build();
   }
 
-  /** A policy of the built-in roles and the custom roles of {@code store}. */
+  /**
+   * A policy of the built-in roles and the custom roles of {@code store}.
+   *
+   * @param store where custom roles live, never null
+   * @return the policy
+   */
   public static RoleBasedAccessPolicy withRoles(RoleStore store) {
     return builder().roles(store).build();
   }
 
+  /**
+   * A builder for a policy of the built-in roles, without pipeline tags.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -54,18 +68,33 @@ public final class RoleBasedAccessPolicy implements AccessPolicy {
 
     private Builder() {}
 
-    /** Where custom roles live; none (built-in roles only) by default. */
+    /**
+     * Where custom roles live; none (built-in roles only) by default.
+     *
+     * @param roles the role store, never null
+     * @return this builder
+     */
     public Builder roles(RoleStore roles) {
       this.store = Objects.requireNonNull(roles, "roles");
       return this;
     }
 
-    /** The tags of a pipeline by name (for {@code @tag:} grants); no tags by default. */
+    /**
+     * The tags of a pipeline by name (for {@code @tag:} grants); no tags by default.
+     *
+     * @param tags pipeline name → its tags, never null; called on every scoped decision
+     * @return this builder
+     */
     public Builder pipelineTags(Function<String, Set<String>> tags) {
       this.pipelineTags = Objects.requireNonNull(tags, "tags");
       return this;
     }
 
+    /**
+     * Builds the policy.
+     *
+     * @return the policy
+     */
     public RoleBasedAccessPolicy build() {
       return new RoleBasedAccessPolicy(this);
     }
@@ -74,6 +103,8 @@ public final class RoleBasedAccessPolicy implements AccessPolicy {
   /**
    * The definition of a role by name: built-in, or custom from the store.
    *
+   * @param name the role name, or null
+   * @return the definition, or empty when there is no such role
    * @throws IllegalArgumentException when a stored custom role does not parse
    */
   public Optional<RoleDefinition> role(String name) {

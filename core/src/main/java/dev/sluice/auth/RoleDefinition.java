@@ -19,13 +19,31 @@ import java.util.stream.Collectors;
  * @param builtIn whether it is one of {@link BuiltInRoles} (which can't be changed or deleted)
  */
 public record RoleDefinition(String name, String description, Set<PermissionGrant> grants, boolean builtIn) {
+  /**
+   * Checks the name and description and copies the grants.
+   *
+   * @param name 1-64 letters, digits, {@code _}, {@code .} or {@code -}
+   * @param description never null (may be empty)
+   * @param grants never null
+   * @param builtIn whether it is a built-in role
+   * @throws IllegalArgumentException when {@code name} is malformed
+   * @throws NullPointerException when {@code description} or {@code grants} is null
+   */
   public RoleDefinition {
     checkName(name);
     Objects.requireNonNull(description, "description");
     grants = Set.copyOf(grants);
   }
 
-  /** A custom role. */
+  /**
+   * A custom role.
+   *
+   * @param name its name; not a built-in role's
+   * @param description never null (may be empty)
+   * @param grants never null
+   * @return the definition
+   * @throws IllegalArgumentException when the name is malformed or a built-in role's
+   */
   public static RoleDefinition custom(String name, String description, Set<PermissionGrant> grants) {
     if (BuiltInRoles.all().containsKey(name)) {
       throw new IllegalArgumentException("'" + name + "' is a built-in role; choose another name for a custom role");
@@ -33,7 +51,13 @@ public record RoleDefinition(String name, String description, Set<PermissionGran
     return new RoleDefinition(name, description, grants, false);
   }
 
-  /** A built-in role's definition. */
+  /**
+   * A built-in role's definition, with a description of what it may do.
+   *
+   * @param name one of {@link BuiltInRoles}
+   * @return the definition
+   * @throws IllegalArgumentException when it is not a built-in role
+   */
   public static RoleDefinition builtIn(String name) {
     if (!BuiltInRoles.all().containsKey(name)) {
       throw new IllegalArgumentException("'" + name + "' is not a built-in role; they are " + BuiltInRoles.all().keySet());
@@ -51,6 +75,10 @@ public record RoleDefinition(String name, String description, Set<PermissionGran
   }
 
   /**
+   * Checks a role name: 1-64 letters, digits, {@code _}, {@code .} or {@code -}.
+   *
+   * @param name the name; null is rejected
+   * @return {@code name}
    * @throws IllegalArgumentException naming the rejected name
    */
   public static String checkName(String name) {
@@ -60,15 +88,22 @@ public record RoleDefinition(String name, String description, Set<PermissionGran
     return name;
   }
 
-  /** As a store keeps it. */
+  /**
+   * As a store keeps it: the grants in their text form.
+   *
+   * @param updatedAt when it was changed
+   * @return the record
+   */
   public RoleRecord toRecord(Instant updatedAt) {
     return new RoleRecord(name, description, grants.stream().map(PermissionGrant::toString)
         .collect(Collectors.toSet()), updatedAt);
   }
 
   /**
-   * From a store's record.
+   * From a store's record, as a custom role.
    *
+   * @param r the record
+   * @return the definition
    * @throws IllegalArgumentException when a grant does not parse (naming the role and grant)
    */
   public static RoleDefinition fromRecord(RoleRecord r) {

@@ -82,6 +82,8 @@ public final class SecretBox {
    * A new key from {@code passphrase}: fresh random salt and key id, {@value #ITERATIONS}
    * iterations. Store its {@link #record()} with the secrets. Does not clear the passphrase.
    *
+   * @param passphrase the master passphrase, at least 8 characters
+   * @return the new box
    * @throws IllegalArgumentException when the passphrase is shorter than 8 characters
    */
   public static SecretBox create(char[] passphrase) {
@@ -100,6 +102,9 @@ public final class SecretBox {
    * The key {@code record} describes, derived from {@code passphrase}. Does not clear the
    * passphrase.
    *
+   * @param record the key record in force, never null
+   * @param passphrase the master passphrase
+   * @return the box
    * @throws WrongMasterKeyException when the passphrase is not the one the record was made with
    * @throws SluiceException when the record is not in a format this version understands
    */
@@ -151,12 +156,21 @@ public final class SecretBox {
     }
   }
 
-  /** The record to keep with the secrets; null for a {@link #legacy} box. */
+  /**
+   * The record to keep with the secrets.
+   *
+   * @return the record; null for a box that reads version 1 ciphertext only
+   */
   public SecretKeyRecord record() {
     return record;
   }
 
-  /** The format version of a stored ciphertext: 1, 2, or -1 when it is neither. */
+  /**
+   * The format version of a stored ciphertext.
+   *
+   * @param ciphertext a stored ciphertext, never null
+   * @return 1, 2, or -1 when it is neither
+   */
   public static int version(byte[] ciphertext) {
     if (ciphertext.length >= 1 + NONCE + 16 && ciphertext[0] == V1) {
       return 1;
@@ -167,7 +181,13 @@ public final class SecretBox {
     return -1;
   }
 
-  /** The key id a version 2 ciphertext names, in hex as in {@link SecretKeyRecord#id()}. */
+  /**
+   * The key id a version 2 ciphertext names.
+   *
+   * @param ciphertext a version 2 ciphertext
+   * @return the key id in hex, as in {@link SecretKeyRecord#id()}
+   * @throws IllegalArgumentException when it is not a version 2 ciphertext
+   */
   public static String keyId(byte[] ciphertext) {
     if (version(ciphertext) != 2) {
       throw new IllegalArgumentException("not a version 2 ciphertext");
@@ -175,7 +195,13 @@ public final class SecretBox {
     return HexFormat.of().formatHex(ciphertext, 1, 1 + KEY_ID);
   }
 
-  /** A version 2 ciphertext of {@code plaintext} stored as {@code name}. */
+  /**
+   * A version 2 ciphertext of {@code plaintext} stored as {@code name}, with a fresh random nonce.
+   *
+   * @param name the secret's name, bound to the ciphertext
+   * @param plaintext the value
+   * @return the ciphertext
+   */
   public byte[] encrypt(String name, String plaintext) {
     if (record == null) {
       throw new IllegalStateException("the version 1 key only reads old secrets");
@@ -196,6 +222,9 @@ public final class SecretBox {
   /**
    * The plaintext of a ciphertext of this box's version and key.
    *
+   * @param name the secret's name the ciphertext was made for
+   * @param ciphertext the ciphertext
+   * @return the plaintext
    * @throws SluiceException naming the secret when it is of another format or key, or does not
    *     decrypt (wrong key or changed bytes)
    */

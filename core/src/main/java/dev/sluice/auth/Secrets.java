@@ -41,6 +41,9 @@ public final class Secrets implements PluginSecrets {
    * Opens the secrets of {@code store} with the master {@code passphrase}, which is cleared
    * (overwritten) before this returns or throws.
    *
+   * @param store where the secrets live, never null
+   * @param passphrase the master passphrase, at least 8 characters
+   * @return the opened secrets
    * @throws WrongMasterKeyException when the passphrase is not the one the secrets are under
    * @throws IllegalArgumentException when the passphrase is shorter than 8 characters
    */
@@ -97,7 +100,11 @@ public final class Secrets implements PluginSecrets {
     return next;
   }
 
-  /** The id of the key in force. */
+  /**
+   * The id of the key in force.
+   *
+   * @return the key id, as in {@link SecretKeyRecord#id()}
+   */
   public String keyId() {
     return box.record().id();
   }
@@ -149,10 +156,21 @@ public final class Secrets implements PluginSecrets {
     return box.decrypt(name, ciphertext);
   }
 
+  /**
+   * The names of the stored secrets, sorted. Never the values.
+   *
+   * @return the names
+   */
   public List<String> names() {
     return store.names();
   }
 
+  /**
+   * Deletes a secret.
+   *
+   * @param name the secret's name
+   * @return whether it existed
+   */
   public boolean delete(String name) {
     return store.delete(name);
   }
@@ -163,6 +181,7 @@ public final class Secrets implements PluginSecrets {
    * cleared before this returns or throws. Afterwards this instance uses the new key; other
    * processes must be restarted with the new passphrase.
    *
+   * @param newPassphrase the new master passphrase, at least 8 characters
    * @return how many secrets were re-encrypted
    * @throws StaleSecretKeyException when another process rotated the key meanwhile; nothing was
    *     changed

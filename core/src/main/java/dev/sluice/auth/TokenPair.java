@@ -16,6 +16,15 @@ import java.util.Objects;
  */
 public record TokenPair(String accessToken, Instant accessTokenExpiresAt, String refreshToken,
     Instant refreshTokenExpiresAt) {
+  /**
+   * Checks the components.
+   *
+   * @param accessToken never null
+   * @param accessTokenExpiresAt never null
+   * @param refreshToken never null
+   * @param refreshTokenExpiresAt never null
+   * @throws NullPointerException when a component is null
+   */
   public TokenPair {
     Objects.requireNonNull(accessToken, "accessToken");
     Objects.requireNonNull(accessTokenExpiresAt, "accessTokenExpiresAt");
@@ -23,7 +32,11 @@ public record TokenPair(String accessToken, Instant accessTokenExpiresAt, String
     Objects.requireNonNull(refreshTokenExpiresAt, "refreshTokenExpiresAt");
   }
 
-  /** Always {@code Bearer}. */
+  /**
+   * The OAuth token type of the access token.
+   *
+   * @return always {@code Bearer}
+   */
   public String tokenType() {
     return "Bearer";
   }

@@ -18,6 +18,16 @@ import java.util.Set;
  * @param lockedUntil until when logins are refused after failed attempts; null when not locked
  */
 public record UserInfo(String username, Set<String> roles, boolean enabled, Instant createdAt, Instant lockedUntil) {
+  /**
+   * Checks the required components and copies the roles.
+   *
+   * @param username never null
+   * @param roles never null
+   * @param enabled whether the user may log in
+   * @param createdAt never null
+   * @param lockedUntil null when not locked
+   * @throws NullPointerException when a required component is null
+   */
   public UserInfo {
     Objects.requireNonNull(username, "username");
     roles = Set.copyOf(roles);

@@ -9,6 +9,11 @@ import dev.sluice.SluiceException;
 public class WrongMasterKeyException extends SluiceException {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * Creates the exception.
+   *
+   * @param message names the key id; never the passphrase or a secret
+   */
   public WrongMasterKeyException(String message) {
     super(message);
   }

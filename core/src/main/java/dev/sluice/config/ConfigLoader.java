@@ -408,7 +408,7 @@ public final class ConfigLoader {
    * The store's secrets for plugins ({@link PluginSecrets}), opened on first use: deriving the key
    * takes about half a second, which configurations that never need a secret should not pay.
    */
-  private static final class LazySecrets implements PluginSecrets {
+  static final class LazySecrets implements PluginSecrets {
     private final Store store;
     private final String passphrase;
     private Secrets opened; // guarded by this

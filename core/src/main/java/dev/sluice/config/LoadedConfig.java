@@ -3,10 +3,11 @@ package dev.sluice.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.Sluice;
 import dev.sluice.SluiceDefinition;
-import dev.sluice.spi.PluginSecrets;
-import dev.sluice.spi.ProviderRegistry;
+import dev.sluice.auth.Secrets;
 import dev.sluice.schedule.ClusterCoordinator;
 import dev.sluice.schedule.ClusterSettings;
+import dev.sluice.spi.PluginSecrets;
+import dev.sluice.spi.ProviderRegistry;
 import dev.sluice.store.Store;
 import java.nio.file.Path;
 import java.util.List;
@@ -95,6 +96,22 @@ public final class LoadedConfig implements AutoCloseable {
    */
   public PluginSecrets secrets() {
     return secrets;
+  }
+
+  /**
+   * The store's secrets opened with {@code secrets.key}, for what needs the master key itself
+   * rather than single values: local users (their token signing keys are encrypted under it) and
+   * the REST API's secrets endpoints. Opened on the first call (deriving the key takes about half
+   * a second), then the same instance.
+   *
+   * @return the secrets; empty when no {@code secrets.key} is configured
+   * @throws dev.sluice.auth.WrongMasterKeyException when the key is not the store's
+   * @throws dev.sluice.store.MissingStoreCapabilityException when the store keeps no secrets
+   */
+  public Optional<Secrets> openSecrets() {
+    return secrets instanceof ConfigLoader.LazySecrets lazy
+        ? Optional.of(lazy.open("local users and the REST API"))
+        : Optional.empty();
   }
 
   /**

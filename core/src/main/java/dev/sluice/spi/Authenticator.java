@@ -11,6 +11,8 @@ package dev.sluice.spi;
 public interface Authenticator {
 
   /**
+   * Decides who made {@code request}, or that it carries no credential of this kind.
+   *
    * @param request the request's method, path and headers, never null
    * @return never null
    */

@@ -28,6 +28,20 @@ public record ApiKey(
     Instant expiresAt,
     boolean revoked,
     Instant lastUsedAt) {
+  /**
+   * Checks the required components and copies {@code roles}.
+   *
+   * @param id unique, never null
+   * @param name what the key is for, never null
+   * @param owner the user who created it, never null
+   * @param keyHash hash of the key, never null
+   * @param roles granted Sluice roles, never null
+   * @param createdAt never null
+   * @param expiresAt null when it never expires
+   * @param revoked whether it was revoked
+   * @param lastUsedAt when it last authenticated a request; null when never
+   * @throws NullPointerException when a required component is null
+   */
   public ApiKey {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(name, "name");
@@ -37,18 +51,38 @@ public record ApiKey(
     Objects.requireNonNull(createdAt, "createdAt");
   }
 
-  /** A key never used yet ({@code lastUsedAt} null). */
+  /**
+   * A key never used yet ({@code lastUsedAt} null).
+   *
+   * @param id unique, never null
+   * @param name what the key is for, never null
+   * @param owner the user who created it, never null
+   * @param keyHash hash of the key, never null
+   * @param roles granted Sluice roles, never null
+   * @param createdAt never null
+   * @param expiresAt null when it never expires
+   * @param revoked whether it was revoked
+   */
   public ApiKey(String id, String name, String owner, String keyHash, Set<String> roles, Instant createdAt,
       Instant expiresAt, boolean revoked) {
     this(id, name, owner, keyHash, roles, createdAt, expiresAt, revoked, null);
   }
 
-  /** This key, revoked. */
+  /**
+   * This key, revoked.
+   *
+   * @return a copy with {@code revoked} true
+   */
   public ApiKey revokedKey() {
     return new ApiKey(id, name, owner, keyHash, roles, createdAt, expiresAt, true, lastUsedAt);
   }
 
-  /** This key, last used at {@code at}. */
+  /**
+   * This key, last used at {@code at}.
+   *
+   * @param at when it was used
+   * @return a copy with {@code lastUsedAt} set
+   */
   public ApiKey usedAt(Instant at) {
     return new ApiKey(id, name, owner, keyHash, roles, createdAt, expiresAt, revoked, at);
   }

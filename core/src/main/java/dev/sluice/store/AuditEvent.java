@@ -29,6 +29,20 @@ public record AuditEvent(
     boolean success,
     String clientAddress,
     String detail) {
+  /**
+   * Checks the required components and clips long text (actor to 200 characters, action 100,
+   * target 500, client address 100, detail 2000).
+   *
+   * @param id assigned by the log; 0 before it is appended
+   * @param at never null
+   * @param actor who acted, never null
+   * @param action what was done, never null
+   * @param target what it was done to, or null
+   * @param success whether it succeeded
+   * @param clientAddress where the request came from, or null
+   * @param detail a short explanation, or null
+   * @throws NullPointerException when a required component is null
+   */
   public AuditEvent {
     Objects.requireNonNull(at, "at");
     Objects.requireNonNull(actor, "actor");
@@ -40,13 +54,29 @@ public record AuditEvent(
     detail = clip(detail, 2000);
   }
 
-  /** A new event (id 0: the log assigns one). */
+  /**
+   * A new event (id 0: the log assigns one).
+   *
+   * @param at never null
+   * @param actor who acted, never null
+   * @param action what was done, never null
+   * @param target what it was done to, or null
+   * @param success whether it succeeded
+   * @param clientAddress where the request came from, or null
+   * @param detail a short explanation, or null; never secret material
+   * @return the event
+   */
   public static AuditEvent of(Instant at, String actor, String action, String target, boolean success,
       String clientAddress, String detail) {
     return new AuditEvent(0, at, actor, action, target, success, clientAddress, detail);
   }
 
-  /** This event with the id the log assigned. */
+  /**
+   * This event with the id the log assigned.
+   *
+   * @param newId the id
+   * @return a copy with that id
+   */
   public AuditEvent withId(long newId) {
     return new AuditEvent(newId, at, actor, action, target, success, clientAddress, detail);
   }

@@ -11,13 +11,21 @@ import java.util.List;
  */
 public interface AuditLog {
 
-  /** Appends an event; returns it with its assigned id. */
+  /**
+   * Appends an event.
+   *
+   * @param event the event; its id is ignored
+   * @return the event with its assigned id
+   */
   AuditEvent append(AuditEvent event);
 
   /**
    * Events with an id below {@code beforeId} (all when it is {@code Long.MAX_VALUE}), newest
    * first, at most {@code limit}; page with the id of the last one returned.
    *
+   * @param beforeId only ids below this; {@code Long.MAX_VALUE} for the newest
+   * @param limit at most this many, at least 1
+   * @return the events, never null
    * @throws IllegalArgumentException when {@code limit} is below 1
    */
   List<AuditEvent> list(long beforeId, int limit);
@@ -25,6 +33,7 @@ public interface AuditLog {
   /**
    * Deletes events older than {@code before}.
    *
+   * @param before the cut-off, exclusive
    * @return how many were deleted
    */
   int purge(Instant before);

@@ -15,13 +15,26 @@ public interface AuthStateStore {
 
   // --- signing keys -----------------------------------------------------------------------
 
-  /** Inserts or replaces the key with the same {@link SigningKey#kid()}. */
+  /**
+   * Inserts or replaces the key with the same {@link SigningKey#kid()}.
+   *
+   * @param key the key to keep, never null
+   */
   void saveSigningKey(SigningKey key);
 
-  /** All signing keys, oldest first (by creation time, then kid). */
+  /**
+   * All signing keys, oldest first (by creation time, then kid).
+   *
+   * @return every key, never null
+   */
   List<SigningKey> signingKeys();
 
-  /** @return whether it existed */
+  /**
+   * Deletes the signing key with this kid.
+   *
+   * @param kid the key id
+   * @return whether it existed
+   */
   boolean deleteSigningKey(String kid);
 
   // --- refresh tokens ---------------------------------------------------------------------
@@ -29,17 +42,26 @@ public interface AuthStateStore {
   /**
    * Inserts a refresh token.
    *
+   * @param token the token, with its hash only, never null
    * @throws RuntimeException when a token with the same hash exists (never happens with random
    *     tokens)
    */
   void saveRefreshToken(RefreshToken token);
 
+  /**
+   * The refresh token with this hash, whatever its state (used, revoked or expired).
+   *
+   * @param tokenHash the hash of the token, as in {@link RefreshToken#tokenHash()}
+   * @return the token, or empty when none has this hash
+   */
   Optional<RefreshToken> findRefreshToken(String tokenHash);
 
   /**
    * Marks a token used, atomically: only when it is neither used nor revoked yet. Of two
    * concurrent refreshes with the same token, exactly one gets {@code true}.
    *
+   * @param tokenHash the hash of the token
+   * @param at when it was used
    * @return whether this call marked it
    */
   boolean markRefreshTokenUsed(String tokenHash, Instant at);
@@ -47,6 +69,8 @@ public interface AuthStateStore {
   /**
    * Revokes every not yet revoked token of a family.
    *
+   * @param familyId the family, as in {@link RefreshToken#familyId()}
+   * @param at when they were revoked
    * @return how many tokens were revoked
    */
   int revokeRefreshTokenFamily(String familyId, Instant at);
@@ -54,6 +78,8 @@ public interface AuthStateStore {
   /**
    * Revokes every not yet revoked token of a user (all their sessions).
    *
+   * @param username whose tokens
+   * @param at when they were revoked
    * @return how many tokens were revoked
    */
   int revokeRefreshTokensOf(String username, Instant at);
@@ -61,20 +87,40 @@ public interface AuthStateStore {
   /**
    * Deletes tokens that expired before {@code before}.
    *
+   * @param before the cut-off, exclusive
    * @return how many were deleted
    */
   int purgeRefreshTokens(Instant before);
 
   // --- failed logins ----------------------------------------------------------------------
 
+  /**
+   * The count of failed logins of a subject.
+   *
+   * @param subject as in {@link LoginFailures#subject()}
+   * @return the count, or empty when there is none
+   */
   Optional<LoginFailures> loginFailures(String subject);
 
-  /** Inserts or replaces the count of the same subject. */
+  /**
+   * Inserts or replaces the count of the same subject.
+   *
+   * @param failures the new count, never null
+   */
   void saveLoginFailures(LoginFailures failures);
 
-  /** @return whether there was a count */
+  /**
+   * Forgets the count of a subject.
+   *
+   * @param subject as in {@link LoginFailures#subject()}
+   * @return whether there was a count
+   */
   boolean clearLoginFailures(String subject);
 
-  /** Every count, by subject. */
+  /**
+   * Every count, by subject.
+   *
+   * @return every count, never null
+   */
   List<LoginFailures> listLoginFailures();
 }

@@ -16,10 +16,20 @@ import java.util.Optional;
  */
 public interface CheckpointStore {
 
-  /** The pipeline's committed position, or empty when it never committed one (or was reset). */
+  /**
+   * The pipeline's committed position.
+   *
+   * @param pipeline the pipeline's name
+   * @return the position, or empty when it never committed one (or was reset)
+   */
   Optional<StoredCheckpoint> position(String pipeline);
 
-  /** The last committed checkpoint of {@code pipeline}, or empty when it never committed one. */
+  /**
+   * The last committed checkpoint of {@code pipeline}.
+   *
+   * @param pipeline the pipeline's name
+   * @return the checkpoint, or empty when it never committed one
+   */
   default Optional<Checkpoint> load(String pipeline) {
     return position(pipeline).map(StoredCheckpoint::checkpoint);
   }
@@ -29,6 +39,8 @@ public interface CheckpointStore {
    * atomically (after a crash either both are visible or neither), if and only if the stored
    * position is still {@code expected}.
    *
+   * @param pipeline the pipeline's name
+   * @param checkpoint the new position, never null
    * @param expected the position this commit replaces: the one the run loaded or last committed;
    *     null when nothing was stored
    * @param progress the run's record as of this checkpoint, never null; its id becomes the
@@ -42,6 +54,8 @@ public interface CheckpointStore {
   /**
    * Forgets the pipeline's position, so its next run reads from the beginning. A run in progress
    * that loaded the old position can no longer commit.
+   *
+   * @param pipeline the pipeline's name
    */
   void reset(String pipeline);
 }

@@ -18,11 +18,24 @@ public record ConfigDocument(Kind kind, String name, ObjectNode spec, long versi
 
   /** What a stored configuration defines. */
   public enum Kind {
+    /** A pipeline definition. */
     PIPELINE,
+    /** A destination definition. */
     DESTINATION,
+    /** A rule definition. */
     RULE
   }
 
+  /**
+   * Checks the components and copies the spec.
+   *
+   * @param kind never null
+   * @param name unique per kind, never null
+   * @param spec the definition as JSON, never null
+   * @param version the version
+   * @param updatedAt never null
+   * @throws NullPointerException when a required component is null
+   */
   public ConfigDocument {
     Objects.requireNonNull(kind, "kind");
     Objects.requireNonNull(name, "name");
@@ -30,6 +43,11 @@ public record ConfigDocument(Kind kind, String name, ObjectNode spec, long versi
     Objects.requireNonNull(updatedAt, "updatedAt");
   }
 
+  /**
+   * The definition.
+   *
+   * @return a copy of the definition as JSON
+   */
   @Override
   public ObjectNode spec() {
     return spec.deepCopy();

@@ -41,6 +41,22 @@ public record DeadLetter(
   /** The pseudo-destination of records whose routing failed (condition or transform error). */
   public static final String ROUTER = "$router";
 
+  /**
+   * Checks the required components and copies the JSON.
+   *
+   * @param id assigned by the store; 0 before it was stored
+   * @param pipeline never null
+   * @param destination the destination that refused it, never null
+   * @param runId the run that parked it, never null
+   * @param recordKey never null
+   * @param record the record as handed to the destination, never null
+   * @param original the record as the connector emitted it, or null when the same as {@code record}
+   * @param reason the last error, never null
+   * @param attempts delivery attempts made
+   * @param firstFailedAt never null
+   * @param lastFailedAt never null
+   * @throws NullPointerException when a required component is null
+   */
   public DeadLetter {
     Objects.requireNonNull(pipeline, "pipeline");
     Objects.requireNonNull(destination, "destination");
@@ -57,6 +73,11 @@ public record DeadLetter(
   /**
    * This dead letter after {@code moreAttempts} further failed deliveries (a replay): the new
    * reason, the attempts added up, failed last at {@code at}; same id.
+   *
+   * @param newReason the error of the replay
+   * @param moreAttempts attempts the replay made
+   * @param at when the replay failed
+   * @return the updated dead letter
    */
   public DeadLetter failedAgain(String newReason, int moreAttempts, Instant at) {
     return new DeadLetter(
@@ -64,7 +85,12 @@ public record DeadLetter(
         attempts + moreAttempts, firstFailedAt, at);
   }
 
-  /** This dead letter with the id the store assigned. */
+  /**
+   * This dead letter with the id the store assigned.
+   *
+   * @param newId the id
+   * @return a copy with that id
+   */
   public DeadLetter withId(long newId) {
     return new DeadLetter(
         newId, pipeline, destination, runId, recordKey, record, original, reason, attempts,

@@ -19,25 +19,52 @@ public interface DeadLetterStore {
    */
   DeadLetter add(DeadLetter deadLetter);
 
+  /**
+   * The dead letter with this id.
+   *
+   * @param id the id
+   * @return the dead letter, or empty when none has that id
+   */
   Optional<DeadLetter> find(long id);
 
-  /** Matching dead letters in id order, at most {@code query.limit()}. */
+  /**
+   * Matching dead letters in id order, at most {@code query.limit()}.
+   *
+   * @param query which ones
+   * @return the matches, never null
+   */
   List<DeadLetter> list(DeadLetterQuery query);
 
-  /** How many match (the limit is ignored). */
+  /**
+   * How many match (the limit is ignored).
+   *
+   * @param query which ones
+   * @return the count
+   */
   long count(DeadLetterQuery query);
 
   /**
    * Replaces the stored dead letter with the same id, in place: the id stays. Used after a replay
    * failed again ({@link DeadLetter#failedAgain}).
    *
+   * @param deadLetter the new state; its id names the one replaced
    * @return the stored dead letter, or empty when none has that id (replayed or purged meanwhile)
    */
   Optional<DeadLetter> update(DeadLetter deadLetter);
 
-  /** Removes one (after a successful replay, or on purge). @return whether it existed */
+  /**
+   * Removes one (after a successful replay, or on purge).
+   *
+   * @param id the id
+   * @return whether it existed
+   */
   boolean delete(long id);
 
-  /** Removes every match (the limit is ignored). @return how many were removed */
+  /**
+   * Removes every match (the limit is ignored).
+   *
+   * @param query which ones
+   * @return how many were removed
+   */
   long purge(DeadLetterQuery query);
 }

@@ -37,6 +37,9 @@ public final class InMemoryStore implements Store {
   private final Roles roles = new Roles();
   private final Audit audit = new Audit();
 
+  /**
+   * An empty store on the system clock (UTC).
+   */
   public InMemoryStore() {
     this(Clock.systemUTC());
   }

@@ -15,6 +15,16 @@ import java.util.Objects;
  * @param lockedUntil until when logins of this subject are refused; null when not locked
  */
 public record LoginFailures(String subject, int failures, Instant firstFailureAt, Instant lockedUntil) {
+  /**
+   * Checks the components.
+   *
+   * @param subject what was counted, 1-300 characters
+   * @param failures at least 1
+   * @param firstFailureAt never null
+   * @param lockedUntil null when not locked
+   * @throws NullPointerException when a required component is null
+   * @throws IllegalArgumentException when {@code subject} or {@code failures} is out of range
+   */
   public LoginFailures {
     Objects.requireNonNull(subject, "subject");
     if (subject.isEmpty() || subject.length() > 300) {
@@ -26,7 +36,12 @@ public record LoginFailures(String subject, int failures, Instant firstFailureAt
     Objects.requireNonNull(firstFailureAt, "firstFailureAt");
   }
 
-  /** Whether logins of this subject are refused at {@code now}. */
+  /**
+   * Whether logins of this subject are refused at {@code now}.
+   *
+   * @param now the current time
+   * @return whether it is locked: {@code now} is before {@code lockedUntil}
+   */
   public boolean lockedAt(Instant now) {
     return lockedUntil != null && now.isBefore(lockedUntil);
   }

@@ -26,6 +26,18 @@ public record RefreshToken(
     Instant expiresAt,
     Instant usedAt,
     Instant revokedAt) {
+  /**
+   * Checks the required components.
+   *
+   * @param tokenHash hash of the token, never null
+   * @param familyId never null
+   * @param username never null
+   * @param issuedAt never null
+   * @param expiresAt never null
+   * @param usedAt null while unused
+   * @param revokedAt null while not revoked
+   * @throws NullPointerException when a required component is null
+   */
   public RefreshToken {
     Objects.requireNonNull(tokenHash, "tokenHash");
     Objects.requireNonNull(familyId, "familyId");

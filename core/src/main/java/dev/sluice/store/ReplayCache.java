@@ -35,11 +35,14 @@ public interface ReplayCache {
    * Remembers {@code key} in {@code scope} until {@code expiresAt}, unless it is remembered and
    * unexpired already.
    *
+   * @param scope the scope, e.g. the webhook path; 1-200 characters
+   * @param key the delivery's key, derived from signed content; 1-200 characters
    * @param now the caller's clock; entries with an expiry at or before it count as absent
    * @param expiresAt when the entry may be dropped; after {@code now}
    * @param protectedUntil until when the entry must be kept even when the scope is full; at or
    *     before {@code expiresAt}
    * @param capacity the most unexpired entries the scope keeps; at least 1
+   * @return what was done, never null
    * @throws RuntimeException when the underlying storage fails (the caller refuses the delivery)
    */
   Reservation reserve(String scope, String key, Instant now, Instant expiresAt, Instant protectedUntil, int capacity);
@@ -47,6 +50,9 @@ public interface ReplayCache {
   /**
    * Forgets {@code key}, so that a retry of a delivery that was not processed (e.g. skipped by the
    * overlap policy) is accepted. Does nothing when it is not remembered.
+   *
+   * @param scope the scope the key was reserved in
+   * @param key the key
    */
   void release(String scope, String key);
 }

@@ -16,6 +16,16 @@ import java.util.Set;
  * @param updatedAt never null
  */
 public record RoleRecord(String name, String description, Set<String> grants, Instant updatedAt) {
+  /**
+   * Checks the components and copies the grants.
+   *
+   * @param name 1-200 characters
+   * @param description never null (may be empty)
+   * @param grants never null
+   * @param updatedAt never null
+   * @throws NullPointerException when a required component is null
+   * @throws IllegalArgumentException when {@code name} is empty or too long
+   */
   public RoleRecord {
     Objects.requireNonNull(name, "name");
     if (name.isEmpty() || name.length() > 200) {

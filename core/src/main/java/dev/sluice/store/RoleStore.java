@@ -10,14 +10,33 @@ import java.util.Optional;
  */
 public interface RoleStore {
 
-  /** Inserts or replaces the role with the same name. */
+  /**
+   * Inserts or replaces the role with the same name.
+   *
+   * @param role the role, never null
+   */
   void saveRole(RoleRecord role);
 
+  /**
+   * The custom role with this name.
+   *
+   * @param name its name
+   * @return the role, or empty when there is none (built-in roles are not stored)
+   */
   Optional<RoleRecord> findRole(String name);
 
-  /** All custom roles, by name. */
+  /**
+   * All custom roles, by name.
+   *
+   * @return the roles, never null
+   */
   List<RoleRecord> listRoles();
 
-  /** @return whether it existed */
+  /**
+   * Deletes a custom role.
+   *
+   * @param name its name
+   * @return whether it existed
+   */
   boolean deleteRole(String name);
 }

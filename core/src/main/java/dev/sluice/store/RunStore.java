@@ -18,9 +18,19 @@ import java.util.Optional;
  */
 public interface RunStore {
 
-  /** Inserts the run, or replaces the stored run with the same id. */
+  /**
+   * Inserts the run, or replaces the stored run with the same id.
+   *
+   * @param run the run, never null
+   */
   void save(RunRecord run);
 
+  /**
+   * The run with this id.
+   *
+   * @param runId the id, as in {@link RunRecord#id()}
+   * @return the run, or empty when there is none
+   */
   Optional<RunRecord> find(String runId);
 
   /**
@@ -28,6 +38,7 @@ public interface RunStore {
    *
    * @param pipeline only this pipeline's runs, or null for all
    * @param limit at most this many, at least 1
+   * @return the runs, never null
    */
   List<RunRecord> list(String pipeline, int limit);
 
@@ -36,19 +47,32 @@ public interface RunStore {
    * {@code expectedStatus} and {@code expectedOwner} (null matching a run without owner), as one
    * compare-and-set.
    *
+   * @param run the new state of the run, never null
+   * @param expectedStatus the status the stored run must still have
+   * @param expectedOwner the owner the stored run must still have, or null for none
    * @return whether it was replaced
    */
   boolean replace(RunRecord run, RunStatus expectedStatus, String expectedOwner);
 
-  /** Records that node {@code node} is alive at {@code at}. */
+  /**
+   * Records that node {@code node} is alive at {@code at}.
+   *
+   * @param node the node id
+   * @param at when it was alive
+   */
   void heartbeat(String node, Instant at);
 
-  /** Forgets node {@code node}'s heartbeat (it stopped cleanly). Unknown nodes are ignored. */
+  /**
+   * Forgets node {@code node}'s heartbeat (it stopped cleanly). Unknown nodes are ignored.
+   *
+   * @param node the node id
+   */
   void removeNode(String node);
 
   /**
    * Forgets the heartbeats older than {@code before}: nodes that stopped without saying so.
    *
+   * @param before the cut-off, exclusive
    * @return how many were forgotten
    */
   int removeNodesSilentSince(Instant before);
@@ -58,6 +82,9 @@ public interface RunStore {
    * owner has no heartbeat at or after {@code aliveSince}, and {@code RUNNING} runs without owner
    * (recorded before owners were). Queued runs without owner are a cluster's, which any node may
    * still claim, and are not orphans.
+   *
+   * @param aliveSince heartbeats at or after this instant count as alive
+   * @return the orphaned runs, never null
    */
   List<RunRecord> orphans(Instant aliveSince);
 }

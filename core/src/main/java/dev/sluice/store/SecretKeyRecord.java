@@ -17,6 +17,14 @@ import java.util.Objects;
  *     characters; opaque to stores
  */
 public record SecretKeyRecord(String id, String parameters) {
+  /**
+   * Checks the components.
+   *
+   * @param id 1-64 letters and digits
+   * @param parameters 1-1,000 characters
+   * @throws NullPointerException when a component is null
+   * @throws IllegalArgumentException when one is out of range
+   */
   public SecretKeyRecord {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(parameters, "parameters");

@@ -20,8 +20,10 @@ import java.util.Optional;
 public interface SecretStore {
 
   /**
-   * The key record in force; empty when none was written yet (a new store, or one whose secrets
-   * were written before key records existed).
+   * The key record in force.
+   *
+   * @return the record; empty when none was written yet (a new store, or one whose secrets were
+   *     written before key records existed)
    */
   Optional<SecretKeyRecord> keyRecord();
 
@@ -30,18 +32,34 @@ public interface SecretStore {
    * id of the key record in force.
    *
    * @param keyId the key the ciphertext was encrypted under
+   * @param name the secret's name
+   * @param ciphertext the encrypted value; the store keeps a copy
    * @throws StaleSecretKeyException when {@code keyId} is not the key in force (or there is none);
    *     nothing was written
    */
   void put(String keyId, String name, byte[] ciphertext);
 
-  /** The ciphertext, a fresh copy. */
+  /**
+   * The ciphertext of a secret.
+   *
+   * @param name the secret's name
+   * @return a fresh copy of the ciphertext, or empty when there is no such secret
+   */
   Optional<byte[]> get(String name);
 
-  /** The names, sorted. Never the values. */
+  /**
+   * The names, sorted. Never the values.
+   *
+   * @return the names, never null
+   */
   List<String> names();
 
-  /** @return whether it existed */
+  /**
+   * Deletes a secret.
+   *
+   * @param name the secret's name
+   * @return whether it existed
+   */
   boolean delete(String name);
 
   /**
@@ -50,6 +68,7 @@ public interface SecretStore {
    *
    * @param expectedKeyId the id of the key record in force that the caller read the secrets
    *     under; null when there is none yet
+   * @param next the key record to put in force, never null
    * @param ciphertexts the new ciphertext of every stored secret by name, encrypted under {@code
    *     next}; a name stored meanwhile but missing here makes it fail, a name deleted meanwhile
    *     stays deleted

@@ -27,13 +27,22 @@ public interface SentLog {
   /** The longest scope or key accepted. */
   int MAX_LENGTH = 200;
 
-  /** Whether {@code key} was recorded in {@code scope} and not purged since. */
+  /**
+   * Whether {@code key} was recorded in {@code scope} and not purged since.
+   *
+   * @param scope the scope, e.g. the destination's name
+   * @param key the notification's key
+   * @return whether it is present
+   */
   boolean contains(String scope, String key);
 
   /**
    * Remembers {@code key} in {@code scope} until {@code expiresAt}. Recording a key already present
    * moves its expiry to the later of the two and is not an error.
    *
+   * @param scope the scope, e.g. the destination's name
+   * @param key the notification's key
+   * @param expiresAt until when to keep it
    * @throws IllegalArgumentException when the scope or the key is empty or longer than {@value
    *     #MAX_LENGTH} characters
    */
@@ -42,11 +51,21 @@ public interface SentLog {
   /**
    * Forgets every entry (of every scope) whose expiry is at or before {@code now}.
    *
+   * @param now the caller's clock
    * @return how many entries were removed
    */
   int purgeExpired(Instant now);
 
-  /** Checks a scope or key against the limits; implementations call it before storing. */
+  /**
+   * Checks a scope or key against the limits; implementations call it before storing.
+   *
+   * @param value the scope or key
+   * @param what what it is, for the message ({@code "scope"}, {@code "key"})
+   * @return {@code value}
+   * @throws NullPointerException when {@code value} is null
+   * @throws IllegalArgumentException when it is empty or longer than {@value #MAX_LENGTH}
+   *     characters
+   */
   static String checkArgument(String value, String what) {
     if (value == null) {
       throw new NullPointerException(what);

@@ -27,6 +27,18 @@ public record SigningKey(
     byte[] privateKeyCiphertext,
     Instant createdAt,
     Instant retiredAt) {
+  /**
+   * Checks the components and copies the byte arrays.
+   *
+   * @param kid 1-64 letters, digits, {@code _} or {@code -}
+   * @param algorithm the JWS algorithm, never null
+   * @param publicKey the X.509 encoding, never null
+   * @param privateKeyCiphertext the encrypted PKCS#8 encoding, never null
+   * @param createdAt never null
+   * @param retiredAt null while this key signs
+   * @throws NullPointerException when a required component is null
+   * @throws IllegalArgumentException when {@code kid} is malformed
+   */
   public SigningKey {
     Objects.requireNonNull(kid, "kid");
     if (!kid.matches("[A-Za-z0-9_-]{1,64}")) {
@@ -38,17 +50,32 @@ public record SigningKey(
     Objects.requireNonNull(createdAt, "createdAt");
   }
 
+  /**
+   * The public key.
+   *
+   * @return a fresh copy of its X.509 encoding
+   */
   @Override
   public byte[] publicKey() {
     return publicKey.clone();
   }
 
+  /**
+   * The encrypted private key.
+   *
+   * @return a fresh copy of its ciphertext
+   */
   @Override
   public byte[] privateKeyCiphertext() {
     return privateKeyCiphertext.clone();
   }
 
-  /** This key, retired at {@code at}. */
+  /**
+   * This key, retired at {@code at}.
+   *
+   * @param at when a newer key took over signing
+   * @return a copy with {@code retiredAt} set
+   */
   public SigningKey retired(Instant at) {
     return new SigningKey(kid, algorithm, publicKey, privateKeyCiphertext, createdAt, at);
   }

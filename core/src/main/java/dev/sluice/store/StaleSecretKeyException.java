@@ -10,6 +10,11 @@ import dev.sluice.SluiceException;
 public class StaleSecretKeyException extends SluiceException {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * Creates the exception.
+   *
+   * @param message what was stale; never secret material
+   */
   public StaleSecretKeyException(String message) {
     super(message);
   }

@@ -38,44 +38,77 @@ import java.util.Optional;
  */
 public interface Store extends AutoCloseable {
 
-  /** Required: the position of each pipeline. */
+  /**
+   * Required: the position of each pipeline.
+   *
+   * @return the checkpoint store, never null
+   */
   CheckpointStore checkpoints();
 
-  /** Required: run history. */
+  /**
+   * Required: run history.
+   *
+   * @return the run store, never null
+   */
   RunStore runs();
 
-  /** Required: records that could not be delivered. */
+  /**
+   * Required: records that could not be delivered.
+   *
+   * @return the dead-letter store, never null
+   */
   DeadLetterStore deadLetters();
 
-  /** Optional: local users and API keys; empty (the default) when this store keeps none. */
+  /**
+   * Optional: local users and API keys.
+   *
+   * @return the user store; empty (the default) when this store keeps none
+   */
   default Optional<UserStore> users() {
     return Optional.empty();
   }
 
   /**
-   * Optional: signing keys, refresh tokens and failed-login counts of local authentication; empty
-   * (the default) when this store keeps none.
+   * Optional: signing keys, refresh tokens and failed-login counts of local authentication.
+   *
+   * @return the authentication state; empty (the default) when this store keeps none
    */
   default Optional<AuthStateStore> authState() {
     return Optional.empty();
   }
 
-  /** Optional: custom roles; empty (the default) when this store keeps none. */
+  /**
+   * Optional: custom roles.
+   *
+   * @return the role store; empty (the default) when this store keeps none
+   */
   default Optional<RoleStore> roles() {
     return Optional.empty();
   }
 
-  /** Optional: the audit log; empty (the default) when this store keeps none. */
+  /**
+   * Optional: the audit log.
+   *
+   * @return the audit log; empty (the default) when this store keeps none
+   */
   default Optional<AuditLog> auditLog() {
     return Optional.empty();
   }
 
-  /** Optional: encrypted secrets; empty (the default) when this store keeps none. */
+  /**
+   * Optional: encrypted secrets.
+   *
+   * @return the secret store; empty (the default) when this store keeps none
+   */
   default Optional<SecretStore> secrets() {
     return Optional.empty();
   }
 
-  /** Optional: stored configuration documents; empty (the default) when this store keeps none. */
+  /**
+   * Optional: stored configuration documents.
+   *
+   * @return the pipeline store; empty (the default) when this store keeps none
+   */
   default Optional<PipelineStore> pipelines() {
     return Optional.empty();
   }
@@ -85,6 +118,8 @@ public interface Store extends AutoCloseable {
    * the store can offer one (the JDBC store on a database server can; in-memory and embedded
    * stores can't).
    *
+   * @param settings this node's cluster settings
+   * @return a coordinator on this store's database
    * @throws UnsupportedOperationException naming why this store can't run a cluster
    */
   default ClusterCoordinator clusterCoordinator(ClusterSettings settings) {
@@ -94,8 +129,10 @@ public interface Store extends AutoCloseable {
 
   /**
    * The store's memory of accepted webhook deliveries, shared by every store instance on the same
-   * data, so that a cluster refuses a replay on any node. Empty when the store has none: webhooks
-   * then remember deliveries in each process's memory only.
+   * data, so that a cluster refuses a replay on any node.
+   *
+   * @return the replay cache; empty (the default) when the store has none: webhooks then remember
+   *     deliveries in each process's memory only
    */
   default Optional<ReplayCache> replayCache() {
     return Optional.empty();
@@ -103,9 +140,10 @@ public interface Store extends AutoCloseable {
 
   /**
    * The store's log of notifications already sent (see {@link SentLog}), shared by every store
-   * instance on the same data. Empty (the default) when the store keeps none: destinations that
-   * need it then fail with a {@link MissingStoreCapabilityException} unless told not to
-   * de-duplicate.
+   * instance on the same data.
+   *
+   * @return the sent log; empty (the default) when the store keeps none: destinations that need it
+   *     then fail with a {@link MissingStoreCapabilityException} unless told not to de-duplicate
    */
   default Optional<SentLog> sentLog() {
     return Optional.empty();

@@ -15,6 +15,15 @@ import java.util.Objects;
  * @param runId the run that committed it, never null
  */
 public record StoredCheckpoint(Checkpoint checkpoint, long version, String runId) {
+  /**
+   * Checks the components.
+   *
+   * @param checkpoint the connector's checkpoint, never null
+   * @param version at least 1
+   * @param runId the run that committed it, never null
+   * @throws NullPointerException when a required component is null
+   * @throws IllegalArgumentException when {@code version} is below 1
+   */
   public StoredCheckpoint {
     Objects.requireNonNull(checkpoint, "checkpoint");
     Objects.requireNonNull(runId, "runId");
@@ -27,12 +36,22 @@ public record StoredCheckpoint(Checkpoint checkpoint, long version, String runId
    * The position a commit of {@code next} by {@code run} over {@code current} leads to.
    *
    * @param current what the commit replaces, or null when nothing was stored
+   * @param next the committed checkpoint
+   * @param run the id of the committing run
+   * @return the new position: version 1 when {@code current} is null, else one more than it
    */
   public static StoredCheckpoint after(StoredCheckpoint current, Checkpoint next, String run) {
     return new StoredCheckpoint(next, current == null ? 1 : current.version + 1, run);
   }
 
-  /** Whether {@code a} and {@code b} are the same position: both absent, or same version and run. */
+  /**
+   * Whether {@code a} and {@code b} are the same position: both absent, or same version and run.
+   * The checkpoints themselves are not compared.
+   *
+   * @param a a position, or null for none
+   * @param b a position, or null for none
+   * @return whether they are the same position
+   */
   public static boolean samePosition(StoredCheckpoint a, StoredCheckpoint b) {
     if (a == null || b == null) {
       return a == b;

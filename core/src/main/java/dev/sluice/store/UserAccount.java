@@ -15,6 +15,16 @@ import java.util.Set;
  */
 public record UserAccount(
     String username, String passwordHash, Set<String> roles, boolean enabled, Instant createdAt) {
+  /**
+   * Checks the required components and copies the roles.
+   *
+   * @param username never null
+   * @param passwordHash an encoded hash, never null
+   * @param roles never null
+   * @param enabled whether the user may log in
+   * @param createdAt never null
+   * @throws NullPointerException when a required component is null
+   */
   public UserAccount {
     Objects.requireNonNull(username, "username");
     Objects.requireNonNull(passwordHash, "passwordHash");

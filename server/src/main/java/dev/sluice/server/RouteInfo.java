@@ -14,6 +14,7 @@ import java.util.Optional;
  *     own signatures, the OpenAPI document and static assets)
  */
 public record RouteInfo(String method, String path, Permission permission) {
+  /** @throws NullPointerException when method or path is null */
   public RouteInfo {
     Objects.requireNonNull(method, "method");
     Objects.requireNonNull(path, "path");

@@ -248,6 +248,7 @@ public final class ServerOptions {
       return this;
     }
 
+    /** The policy that decides every protected request (default: denies everything). */
     public Builder accessPolicy(AccessPolicy value) {
       this.accessPolicy = Objects.requireNonNull(value, "accessPolicy");
       return this;
@@ -277,11 +278,13 @@ public final class ServerOptions {
       return this;
     }
 
+    /** How long {@link SluiceServer#stop()} lets requests in progress finish; positive. */
     public Builder httpDrainTimeout(Duration value) {
       this.httpDrainTimeout = positive(value, "httpDrainTimeout");
       return this;
     }
 
+    /** The deadline {@link SluiceServer#stop()} gives the Sluice's runs; positive. */
     public Builder runsShutdownTimeout(Duration value) {
       this.runsShutdownTimeout = positive(value, "runsShutdownTimeout");
       return this;
@@ -305,16 +308,19 @@ public final class ServerOptions {
       return this;
     }
 
+    /** How often the live-progress event stream reports a running run; positive. */
     public Builder progressInterval(Duration value) {
       this.progressInterval = positive(value, "progressInterval");
       return this;
     }
 
+    /** How long an idle connection stays open; positive. */
     public Builder idleTimeout(Duration value) {
       this.idleTimeout = positive(value, "idleTimeout");
       return this;
     }
 
+    /** The options; the builder may be used on. */
     public ServerOptions build() {
       return new ServerOptions(this);
     }

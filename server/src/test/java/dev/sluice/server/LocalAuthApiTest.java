@@ -65,6 +65,39 @@ class LocalAuthApiTest {
   }
 
   @Test
+  void browserSessionsUseAnHttpOnlyCookieAndCsrfProtection() throws Exception {
+    HttpResponse<String> started = f.call("POST", "/api/v1/auth/session", null,
+        "{\"username\":\"" + Fixture.LOGIN_USER + "\",\"password\":\"" + f.loginPassword + "\"}");
+    assertThat(started.statusCode()).isEqualTo(200);
+    java.util.List<String> cookies = started.headers().allValues("Set-Cookie");
+    String session = cookies.stream().filter(k -> k.startsWith("sluice_session=")).findFirst().orElseThrow();
+    assertThat(session).contains("HttpOnly").contains("SameSite=Strict").contains("Path=/");
+    String csrfCookie = cookies.stream().filter(k -> k.startsWith("sluice_csrf=")).findFirst().orElseThrow();
+    assertThat(csrfCookie).doesNotContain("HttpOnly").contains("SameSite=Strict");
+    String csrf = Fixture.json(started).path("csrfToken").asText();
+    assertThat(csrfCookie).startsWith("sluice_csrf=" + csrf + ";");
+    String cookieHeader = session.substring(0, session.indexOf(';')) + "; sluice_csrf=" + csrf;
+
+    assertThat(f.call("GET", "/api/v1/runs", null, null, "Cookie", cookieHeader).statusCode()).isEqualTo(200);
+    HttpResponse<String> noCsrf = f.call("POST", "/api/v1/pipelines/orders/runs", null, null, "Cookie", cookieHeader);
+    assertThat(noCsrf.statusCode()).isEqualTo(403);
+    assertThat(Fixture.json(noCsrf).path("type").asText()).isEqualTo("https://sluice.dev/problems/csrf");
+    assertThat(f.call("POST", "/api/v1/pipelines/orders/runs", null, null, "Cookie", cookieHeader,
+        "X-CSRF-Token", "forged").statusCode()).isEqualTo(403);
+    assertThat(f.call("POST", "/api/v1/pipelines/orders/runs", null, null, "Cookie", cookieHeader,
+        "X-CSRF-Token", csrf).statusCode()).isEqualTo(202);
+    // Server-Sent Events from EventSource, which can't send headers, work with the cookie.
+    String run = f.runOrders();
+    assertThat(f.call("GET", "/api/v1/runs/" + run + "/events", null, null, "Cookie", cookieHeader,
+        "Accept", "text/event-stream").body()).contains("event: end");
+
+    HttpResponse<String> ended = f.call("DELETE", "/api/v1/auth/session", null, null, "Cookie", cookieHeader);
+    assertThat(ended.statusCode()).isEqualTo(204);
+    assertThat(ended.headers().allValues("Set-Cookie")).anyMatch(k -> k.startsWith("sluice_session=;")
+        && k.contains("Max-Age=0"));
+  }
+
+  @Test
   void repeatedFailedLoginsAreThrottled() {
     int status = 0;
     for (int i = 0; i < 30 && status != 429; i++) {

@@ -15,13 +15,18 @@ import org.junit.jupiter.api.Test;
  * {@link StoreContract} subclass.
  */
 public interface AuditLogContract {
-  /** The store under test ({@link StoreContract#store()}). */
+  /**
+   * The store under test ({@link StoreContract#store()}).
+   *
+   * @return the store, the same instance for the whole test
+   */
   Store store();
 
   private AuditLog log() {
     return store().auditLog().orElseThrow(() -> new AssertionError(store() + " offers no auditLog()"));
   }
 
+  /** Appended events get increasing ids and are paged newest first. */
   @Test
   default void eventsGetIncreasingIdsAndPageNewestFirst() {
     Instant t = Instant.parse("2026-03-29T01:30:00.123Z");

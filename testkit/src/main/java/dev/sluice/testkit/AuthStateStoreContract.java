@@ -22,18 +22,30 @@ import org.junit.jupiter.api.Test;
  * {@link StoreContract} subclass.
  */
 public interface AuthStateStoreContract {
-  /** The store under test ({@link StoreContract#store()}). */
+  /**
+   * The store under test ({@link StoreContract#store()}).
+   *
+   * @return the store, the same instance for the whole test
+   */
   Store store();
 
-  /** A second instance on the same data ({@link StoreContract#secondInstance()}). */
+  /**
+   * A second instance on the same data ({@link StoreContract#secondInstance()}), as a second node
+   * of a cluster would open it.
+   *
+   * @return the second instance; the contract closes it
+   * @throws Exception when it can't be opened
+   */
   Store secondInstance() throws Exception;
 
   private AuthStateStore state() {
     return store().authState().orElseThrow(() -> new AssertionError(store() + " offers no authState()"));
   }
 
+  /** The time the contract's records carry: in a DST change, with milliseconds, to catch rounding. */
   Instant T = Instant.parse("2026-03-29T01:30:00.123Z");
 
+  /** Signing keys come back with their exact public and private bytes, and retire on request. */
   @Test
   default void signingKeysAreKeptWithTheirBytesAndRetirement() {
     byte[] pub = {1, 2, 3, 0, -1, 127};
@@ -54,6 +66,7 @@ public interface AuthStateStoreContract {
     assertThat(state().signingKeys()).containsExactly(k2);
   }
 
+  /** A refresh token is used at most once; revoking its family or its user revokes it. */
   @Test
   default void refreshTokensAreUsedOnceAndRevokedByFamilyOrUser() {
     state().saveRefreshToken(new RefreshToken("h1", "fam1", "alice", T, T.plusSeconds(3600), null, null));
@@ -87,6 +100,11 @@ public interface AuthStateStoreContract {
     assertThat(state().findRefreshToken("h4")).isPresent();
   }
 
+  /**
+   * Of many concurrent uses of one refresh token, through two instances, exactly one wins.
+   *
+   * @throws Exception when the second instance can't be opened or a use fails
+   */
   @Test
   default void ofManyConcurrentUsesOfOneRefreshTokenExactlyOneWinsAcrossInstances() throws Exception {
     state().saveRefreshToken(new RefreshToken("race", "fam", "alice", T, T.plusSeconds(3600), null, null));
@@ -112,6 +130,7 @@ public interface AuthStateStoreContract {
     }
   }
 
+  /** Failed-login counts are kept per subject (a user or a client address) and can be cleared. */
   @Test
   default void loginFailuresAreCountedPerSubject() {
     assertThat(state().loginFailures("user:alice")).isEmpty();

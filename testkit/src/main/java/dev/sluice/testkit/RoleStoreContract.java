@@ -14,13 +14,18 @@ import org.junit.jupiter.api.Test;
  * {@link StoreContract} subclass.
  */
 public interface RoleStoreContract {
-  /** The store under test ({@link StoreContract#store()}). */
+  /**
+   * The store under test ({@link StoreContract#store()}).
+   *
+   * @return the store, the same instance for the whole test
+   */
   Store store();
 
   private RoleStore roles() {
     return store().roles().orElseThrow(() -> new AssertionError(store() + " offers no roles()"));
   }
 
+  /** Custom roles are saved, replaced, listed by name and deleted. */
   @Test
   default void customRolesAreSavedReplacedListedAndDeleted() {
     Instant t = Instant.parse("2026-03-29T01:30:00.123Z");

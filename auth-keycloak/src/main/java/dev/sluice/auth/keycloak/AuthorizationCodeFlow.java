@@ -52,6 +52,8 @@ public final class AuthorizationCodeFlow {
   private final Duration maxAge;
 
   /**
+   * A flow that allows {@link #DEFAULT_MAX_AGE} for a login.
+   *
    * @param authenticator validates the tokens and knows the provider's endpoints, never null
    * @param clientId the dashboard's client at the provider, never null
    * @param clientSecret the client's secret for a confidential client, or null for a public one
@@ -61,7 +63,16 @@ public final class AuthorizationCodeFlow {
     this(authenticator, clientId, clientSecret, scopes, DEFAULT_MAX_AGE);
   }
 
-  /** As above, with the time a login may take. */
+  /**
+   * A flow with the time a login may take.
+   *
+   * @param authenticator validates the tokens and knows the provider's endpoints, never null
+   * @param clientId the dashboard's client at the provider, never null
+   * @param clientSecret the client's secret for a confidential client, or null for a public one
+   * @param scopes extra scopes besides {@code openid}, never null
+   * @param maxAge how long after {@link #begin} the callback is accepted, never null
+   * @throws IllegalArgumentException when a scope has characters RFC 6749 does not allow
+   */
   public AuthorizationCodeFlow(OidcAuthenticator authenticator, String clientId, String clientSecret,
       List<String> scopes, Duration maxAge) {
     this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
@@ -80,6 +91,7 @@ public final class AuthorizationCodeFlow {
    * Starts a login.
    *
    * @param redirectUri where the provider sends the browser back; must be registered at the client
+   * @return the URL to send the browser to and the values to keep until it returns
    * @throws OidcException when the provider's discovery document can't be read
    */
   public Pending begin(URI redirectUri) {
@@ -116,6 +128,7 @@ public final class AuthorizationCodeFlow {
    * @param pending what {@link #begin} returned for this browser, never null
    * @param callback the callback's query parameters ({@code code}, {@code state}, maybe {@code
    *     iss}, or {@code error}), never null
+   * @return the validated login
    * @throws OidcException when the provider reported an error, the state or issuer does not match,
    *     the login took too long, the code exchange failed or a token does not validate
    */
@@ -183,7 +196,12 @@ public final class AuthorizationCodeFlow {
     }
   }
 
-  /** The PKCE S256 challenge of a verifier: base64url(SHA-256(verifier)) without padding. */
+  /**
+   * The PKCE S256 challenge of a verifier: base64url(SHA-256(verifier)) without padding.
+   *
+   * @param verifier the PKCE code verifier, ASCII
+   * @return the challenge
+   */
   public static String challenge(String verifier) {
     try {
       byte[] digest = MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII));
@@ -218,6 +236,17 @@ public final class AuthorizationCodeFlow {
    */
   public record Pending(URI authorizationUri, URI redirectUri, String state, String nonce, String codeVerifier,
       Instant startedAt) {
+    /**
+     * Checks that no component is null.
+     *
+     * @param authorizationUri never null
+     * @param redirectUri never null
+     * @param state never null
+     * @param nonce never null
+     * @param codeVerifier never null
+     * @param startedAt never null
+     * @throws NullPointerException when a component is null
+     */
     public Pending {
       Objects.requireNonNull(authorizationUri, "authorizationUri");
       Objects.requireNonNull(redirectUri, "redirectUri");

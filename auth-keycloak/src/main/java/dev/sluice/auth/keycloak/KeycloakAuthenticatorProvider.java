@@ -122,6 +122,8 @@ public class KeycloakAuthenticatorProvider implements AuthenticatorProvider {
   /**
    * Reads and checks the options.
    *
+   * @param config the instance's configuration
+   * @return the settings
    * @throws PluginConfigException naming the instance and the option when one is missing or invalid
    */
   public static OidcSettings settings(PluginConfig config) {

@@ -81,7 +81,15 @@ public final class OidcAuthenticator implements Authenticator {
     return host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]") || host.equals("::1");
   }
 
-  /** As the main constructor, with a new HttpClient that never follows redirects. */
+  /**
+   * As the main constructor, with a new HttpClient that never follows redirects.
+   *
+   * @param settings the issuer's settings, never null
+   * @param mapper parses provider JSON, never null
+   * @param clock for token time checks, never null
+   * @param log where rejections and provider problems are logged, never tokens
+   * @return the authenticator
+   */
   public static OidcAuthenticator create(OidcSettings settings, ObjectMapper mapper, Clock clock, Logger log) {
     HttpClient client = HttpClient.newBuilder()
         .connectTimeout(settings.httpTimeout())
@@ -90,11 +98,20 @@ public final class OidcAuthenticator implements Authenticator {
     return new OidcAuthenticator(settings, client, mapper, clock, log);
   }
 
+  /**
+   * The settings this authenticator validates with.
+   *
+   * @return the settings
+   */
   public OidcSettings settings() {
     return settings;
   }
 
-  /** How many times the JWKS was downloaded so far (rate-limit evidence; for metrics and tests). */
+  /**
+   * How many times the JWKS was downloaded so far (rate-limit evidence; for metrics and tests).
+   *
+   * @return the count
+   */
   public long jwksDownloads() {
     return keys.jwksDownloads();
   }
@@ -111,6 +128,10 @@ public final class OidcAuthenticator implements Authenticator {
   /**
    * Authenticates one bearer token (without the {@code Bearer } prefix). Never throws for bad
    * input: every failure is a rejected result with a reason that does not contain the token.
+   *
+   * @param token the bearer token, or null
+   * @return authenticated, rejected, or not applicable for a JWT of another issuer when {@link
+   *     OidcSettings#passOtherIssuers()} is set
    */
   public AuthResult authenticateToken(String token) {
     try {

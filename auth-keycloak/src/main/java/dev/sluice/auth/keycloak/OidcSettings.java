@@ -56,70 +56,132 @@ public final class OidcSettings {
   }
 
   /**
+   * A builder for the settings of one issuer.
+   *
    * @param issuer the issuer exactly as it appears in tokens' {@code iss}, e.g. {@code
    *     https://sso.example.com/realms/acme}; discovery reads {@code {issuer}/.well-known/openid-configuration}
+   * @return a new builder
+   * @throws NullPointerException when {@code issuer} is null
+   * @throws IllegalArgumentException when it is not an absolute http(s) URL without query, fragment
+   *     or credentials
    */
   public static Builder builder(String issuer) {
     return new Builder(issuer);
   }
 
+  /**
+   * The issuer tokens must name in {@code iss}.
+   *
+   * @return the issuer, without a trailing slash
+   */
   public String issuer() {
     return issuer;
   }
 
-  /** {@code {issuer}/.well-known/openid-configuration}. */
+  /**
+   * {@code {issuer}/.well-known/openid-configuration}.
+   *
+   * @return the URI of the discovery document
+   */
   public URI discoveryUri() {
     return URI.create(issuer + "/.well-known/openid-configuration");
   }
 
-  /** A token's {@code aud} must contain at least one of these; never empty. */
+  /**
+   * A token's {@code aud} must contain at least one of these; never empty.
+   *
+   * @return the accepted audiences
+   */
   public Set<String> audiences() {
     return audiences;
   }
 
-  /** When not empty, a token's {@code azp} must be one of these. */
+  /**
+   * When not empty, a token's {@code azp} must be one of these.
+   *
+   * @return the accepted authorized parties; empty for any
+   */
   public Set<String> authorizedParties() {
     return authorizedParties;
   }
 
-  /** This application's client id at the provider (client roles, browser login), if set. */
+  /**
+   * This application's client id at the provider (client roles, browser login), if set.
+   *
+   * @return the client id, or empty
+   */
   public Optional<String> clientId() {
     return Optional.ofNullable(clientId);
   }
 
+  /**
+   * The accepted {@code alg} values of tokens.
+   *
+   * @return the algorithms, a non-empty subset of {@link #SUPPORTED_ALGORITHMS}
+   */
   public Set<String> allowedAlgorithms() {
     return allowedAlgorithms;
   }
 
-  /** Leeway for {@code exp}, {@code nbf} and {@code iat}. */
+  /**
+   * Leeway for {@code exp}, {@code nbf} and {@code iat}.
+   *
+   * @return the leeway, 0 to 5 minutes
+   */
   public Duration clockSkew() {
     return clockSkew;
   }
 
-  /** Longer tokens are refused before they are parsed. */
+  /**
+   * Longer tokens are refused before they are parsed.
+   *
+   * @return the limit in bytes, 1 KiB to 1 MiB
+   */
   public int maxTokenBytes() {
     return maxTokenBytes;
   }
 
-  /** The least time between two JWKS downloads caused by unknown key ids. */
+  /**
+   * The least time between two JWKS downloads caused by unknown key ids.
+   *
+   * @return the interval, 0 to 1 day
+   */
   public Duration jwksRefreshInterval() {
     return jwksRefreshInterval;
   }
 
-  /** How long downloaded keys are used before they are downloaded again. */
+  /**
+   * How long downloaded keys are used before they are downloaded again.
+   *
+   * @return the time, 1 second to 7 days
+   */
   public Duration jwksCacheTime() {
     return jwksCacheTime;
   }
 
+  /**
+   * The timeout of each HTTP request to the provider.
+   *
+   * @return the timeout, 100 ms to 5 minutes
+   */
   public Duration httpTimeout() {
     return httpTimeout;
   }
 
+  /**
+   * How a token's roles and groups become Sluice roles.
+   *
+   * @return the mapping, never null
+   */
   public RoleMapping roleMapping() {
     return roleMapping;
   }
 
-  /** The claim used as the principal's name (falls back to {@code sub}). */
+  /**
+   * The claim used as the principal's name (falls back to {@code sub}).
+   *
+   * @return the claim name
+   */
   public String usernameClaim() {
     return usernameClaim;
   }
@@ -127,12 +189,18 @@ public final class OidcSettings {
   /**
    * When true, a well-formed JWT whose {@code iss} is another issuer is "not applicable" (the next
    * authenticator in the chain may know it) instead of rejected.
+   *
+   * @return whether tokens of other issuers are passed on
    */
   public boolean passOtherIssuers() {
     return passOtherIssuers;
   }
 
-  /** RFC 7662 token introspection, if configured. */
+  /**
+   * RFC 7662 token introspection, if configured.
+   *
+   * @return the introspection settings, or empty when off
+   */
   public Optional<Introspection> introspection() {
     return Optional.ofNullable(introspection);
   }
@@ -155,6 +223,16 @@ public final class OidcSettings {
    * @param forJwts also introspect JWTs after they validated locally
    */
   public record Introspection(String clientId, String clientSecret, URI endpoint, boolean forJwts) {
+    /**
+     * Checks the credentials; the message never contains the secret.
+     *
+     * @param clientId never null, not blank
+     * @param clientSecret never null, not blank
+     * @param endpoint or null to use the discovery document's
+     * @param forJwts also introspect JWTs
+     * @throws NullPointerException when {@code clientId} or {@code clientSecret} is null
+     * @throws IllegalArgumentException when either is blank
+     */
     public Introspection {
       Objects.requireNonNull(clientId, "clientId");
       Objects.requireNonNull(clientSecret, "clientSecret");
@@ -208,7 +286,13 @@ public final class OidcSettings {
       this.issuer = s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
     }
 
-    /** Adds accepted audiences ({@code aud} values). At least one is required. */
+    /**
+     * Adds accepted audiences ({@code aud} values). At least one is required.
+     *
+     * @param values the audiences, none blank
+     * @return this builder
+     * @throws IllegalArgumentException when one is null or blank
+     */
     public Builder audience(String... values) {
       for (String v : values) {
         audiences.add(nonBlank(v, "audience"));
@@ -216,7 +300,13 @@ public final class OidcSettings {
       return this;
     }
 
-    /** Adds accepted authorized parties ({@code azp}); none means any. */
+    /**
+     * Adds accepted authorized parties ({@code azp}); none means any.
+     *
+     * @param values the parties, none blank
+     * @return this builder
+     * @throws IllegalArgumentException when one is null or blank
+     */
     public Builder authorizedParty(String... values) {
       for (String v : values) {
         authorizedParties.add(nonBlank(v, "authorizedParty"));
@@ -224,12 +314,25 @@ public final class OidcSettings {
       return this;
     }
 
+    /**
+     * This application's client id at the provider, for client roles and browser login.
+     *
+     * @param value the client id, or null for none; not blank
+     * @return this builder
+     * @throws IllegalArgumentException when it is blank
+     */
     public Builder clientId(String value) {
       this.clientId = value == null ? null : nonBlank(value, "clientId");
       return this;
     }
 
-    /** The accepted {@code alg} values; each must be one of {@link #SUPPORTED_ALGORITHMS}. */
+    /**
+     * The accepted {@code alg} values; each must be one of {@link #SUPPORTED_ALGORITHMS}.
+     *
+     * @param values not empty
+     * @return this builder
+     * @throws IllegalArgumentException when it is empty or names an unsupported algorithm
+     */
     public Builder allowedAlgorithms(List<String> values) {
       Set<String> out = new LinkedHashSet<>();
       for (String v : values) {
@@ -248,7 +351,13 @@ public final class OidcSettings {
       return this;
     }
 
-    /** Leeway for time claims, 0 to 5 minutes. */
+    /**
+     * Leeway for time claims, 0 to 5 minutes.
+     *
+     * @param value 0 to 5 minutes
+     * @return this builder
+     * @throws IllegalArgumentException when it is null or out of range
+     */
     public Builder clockSkew(Duration value) {
       if (value == null || value.isNegative() || value.compareTo(Duration.ofMinutes(5)) > 0) {
         throw new IllegalArgumentException("clockSkew must be between 0s and 5m, got " + value);
@@ -257,7 +366,13 @@ public final class OidcSettings {
       return this;
     }
 
-    /** Size limit of a token, 1 KiB to 1 MiB. */
+    /**
+     * Size limit of a token, 1 KiB to 1 MiB.
+     *
+     * @param value 1024 to 1048576
+     * @return this builder
+     * @throws IllegalArgumentException when it is out of range
+     */
     public Builder maxTokenBytes(int value) {
       if (value < 1024 || value > 1024 * 1024) {
         throw new IllegalArgumentException("maxTokenBytes must be between 1024 and 1048576, got " + value);
@@ -266,6 +381,13 @@ public final class OidcSettings {
       return this;
     }
 
+    /**
+     * The least time between two JWKS downloads caused by unknown key ids.
+     *
+     * @param value 0 to 1 day (default 30 seconds)
+     * @return this builder
+     * @throws IllegalArgumentException when it is null or out of range
+     */
     public Builder jwksRefreshInterval(Duration value) {
       if (value == null || value.isNegative() || value.compareTo(Duration.ofDays(1)) > 0) {
         throw new IllegalArgumentException("jwksRefreshInterval must be between 0s and 1d, got " + value);
@@ -274,6 +396,13 @@ public final class OidcSettings {
       return this;
     }
 
+    /**
+     * How long downloaded keys are used before they are downloaded again.
+     *
+     * @param value 1 second to 7 days (default 10 minutes)
+     * @return this builder
+     * @throws IllegalArgumentException when it is null or out of range
+     */
     public Builder jwksCacheTime(Duration value) {
       if (value == null || value.compareTo(Duration.ofSeconds(1)) < 0 || value.compareTo(Duration.ofDays(7)) > 0) {
         throw new IllegalArgumentException("jwksCacheTime must be between 1s and 7d, got " + value);
@@ -282,6 +411,13 @@ public final class OidcSettings {
       return this;
     }
 
+    /**
+     * The timeout of each HTTP request to the provider.
+     *
+     * @param value 100 ms to 5 minutes (default 10 seconds)
+     * @return this builder
+     * @throws IllegalArgumentException when it is null or out of range
+     */
     public Builder httpTimeout(Duration value) {
       if (value == null || value.compareTo(Duration.ofMillis(100)) < 0 || value.compareTo(Duration.ofMinutes(5)) > 0) {
         throw new IllegalArgumentException("httpTimeout must be between 100ms and 5m, got " + value);
@@ -290,27 +426,57 @@ public final class OidcSettings {
       return this;
     }
 
+    /**
+     * How a token's roles and groups become Sluice roles.
+     *
+     * @param value never null (default: {@link RoleMapping#none()})
+     * @return this builder
+     */
     public Builder roleMapping(RoleMapping value) {
       this.roleMapping = Objects.requireNonNull(value, "roleMapping");
       return this;
     }
 
+    /**
+     * The claim used as the principal's name; tokens without it fall back to {@code sub}.
+     *
+     * @param value the claim name, not blank (default {@code preferred_username})
+     * @return this builder
+     * @throws IllegalArgumentException when it is null or blank
+     */
     public Builder usernameClaim(String value) {
       this.usernameClaim = nonBlank(value, "usernameClaim");
       return this;
     }
 
+    /**
+     * Whether well-formed JWTs of other issuers are "not applicable" instead of rejected.
+     *
+     * @param value see {@link OidcSettings#passOtherIssuers()} (default false)
+     * @return this builder
+     */
     public Builder passOtherIssuers(boolean value) {
       this.passOtherIssuers = value;
       return this;
     }
 
-    /** Turns on introspection; null turns it off. */
+    /**
+     * Turns on introspection; null turns it off.
+     *
+     * @param value the introspection settings, or null
+     * @return this builder
+     */
     public Builder introspection(Introspection value) {
       this.introspection = value;
       return this;
     }
 
+    /**
+     * Builds the settings.
+     *
+     * @return the settings
+     * @throws IllegalArgumentException when no audience was added
+     */
     public OidcSettings build() {
       if (audiences.isEmpty()) {
         throw new IllegalArgumentException("audience is required: the value(s) of 'aud' Sluice accepts (for Keycloak,"

@@ -42,26 +42,47 @@ public final class RoleMapping {
     this.groups = freeze(b.groups);
   }
 
-  /** A mapping that grants nothing. */
+  /**
+   * A mapping that grants nothing.
+   *
+   * @return the empty mapping
+   */
   public static RoleMapping none() {
     return builder().build();
   }
 
+  /**
+   * A builder for a mapping.
+   *
+   * @return a new, empty builder
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** Realm role → Sluice roles. */
+  /**
+   * Realm role → Sluice roles.
+   *
+   * @return the immutable map
+   */
   public Map<String, Set<String>> realmRoles() {
     return realmRoles;
   }
 
-  /** Client id → (client role → Sluice roles). */
+  /**
+   * Client id → (client role → Sluice roles).
+   *
+   * @return the immutable map
+   */
   public Map<String, Map<String, Set<String>>> clientRoles() {
     return clientRoles;
   }
 
-  /** Group (without leading {@code /}) → Sluice roles. */
+  /**
+   * Group (without leading {@code /}) → Sluice roles.
+   *
+   * @return the immutable map
+   */
   public Map<String, Set<String>> groups() {
     return groups;
   }
@@ -141,13 +162,30 @@ public final class RoleMapping {
 
     private Builder() {}
 
-    /** Users with realm role {@code realmRole} get {@code sluiceRoles}. */
+    /**
+     * Users with realm role {@code realmRole} get {@code sluiceRoles}.
+     *
+     * @param realmRole the provider's realm role, 1-255 characters
+     * @param sluiceRoles Sluice roles, at least one; letters, digits, {@code _ . : -}, at most 64
+     *     characters each
+     * @return this builder
+     * @throws IllegalArgumentException when a name or role is malformed
+     */
     public Builder realmRole(String realmRole, String... sluiceRoles) {
       realmRoles.computeIfAbsent(name(realmRole, "realm role"), k -> new TreeSet<>()).addAll(roles(sluiceRoles));
       return this;
     }
 
-    /** Users with role {@code clientRole} of client {@code clientId} get {@code sluiceRoles}. */
+    /**
+     * Users with role {@code clientRole} of client {@code clientId} get {@code sluiceRoles}.
+     *
+     * @param clientId the client, 1-255 characters
+     * @param clientRole the client's role, 1-255 characters
+     * @param sluiceRoles Sluice roles, at least one; letters, digits, {@code _ . : -}, at most 64
+     *     characters each
+     * @return this builder
+     * @throws IllegalArgumentException when a name or role is malformed
+     */
     public Builder clientRole(String clientId, String clientRole, String... sluiceRoles) {
       clientRoles.computeIfAbsent(name(clientId, "client id"), k -> new LinkedHashMap<>())
           .computeIfAbsent(name(clientRole, "client role"), k -> new TreeSet<>())
@@ -155,12 +193,26 @@ public final class RoleMapping {
       return this;
     }
 
-    /** Members of {@code group} (a name or full path; a leading {@code /} is ignored) get {@code sluiceRoles}. */
+    /**
+     * Members of {@code group} (a name or full path; a leading {@code /} is ignored) get {@code
+     *     sluiceRoles}.
+     *
+     * @param group the group, 1-255 characters
+     * @param sluiceRoles Sluice roles, at least one; letters, digits, {@code _ . : -}, at most 64
+     *     characters each
+     * @return this builder
+     * @throws IllegalArgumentException when a name or role is malformed
+     */
     public Builder group(String group, String... sluiceRoles) {
       groups.computeIfAbsent(stripSlash(name(group, "group")), k -> new TreeSet<>()).addAll(roles(sluiceRoles));
       return this;
     }
 
+    /**
+     * Builds the mapping; the builder can be used further.
+     *
+     * @return the immutable mapping
+     */
     public RoleMapping build() {
       return new RoleMapping(this);
     }

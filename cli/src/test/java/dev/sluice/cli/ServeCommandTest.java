@@ -1,0 +1,145 @@
+package dev.sluice.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code sluice serve} on an H2 file store: the REST API answers on loopback, API keys made with
+ * {@code sluice api-keys create} authenticate, roles decide, {@code /metrics} and the health
+ * endpoints answer, and stopping it (what SIGTERM does) ends the command with exit code 0.
+ */
+class ServeCommandTest {
+  @TempDir Path dir;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  @AfterEach
+  void clearSeam() {
+    ServeCommand.startedListener = null;
+  }
+
+  private SluiceCliTest.Result cli(Path config, String stdin, String... args) {
+    String[] all = new String[args.length + 2];
+    System.arraycopy(args, 0, all, 0, args.length);
+    all[args.length] = "-c";
+    all[args.length + 1] = config.toString();
+    InputStream original = System.in;
+    try {
+      System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
+      return SluiceCliTest.sluice(all);
+    } finally {
+      System.setIn(original);
+    }
+  }
+
+  private HttpResponse<String> get(int port, String path, String apiKey) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        .timeout(Duration.ofSeconds(20));
+    if (apiKey != null) {
+      b.header("X-API-Key", apiKey);
+    }
+    return http.send(b.GET().build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpResponse<String> post(int port, String path, String apiKey, String json) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        .timeout(Duration.ofSeconds(20)).header("Content-Type", "application/json");
+    if (apiKey != null) {
+      b.header("X-API-Key", apiKey);
+    }
+    return http.send(b.POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void servesTheApiToApiKeysWithTheirRolesAndStopsCleanly() throws Exception {
+    Files.writeString(dir.resolve("orders.jsonl"), "{\"id\":1,\"amount\":5}\n{\"id\":2,\"amount\":5000}\n");
+    Path config = dir.resolve("sluice.yaml");
+    Files.writeString(config, "store: { jdbc: \"jdbc:h2:file:" + dir.resolve("db/sluice") + "\" }\n"
+        + "secrets:\n  key: master-" + UUID.randomUUID() + "\n"
+        + "server: { host: 127.0.0.1, port: 0 }\n"
+        + "destinations:\n  all: { type: file, path: \"" + dir.resolve("out/all.jsonl") + "\" }\n"
+        + "pipelines:\n  orders:\n    source: { type: file, path: \"" + dir.resolve("orders.jsonl") + "\", key: id }\n"
+        + "    rules:\n      - { name: everything, to: all }\n");
+    SluiceCliTest.Result op = cli(config, "", "api-keys", "create", "--name", "ops", "--owner", "ops", "--role", "operator");
+    assertThat(op.exit()).as(op.err()).isZero();
+    String operatorKey = op.out().strip();
+    String viewerKey = cli(config, "", "api-keys", "create", "--name", "view", "--owner", "view", "--role", "viewer")
+        .out().strip();
+    assertThat(operatorKey).startsWith("sluice_ak_");
+    String password = "pw-" + UUID.randomUUID();
+    SluiceCliTest.Result user = cli(config, password + "\n", "users", "add", "ada", "--role", "viewer");
+    assertThat(user.exit()).as(user.err()).isZero();
+
+    AtomicInteger port = new AtomicInteger();
+    AtomicReference<Runnable> stop = new AtomicReference<>();
+    CompletableFuture<Void> listening = new CompletableFuture<>();
+    ServeCommand.startedListener = (server, stopAction) -> {
+      port.set(server.port());
+      stop.set(stopAction);
+      listening.complete(null);
+    };
+    CompletableFuture<SluiceCliTest.Result> serve =
+        CompletableFuture.supplyAsync(() -> SluiceCliTest.sluice("serve", "-c", config.toString()));
+    try {
+      CompletableFuture.anyOf(listening, serve).get(60, TimeUnit.SECONDS);
+      assertThat(listening).as("the server listens (command output: %s)",
+          serve.isDone() ? serve.get().out() + serve.get().err() : "").isDone();
+      int p = port.get();
+
+      assertThat(get(p, "/health/live", null).statusCode()).isEqualTo(200);
+      assertThat(get(p, "/health/ready", null).statusCode()).isEqualTo(200);
+      assertThat(get(p, "/api/v1/pipelines", null).statusCode()).as("no credentials").isEqualTo(401);
+      assertThat(get(p, "/api/v1/pipelines", "sluice_ak_" + "x".repeat(46)).statusCode()).as("unknown key")
+          .isEqualTo(401);
+      HttpResponse<String> pipelines = get(p, "/api/v1/pipelines", viewerKey);
+      assertThat(pipelines.statusCode()).isEqualTo(200);
+      assertThat(pipelines.body()).contains("orders");
+
+      // A local user logs in and uses the access token as a bearer token.
+      HttpResponse<String> login = post(p, "/api/v1/auth/login", null,
+          "{\"username\":\"ada\",\"password\":\"" + password + "\"}");
+      assertThat(login.statusCode()).as(login.body()).isEqualTo(200);
+      String token = new com.fasterxml.jackson.databind.ObjectMapper().readTree(login.body()).path("accessToken").asText();
+      HttpResponse<String> asAda = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + p + "/api/v1/pipelines"))
+          .header("Authorization", "Bearer " + token).GET().build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(asAda.statusCode()).isEqualTo(200);
+      assertThat(post(p, "/api/v1/auth/login", null, "{\"username\":\"ada\",\"password\":\"wrong-" + password + "\"}")
+          .statusCode()).isEqualTo(401);
+
+      assertThat(post(p, "/api/v1/pipelines/orders/runs", viewerKey, "{}").statusCode())
+          .as("a viewer may not trigger runs").isEqualTo(403);
+      HttpResponse<String> triggered = post(p, "/api/v1/pipelines/orders/runs", operatorKey, "{}");
+      assertThat(triggered.statusCode()).as(triggered.body()).isEqualTo(202);
+      assertThat(triggered.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l).contains("/api/v1/runs/"));
+
+      HttpResponse<String> metrics = get(p, "/metrics", operatorKey);
+      assertThat(metrics.statusCode()).isEqualTo(200);
+      assertThat(metrics.body()).contains("# TYPE").contains("jvm_memory");
+    } finally {
+      if (stop.get() != null) {
+        stop.get().run();
+      }
+    }
+    SluiceCliTest.Result ended = serve.get(60, TimeUnit.SECONDS);
+    assertThat(ended.exit()).as(ended.err()).isZero();
+    assertThat(ended.out()).contains("serving 1 pipeline(s) on http://127.0.0.1:").contains("sluice: stopped");
+    assertThat(ended.out() + ended.err()).doesNotContain(operatorKey).doesNotContain(viewerKey).doesNotContain(password);
+  }
+}
