@@ -65,10 +65,20 @@ class SessionSecurityTest {
         "{\"username\":\"" + user + "\",\"password\":\"" + pw + "\"}");
   }
 
-  /** "sluice_session=..." from the login's Set-Cookie. */
+  /** The Cookie header a browser sends after this login: "sluice_session=...; sluice_csrf=...". */
   private static String cookieOf(HttpResponse<String> r) {
-    String set = r.headers().firstValue("Set-Cookie").orElseThrow(() -> new AssertionError("no Set-Cookie: " + r));
-    return set.split(";")[0].trim();
+    List<String> set = r.headers().allValues("Set-Cookie");
+    if (set.isEmpty()) {
+      throw new AssertionError("no Set-Cookie: " + r);
+    }
+    return String.join("; ", set.stream().map(v -> v.split(";")[0].trim()).toList());
+  }
+
+  /** The session id the login set. */
+  private static String sessionId(HttpResponse<String> r) {
+    String first = r.headers().firstValue("Set-Cookie").orElseThrow().split(";")[0].trim();
+    assertThat(first).startsWith("sluice_session=");
+    return first.substring("sluice_session=".length());
   }
 
   @Test
@@ -81,7 +91,11 @@ class SessionSecurityTest {
     JsonNode body = Fixture.json(r);
     assertThat(body.path("principal").path("name").asText()).isEqualTo("ops");
     assertThat(body.path("csrfToken").asText()).hasSizeGreaterThanOrEqualTo(43);
-    assertThat(r.body()).doesNotContain(password).doesNotContain(cookieOf(r).substring("sluice_session=".length()));
+    assertThat(r.body()).doesNotContain(password).doesNotContain(sessionId(r));
+    // The CSRF token also rides in a script-readable cookie (double submit), never the session id.
+    List<String> csrfCookie = List.of(r.headers().allValues("Set-Cookie").get(1).split(";\\s*"));
+    assertThat(csrfCookie.get(0)).isEqualTo("sluice_csrf=" + Fixture.json(r).path("csrfToken").asText());
+    assertThat(csrfCookie).contains("SameSite=Strict").doesNotContain("HttpOnly");
 
     String cookie = cookieOf(r);
     JsonNode me = Fixture.json(f.call("GET", "/api/v1/session", null, null, "Cookie", cookie));
@@ -229,11 +243,13 @@ class SessionSecurityTest {
     java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
     String cookie;
     String csrf;
+    String id;
     System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
     try {
       login("ops", "not-" + password);
       HttpResponse<String> r = login("ops", password);
       cookie = cookieOf(r);
+      id = sessionId(r);
       csrf = Fixture.json(r).path("csrfToken").asText();
       f.call("POST", "/api/v1/pipelines/orders/runs", null, null, "Cookie", cookie, "X-CSRF-Token", "wrong");
       f.call("DELETE", "/api/v1/session", null, null, "Cookie", cookie, "X-CSRF-Token", csrf);
@@ -242,8 +258,7 @@ class SessionSecurityTest {
     }
     String log = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
     assertThat(log).as("the login is logged").contains("dashboard login: ops");
-    assertThat(log).doesNotContain(password).doesNotContain(cookie.substring("sluice_session=".length()))
-        .doesNotContain(csrf);
+    assertThat(log).doesNotContain(password).doesNotContain(id).doesNotContain(csrf);
   }
 
   @Test
