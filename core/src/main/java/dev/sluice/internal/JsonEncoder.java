@@ -28,7 +28,7 @@ public final class JsonEncoder {
 
   private static final ThreadLocal<JsonEncoder> PER_THREAD = ThreadLocal.withInitial(JsonEncoder::new);
 
-  private final Sink sink = new Sink();
+  private final ByteSink sink = new ByteSink(8192);
   private final JsonGenerator generator;
 
   private JsonEncoder() {
@@ -43,11 +43,11 @@ public final class JsonEncoder {
   public static byte[] encode(JsonNode node) {
     JsonEncoder encoder = PER_THREAD.get();
     try {
-      encoder.sink.size = 0;
+      encoder.sink.reset();
       write(encoder.generator, node);
       encoder.generator.flush();
-      byte[] out = Arrays.copyOf(encoder.sink.buf, encoder.sink.size);
-      if (encoder.sink.buf.length > 1 << 20) {
+      byte[] out = Arrays.copyOf(encoder.sink.array(), encoder.sink.size());
+      if (encoder.sink.array().length > 1 << 20) {
         PER_THREAD.remove(); // do not keep a huge record's buffer alive on this thread
       }
       return out;
@@ -95,29 +95,6 @@ public final class JsonEncoder {
       case BIG_INTEGER -> g.writeNumber(node.bigIntegerValue());
       case BIG_DECIMAL -> g.writeNumber(node.decimalValue());
       default -> FALLBACK.writeTree(g, node); // float, double, short: Jackson's own formatting
-    }
-  }
-
-  /** A growable byte buffer the generator writes into; reused for every value of its thread. */
-  private static final class Sink extends OutputStream {
-    byte[] buf = new byte[8192];
-    int size;
-
-    @Override
-    public void write(int b) {
-      if (size == buf.length) {
-        buf = Arrays.copyOf(buf, buf.length * 2);
-      }
-      buf[size++] = (byte) b;
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) {
-      if (size + len > buf.length) {
-        buf = Arrays.copyOf(buf, Math.max(buf.length * 2, size + len));
-      }
-      System.arraycopy(b, off, buf, size, len);
-      size += len;
     }
   }
 }

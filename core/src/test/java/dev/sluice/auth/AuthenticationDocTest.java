@@ -41,6 +41,7 @@ class AuthenticationDocTest {
 
   @Test
   void theKeycloakSectionIsThere() throws Exception {
-    assertThat(Files.readString(DOC)).contains("\n## Keycloak\n");
+    assertThat(Files.readString(DOC)).contains("\n## Keycloak and other OpenID Connect providers\n")
+        .contains("type: keycloak").doesNotContain("TODO");
   }
 }

@@ -61,7 +61,11 @@ public final class ServerOptions {
     this.localAuth = b.localAuth;
   }
 
-  /** The dashboard's cookie sessions (login with a password); empty when the server offers no login. */
+  /**
+   * The dashboard's cookie sessions (login with a password at {@code /api/v1/session}).
+   *
+   * @return the session options; empty when the server offers no password login
+   */
   public Optional<SessionOptions> sessions() {
     return Optional.ofNullable(sessions);
   }
@@ -70,82 +74,152 @@ public final class ServerOptions {
    * Local users, tokens and API keys: when present, the server answers {@code /api/v1/auth/login},
    * {@code refresh} and {@code logout}, and the users, roles, API-key and audit routes. Add {@code
    * localAuth.authenticator()} to {@link #authenticators()} for its tokens and keys to be accepted.
+   *
+   * @return the local authentication, or empty (the default) when the server serves none of
+   *     these routes
    */
   public Optional<dev.sluice.auth.LocalAuth> localAuth() {
     return Optional.ofNullable(localAuth);
   }
 
-  /** A builder with the defaults. */
+  /**
+   * A builder with the defaults listed on this class.
+   *
+   * @return a new builder; not thread-safe
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** The address to bind, never null. */
+  /**
+   * The address to bind.
+   *
+   * @return the host name or IP address, never null or blank; {@code 127.0.0.1} by default
+   */
   public String host() {
     return host;
   }
 
-  /** The port to bind; 0 for any free port. */
+  /**
+   * The port to bind.
+   *
+   * @return 0 to 65535, 0 meaning any free port ({@link SluiceServer#port()} tells which); 8080
+   *     by default
+   */
   public int port() {
     return port;
   }
 
-  /** The authentication chain, asked in order; never null, may be empty. */
+  /**
+   * The authentication chain, asked in order for every protected route.
+   *
+   * @return an immutable list, never null; empty by default, in which case every protected route
+   *     answers 401
+   */
   public List<Authenticator> authenticators() {
     return authenticators;
   }
 
-  /** Decides every protected request; never null. */
+  /**
+   * The policy that decides every authenticated request to a protected route.
+   *
+   * @return the policy, never null; by default one that denies everything
+   */
   public AccessPolicy accessPolicy() {
     return accessPolicy;
   }
 
-  /** The largest request body accepted on the API (webhooks have their own per-path limits). */
+  /**
+   * The largest request body accepted on the API (webhooks have their own per-path limits).
+   * Larger bodies are answered with 413.
+   *
+   * @return the limit in bytes, at least 1024; 1 MiB by default
+   */
   public long maxRequestBytes() {
     return maxRequestBytes;
   }
 
-  /** Origins allowed to call the API from a browser; empty (the default) turns CORS off. */
+  /**
+   * Origins allowed to call the API from a browser.
+   *
+   * @return an immutable list of {@code scheme://host[:port]} origins, never null; empty (the
+   *     default) turns CORS off
+   */
   public List<String> corsOrigins() {
     return corsOrigins;
   }
 
-  /** The secrets the {@code /api/v1/secrets} routes manage; empty when the server manages none. */
+  /**
+   * The secrets the {@code /api/v1/secrets} routes manage.
+   *
+   * @return the secrets, or empty (the default) when the server manages none; authorized requests
+   *     to those routes then get 501
+   */
   public Optional<Secrets> secrets() {
     return Optional.ofNullable(secrets);
   }
 
-  /** How long {@link SluiceServer#stop()} lets requests in progress finish. */
+  /**
+   * How long {@link SluiceServer#stop()} lets requests in progress finish.
+   *
+   * @return a positive duration; 30 seconds by default
+   */
   public Duration httpDrainTimeout() {
     return httpDrainTimeout;
   }
 
-  /** The deadline {@link SluiceServer#stop()} hands to {@code Sluice.shutdown}. */
+  /**
+   * The deadline {@link SluiceServer#stop()} hands to {@code Sluice.shutdown}.
+   *
+   * @return a positive duration; 30 seconds by default
+   */
   public Duration runsShutdownTimeout() {
     return runsShutdownTimeout;
   }
 
-  /** Whether {@link SluiceServer#stop()} shuts the Sluice down after the HTTP server. */
+  /**
+   * Whether {@link SluiceServer#stop()} shuts the Sluice down after the HTTP server.
+   *
+   * @return true (the default) to shut the Sluice down, false to leave it running
+   */
   public boolean shutdownSluice() {
     return shutdownSluice;
   }
 
-  /** Renders {@code /metrics}; empty to render the Sluice's meter registry in the text format. */
+  /**
+   * Renders {@code /metrics}.
+   *
+   * @return the scraper, or empty (the default) to render the Sluice's meter registry in the
+   *     Prometheus text format
+   */
   public Optional<Supplier<String>> metricsScraper() {
     return Optional.ofNullable(metricsScraper);
   }
 
-  /** The environment {@code ${env:…}} resolves against when configurations are validated. */
+  /**
+   * The environment {@code ${env:…}} resolves against when configurations are validated.
+   *
+   * @return a function from variable name to value (null when unset), never null; by default
+   *     {@code System::getenv}
+   */
   public Function<String, String> configEnvironment() {
     return configEnvironment;
   }
 
-  /** How often the live-progress event stream reports a running run. */
+  /**
+   * How often the live-progress event stream reports a running run.
+   *
+   * @return a positive duration; 500 milliseconds by default
+   */
   public Duration progressInterval() {
     return progressInterval;
   }
 
-  /** How long an idle connection stays open. */
+  /**
+   * How long an idle connection stays open.
+   *
+   * @return a positive duration; 30 seconds by default
+   */
   public Duration idleTimeout() {
     return idleTimeout;
   }
@@ -154,6 +228,9 @@ public final class ServerOptions {
    * Further checks {@code /health/ready} runs besides the store and the scheduler (e.g. {@code
    * migrations}), by name, in order. A check that returns false or throws makes the server not
    * ready.
+   *
+   * @return an unmodifiable map from name to check in the order they were added, never null;
+   *     empty by default
    */
   public java.util.Map<String, java.util.function.BooleanSupplier> readinessChecks() {
     return readinessChecks;
@@ -184,28 +261,53 @@ public final class ServerOptions {
 
     private Builder() {}
 
-    /** The dashboard's cookie sessions; null (the default) for no password login. */
+    /**
+     * The dashboard's cookie sessions ({@code /api/v1/session}).
+     *
+     * @param value the session options, or null (the default) for no password login
+     * @return this builder
+     */
     public Builder sessions(SessionOptions value) {
       this.sessions = value;
       return this;
     }
 
-    /** Password login for the dashboard with the default {@link SessionOptions}. */
+    /**
+     * Password login for the dashboard with the default {@link SessionOptions}.
+     *
+     * @param value checks usernames and passwords
+     * @return this builder
+     * @throws NullPointerException when {@code value} is null
+     */
     public Builder passwordLogin(PasswordLogin value) {
       this.sessions = SessionOptions.builder(value).build();
       return this;
     }
 
-    /** Local authentication to serve login and the user administration routes with; null for none. */
+    /**
+     * Local authentication to serve login and the user administration routes with (see {@link
+     * ServerOptions#localAuth()}). Its authenticator is not added to the chain by this method.
+     *
+     * @param value the local authentication, or null (the default) for none
+     * @return this builder
+     */
     public Builder localAuth(dev.sluice.auth.LocalAuth value) {
       this.localAuth = value;
       return this;
     }
 
     /**
-     * Adds a readiness check, e.g. {@code readinessCheck("migrations", () -> store.pending() == 0)}.
+     * Adds a readiness check, e.g.
+     * {@code readinessCheck("migrations", () -> store.pending() == 0)}.
      *
-     * @param name letters, digits, '-' or '_'; not {@code store} or {@code scheduler}
+     * A check with a name already added replaces it. The check runs on every {@code
+     * /health/ready} request; returning false or throwing makes the server not ready (503).
+     *
+     * @param name 1 to 64 letters, digits, '-' or '_'; not {@code store} or {@code scheduler}
+     * @param check the check; not null
+     * @return this builder
+     * @throws IllegalArgumentException when {@code name} is null or not as above
+     * @throws NullPointerException when {@code check} is null
      */
     public Builder readinessCheck(String name, java.util.function.BooleanSupplier check) {
       if (name == null || !name.matches("[A-Za-z0-9_-]{1,64}") || name.equals("store") || name.equals("scheduler")) {
@@ -216,7 +318,13 @@ public final class ServerOptions {
       return this;
     }
 
-    /** The address to bind, e.g. {@code 0.0.0.0}. */
+    /**
+     * The address to bind, e.g. {@code 0.0.0.0} for every interface.
+     *
+     * @param value a host name or IP address; default {@code 127.0.0.1}
+     * @return this builder
+     * @throws IllegalArgumentException when {@code value} is null or blank
+     */
     public Builder host(String value) {
       if (value == null || value.isBlank()) {
         throw new IllegalArgumentException("host must not be blank, got '" + value + "'");
@@ -225,7 +333,14 @@ public final class ServerOptions {
       return this;
     }
 
-    /** 0 to 65535; 0 picks a free port ({@link SluiceServer#port()} tells which). */
+    /**
+     * The port to bind.
+     *
+     * @param value 0 to 65535; 0 picks a free port ({@link SluiceServer#port()} tells which);
+     *     default 8080
+     * @return this builder
+     * @throws IllegalArgumentException when {@code value} is outside 0 to 65535
+     */
     public Builder port(int value) {
       if (value < 0 || value > 65535) {
         throw new IllegalArgumentException("port must be 0 to 65535, got " + value);
@@ -234,13 +349,25 @@ public final class ServerOptions {
       return this;
     }
 
-    /** Adds one authenticator to the end of the chain. */
+    /**
+     * Adds one authenticator to the end of the chain (empty by default).
+     *
+     * @param value the authenticator; not null
+     * @return this builder
+     * @throws NullPointerException when {@code value} is null
+     */
     public Builder authenticator(Authenticator value) {
       authenticators.add(Objects.requireNonNull(value, "authenticator"));
       return this;
     }
 
-    /** Replaces the chain. */
+    /**
+     * Replaces the chain with {@code values}, asked in their order. The list is copied.
+     *
+     * @param values the authenticators, possibly empty; neither the list nor any element null
+     * @return this builder
+     * @throws NullPointerException when {@code values} or one of its elements is null
+     */
     public Builder authenticators(List<? extends Authenticator> values) {
       Objects.requireNonNull(values, "authenticators").forEach(a -> Objects.requireNonNull(a, "an authenticator is null"));
       authenticators.clear();
@@ -248,13 +375,25 @@ public final class ServerOptions {
       return this;
     }
 
-    /** The policy that decides every protected request (default: denies everything). */
+    /**
+     * The policy that decides every protected request.
+     *
+     * @param value the policy; not null; default: one that denies everything
+     * @return this builder
+     * @throws NullPointerException when {@code value} is null
+     */
     public Builder accessPolicy(AccessPolicy value) {
       this.accessPolicy = Objects.requireNonNull(value, "accessPolicy");
       return this;
     }
 
-    /** At least 1 KiB. */
+    /**
+     * The largest request body accepted on the API; larger ones are answered with 413.
+     *
+     * @param value the limit in bytes, at least 1024; default 1 MiB
+     * @return this builder
+     * @throws IllegalArgumentException when {@code value} is less than 1024
+     */
     public Builder maxRequestBytes(long value) {
       if (value < 1024) {
         throw new IllegalArgumentException("maxRequestBytes must be at least 1024, got " + value);
@@ -263,7 +402,15 @@ public final class ServerOptions {
       return this;
     }
 
-    /** An origin such as {@code https://ops.example.com} allowed to call the API from a browser. */
+    /**
+     * Adds an origin allowed to call the API from a browser; adding any turns CORS on (off by
+     * default).
+     *
+     * @param value {@code http} or {@code https}, {@code ://}, host and optional port, no path,
+     *     e.g. {@code https://ops.example.com}
+     * @return this builder
+     * @throws IllegalArgumentException when {@code value} is null or not such an origin
+     */
     public Builder corsOrigin(String value) {
       if (value == null || !value.matches("https?://[^/\\s]+")) {
         throw new IllegalArgumentException("a CORS origin is scheme://host[:port], got '" + value + "'");
@@ -272,55 +419,110 @@ public final class ServerOptions {
       return this;
     }
 
-    /** The secrets to manage through {@code /api/v1/secrets}; null for none. */
+    /**
+     * The secrets to manage through {@code /api/v1/secrets}.
+     *
+     * @param value the secrets, or null (the default) for none; authorized requests to the secrets
+     *     routes then get 501
+     * @return this builder
+     */
     public Builder secrets(Secrets value) {
       this.secrets = value;
       return this;
     }
 
-    /** How long {@link SluiceServer#stop()} lets requests in progress finish; positive. */
+    /**
+     * How long {@link SluiceServer#stop()} lets requests in progress finish.
+     *
+     * @param value a positive duration; default 30 seconds
+     * @return this builder
+     * @throws IllegalArgumentException when {@code value} is null, zero or negative
+     */
     public Builder httpDrainTimeout(Duration value) {
       this.httpDrainTimeout = positive(value, "httpDrainTimeout");
       return this;
     }
 
-    /** The deadline {@link SluiceServer#stop()} gives the Sluice's runs; positive. */
+    /**
+     * The deadline {@link SluiceServer#stop()} gives the Sluice's runs when it shuts the Sluice
+     * down.
+     *
+     * @param value a positive duration; default 30 seconds
+     * @return this builder
+     * @throws IllegalArgumentException when {@code value} is null, zero or negative
+     */
     public Builder runsShutdownTimeout(Duration value) {
       this.runsShutdownTimeout = positive(value, "runsShutdownTimeout");
       return this;
     }
 
-    /** Whether {@link SluiceServer#stop()} also shuts the Sluice down (default true). */
+    /**
+     * Whether {@link SluiceServer#stop()} also shuts the Sluice down.
+     *
+     * @param value true (the default) to shut it down after the HTTP server, false to leave it
+     *     running
+     * @return this builder
+     */
     public Builder shutdownSluice(boolean value) {
       this.shutdownSluice = value;
       return this;
     }
 
-    /** Renders {@code /metrics}, e.g. {@code prometheusRegistry::scrape}; null for the built-in rendering. */
+    /**
+     * Renders {@code /metrics}, e.g. {@code prometheusRegistry::scrape}.
+     *
+     * @param value the scraper, called on every request; or null (the default) to render the
+     *     Sluice's meter registry in the Prometheus text format
+     * @return this builder
+     */
     public Builder metricsScraper(Supplier<String> value) {
       this.metricsScraper = value;
       return this;
     }
 
-    /** The environment for {@code ${env:…}} when validating configurations (default: the process's). */
+    /**
+     * The environment {@code ${env:…}} resolves against when configurations are validated.
+     *
+     * @param value a function from variable name to value (null when unset); not null; default
+     *     {@code System::getenv}
+     * @return this builder
+     * @throws NullPointerException when {@code value} is null
+     */
     public Builder configEnvironment(Function<String, String> value) {
       this.configEnvironment = Objects.requireNonNull(value, "configEnvironment");
       return this;
     }
 
-    /** How often the live-progress event stream reports a running run; positive. */
+    /**
+     * How often the live-progress event stream reports a running run.
+     *
+     * @param value a positive duration; default 500 milliseconds
+     * @return this builder
+     * @throws IllegalArgumentException when {@code value} is null, zero or negative
+     */
     public Builder progressInterval(Duration value) {
       this.progressInterval = positive(value, "progressInterval");
       return this;
     }
 
-    /** How long an idle connection stays open; positive. */
+    /**
+     * How long an idle connection stays open before the server closes it.
+     *
+     * @param value a positive duration; default 30 seconds
+     * @return this builder
+     * @throws IllegalArgumentException when {@code value} is null, zero or negative
+     */
     public Builder idleTimeout(Duration value) {
       this.idleTimeout = positive(value, "idleTimeout");
       return this;
     }
 
-    /** The options; the builder may be used on. */
+    /**
+     * The options collected so far. The builder may be used on; later changes do not affect the
+     * options returned.
+     *
+     * @return new immutable options, never null
+     */
     public ServerOptions build() {
       return new ServerOptions(this);
     }

@@ -39,43 +39,73 @@ public final class SessionOptions {
   /**
    * A builder checking passwords with {@code passwordLogin}.
    *
+   * @param passwordLogin checks usernames and passwords
+   * @return a builder with the defaults
    * @throws NullPointerException when it is null
    */
   public static Builder builder(PasswordLogin passwordLogin) {
     return new Builder(Objects.requireNonNull(passwordLogin, "passwordLogin"));
   }
 
-  /** Checks usernames and passwords; never null. */
+  /**
+   * Checks usernames and passwords.
+   *
+   * @return the password login, never null
+   */
   public PasswordLogin passwordLogin() {
     return passwordLogin;
   }
 
-  /** The clock expiry and rate limiting read; never null. */
+  /**
+   * The clock expiry and rate limiting read.
+   *
+   * @return the clock, never null
+   */
   public Clock clock() {
     return clock;
   }
 
-  /** A session unused this long ends. */
+  /**
+   * A session unused this long ends.
+   *
+   * @return the idle timeout, positive
+   */
   public Duration idleTimeout() {
     return idleTimeout;
   }
 
-  /** A session ends this long after login, used or not. */
+  /**
+   * A session ends this long after login, used or not.
+   *
+   * @return the absolute timeout, positive
+   */
   public Duration absoluteTimeout() {
     return absoluteTimeout;
   }
 
-  /** Failed logins a client address may make within {@link #failureWindow()} before 429. */
+  /**
+   * Failed logins a client address may make within {@link #failureWindow()} before 429.
+   *
+   * @return at least 1
+   */
   public int maxLoginFailures() {
     return maxLoginFailures;
   }
 
-  /** The window failed logins are counted in. */
+  /**
+   * The window failed logins are counted in.
+   *
+   * @return the window, positive
+   */
   public Duration failureWindow() {
     return failureWindow;
   }
 
-  /** Whether the cookie is always {@code Secure}, also on plain-HTTP requests (TLS ends at a proxy). */
+  /**
+   * Whether the cookie is always {@code Secure}, also on plain-HTTP requests (TLS ends at a proxy).
+   *
+   * @return true to always mark the cookie {@code Secure}
+   */
   public boolean secureCookie() {
     return secureCookie;
   }
@@ -94,25 +124,51 @@ public final class SessionOptions {
       this.passwordLogin = passwordLogin;
     }
 
-    /** The clock for expiry and rate limiting (tests pass a controllable one). */
+    /**
+     * The clock for expiry and rate limiting (tests pass a controllable one).
+     *
+     * @param value the clock
+     * @return this builder
+     * @throws NullPointerException when {@code value} is null
+     */
     public Builder clock(Clock value) {
       this.clock = Objects.requireNonNull(value, "clock");
       return this;
     }
 
-    /** Positive; a session unused this long ends. */
+    /**
+     * A session unused this long ends.
+     *
+     * @param value positive
+     * @return this builder
+     * @throws IllegalArgumentException when {@code value} is null, zero or negative
+     */
     public Builder idleTimeout(Duration value) {
       this.idleTimeout = positive(value, "idleTimeout");
       return this;
     }
 
-    /** Positive; a session ends this long after login. */
+    /**
+     * A session ends this long after login.
+     *
+     * @param value positive
+     * @return this builder
+     * @throws IllegalArgumentException when {@code value} is null, zero or negative
+     */
     public Builder absoluteTimeout(Duration value) {
       this.absoluteTimeout = positive(value, "absoluteTimeout");
       return this;
     }
 
-    /** 1 or more failed logins per client address within {@code window}, then 429 with Retry-After. */
+    /**
+     * Failed logins allowed per client address within {@code window}; more get 429 with
+     * Retry-After until the oldest failure leaves the window.
+     *
+     * @param maxFailures at least 1
+     * @param window positive
+     * @return this builder
+     * @throws IllegalArgumentException when a value is out of range
+     */
     public Builder loginRateLimit(int maxFailures, Duration window) {
       if (maxFailures < 1) {
         throw new IllegalArgumentException("maxFailures must be at least 1, got " + maxFailures);
@@ -122,13 +178,22 @@ public final class SessionOptions {
       return this;
     }
 
-    /** Always mark the cookie {@code Secure} (set when TLS ends at a proxy in front of the server). */
+    /**
+     * Always mark the cookie {@code Secure} (set when TLS ends at a proxy in front of the server).
+     *
+     * @param value true to always mark it
+     * @return this builder
+     */
     public Builder secureCookie(boolean value) {
       this.secureCookie = value;
       return this;
     }
 
-    /** The options. */
+    /**
+     * The options.
+     *
+     * @return the immutable options
+     */
     public SessionOptions build() {
       return new SessionOptions(this);
     }

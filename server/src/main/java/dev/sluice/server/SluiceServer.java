@@ -88,6 +88,9 @@ public final class SluiceServer {
   /**
    * A server for {@code sluice}, not yet listening.
    *
+   * @param sluice the Sluice to serve; not null
+   * @param options how to listen and whom to let in; not null
+   * @return a new server; call {@link #start()} to listen
    * @throws NullPointerException when an argument is null
    */
   public static SluiceServer create(Sluice sluice, ServerOptions options) {
@@ -98,7 +101,7 @@ public final class SluiceServer {
    * Starts listening. Does not start the Sluice's triggers: call {@code sluice.start()} for cron and
    * webhook triggers (webhooks answer 503 until then, and {@code /health/ready} is down).
    *
-   * @return this
+   * @return this server
    * @throws IllegalStateException when already started or stopped
    */
   public synchronized SluiceServer start() {
@@ -111,12 +114,20 @@ public final class SluiceServer {
     return this;
   }
 
-  /** The port listened on (useful with port 0); -1 before {@link #start()}. */
+  /**
+   * The port listened on (useful with port 0).
+   *
+   * @return the bound port, or -1 before {@link #start()}
+   */
   public int port() {
     return app.port();
   }
 
-  /** Every route with the permission it requires, in registration order. Immutable. */
+  /**
+   * Every route with the permission it requires, in registration order.
+   *
+   * @return an immutable list, never null
+   */
   public List<RouteInfo> routes() {
     return List.copyOf(routes);
   }

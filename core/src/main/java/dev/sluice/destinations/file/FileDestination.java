@@ -11,6 +11,7 @@ import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import dev.sluice.connectors.file.FileFormat;
 import dev.sluice.destinations.file.PublishJournal.Append;
 import dev.sluice.destinations.file.PublishJournal.Fingerprint;
+import dev.sluice.internal.ByteSink;
 import dev.sluice.internal.CsvValues;
 import dev.sluice.record.Batch;
 import dev.sluice.record.Record;
@@ -21,7 +22,6 @@ import dev.sluice.spi.Destination;
 import dev.sluice.spi.RunInfo;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
@@ -754,33 +754,6 @@ public final class FileDestination implements Destination {
     }
   }
 
-  /** An unsynchronized, growable byte buffer. */
-  private static final class ByteSink extends OutputStream {
-    byte[] buf;
-    int size;
-
-    ByteSink(int capacity) {
-      buf = new byte[Math.max(capacity, 64)];
-    }
-
-    @Override
-    public void write(int b) {
-      if (size == buf.length) {
-        buf = Arrays.copyOf(buf, buf.length * 2);
-      }
-      buf[size++] = (byte) b;
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) {
-      if (size + len > buf.length) {
-        buf = Arrays.copyOf(buf, Math.max(buf.length * 2, size + len));
-      }
-      System.arraycopy(b, off, buf, size, len);
-      size += len;
-    }
-  }
-
   /**
    * JSON Lines: each record's data as the engine encoded it ({@link Record#writeJsonTo}), or with
    * {@code includeMetadata} the record envelope through one generator per batch.
@@ -795,30 +768,30 @@ public final class FileDestination implements Destination {
       try (JsonGenerator gen = lineFactory.createGenerator(sink)) {
         for (int i = 0; i < n; i++) {
           Record r = records.get(i);
-          starts[i] = sink.size + gen.getOutputBuffered();
+          starts[i] = sink.size() + gen.getOutputBuffered();
           mapper.writeTree(gen, RecordCodec.toJson(r));
           byte[] data = mapper.writeValueAsBytes(r.data());
           dataCrcs[i] = crc(data, 0, data.length);
           gen.writeRaw('\n');
-          ends[i] = sink.size + gen.getOutputBuffered();
+          ends[i] = sink.size() + gen.getOutputBuffered();
         }
       }
     } else {
       // The record's own encoding: made on the routing thread ahead of this call (see
       // writesRecordsAsJson) and shared with the other destinations the record went to.
       for (int i = 0; i < n; i++) {
-        starts[i] = sink.size;
+        starts[i] = sink.size();
         records.get(i).writeJsonTo(sink);
         sink.write('\n');
-        ends[i] = sink.size;
+        ends[i] = sink.size();
       }
     }
     List<Fingerprint> fingerprints = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      int contentCrc = includeMetadata ? dataCrcs[i] : crc(sink.buf, starts[i], ends[i] - starts[i] - 1);
+      int contentCrc = includeMetadata ? dataCrcs[i] : crc(sink.array(), starts[i], ends[i] - starts[i] - 1);
       fingerprints.add(new Fingerprint(records.get(i).key(), contentCrc));
     }
-    return new Encoded(sink.buf, sink.size, starts, ends, fingerprints);
+    return new Encoded(sink.array(), sink.size(), starts, ends, fingerprints);
   }
 
   /** CSV rows for one file: its columns, and the header when the file is empty. */
@@ -844,12 +817,12 @@ public final class FileDestination implements Destination {
       for (String c : file.csvColumns) {
         row.add(CsvValues.format(r.data().get(c)));
       }
-      starts[i] = sink.size;
+      starts[i] = sink.size();
       sink.write(file.csvWriter.writeValueAsBytes(row));
-      ends[i] = sink.size;
-      fingerprints.add(new Fingerprint(r.key(), crc(sink.buf, starts[i], ends[i] - starts[i])));
+      ends[i] = sink.size();
+      fingerprints.add(new Fingerprint(r.key(), crc(sink.array(), starts[i], ends[i] - starts[i])));
     }
-    return new Encoded(sink.buf, sink.size, starts, ends, fingerprints);
+    return new Encoded(sink.array(), sink.size(), starts, ends, fingerprints);
   }
 
   /** The header row of an existing CSV file, or null. */
