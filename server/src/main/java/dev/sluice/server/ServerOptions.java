@@ -38,6 +38,7 @@ public final class ServerOptions {
   private final Duration progressInterval;
   private final Duration idleTimeout;
   private final java.util.Map<String, java.util.function.BooleanSupplier> readinessChecks;
+  private final SessionOptions sessions;
   private final dev.sluice.auth.LocalAuth localAuth;
   private final java.nio.file.Path tlsKeyStore;
   private final char[] tlsPassword;
@@ -58,9 +59,19 @@ public final class ServerOptions {
     this.progressInterval = b.progressInterval;
     this.idleTimeout = b.idleTimeout;
     this.readinessChecks = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(b.readinessChecks));
+    this.sessions = b.sessions;
     this.localAuth = b.localAuth;
     this.tlsKeyStore = b.tlsKeyStore;
     this.tlsPassword = b.tlsPassword == null ? null : b.tlsPassword.clone();
+  }
+
+  /**
+   * The dashboard's cookie sessions (login with a password at {@code /api/v1/session}).
+   *
+   * @return the session options; empty when the server offers no password login
+   */
+  public Optional<SessionOptions> sessions() {
+    return Optional.ofNullable(sessions);
   }
 
   /**
@@ -266,10 +277,34 @@ public final class ServerOptions {
     private char[] tlsPassword;
     private final java.util.Map<String, java.util.function.BooleanSupplier> readinessChecks =
         new java.util.LinkedHashMap<>();
+    private SessionOptions sessions;
 
     private dev.sluice.auth.LocalAuth localAuth;
 
     private Builder() {}
+
+    /**
+     * The dashboard's cookie sessions ({@code /api/v1/session}).
+     *
+     * @param value the session options, or null (the default) for no password login
+     * @return this builder
+     */
+    public Builder sessions(SessionOptions value) {
+      this.sessions = value;
+      return this;
+    }
+
+    /**
+     * Password login for the dashboard with the default {@link SessionOptions}.
+     *
+     * @param value checks usernames and passwords
+     * @return this builder
+     * @throws NullPointerException when {@code value} is null
+     */
+    public Builder passwordLogin(PasswordLogin value) {
+      this.sessions = SessionOptions.builder(value).build();
+      return this;
+    }
 
     /**
      * Local authentication to serve login and the user administration routes with (see {@link

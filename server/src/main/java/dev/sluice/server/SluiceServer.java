@@ -64,6 +64,7 @@ public final class SluiceServer {
   private final ServerOptions options;
   private final Api api;
   private final Authorization authorization;
+  private final dev.sluice.server.internal.DashboardSessions sessions;
   private final List<RouteInfo> routes = new ArrayList<>();
   private final Javalin app;
   private final Object inFlightLock = new Object();
@@ -76,7 +77,11 @@ public final class SluiceServer {
     this.sluice = sluice;
     this.options = options;
     this.api = new Api(sluice, options);
-    this.authorization = new Authorization(options.authenticators(), options.accessPolicy());
+    this.sessions = new dev.sluice.server.internal.DashboardSessions(options.sessions().orElse(null));
+    List<dev.sluice.spi.Authenticator> chain = new ArrayList<>();
+    chain.add(sessions.authenticator()); // the dashboard's cookie; not applicable without one
+    chain.addAll(options.authenticators());
+    this.authorization = new Authorization(chain, options.accessPolicy());
     this.app = Javalin.create(this::configure);
   }
 
@@ -222,7 +227,10 @@ public final class SluiceServer {
       }));
     }
     cfg.routes.before(this::before);
-    for (Route r : api.routes()) {
+    List<Route> apiRoutes = new ArrayList<>(api.routes());
+    apiRoutes.addAll(sessions.routes());
+    apiRoutes.addAll(new dev.sluice.server.internal.Schedules(sluice, java.time.Clock.systemUTC()).routes());
+    for (Route r : apiRoutes) {
       routes.add(new RouteInfo(r.method(), r.path(), r.permission()));
       cfg.routes.addHttpHandler(type(r.method()), r.path(), wrap(r));
     }
@@ -300,7 +308,11 @@ public final class SluiceServer {
       } catch (NumberFormatException e) {
         Responses.problem(c, ApiProblem.badRequest("Content-Length is not a number"));
         c.skipRemainingHandlers();
+        return;
       }
+    }
+    if (c.attribute(Responses.PROBLEM_WRITTEN) == null && sessions.csrfGuard(c)) {
+      c.skipRemainingHandlers();
     }
   }
 

@@ -58,6 +58,8 @@ final class Fixture implements AutoCloseable {
 
   final Map<String, String> tokens = new LinkedHashMap<>();
   final String webhookSecret;
+  /** The dashboard's password login: user {@code operator-user} with a password made at test time. */
+  final String dashboardPassword = UUID.randomUUID().toString();
   final AtomicBoolean bigFails = new AtomicBoolean(true);
   final List<Record> delivered = new CopyOnWriteArrayList<>();
   final Sluice sluice;
@@ -146,7 +148,12 @@ final class Fixture implements AutoCloseable {
         .runsShutdownTimeout(Duration.ofSeconds(10))
         .httpDrainTimeout(Duration.ofSeconds(5))
         .progressInterval(Duration.ofMillis(50))
-        .maxRequestBytes(64 * 1024);
+        .maxRequestBytes(64 * 1024)
+        .passwordLogin((user, password, address) -> user.equals("operator-user")
+            && java.security.MessageDigest.isEqual(new String(password).getBytes(StandardCharsets.UTF_8),
+                dashboardPassword.getBytes(StandardCharsets.UTF_8))
+            ? java.util.Optional.of(new Principal("operator-user", Set.of(BuiltInRoles.OPERATOR)))
+            : java.util.Optional.empty());
     boolean local = localAuth != null;
     // The test's tokens first; anything else goes to local authentication (which rejects what it
     // does not recognise), or is rejected here when there is none.

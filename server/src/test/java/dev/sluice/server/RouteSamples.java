@@ -167,7 +167,13 @@ final class RouteSamples {
           f.call("PUT", "/api/v1/secrets/" + name, A, "{\"value\":\"" + UUID.randomUUID() + "\"}");
           return Req.of("/api/v1/secrets/" + name);
         }),
-        new Sample("GET", "/metrics", V, 200, (f, who) -> Req.of("/metrics")));
+        new Sample("GET", "/metrics", V, 200, (f, who) -> Req.of("/metrics")),
+        new Sample("GET", "/api/v1/pipelines/{name}/schedule", V, 200,
+            (f, who) -> Req.of("/api/v1/pipelines/orders/schedule")),
+        new Sample("GET", "/api/v1/session", null, 200, (f, who) -> Req.of("/api/v1/session")),
+        new Sample("POST", "/api/v1/session", null, 200, (f, who) -> Req.json("/api/v1/session",
+            "{\"username\":\"operator-user\",\"password\":\"" + f.dashboardPassword + "\"}")),
+        new Sample("DELETE", "/api/v1/session", null, 204, (f, who) -> Req.of("/api/v1/session")));
   }
 
   private static String unique() {

@@ -1,0 +1,26 @@
+package dev.sluice.server;
+
+import dev.sluice.auth.Principal;
+import java.util.Optional;
+
+/**
+ * Checks a username and password for the dashboard's login ({@code POST /api/v1/session}). The
+ * host plugs its user store in here, e.g. core's local users.
+ *
+ * <p>Implementations must be thread-safe, must not log or keep the password, and should take
+ * about the same time whether or not the user exists. The server wipes the password array after
+ * the call and rate-limits failures per client address itself.
+ */
+@FunctionalInterface
+public interface PasswordLogin {
+  /**
+   * The principal when {@code username} and {@code password} match, else empty (for an unknown
+   * user as for a wrong password: the caller must not learn which).
+   *
+   * @param username as typed, never null
+   * @param password as typed, never null; valid only during the call
+   * @param clientAddress the caller's address as the server sees it, never null (for audit)
+   * @return the principal, never null
+   */
+  Optional<Principal> login(String username, char[] password, String clientAddress);
+}
