@@ -23,4 +23,27 @@ public interface PasswordLogin {
    * @return the principal, never null
    */
   Optional<Principal> login(String username, char[] password, String clientAddress);
+
+  /**
+   * Core's local users as the dashboard's login: the password is checked by {@link
+   * dev.sluice.auth.LocalAuth#login} (its hashing, lockout and audit log apply), and the tokens it
+   * issues are revoked at once: the dashboard keeps its own server-side session. A locked-out user
+   * gets no session, like a wrong password.
+   *
+   * @param local the local users, never null
+   * @return a login that is safe for concurrent use
+   */
+  static PasswordLogin localUsers(dev.sluice.auth.LocalAuth local) {
+    java.util.Objects.requireNonNull(local, "local");
+    return (username, password, clientAddress) -> {
+      try {
+        dev.sluice.auth.TokenPair pair = local.login(username, password, clientAddress);
+        Optional<Principal> who = local.verifyAccessToken(pair.accessToken()).principal();
+        local.logout(pair.refreshToken(), clientAddress);
+        return who;
+      } catch (dev.sluice.auth.AuthenticationException e) {
+        return Optional.empty();
+      }
+    };
+  }
 }

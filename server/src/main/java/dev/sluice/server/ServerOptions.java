@@ -59,7 +59,9 @@ public final class ServerOptions {
     this.progressInterval = b.progressInterval;
     this.idleTimeout = b.idleTimeout;
     this.readinessChecks = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(b.readinessChecks));
-    this.sessions = b.sessions;
+    // Local users log in to the dashboard unless the host plugged in its own password login.
+    this.sessions = b.sessions != null ? b.sessions
+        : b.localAuth != null ? SessionOptions.builder(PasswordLogin.localUsers(b.localAuth)).build() : null;
     this.localAuth = b.localAuth;
     this.tlsKeyStore = b.tlsKeyStore;
     this.tlsPassword = b.tlsPassword == null ? null : b.tlsPassword.clone();

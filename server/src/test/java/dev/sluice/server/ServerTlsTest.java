@@ -83,7 +83,7 @@ class ServerTlsTest {
       assertThat(live.statusCode()).isEqualTo(200);
       assertThat(live.sslSession()).hasValueSatisfying(s -> assertThat(s.getProtocol()).isIn("TLSv1.3", "TLSv1.2"));
 
-      HttpResponse<String> session = https.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/auth/session"))
+      HttpResponse<String> session = https.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/session"))
           .header("Content-Type", "application/json")
           .POST(HttpRequest.BodyPublishers.ofString(
               "{\"username\":\"ada\",\"password\":\"" + userPassword + "\"}")).build(),

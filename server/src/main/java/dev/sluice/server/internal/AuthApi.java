@@ -58,8 +58,6 @@ public final class AuthApi {
     r.add(new Route("POST", "/api/v1/auth/login", null, c -> null, (c, p) -> login(c)));
     r.add(new Route("POST", "/api/v1/auth/refresh", null, c -> null, (c, p) -> refresh(c)));
     r.add(new Route("POST", "/api/v1/auth/logout", null, c -> null, (c, p) -> logout(c)));
-    r.add(new Route("POST", "/api/v1/auth/session", null, c -> null, (c, p) -> startSession(c)));
-    r.add(new Route("DELETE", "/api/v1/auth/session", null, c -> null, (c, p) -> endSession(c)));
     r.add(new Route("GET", "/api/v1/users", Permission.USERS_ADMIN, c -> null, (c, p) -> users(c)));
     r.add(new Route("POST", "/api/v1/users", Permission.USERS_ADMIN, c -> null, this::createUser));
     r.add(new Route("GET", "/api/v1/users/{username}", Permission.USERS_ADMIN, c -> null, (c, p) -> user(c)));
@@ -116,44 +114,6 @@ public final class AuthApi {
       throw ApiProblem.invalidBody("/refreshToken: required");
     }
     auth.logout(body.refreshToken(), client(c));
-    c.status(204);
-  }
-
-  /**
-   * A browser session: the access token in an {@code HttpOnly}, {@code SameSite=Strict} cookie
-   * ({@code Secure} over HTTPS), plus a CSRF token (cookie and body) that state-changing requests
-   * authenticated by the cookie must echo in {@code X-CSRF-Token}.
-   */
-  private void startSession(Context c) {
-    Login body = JsonBodies.read(c, Login.class);
-    if (body.username() == null || body.password() == null) {
-      throw ApiProblem.invalidBody("send {\"username\": ..., \"password\": ...}");
-    }
-    char[] password = body.password().toCharArray();
-    TokenPair t;
-    try {
-      t = auth.login(body.username(), password, client(c));
-    } catch (AuthenticationException e) {
-      throw authProblem(e);
-    } finally {
-      Arrays.fill(password, '\0');
-    }
-    auth.logout(t.refreshToken(), client(c)); // the session lives as long as its access token
-    long maxAge = Math.max(1, Duration.between(Instant.now(), t.accessTokenExpiresAt()).toSeconds());
-    String csrf = Sessions.newCsrfToken();
-    boolean secure = "https".equalsIgnoreCase(c.scheme());
-    c.res().addHeader("Set-Cookie", Sessions.cookie(Sessions.SESSION_COOKIE, t.accessToken(), maxAge, true, secure));
-    c.res().addHeader("Set-Cookie", Sessions.cookie(Sessions.CSRF_COOKIE, csrf, maxAge, false, secure));
-    ObjectNode n = F.objectNode();
-    n.put("csrfToken", csrf);
-    n.put("expiresAt", t.accessTokenExpiresAt().toString());
-    Responses.json(c, 200, n);
-  }
-
-  private void endSession(Context c) {
-    boolean secure = "https".equalsIgnoreCase(c.scheme());
-    c.res().addHeader("Set-Cookie", Sessions.cookie(Sessions.SESSION_COOKIE, "", 0, true, secure));
-    c.res().addHeader("Set-Cookie", Sessions.cookie(Sessions.CSRF_COOKIE, "", 0, false, secure));
     c.status(204);
   }
 
