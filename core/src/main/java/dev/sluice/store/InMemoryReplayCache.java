@@ -12,13 +12,23 @@ import java.util.Objects;
  * when the store offers none (then each node remembers only its own deliveries).
  *
  * <p>Memory is bounded by the capacity of each scope. Thread-safe: one lock; a reservation costs
- * O(1) amortized plus the entries it finds expired.
+ * O(1) amortized plus the entries it finds expired. A full scope forgets entries past their
+ * protection from its oldest end, which is protection order while the protection window stays the
+ * same; entries out of that order (the window changed) are looked for by a sweep of the whole
+ * scope at most once a second, so a stream of deliveries to a full scope can't make every request
+ * walk every entry.
  */
 public final class InMemoryReplayCache implements ReplayCache {
   private record Entry(Instant expiresAt, Instant protectedUntil) {}
 
-  // Each scope in insertion order, which is expiry order for a scope whose ttl doesn't change.
-  private final Map<String, LinkedHashMap<String, Entry>> scopes = new HashMap<>();
+  /** One scope's entries in insertion order (expiry and protection order for a steady window). */
+  private static final class Scope {
+    final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>();
+    /** When a full sweep may run again. */
+    Instant nextSweep = Instant.MIN;
+  }
+
+  private final Map<String, Scope> scopes = new HashMap<>();
 
   @Override
   public synchronized Reservation reserve(
@@ -27,8 +37,8 @@ public final class InMemoryReplayCache implements ReplayCache {
     if (capacity < 1) {
       throw new IllegalArgumentException("capacity must be at least 1, got " + capacity);
     }
-    LinkedHashMap<String, Entry> entries = scopes.computeIfAbsent(Objects.requireNonNull(scope, "scope"),
-        s -> new LinkedHashMap<>());
+    Scope state = scopes.computeIfAbsent(Objects.requireNonNull(scope, "scope"), s -> new Scope());
+    LinkedHashMap<String, Entry> entries = state.entries;
     dropExpiredHead(entries, now);
     Entry existing = entries.get(key);
     if (existing != null && existing.expiresAt().isAfter(now)) {
@@ -36,7 +46,11 @@ public final class InMemoryReplayCache implements ReplayCache {
     }
     entries.remove(key);
     if (entries.size() >= capacity) {
-      entries.values().removeIf(e -> !e.expiresAt().isAfter(now) || !e.protectedUntil().isAfter(now));
+      dropUnprotectedHead(entries, now);
+      if (entries.size() >= capacity && !now.isBefore(state.nextSweep)) {
+        entries.values().removeIf(e -> !e.expiresAt().isAfter(now) || !e.protectedUntil().isAfter(now));
+        state.nextSweep = now.plusSeconds(1);
+      }
       if (entries.size() >= capacity) {
         return Reservation.FULL;
       }
@@ -47,9 +61,20 @@ public final class InMemoryReplayCache implements ReplayCache {
 
   @Override
   public synchronized void release(String scope, String key) {
-    Map<String, Entry> entries = scopes.get(scope);
-    if (entries != null) {
-      entries.remove(key);
+    Scope state = scopes.get(scope);
+    if (state != null) {
+      state.entries.remove(key);
+    }
+  }
+
+  private static void dropUnprotectedHead(LinkedHashMap<String, Entry> entries, Instant now) {
+    Iterator<Entry> it = entries.values().iterator();
+    while (it.hasNext()) {
+      Entry e = it.next();
+      if (e.expiresAt().isAfter(now) && e.protectedUntil().isAfter(now)) {
+        break;
+      }
+      it.remove();
     }
   }
 
