@@ -24,7 +24,7 @@ import java.time.Duration;
 /**
  * The {@code slack} destination (see {@link SlackDestination}).
  *
- * <p>Options: {@code token} (a bot token, {@code xoxb-…}, for the Web API's {@code
+ * <p>Options: {@code token} (a bot token, starting {@code xoxb}, for the Web API's {@code
  * chat.postMessage}) or {@code webhookUrl} (an incoming webhook; the URL is a secret); {@code
  * baseUrl} (Web API root, default {@code https://slack.com/api/}); {@code channel} (default channel)
  * and {@code channelFrom} (a record field naming the channel, e.g. {@code $.owner.slackChannel});
@@ -54,7 +54,7 @@ public final class SlackDestinationProvider implements DestinationProvider {
   @Override
   public ObjectNode configSchema() {
     return ConfigSchemas.object()
-        .optional("token", ConfigSchemas.secret("Bot token (xoxb-…) for chat.postMessage. Give token or webhookUrl."))
+        .optional("token", ConfigSchemas.secret("Bot token (starts with xoxb) for chat.postMessage. Give token or webhookUrl."))
         .optional("webhookUrl", ConfigSchemas.secret("Incoming webhook URL (a secret). Give token or webhookUrl."))
         .optional("baseUrl", ConfigSchemas.string("Root of the Web API, for proxies and tests.", DEFAULT_BASE_URL))
         .optional("channel", ConfigSchemas.string("Channel name (#sales) or ID (C0123…) to post to."))
