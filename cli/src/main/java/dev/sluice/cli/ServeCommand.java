@@ -147,8 +147,8 @@ final class ServeCommand implements Callable<Integer> {
         for (AutoCloseable c : plugins) {
           try {
             c.close();
-          } catch (Exception e) {
-            // closing is best effort at shutdown; the plugin logged what went wrong
+          } catch (Exception e) { // shutting down: say so and close the rest
+            out.println("sluice: closing " + c + " failed: " + e);
           }
         }
         loaded.close();
