@@ -41,11 +41,6 @@ public final class Authorization {
       String h = names.nextElement();
       headers.put(h, Collections.list(c.req().getHeaders(h)));
     }
-    String session = Sessions.sessionToken(c);
-    if (session != null) {
-      Sessions.checkCsrf(c);
-      headers.put("Authorization", List.of("Bearer " + session));
-    }
     AuthRequest request = new AuthRequest(c.method().name(), c.path(), headers);
     for (Authenticator a : chain) {
       AuthResult r;

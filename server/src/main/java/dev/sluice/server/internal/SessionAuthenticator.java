@@ -21,13 +21,7 @@ public final class SessionAuthenticator implements Authenticator {
   @Override
   public AuthResult authenticate(AuthRequest request) {
     if (request.header("Authorization").isPresent()) {
-      // A server that moves the session cookie into Authorization itself (after its own CSRF
-      // check) hands the session id over as a bearer token.
-      return request.bearerToken()
-          .filter(t -> t.length() <= 100)
-          .flatMap(sessions::touch)
-          .map(s -> AuthResult.authenticated(s.principal()))
-          .orElse(AuthResult.notApplicable());
+      return AuthResult.notApplicable();
     }
     return request.header("Cookie")
         .flatMap(DashboardSessions::sessionIdFromCookie)
