@@ -46,9 +46,10 @@ import javax.crypto.spec.SecretKeySpec;
  *       WebhookSignature#hmacSha256(String)} (header {@code X-Signature}, hex HMAC-SHA256 of the raw
  *       body); overlap policy {@code allow} with {@code maxConcurrentRuns} 1000, so a delivery that
  *       arrives while runs are in progress starts its own run instead of being refused with 503.
- *       Served by {@link SluiceServer} on 127.0.0.1, a free port. Each accepted delivery is a run:
- *       signature check, replay check, JSON parse, run start (202), and in the background the
- *       record read, routed and delivered.
+ *       Served by {@link SluiceServer} on 127.0.0.1, a free port. An accepted delivery costs the
+ *       signature check, the replay check, the JSON parse, starting a run or joining one whose
+ *       source has not read every delivery yet (202), and in the background the record read,
+ *       routed and delivered. The {@code runs} column says how many runs the deliveries took.
  *   <li>{@code bare}: a plain Javalin app with one {@code POST /hooks/orders} handler that reads
  *       the body, computes the HMAC-SHA256 with {@code javax.crypto.Mac}, compares it in constant
  *       time with {@code MessageDigest.isEqual} and answers 202: what a developer writes by hand.
@@ -129,7 +130,7 @@ public final class WebhookIngestBenchmark {
   /** One way in one pass. */
   record Pass(
       String way, int pass, boolean measured, long accepted, Map<String, Long> errors, double seconds,
-      long[] latencyNanos, long delivered, long backlogAtEnd, long drainMillis) {
+      long[] latencyNanos, long delivered, long backlogAtEnd, long drainMillis, long runs) {
 
     double perSecond() {
       return accepted / seconds;
@@ -164,6 +165,11 @@ public final class WebhookIngestBenchmark {
     /** Records delivered so far, or -1 when the way delivers nothing further. */
     long delivered();
 
+    /** Runs started so far, or -1 when the way starts none. */
+    default long runs() {
+      return -1;
+    }
+
     @Override
     void close();
   }
@@ -195,8 +201,8 @@ public final class WebhookIngestBenchmark {
         o.seconds(), o.warmup(), o.passes(), o.ways());
     out.printf(Locale.ROOT, "POST %s, ~%d-byte JSON orders, %s: hex HMAC-SHA256 of the body; sluice: overlap allow,"
         + " maxConcurrentRuns 1000, webhook source -> counting destination%n", PATH, bodyBytes, SIGNATURE_HEADER);
-    out.printf(Locale.ROOT, "%-5s %-7s %10s %8s %12s %9s %9s %10s %9s   %s%n", "pass", "way", "accepted", "errors",
-        "requests/s", "p50 ms", "p99 ms", "backlog", "drain ms", "");
+    out.printf(Locale.ROOT, "%-5s %-7s %10s %8s %12s %9s %9s %10s %9s %8s   %s%n", "pass", "way", "accepted", "errors",
+        "requests/s", "p50 ms", "p99 ms", "backlog", "drain ms", "runs", "");
 
     List<Pass> passes = new ArrayList<>();
     int total = o.warmup() + o.passes();
@@ -209,11 +215,12 @@ public final class WebhookIngestBenchmark {
         System.gc();
         Pass p = runPass(way, pass, pass >= o.warmup(), o, secret);
         passes.add(p);
-        out.printf(Locale.ROOT, "%-5s %-7s %,10d %,8d %,12.0f %9.2f %9.2f %10s %9s   %s%n",
+        out.printf(Locale.ROOT, "%-5s %-7s %,10d %,8d %,12.0f %9.2f %9.2f %10s %9s %8s   %s%n",
             (p.measured() ? "" : "w") + (pass + 1), way, p.accepted(), p.errorCount(), p.perSecond(),
             percentile(p.latencyNanos(), 50) / 1e6, percentile(p.latencyNanos(), 99) / 1e6,
             p.delivered() < 0 ? "-" : String.format(Locale.ROOT, "%,d", p.backlogAtEnd()),
             p.delivered() < 0 ? "-" : String.valueOf(p.drainMillis()),
+            p.runs() < 0 ? "-" : String.format(Locale.ROOT, "%,d", p.runs()),
             p.errors().isEmpty() ? "" : "errors: " + p.errors());
       }
     }
@@ -342,8 +349,8 @@ public final class WebhookIngestBenchmark {
       long backlog = delivered < 0 ? 0 : accepted - delivered;
       long drainMillis = 0;
       if (delivered >= 0) {
-        // Every accepted delivery is a run that reads, routes and delivers its record in the
-        // background: wait for them, so a backlog can't hide behind a fast 202.
+        // Every accepted delivery is read, routed and delivered by a run in the background: wait
+        // for them, so a backlog can't hide behind a fast 202.
         long t0 = System.nanoTime();
         long until = t0 + DRAIN_TIMEOUT.toNanos();
         while ((delivered = target.delivered()) < accepted && System.nanoTime() < until) {
@@ -355,7 +362,8 @@ public final class WebhookIngestBenchmark {
               Math.abs(accepted - delivered), Long::sum);
         }
       }
-      return new Pass(way, pass, measured, accepted, errors, seconds, all, delivered, backlog, drainMillis);
+      return new Pass(way, pass, measured, accepted, errors, seconds, all, delivered, backlog, drainMillis,
+          target.runs());
     }
   }
 
@@ -416,6 +424,12 @@ public final class WebhookIngestBenchmark {
       @Override
       public long delivered() {
         return delivered.get();
+      }
+
+      @Override
+      public long runs() {
+        var started = sluice.meterRegistry().find("sluice.triggers.fired").tag("outcome", "started").counter();
+        return started == null ? 0 : (long) started.count();
       }
 
       @Override

@@ -28,7 +28,10 @@ public interface ReadContext {
   /**
    * Parameters the trigger passed: for cron runs {@code {"scheduledFor": "<ISO instant>", "missed":
    * <n>}} (the regular time the run stands for, and how many times it covers after a misfire); the
-   * request parameters for API runs; the payload for webhook runs.
+   * request parameters for API runs; the payload for webhook runs. A run of a pipeline whose
+   * source is the built-in {@code webhook} connector may carry several deliveries: the engine then
+   * calls {@link Connector#read} once per delivery, each time with a context whose parameters are
+   * that delivery's payload.
    *
    * @return a copy of the parameters, never null
    */

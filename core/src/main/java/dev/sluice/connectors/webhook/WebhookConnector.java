@@ -70,6 +70,6 @@ public final class WebhookConnector implements Connector {
         return;
       }
     }
-    emitter.emit(Record.of(k, node.deepCopy()));
+    emitter.emit(Record.of(k, node)); // node is part of the context's copy of the payload: the record may own it
   }
 }

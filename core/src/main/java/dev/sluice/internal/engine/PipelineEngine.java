@@ -217,9 +217,23 @@ public final class PipelineEngine {
    * @throws EngineStoppedException after {@link #stop()}
    */
   public RunReport run(String trigger, JsonNode parameters, RunControl control) {
-    Execution execution = new Execution(
-        trigger,
-        parameters == null ? JsonNodeFactory.instance.objectNode() : parameters,
+    return run(trigger, RunParameters.single(parameters == null ? JsonNodeFactory.instance.objectNode()
+        : parameters.deepCopy()), control);
+  }
+
+  /**
+   * Runs the pipeline now, on the calling thread, reading with {@code parameters}: one set, or the
+   * webhook deliveries that join the run until its reader has taken them all. Deliveries the run
+   * did not read (it was cancelled or failed first) are kept as dead letters of the source.
+   *
+   * @param trigger what started the run, for the history
+   * @param parameters what the connector reads with; the run owns them
+   * @param control to cancel the run from another thread; null for none
+   * @return the run's report, whatever the outcome
+   * @throws EngineStoppedException after {@link #stop()}; {@code parameters} are then untouched
+   */
+  public RunReport run(String trigger, RunParameters parameters, RunControl control) {
+    Execution execution = new Execution(trigger, Objects.requireNonNull(parameters, "parameters"),
         EngineRunControl.of(control));
     synchronized (active) {
       if (stopped) {
@@ -467,7 +481,7 @@ public final class PipelineEngine {
   /** One run. */
   private final class Execution implements Router.RouteSink {
     private final String trigger;
-    private final JsonNode parameters;
+    private final RunParameters parameters;
     private final EngineRunControl control;
     private final String runId;
     private final Clock clock;
@@ -508,6 +522,10 @@ public final class PipelineEngine {
     private volatile boolean fencedOut;
     private volatile String resumedAfter;
     private volatile Future<?> reader;
+    /** The webhook delivery the reader is reading, while it reads it. */
+    private volatile JsonNode readingDelivery;
+    /** Webhook deliveries taken off the parameters when the run was cancelled, to keep as dead letters. */
+    private final List<JsonNode> sealedDeliveries = new ArrayList<>();
     private boolean aborted; // guarded by dispatchers
     /** Set by abort(): every wait after it ends by then ({@link System#nanoTime()}). */
     private volatile long abortDeadlineNanos = Long.MAX_VALUE;
@@ -520,9 +538,9 @@ public final class PipelineEngine {
     private long flushedRoutingErrors;
     private final long[] flushedMatches;
 
-    Execution(String trigger, JsonNode parameters, EngineRunControl control) {
+    Execution(String trigger, RunParameters parameters, EngineRunControl control) {
       this.trigger = Objects.requireNonNull(trigger, "trigger");
-      this.parameters = parameters.deepCopy();
+      this.parameters = parameters;
       this.control = control;
       this.runId = control.presetRunId() != null ? control.presetRunId() : services.runIds().get();
       this.clock = services.clock();
@@ -637,9 +655,18 @@ public final class PipelineEngine {
         position = from;
         noteResumption(earlierAttempt, from);
         startDispatchers(workers);
+        // A cancelled run stops reading and delivers what it read. Webhook deliveries are all
+        // "read" (answered 202, in memory): the one being read is finished and routed, the others
+        // kept as dead letters; interrupting the reader would lose the one it is reading. Sealed
+        // before the reader starts, so a run cancelled before it began reads none.
+        if (parameters.deliveries()) {
+          control.onCancel(this::sealDeliveries);
+        }
         reader = services.executor().submit(() -> read(from == null ? null : from.checkpoint()));
         startCommitter();
-        control.onCancel(this::stopReader);
+        if (!parameters.deliveries()) {
+          control.onCancel(this::stopReader);
+        }
         error = route();
       } catch (RuntimeException e) {
         error = "pipeline '" + name + "': " + e;
@@ -649,6 +676,7 @@ public final class PipelineEngine {
         stopReader();
         queue.close(); // a source still emitting gets an InterruptedException
         awaitReader();
+        keepUnreadDeliveries();
         for (Dispatcher d : dispatchers) {
           if (d != null) {
             d.close();
@@ -770,8 +798,8 @@ public final class PipelineEngine {
           if (problem != null) {
             return problem;
           }
-          if (control.isCancelled()) {
-            return null;
+          if (control.isCancelled() && !parameters.deliveries()) {
+            return null; // webhook deliveries: the reader stops after the current one and sends END
           }
           Object item = queue.poll(50, TimeUnit.MILLISECONDS);
           if (item == null) {
@@ -988,7 +1016,14 @@ public final class PipelineEngine {
       RunMdc mdc = RunMdc.engine(pipeline.name(), runId);
       Observation.Scope scope = observed == null ? null : observed.openScope();
       try {
-        connector.read(new Context(), from, new QueueEmitter());
+        QueueEmitter emitter = new QueueEmitter();
+        // Webhook deliveries: cancelling seals the parameters (sealDeliveries), so this loop ends
+        // after the delivery it is reading; the rest become dead letters when the run ends.
+        for (JsonNode p = parameters.next(); p != null; p = parameters.next()) {
+          readingDelivery = p;
+          connector.read(new Context(p), from, emitter);
+          readingDelivery = null;
+        }
         queue.put(END, 0);
       } catch (InterruptedException e) {
         // cancelled: the router no longer takes from the queue
@@ -1015,6 +1050,78 @@ public final class PipelineEngine {
         mdc.close();
         thread.setContextClassLoader(previousLoader);
         readerDone.countDown();
+      }
+    }
+
+    /**
+     * Seals the run's parameters; webhook deliveries it carried but did not read (it was cancelled,
+     * failed, or its source stopped early) become dead letters of the source, for each was answered
+     * 202. Says in the report how many deliveries the run carried when it carried more than one.
+     */
+    private void keepUnreadDeliveries() {
+      List<JsonNode> unread = new ArrayList<>(parameters.seal());
+      if (!parameters.deliveries()) {
+        return;
+      }
+      synchronized (sealedDeliveries) {
+        unread.addAll(0, sealedDeliveries);
+        sealedDeliveries.clear();
+      }
+      // Read but not routed (the run failed or hit the shutdown deadline): kept, not dropped.
+      for (Object item : queue.drain()) {
+        if (item instanceof Record r) {
+          rejected++;
+          keep(r.key(), JsonNodeFactory.instance.objectNode().set("payload", r.data()),
+              "webhook record read but not routed: the run ended first (" + endedBecause() + "); send it again");
+        } else if (item instanceof RejectItem r) {
+          rejected++;
+          keep(r.location(), JsonNodeFactory.instance.objectNode().put("raw", r.raw()),
+              "rejected input at " + r.location() + ": " + r.reason());
+        }
+      }
+      JsonNode interrupted = readingDelivery;
+      if (interrupted != null) {
+        rejected++;
+        keep("webhook delivery", JsonNodeFactory.instance.objectNode().set("payload", interrupted),
+            "webhook delivery partly read: the run ended while its source read it (" + endedBecause()
+                + "); some of its records may have been delivered; send it again");
+      }
+      int carried = parameters.count();
+      if (carried > 1) {
+        notes.add("carried " + carried + " webhook deliveries (those that arrived before its source had read"
+            + " the ones before)");
+      }
+      for (JsonNode payload : unread) {
+        rejected++;
+        keep("webhook delivery", JsonNodeFactory.instance.objectNode().set("payload", payload),
+            "webhook delivery not read: the run ended before its source read it (" + endedBecause()
+                + "); its payload is kept here: send it again");
+      }
+      if (!unread.isEmpty()) {
+        LOG.warn("pipeline '{}': run {} ended before reading {} webhook deliveries; they are kept as dead letters",
+            pipeline.name(), runId, unread.size());
+      }
+    }
+
+    private String endedBecause() {
+      return control.isCancelled() ? "cancelled" : "it failed or its source stopped early";
+    }
+
+    /** A dead letter of the source; a store failure is logged, for there is nowhere else to keep it. */
+    private void keep(String key, ObjectNode record, String reason) {
+      try {
+        park(DeadLetter.SOURCE, key, record, null, reason);
+      } catch (RuntimeException e) {
+        LOG.error("pipeline '{}': run {} could not keep a webhook delivery as a dead letter; it is lost",
+            pipeline.name(), runId, e);
+      }
+    }
+
+    /** On cancel, for webhook deliveries: nothing joins or is read after the delivery being read. */
+    private void sealDeliveries() {
+      List<JsonNode> left = parameters.seal();
+      synchronized (sealedDeliveries) {
+        sealedDeliveries.addAll(left);
       }
     }
 
@@ -1340,6 +1447,12 @@ public final class PipelineEngine {
     }
 
     private final class Context implements ReadContext {
+      private final JsonNode parameters;
+
+      Context(JsonNode parameters) {
+        this.parameters = parameters;
+      }
+
       @Override
       public String pipeline() {
         return pipeline.name();
@@ -1367,7 +1480,10 @@ public final class PipelineEngine {
 
       @Override
       public boolean isCancelled() {
-        return control.isCancelled() || Thread.currentThread().isInterrupted();
+        // A webhook delivery is read whole even when the run is cancelled: it is in memory and was
+        // answered 202; stopping half-way would lose the rest of it.
+        return (control.isCancelled() && !Execution.this.parameters.deliveries())
+            || Thread.currentThread().isInterrupted();
       }
 
       @Override

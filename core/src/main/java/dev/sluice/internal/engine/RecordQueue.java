@@ -110,6 +110,30 @@ final class RecordQueue {
     }
   }
 
+  /**
+   * Takes every item left, for a run that must account for what it read but did not route. For
+   * the consumer, after {@link #close()}.
+   *
+   * @return the items, oldest first
+   */
+  java.util.List<Object> drain() {
+    lock.lock();
+    try {
+      java.util.List<Object> left = new java.util.ArrayList<>(count);
+      while (count > 0) {
+        left.add(items[head]);
+        items[head] = null;
+        head = (head + 1) % items.length;
+        count--;
+      }
+      bytes = 0;
+      notFull.signalAll();
+      return left;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Ends the hand-off; see the class description. Idempotent. */
   void close() {
     lock.lock();

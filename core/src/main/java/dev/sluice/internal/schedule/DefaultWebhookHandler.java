@@ -41,7 +41,11 @@ public final class DefaultWebhookHandler implements WebhookHandler {
   /** Requests a run; the overlap policy applies. */
   @FunctionalInterface
   interface Submitter {
-    RunHandle submit(String pipeline, String trigger, JsonNode parameters);
+    /**
+     * @param payload the parsed body; the run owns it
+     * @param bodyBytes the body's size
+     */
+    RunHandle submit(String pipeline, WebhookTrigger trigger, JsonNode payload, int bodyBytes);
   }
 
   /** A webhook trigger of a pipeline. */
@@ -153,7 +157,7 @@ public final class DefaultWebhookHandler implements WebhookHandler {
     }
     RunHandle run;
     try {
-      run = submitter.submit(endpoint.pipeline(), trigger.describe(), payload);
+      run = submitter.submit(endpoint.pipeline(), trigger, payload, request.body().length);
     } catch (RuntimeException e) {
       release(endpoint, path, replayKeys);
       LOG.error("webhook {}: could not start a run of pipeline '{}'", path, endpoint.pipeline(), e);
@@ -205,6 +209,15 @@ public final class DefaultWebhookHandler implements WebhookHandler {
    * must be UTF-8 (RFC 8259): Jackson would otherwise guess UTF-16 or UTF-32 from NUL bytes.
    */
   private JsonNode parse(WebhookRequest request) throws MalformedBody {
+    byte[] body = request.body();
+    String contentType = request.header("Content-Type");
+    boolean form = contentType != null
+        && contentType.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded");
+    if (!form && isAsciiWithoutNul(body)) {
+      // The common case, parsed from the bytes: ASCII is UTF-8, and without NUL bytes Jackson
+      // cannot mistake it for UTF-16 or UTF-32.
+      return parseJson(body);
+    }
     String text;
     try {
       text = StandardCharsets.UTF_8.newDecoder()
@@ -215,33 +228,68 @@ public final class DefaultWebhookHandler implements WebhookHandler {
     } catch (CharacterCodingException e) {
       throw new MalformedBody("body is not valid UTF-8");
     }
-    String contentType = request.header("Content-Type");
-    if (contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
-      ObjectNode form = json();
+    if (form) {
+      ObjectNode fields = json();
       for (String pair : text.split("&")) {
         if (!pair.isEmpty()) {
           int eq = pair.indexOf('=');
           try {
             String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
             String v = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-            form.put(k, v);
+            fields.put(k, v);
           } catch (IllegalArgumentException e) { // a % not followed by two hex digits
             throw new MalformedBody("form body is not valid URL encoding: " + e.getMessage());
           }
         }
       }
-      return form;
+      return fields;
     }
     if (text.isBlank()) {
       return json();
     }
     try {
-      return mapper.readTree(text);
+      return mapper.readTree(text); // from the text: its bytes may hold NULs, which Jackson would take for UTF-16
     } catch (JsonProcessingException e) {
-      throw new MalformedBody("body is not valid JSON: " + e.getOriginalMessage()
-          + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column "
-              + e.getLocation().getColumnNr()));
+      throw malformed(e);
     }
+  }
+
+  private static boolean isAsciiWithoutNul(byte[] body) {
+    for (byte b : body) {
+      if (b <= 0) { // NUL, or the first byte of a multi-byte UTF-8 sequence (or not UTF-8 at all)
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** @param ascii ASCII without NUL bytes */
+  private JsonNode parseJson(byte[] ascii) throws MalformedBody {
+    if (isBlank(ascii)) {
+      return json();
+    }
+    try {
+      return mapper.readTree(ascii);
+    } catch (JsonProcessingException e) {
+      throw malformed(e);
+    } catch (IOException e) { // not from a byte array; kept safe to answer all the same
+      throw new MalformedBody("body could not be read as JSON");
+    }
+  }
+
+  private static MalformedBody malformed(JsonProcessingException e) {
+    return new MalformedBody("body is not valid JSON: " + e.getOriginalMessage()
+        + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column "
+            + e.getLocation().getColumnNr()));
+  }
+
+  private static boolean isBlank(byte[] utf8) {
+    for (byte b : utf8) {
+      if (b != ' ' && (b < 0x09 || b > 0x0D) && (b < 0x1C || b > 0x1F)) { // as String.isBlank for ASCII
+        return false;
+      }
+    }
+    return true;
   }
 
   private WebhookResponse reject(String path, int status, String reason, String message) {
@@ -255,12 +303,19 @@ public final class DefaultWebhookHandler implements WebhookHandler {
   }
 
   private void count(String name, String path, String reason) {
-    Counter.Builder b = Counter.builder(name).tag("path", path);
-    if (reason != null) {
-      b.tag("reason", reason);
-    }
-    b.register(registry).increment();
+    // Looked up once per name, path and reason (all from configuration or fixed): an accepted
+    // delivery should not pay for a registry lookup.
+    counters.computeIfAbsent(name + ' ' + path + ' ' + reason, k -> {
+      Counter.Builder b = Counter.builder(name).tag("path", path);
+      if (reason != null) {
+        b.tag("reason", reason);
+      }
+      return b.register(registry);
+    }).increment();
   }
+
+  private final java.util.concurrent.ConcurrentHashMap<String, Counter> counters =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   private ObjectNode json() {
     return mapper.createObjectNode();

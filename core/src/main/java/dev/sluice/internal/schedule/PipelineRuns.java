@@ -3,6 +3,7 @@ package dev.sluice.internal.schedule;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.internal.engine.EngineServices;
 import dev.sluice.internal.engine.PipelineEngine;
+import dev.sluice.internal.engine.RunParameters;
 import dev.sluice.pipeline.EngineStoppedException;
 import dev.sluice.pipeline.OverlapPolicy;
 import dev.sluice.pipeline.Pipeline;
@@ -12,7 +13,12 @@ import dev.sluice.schedule.ClusterCoordinator;
 import dev.sluice.schedule.NodeStoppingException;
 import dev.sluice.schedule.RunHandle;
 import dev.sluice.schedule.RunRequest;
+import dev.sluice.store.DeadLetter;
 import dev.sluice.store.RunRecord;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
@@ -41,8 +47,13 @@ final class PipelineRuns {
   private final String name;
   private final Set<DefaultRunHandle> running = new LinkedHashSet<>();
   private DefaultRunHandle waiting;
-  private JsonNode waitingParameters;
+  private RunParameters waitingParameters;
+  /** Per webhook trigger: the run that deliveries join while its reader has not taken them all. */
+  private final Map<String, OpenRun> open = new HashMap<>();
   private boolean closed;
+
+  /** A run whose parameters are open for deliveries to join. */
+  private record OpenRun(DefaultRunHandle handle, RunParameters parameters) {}
 
   PipelineRuns(PipelineEngine engine, EngineServices services) {
     this.engine = engine;
@@ -71,6 +82,43 @@ final class PipelineRuns {
    * @throws IllegalStateException after {@link #close()}
    */
   DefaultRunHandle submit(String kind, String trigger, JsonNode parameters) {
+    return submit(kind, trigger, RunParameters.single(parameters));
+  }
+
+  /**
+   * A webhook delivery for this pipeline, whose source reads deliveries (the {@code webhook}
+   * connector): it joins the run of the same trigger whose reader has not yet taken every delivery
+   * it carries; else it asks for a run of its own, and the overlap policy applies.
+   *
+   * @param trigger the webhook trigger, as kept in the run history; deliveries join runs of the same trigger only
+   * @param payload the delivery's parsed body; the run owns it
+   * @param bytes the size of the delivery's body
+   * @param maxPendingBytes how many bytes of bodies may wait in one run for its reader
+   * @return the handle of the run that carries the delivery (or, when skipped, of the skipped run)
+   * @throws IllegalStateException after {@link #close()}
+   */
+  DefaultRunHandle submitDelivery(String trigger, JsonNode payload, long bytes, long maxPendingBytes) {
+    OpenRun run;
+    synchronized (this) {
+      if (closed) {
+        throw new IllegalStateException("pipeline '" + name + "': Sluice is closed, no new runs start");
+      }
+      run = open.get(trigger);
+      if (run != null && !run.parameters().offer(payload, bytes)) {
+        run = null;
+      }
+    }
+    if (run != null) {
+      fired("webhook", "joined");
+      return run.handle();
+    }
+    return submit("webhook", trigger, RunParameters.delivery(payload, bytes, MAX_DELIVERIES_PER_RUN, maxPendingBytes));
+  }
+
+  /** The most webhook deliveries one run carries: a run ends, and its history entry appears, in bounded time. */
+  static final int MAX_DELIVERIES_PER_RUN = 1_000;
+
+  private DefaultRunHandle submit(String kind, String trigger, RunParameters parameters) {
     DefaultRunHandle handle = new DefaultRunHandle(services.runIds().get(), name, trigger, services.clock().instant(), this::dequeue);
     String outcome;
     synchronized (this) {
@@ -86,6 +134,9 @@ final class PipelineRuns {
         waitingParameters = parameters;
       } else {
         outcome = "skipped";
+      }
+      if (parameters.deliveries() && !outcome.equals("skipped")) {
+        open.put(trigger, new OpenRun(handle, parameters));
       }
     }
     fired(kind, outcome);
@@ -107,7 +158,7 @@ final class PipelineRuns {
     return handle;
   }
 
-  private void start(DefaultRunHandle handle, JsonNode parameters) {
+  private void start(DefaultRunHandle handle, RunParameters parameters) {
     handle.running(); // it holds a place among the running from now on, whatever the executor's delay
     try {
       services.executor().execute(() -> execute(handle, parameters));
@@ -117,20 +168,21 @@ final class PipelineRuns {
         running.remove(handle);
       }
       finish(handle, RunStatus.FAILED, "pipeline '" + name + "': run could not be started: the executor refused it ("
-          + e.getMessage() + ")");
+          + e.getMessage() + ")", parameters);
     }
   }
 
-  private void execute(DefaultRunHandle handle, JsonNode parameters) {
+  private void execute(DefaultRunHandle handle, RunParameters parameters) {
     RunReport report = null;
     try {
       report = runEngine(handle, parameters);
     } finally {
       if (report == null) { // an Error is on its way up; the handle must still end
         report = notRun(handle, RunStatus.FAILED, "pipeline '" + name + "': run died, see the log");
+        keepUnread(handle, parameters, "the run died");
       }
       DefaultRunHandle next = null;
-      JsonNode nextParameters = null;
+      RunParameters nextParameters = null;
       synchronized (this) {
         running.remove(handle);
         if (waiting != null && running.isEmpty() && !closed) {
@@ -148,7 +200,7 @@ final class PipelineRuns {
     }
   }
 
-  private RunReport runEngine(DefaultRunHandle handle, JsonNode parameters) {
+  private RunReport runEngine(DefaultRunHandle handle, RunParameters parameters) {
     Duration waited = Duration.between(handle.requestedAt(), services.clock().instant());
     Timer.builder("sluice.runs.wait")
         .description("From the request of a run (trigger, API call) to its start; long when runs queue up")
@@ -159,10 +211,39 @@ final class PipelineRuns {
     try {
       return engine.run(handle.trigger(), parameters, handle.control());
     } catch (EngineStoppedException e) {
+      keepUnread(handle, parameters, "Sluice was shutting down");
       return notRun(handle, RunStatus.CANCELLED, e.getMessage()); // shutdown began before it did
     } catch (RuntimeException e) {
       LOG.error("pipeline '{}': run {} failed to start", name, handle.id(), e);
+      keepUnread(handle, parameters, "the run failed to start");
       return notRun(handle, RunStatus.FAILED, "pipeline '" + name + "': run failed to start: " + e);
+    }
+  }
+
+  /**
+   * Webhook deliveries of a run that never read them: each was answered 202, so each is kept as a
+   * dead letter of the source (with its payload) rather than lost. Nothing for other runs.
+   */
+  private void keepUnread(DefaultRunHandle handle, RunParameters parameters, String why) {
+    if (parameters == null || !parameters.deliveries()) {
+      return;
+    }
+    List<JsonNode> unread = parameters.seal();
+    Instant now = services.clock().instant();
+    for (JsonNode payload : unread) {
+      try {
+        services.store().deadLetters().add(new DeadLetter(0, name, DeadLetter.SOURCE, handle.id(), "webhook delivery",
+            JsonNodeFactory.instance.objectNode().set("payload", payload), null,
+            "webhook delivery not read: " + why + " before run " + handle.id() + " read it; its payload is kept here:"
+                + " send it again", 0, now, now));
+      } catch (RuntimeException e) {
+        LOG.error("pipeline '{}': could not keep an unread webhook delivery of run {} as a dead letter; it is lost",
+            name, handle.id(), e);
+      }
+    }
+    if (!unread.isEmpty()) {
+      LOG.warn("pipeline '{}': run {} did not read {} webhook deliveries ({}); they are kept as dead letters", name,
+          handle.id(), unread.size(), why);
     }
   }
 
@@ -219,6 +300,7 @@ final class PipelineRuns {
    *     then left open, for the run goes on elsewhere
    */
   RunReport runHere(DefaultRunHandle handle, JsonNode parameters) {
+    RunParameters input = RunParameters.single(parameters);
     boolean skip;
     synchronized (this) {
       if (closed) {
@@ -238,7 +320,7 @@ final class PipelineRuns {
     handle.running();
     RunReport report = null;
     try {
-      report = runEngine(handle, parameters);
+      report = runEngine(handle, input);
     } finally {
       boolean stopping;
       synchronized (this) {
@@ -263,25 +345,38 @@ final class PipelineRuns {
   }
 
   private void fired(String kind, String outcome) {
-    Counter.builder("sluice.triggers.fired").tag("pipeline", name).tag("trigger", kind).tag("outcome", outcome)
-        .register(services.meterRegistry()).increment();
+    // Looked up once per kind and outcome: a webhook delivery joining a run costs little else.
+    firedCounters.computeIfAbsent(kind + '/' + outcome, k -> Counter.builder("sluice.triggers.fired")
+        .tag("pipeline", name).tag("trigger", kind).tag("outcome", outcome)
+        .register(services.meterRegistry())).increment();
   }
+
+  private final java.util.concurrent.ConcurrentHashMap<String, Counter> firedCounters =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   /** Cancels a waiting run; false when {@code handle} is not the one waiting. */
   private boolean dequeue(DefaultRunHandle handle) {
+    RunParameters parameters;
     synchronized (this) {
       if (waiting != handle) {
         return false;
       }
+      parameters = waitingParameters;
       waiting = null;
       waitingParameters = null;
     }
-    finish(handle, RunStatus.CANCELLED, "pipeline '" + name + "': cancelled while queued");
+    finish(handle, RunStatus.CANCELLED, "pipeline '" + name + "': cancelled while queued", parameters);
     return true;
   }
 
   /** Ends a run that never started, and keeps it in the history. */
   private void finish(DefaultRunHandle handle, RunStatus status, String reason) {
+    handle.complete(notRun(handle, status, reason));
+  }
+
+  /** Ends a run that never started, keeps it in the history and the deliveries it carried as dead letters. */
+  private void finish(DefaultRunHandle handle, RunStatus status, String reason, RunParameters parameters) {
+    keepUnread(handle, parameters, "the run " + status.name().toLowerCase(Locale.ROOT) + " before it started");
     handle.complete(notRun(handle, status, reason));
   }
 

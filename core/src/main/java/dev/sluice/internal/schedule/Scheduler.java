@@ -105,7 +105,7 @@ public final class Scheduler implements AutoCloseable {
         }
       });
     });
-    this.webhooks = new DefaultWebhookHandler(bindings, (p, trigger, params) -> submit(p, "webhook", trigger, params),
+    this.webhooks = new DefaultWebhookHandler(bindings, this::submitDelivery,
         replayCache(services.store(), cluster != null && !bindings.isEmpty()), services.clock(),
         services.meterRegistry(), services.objectMapper(), () -> started);
   }
@@ -139,6 +139,29 @@ public final class Scheduler implements AutoCloseable {
     }
     return r.enqueue(kind, trigger, p, cluster, awaiting);
   }
+
+  /**
+   * A webhook delivery: on one node, when the pipeline's source is the {@code webhook} connector,
+   * it joins the run of its trigger whose source has not read every delivery yet (see {@link
+   * dev.sluice.internal.engine.RunParameters}); otherwise (another source, or a cluster, whose queue keeps each request in the
+   * database) it asks for a run of its own.
+   *
+   * @param bodyBytes the size of the delivery's body
+   */
+  DefaultRunHandle submitDelivery(String pipeline, WebhookTrigger trigger, JsonNode payload, int bodyBytes) {
+    PipelineRuns r = runsOf(pipeline);
+    if (cluster == null && r.pipeline().source().type().equals(WEBHOOK_SOURCE)) {
+      return r.submitDelivery(trigger.describe(), payload, bodyBytes,
+          Math.max(MAX_PENDING_DELIVERY_BYTES, trigger.maxBodyBytes()));
+    }
+    return submit(pipeline, "webhook", trigger.describe(), payload);
+  }
+
+  /** The built-in connector that reads webhook deliveries (and no checkpoint), so runs may carry several. */
+  private static final String WEBHOOK_SOURCE = "webhook";
+
+  /** How many bytes of webhook bodies may wait in one run for its source to read them. */
+  static final long MAX_PENDING_DELIVERY_BYTES = 16L << 20;
 
   /**
    * The handle of run {@code id} while it runs or waits on this node.

@@ -74,7 +74,8 @@ class WebhookHandlerFuzzTest {
       new SimpleMeterRegistry(), JSON, () -> true);
 
   /** Runs are "started", "queued", or the engine refuses, in turn. */
-  private static DefaultRunHandle submit(String pipeline, String trigger, JsonNode parameters) {
+  private static DefaultRunHandle submit(String pipeline, WebhookTrigger webhook, JsonNode parameters, int bodyBytes) {
+    String trigger = webhook.describe();
     long n = SUBMITTED.incrementAndGet();
     if (n % 5 == 0) {
       throw new IllegalStateException("the engine refuses run " + n);
