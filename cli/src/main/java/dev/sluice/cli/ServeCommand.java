@@ -100,9 +100,12 @@ final class ServeCommand implements Callable<Integer> {
           .shutdownSluice(false).metricsScraper(prometheus::scrape);
       JsonNode tls = server.path("tls");
       if (tls.isObject()) {
-        java.nio.file.Path keyStore = config.files().get(0).toAbsolutePath().getParent()
-            .resolve(tls.path("keyStore").asText());
-        options.tls(keyStore, tls.path("password").asText().toCharArray());
+        java.nio.file.Path base = config.files().get(0).toAbsolutePath().getParent();
+        if (tls.has("certificate")) {
+          options.tlsPem(base.resolve(tls.path("certificate").asText()), base.resolve(tls.path("privateKey").asText()));
+        } else {
+          options.tls(base.resolve(tls.path("keyStore").asText()), tls.path("password").asText().toCharArray());
+        }
       }
       Optional<Secrets> secrets = loaded.store().users().isPresent() ? loaded.openSecrets() : Optional.empty();
       AccessPolicy policy = RoleBasedAccessPolicy.builtInRolesOnly();

@@ -142,4 +142,58 @@ class ServeCommandTest {
     assertThat(ended.out()).contains("serving 1 pipeline(s) on http://127.0.0.1:").contains("sluice: stopped");
     assertThat(ended.out() + ended.err()).doesNotContain(operatorKey).doesNotContain(viewerKey).doesNotContain(password);
   }
+
+  @Test
+  void servesHttpsFromPemFilesNamedRelativeToTheConfiguration() throws Exception {
+    Files.createDirectories(dir.resolve("tls"));
+    Process openssl = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+        "-keyout", "tls/tls.key", "-out", "tls/tls.crt", "-days", "2", "-subj", "/CN=localhost",
+        "-addext", "subjectAltName=IP:127.0.0.1").directory(dir.toFile()).redirectErrorStream(true).start();
+    String made = new String(openssl.getInputStream().readAllBytes());
+    assertThat(openssl.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(openssl.exitValue()).as(made).isZero();
+    Path config = dir.resolve("sluice.yaml");
+    Files.writeString(config, "server:\n  host: 127.0.0.1\n  port: 0\n"
+        + "  tls: { certificate: tls/tls.crt, privateKey: tls/tls.key }\n"
+        + "destinations:\n  all: { type: log }\n"
+        + "pipelines:\n  orders:\n    source: { type: webhook }\n    rules:\n      - { name: everything, to: all }\n");
+
+    java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+    trust.load(null, null);
+    try (InputStream in = Files.newInputStream(dir.resolve("tls/tls.crt"))) {
+      trust.setCertificateEntry("server", java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in));
+    }
+    javax.net.ssl.TrustManagerFactory tmf =
+        javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(trust);
+    javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+    tls.init(null, tmf.getTrustManagers(), null);
+    HttpClient https = HttpClient.newBuilder().sslContext(tls).connectTimeout(Duration.ofSeconds(5)).build();
+
+    AtomicInteger port = new AtomicInteger();
+    AtomicReference<Runnable> stop = new AtomicReference<>();
+    CompletableFuture<Void> listening = new CompletableFuture<>();
+    ServeCommand.startedListener = (server, stopAction) -> {
+      port.set(server.port());
+      stop.set(stopAction);
+      listening.complete(null);
+    };
+    CompletableFuture<SluiceCliTest.Result> serve =
+        CompletableFuture.supplyAsync(() -> SluiceCliTest.sluice("serve", "-c", config.toString()));
+    try {
+      CompletableFuture.anyOf(listening, serve).get(60, TimeUnit.SECONDS);
+      assertThat(listening).as("the server listens (command output: %s)",
+          serve.isDone() ? serve.get().out() + serve.get().err() : "").isDone();
+      HttpResponse<String> live = https.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port.get()
+          + "/health/live")).timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(live.statusCode()).isEqualTo(200);
+    } finally {
+      if (stop.get() != null) {
+        stop.get().run();
+      }
+    }
+    SluiceCliTest.Result ended = serve.get(60, TimeUnit.SECONDS);
+    assertThat(ended.exit()).as(ended.err()).isZero();
+    assertThat(ended.out()).contains("on https://127.0.0.1:");
+  }
 }

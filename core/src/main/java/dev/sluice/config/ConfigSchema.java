@@ -343,13 +343,34 @@ public final class ConfigSchema {
         .description("The HTTP server (REST API, webhooks, dashboard).")
         .optional("host", ConfigSchemas.string("Interface to listen on.", "0.0.0.0"))
         .optional("port", ConfigSchemas.integer("Port to listen on.", 8080, 0))
-        .optional("tls", ConfigSchemas.object()
-            .description("Serve HTTPS with the certificate and key of a key store"
-                + " (PKCS #12, or JKS by a .jks name).")
-            .required("keyStore", ConfigSchemas.string("The key store file."))
-            .required("password", ConfigSchemas.string("Its password; use ${secret:…} or ${env:…}."))
-            .build())
+        .optional("tls", tls())
         .build();
+  }
+
+  /** A key store and its password, or PEM certificate chain and key files: one or the other. */
+  private static ObjectNode tls() {
+    ObjectNode tls = ConfigSchemas.object()
+        .description("Serve HTTPS: with the certificate and key of a key store (keyStore and password: PKCS #12,"
+            + " or JKS by a .jks name), or of PEM files (certificate and privateKey, e.g. certbot's fullchain.pem"
+            + " and privkey.pem, cert-manager's tls.crt and tls.key). Paths are relative to the configuration file.")
+        .optional("keyStore", ConfigSchemas.string("The key store file."))
+        .optional("password", ConfigSchemas.string("Its password; use ${secret:…} or ${env:…}."))
+        .optional("certificate", ConfigSchemas.string("PEM certificate chain: the server's certificate first,"
+            + " then intermediates."))
+        .optional("privateKey", ConfigSchemas.string("PEM private key of the first certificate, unencrypted PKCS #8"
+            + " (BEGIN PRIVATE KEY) or PKCS #1 (BEGIN RSA PRIVATE KEY)."))
+        .build();
+    ArrayNode oneOf = tls.putArray("oneOf");
+    either(oneOf.addObject(), List.of("keyStore", "password"), List.of("certificate", "privateKey"));
+    either(oneOf.addObject(), List.of("certificate", "privateKey"), List.of("keyStore", "password"));
+    return tls;
+  }
+
+  /** {@code these} are all required and none of {@code notThese} may be given. */
+  private static void either(ObjectNode branch, List<String> these, List<String> notThese) {
+    these.forEach(branch.putArray("required")::add);
+    ArrayNode anyOf = branch.putObject("not").putArray("anyOf");
+    notThese.forEach(k -> anyOf.addObject().putArray("required").add(k));
   }
 
   private static ObjectNode auth(Collection<PluginInfo> providers) {

@@ -42,6 +42,8 @@ public final class ServerOptions {
   private final dev.sluice.auth.LocalAuth localAuth;
   private final java.nio.file.Path tlsKeyStore;
   private final char[] tlsPassword;
+  private final java.nio.file.Path tlsCertificateChain;
+  private final java.nio.file.Path tlsPrivateKey;
 
   private ServerOptions(Builder b) {
     this.host = b.host;
@@ -65,6 +67,8 @@ public final class ServerOptions {
     this.localAuth = b.localAuth;
     this.tlsKeyStore = b.tlsKeyStore;
     this.tlsPassword = b.tlsPassword == null ? null : b.tlsPassword.clone();
+    this.tlsCertificateChain = b.tlsCertificateChain;
+    this.tlsPrivateKey = b.tlsPrivateKey;
   }
 
   /**
@@ -232,6 +236,26 @@ public final class ServerOptions {
     return java.util.Optional.ofNullable(tlsKeyStore);
   }
 
+  /**
+   * The PEM file the server's TLS certificate chain is read from, when it serves HTTPS from PEM
+   * files ({@link Builder#tlsPem}).
+   *
+   * @return the certificate chain file; empty otherwise
+   */
+  public java.util.Optional<java.nio.file.Path> tlsCertificateChain() {
+    return java.util.Optional.ofNullable(tlsCertificateChain);
+  }
+
+  /**
+   * The PEM file the server's TLS private key is read from, when it serves HTTPS from PEM files
+   * ({@link Builder#tlsPem}).
+   *
+   * @return the private key file; empty otherwise
+   */
+  public java.util.Optional<java.nio.file.Path> tlsPrivateKey() {
+    return java.util.Optional.ofNullable(tlsPrivateKey);
+  }
+
   /** The key store's password, for the server only; never shown. */
   char[] tlsPassword() {
     return tlsPassword == null ? null : tlsPassword.clone();
@@ -277,6 +301,8 @@ public final class ServerOptions {
     private Duration idleTimeout = Duration.ofSeconds(30);
     private java.nio.file.Path tlsKeyStore;
     private char[] tlsPassword;
+    private java.nio.file.Path tlsCertificateChain;
+    private java.nio.file.Path tlsPrivateKey;
     private final java.util.Map<String, java.util.function.BooleanSupplier> readinessChecks =
         new java.util.LinkedHashMap<>();
     private SessionOptions sessions;
@@ -545,6 +571,32 @@ public final class ServerOptions {
     public Builder tls(java.nio.file.Path keyStore, char[] password) {
       this.tlsKeyStore = Objects.requireNonNull(keyStore, "keyStore");
       this.tlsPassword = Objects.requireNonNull(password, "password").clone();
+      this.tlsCertificateChain = null;
+      this.tlsPrivateKey = null;
+      return this;
+    }
+
+    /**
+     * Serves HTTPS (TLS 1.2 and 1.3) instead of plain HTTP, with a certificate chain and private
+     * key in PEM files, as certbot ({@code fullchain.pem}, {@code privkey.pem}), cert-manager
+     * ({@code tls.crt}, {@code tls.key}) and most CAs hand them out. The chain holds the server's
+     * certificate first, then its intermediates; the key is unencrypted PKCS #8 ({@code BEGIN
+     * PRIVATE KEY}: RSA, EC or EdDSA) or PKCS #1 ({@code BEGIN RSA PRIVATE KEY}). The files are
+     * read when the server starts; a missing or malformed file, an encrypted key, or a key that
+     * does not belong to the first certificate stops {@link SluiceServer#start()} with an
+     * exception naming the file (never key material). Replaces {@link #tls(java.nio.file.Path,
+     * char[])}; dashboard session cookies are {@code Secure} then.
+     *
+     * @param certificateChain the PEM certificate chain file, never null
+     * @param privateKey the PEM private key file, never null
+     * @return this builder
+     * @throws NullPointerException when an argument is null
+     */
+    public Builder tlsPem(java.nio.file.Path certificateChain, java.nio.file.Path privateKey) {
+      this.tlsCertificateChain = Objects.requireNonNull(certificateChain, "certificateChain");
+      this.tlsPrivateKey = Objects.requireNonNull(privateKey, "privateKey");
+      this.tlsKeyStore = null;
+      this.tlsPassword = null;
       return this;
     }
 

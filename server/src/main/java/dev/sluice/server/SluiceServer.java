@@ -172,15 +172,25 @@ public final class SluiceServer {
    * The HTTPS connector that replaces Javalin's plain one (Javalin adds its own only when none
    * was added): the key store's certificate, TLS 1.2 and 1.3, requests marked secure.
    */
+  /** Protects the in-memory key store made from PEM files; random, never leaves the process. */
+  private final char[] pemPassword = java.util.UUID.randomUUID().toString().toCharArray();
+
   private org.eclipse.jetty.server.Connector https(
-      org.eclipse.jetty.server.Server server, org.eclipse.jetty.server.HttpConfiguration http, java.nio.file.Path keyStore) {
+      org.eclipse.jetty.server.Server server, org.eclipse.jetty.server.HttpConfiguration http,
+      java.security.KeyStore pem) {
     org.eclipse.jetty.util.ssl.SslContextFactory.Server tls = new org.eclipse.jetty.util.ssl.SslContextFactory.Server();
-    tls.setKeyStorePath(keyStore.toAbsolutePath().toString());
-    tls.setKeyStoreType(keyStore.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".jks")
-        ? "JKS" : "PKCS12");
-    char[] password = options.tlsPassword();
-    tls.setKeyStorePassword(new String(password));
-    java.util.Arrays.fill(password, '\0');
+    if (pem != null) {
+      tls.setKeyStore(pem);
+      tls.setKeyStorePassword(new String(pemPassword));
+    } else {
+      java.nio.file.Path keyStore = options.tlsKeyStore().orElseThrow();
+      tls.setKeyStorePath(keyStore.toAbsolutePath().toString());
+      tls.setKeyStoreType(keyStore.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".jks")
+          ? "JKS" : "PKCS12");
+      char[] password = options.tlsPassword();
+      tls.setKeyStorePassword(new String(password));
+      java.util.Arrays.fill(password, '\0');
+    }
     tls.setIncludeProtocols("TLSv1.3", "TLSv1.2");
     org.eclipse.jetty.server.HttpConfiguration secure = new org.eclipse.jetty.server.HttpConfiguration(http);
     secure.addCustomizer(new org.eclipse.jetty.server.SecureRequestCustomizer());
@@ -205,7 +215,13 @@ public final class SluiceServer {
       server.setStopTimeout(options.httpDrainTimeout().toMillis());
       server.setHandler(new GracefulHandler());
     });
-    options.tlsKeyStore().ifPresent(keyStore -> cfg.jetty.addConnector((server, http) -> https(server, http, keyStore)));
+    if (options.tlsCertificateChain().isPresent()) {
+      // Read when the server starts, like a key store: a bad file stops start() with its message.
+      cfg.jetty.addConnector((server, http) -> https(server, http, dev.sluice.server.internal.PemKeyStore.load(
+          options.tlsCertificateChain().get(), options.tlsPrivateKey().orElseThrow(), pemPassword)));
+    } else if (options.tlsKeyStore().isPresent()) {
+      cfg.jetty.addConnector((server, http) -> https(server, http, null));
+    }
     cfg.http.maxRequestSize = options.maxRequestBytes();
     cfg.http.generateEtags = false;
     cfg.startup.showJavalinBanner = false;
