@@ -94,6 +94,12 @@ import org.slf4j.LoggerFactory;
  * circuit breakers and rate limits) and store.
  */
 public final class PipelineEngine {
+  /**
+   * How long a run carrying webhook deliveries waits for another to join once it has read those it
+   * had, before it takes no more (see {@link RunParameters#next(long)}).
+   */
+  static final long DELIVERY_LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+
   /** The most notes a connector may add to one run's report. */
   static final int MAX_SOURCE_NOTES = 20;
   private static final Logger LOG = LoggerFactory.getLogger(PipelineEngine.class);
@@ -1019,7 +1025,7 @@ public final class PipelineEngine {
         QueueEmitter emitter = new QueueEmitter();
         // Webhook deliveries: cancelling seals the parameters (sealDeliveries), so this loop ends
         // after the delivery it is reading; the rest become dead letters when the run ends.
-        for (JsonNode p = parameters.next(); p != null; p = parameters.next()) {
+        for (JsonNode p = parameters.next(); p != null; p = parameters.next(DELIVERY_LINGER_NANOS)) {
           readingDelivery = p;
           connector.read(new Context(p), from, emitter);
           readingDelivery = null;

@@ -15,8 +15,8 @@ import java.util.Objects;
  * ({@link #offer}) instead of each starting a run of its own. Starting a run (a run record, a
  * reader, a dispatcher per destination, a committer) costs far more than routing one record, so
  * under load this is what lets a pipeline keep up with its senders. The reader takes payloads one
- * by one ({@link #next}); when it finds none left, or the run has carried {@code maxCount}, the
- * parameters are sealed and later deliveries start another run. Deliveries the reader never took
+ * by one ({@link #next(long)}); when it finds none left and none joins while it lingers, or the run
+ * has carried {@code maxCount}, the parameters are sealed and later deliveries start another run. Deliveries the reader never took
  * (the run was cancelled, or failed) are handed back by {@link #seal()}, for the run to keep as
  * dead letters: each was answered 202 and must not be lost.
  *
@@ -95,6 +95,7 @@ public final class RunParameters {
     pendingSizes.add(bytes);
     pendingBytes += bytes;
     count++;
+    notifyAll(); // a lingering reader
     return true;
   }
 
@@ -104,6 +105,30 @@ public final class RunParameters {
    * @return the payload (the caller owns it), or null when the run has read everything it carries
    */
   public synchronized JsonNode next() {
+    try {
+      return next(0);
+    } catch (InterruptedException e) {
+      throw new AssertionError("next(0) does not wait", e);
+    }
+  }
+
+  /**
+   * The next payload for the reader, waiting up to {@code lingerNanos} for a delivery to join when
+   * none is left; then seals the parameters and returns null. Lingering keeps a run open while
+   * deliveries keep coming, so a stream of them takes few runs instead of one per burst; it costs
+   * the run that much time at its end, and no CPU.
+   *
+   * @param lingerNanos how long to wait for another delivery; 0 not to wait
+   * @return the payload (the caller owns it), or null when the run has read everything it carries
+   * @throws InterruptedException when interrupted while waiting
+   */
+  public synchronized JsonNode next(long lingerNanos) throws InterruptedException {
+    if (pending.isEmpty() && deliveries && !sealed && count < maxCount && lingerNanos > 0) {
+      long until = System.nanoTime() + lingerNanos;
+      for (long left = lingerNanos; pending.isEmpty() && !sealed && left > 0; left = until - System.nanoTime()) {
+        java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(this, left);
+      }
+    }
     JsonNode p = pending.poll();
     if (p == null) {
       sealed = true;
@@ -123,6 +148,7 @@ public final class RunParameters {
    */
   public synchronized List<JsonNode> seal() {
     sealed = true;
+    notifyAll(); // a lingering reader stops waiting
     List<JsonNode> left = new ArrayList<>(pending);
     pending.clear();
     pendingSizes.clear();
