@@ -67,8 +67,9 @@ public final class SluiceServer {
   private final dev.sluice.server.internal.DashboardSessions sessions;
   private final List<RouteInfo> routes = new ArrayList<>();
   private final Javalin app;
+  /** Requests being handled; stop() waits for none. Atomic: every request counts, so no lock per request. */
+  private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
   private final Object inFlightLock = new Object();
-  private int inFlight; // guarded by inFlightLock
   private volatile boolean draining;
   private boolean started; // guarded by this
   private boolean stopped; // guarded by this
@@ -147,15 +148,17 @@ public final class SluiceServer {
     draining = true;
     long deadline = System.nanoTime() + options.httpDrainTimeout().toNanos();
     synchronized (inFlightLock) {
-      while (inFlight > 0) {
+      while (inFlight.get() > 0) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
-          LOG.warn("stop: {} request(s) still in progress after {}; stopping anyway", inFlight,
+          LOG.warn("stop: {} request(s) still in progress after {}; stopping anyway", inFlight.get(),
               options.httpDrainTimeout());
           break;
         }
         try {
-          inFlightLock.wait(Math.max(1, left / 1_000_000));
+          // Woken by the last request to end while draining; the bound covers a wake-up that
+          // came between the check above and this wait.
+          inFlightLock.wait(Math.max(1, Math.min(50, left / 1_000_000)));
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           break;
@@ -345,15 +348,14 @@ public final class SluiceServer {
 
   private Handler counted(Handler h) {
     return c -> {
-      synchronized (inFlightLock) {
-        inFlight++;
-      }
+      inFlight.incrementAndGet();
       try {
         h.handle(c);
       } finally {
-        synchronized (inFlightLock) {
-          inFlight--;
-          inFlightLock.notifyAll();
+        if (inFlight.decrementAndGet() == 0 && draining) {
+          synchronized (inFlightLock) {
+            inFlightLock.notifyAll();
+          }
         }
       }
     };
