@@ -139,7 +139,7 @@ public final class BrowserLogins {
       pending.put(started.state(), new Pending(login.id(), started, sha256(binding), now.plus(MAX_AGE)));
     }
     c.res().addHeader("Set-Cookie", bindingCookie(c, binding, MAX_AGE.toSeconds()));
-    c.redirect(started.location().toString(), io.javalin.http.HttpStatus.FOUND);
+    redirect(c, started.location().toString());
   }
 
   private void callback(Context c) {
@@ -193,12 +193,19 @@ public final class BrowserLogins {
     sessions.open(c, principal);
     LOG.info("dashboard login: {} (browser login {})", printable(principal.name()), login.id());
     record(principal.name(), c, true, "browser login " + login.id());
-    c.redirect(basePath() + "/", io.javalin.http.HttpStatus.FOUND);
+    redirect(c, basePath() + "/");
   }
 
   private void fail(Context c, BrowserLogin login, String code, String detail) {
     record("anonymous", c, false, "browser login " + login.id() + " refused (" + code + "): " + detail);
-    c.redirect(basePath() + "/#login?error=" + code, io.javalin.http.HttpStatus.FOUND);
+    redirect(c, basePath() + "/#login?error=" + code);
+  }
+
+  /** A 302 without a body (Javalin's redirect writes one). */
+  private static void redirect(Context c, String location) {
+    c.status(302);
+    c.header("Location", location);
+    c.result("");
   }
 
   private void record(String actor, Context c, boolean success, String detail) {
