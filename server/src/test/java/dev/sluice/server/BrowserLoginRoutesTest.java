@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The server's side of browser logins over real HTTP, with a {@link FakeBrowserLogin} standing in
- * for the identity provider (Keycloak itself is driven in auth-keycloak's KeycloakBrowserLoginIT):
+ * for the identity provider (Keycloak itself is driven in auth-keycloak's KeycloakBrowserLoginTest):
  * the redirect to the provider, the callback URL built from the bound loopback address (not the
  * Host header), the session cookie it opens and its flags, single-use and expiring state, the
  * browser binding, provider errors, and the audit log.

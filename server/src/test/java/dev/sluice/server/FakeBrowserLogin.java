@@ -15,7 +15,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * A browser login for the server's tests: its "provider" is a map of one-time codes to principals
  * that the test fills, the way a real provider hands the browser a code after the user signs in.
- * The real thing (Keycloak) is exercised in auth-keycloak's KeycloakBrowserLoginIT.
+ * The real thing (Keycloak) is exercised in auth-keycloak's KeycloakBrowserLoginTest.
  */
 final class FakeBrowserLogin implements BrowserLogin {
   static final String PROVIDER = "http://127.0.0.1:9/authorize";
