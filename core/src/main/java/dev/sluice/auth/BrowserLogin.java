@@ -25,6 +25,11 @@ import java.util.regex.Pattern;
  *       parameters.
  * </ol>
  *
+ * <p>An {@link dev.sluice.spi.Authenticator} plugin offers a browser login by also implementing this
+ * interface (Keycloak's does when its {@code dashboardLogin} option is set); {@code sluice serve}
+ * puts every such authenticator on the dashboard. Hosts embedding the server pass logins to its
+ * options directly.
+ *
  * <p>Implementations must be thread-safe (one instance serves every browser), must not keep
  * per-login state themselves (the server holds {@link Started}), and must never log or put in an
  * exception message a code, token, PKCE verifier or client secret.
