@@ -199,6 +199,22 @@ class BrowserLoginRoutesTest {
   }
 
   @Test
+  void startedLoginsAreBoundedTheOldestGiveWay() {
+    Started oldest = begin();
+    Started second = begin();
+    for (int i = 0; i < 5_000 - 2; i++) {
+      assertThat(f.call("GET", START, null, null).statusCode()).isEqualTo(302);
+    }
+    Started last = begin(); // the 5001st: the oldest makes room
+    Principal erin = new Principal("erin", Set.of(BuiltInRoles.VIEWER));
+    assertRefused(callback("state=" + oldest.state() + "&code=" + code(erin), oldest.binding()), "expired");
+    assertThat(callback("state=" + second.state() + "&code=" + code(erin), second.binding()).headers()
+        .firstValue("Location")).contains("/");
+    assertThat(callback("state=" + last.state() + "&code=" + code(erin), last.binding()).headers()
+        .firstValue("Location")).contains("/");
+  }
+
+  @Test
   void anUnknownLoginIs404() throws Exception {
     HttpResponse<String> r = f.call("GET", "/api/v1/session/sso/nope", null, null);
     assertThat(r.statusCode()).isEqualTo(404);
