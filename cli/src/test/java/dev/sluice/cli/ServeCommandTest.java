@@ -150,7 +150,8 @@ class ServeCommandTest {
     String auth = "auth:\n  authenticators:\n    - type: keycloak\n      issuer: http://127.0.0.1:1/realms/acme\n"
         + "      audience: sluice\n      clientId: sluice-dashboard\n"
         + "      dashboardLogin: { scopes: [email], label: ACME SSO }\n";
-    String pipelines = "destinations:\n  all: { type: file, path: \"" + dir.resolve("out/all.jsonl") + "\" }\n"
+    String pipelines = "store: { jdbc: \"jdbc:h2:file:" + dir.resolve("db/sluice") + "\" }\n"
+        + "destinations:\n  all: { type: file, path: \"" + dir.resolve("out/all.jsonl") + "\" }\n"
         + "pipelines:\n  orders:\n    source: { type: file, path: \"" + dir.resolve("orders.jsonl") + "\", key: id }\n"
         + "    rules:\n      - { name: everything, to: all }\n";
     Path offLoopback = dir.resolve("public.yaml");
