@@ -26,15 +26,23 @@ import dev.sluice.auth.BrowserLogin;
  *
  * <pre>{@code
  * auth:
- *   - type: keycloak
- *     issuer: https://sso.example.com/realms/acme
- *     audience: sluice
- *     clientId: sluice
- *     roleMapping:
- *       realmRoles: { sluice-admin: admin }
- *       clientRoles: { sluice: { operator: operator, viewer: viewer } }
- *       groups: { /data-team: viewer }
+ *   authenticators:
+ *     - type: keycloak
+ *       issuer: https://sso.example.com/realms/acme
+ *       audience: sluice
+ *       clientId: sluice-dashboard
+ *       roleMapping:
+ *         realmRoles: { sluice-admin: admin }
+ *         clientRoles: { sluice: { operator: operator, viewer: viewer } }
+ *         groups: { /data-team: viewer }
+ *       dashboardLogin:                 # optional: "Sign in with Keycloak" on the dashboard
+ *         clientSecret: ${secret:keycloak_dashboard_secret}
+ *         scopes: [email]
  * }</pre>
+ *
+ * <p>With {@code dashboardLogin} the created authenticator is also a {@link BrowserLogin} (the
+ * authorization code flow with PKCE of {@link AuthorizationCodeFlow}), which {@code sluice serve}
+ * offers on the dashboard's sign-in page.
  *
  * <p>Registered in {@code META-INF/services/dev.sluice.spi.AuthenticatorProvider}. Stateless and
  * thread-safe; neither the constructor nor {@link #create} does I/O (discovery and keys are fetched
