@@ -46,7 +46,8 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>Every route but health, webhooks (they check their own signatures), the OpenAPI document,
- * Swagger UI and the dashboard's static assets requires authentication through the options'
+ * Swagger UI, the dashboard's static assets and its sign-in routes ({@code /api/v1/session}, and the
+ * browser logins' {@code /api/v1/session/sso/{id}} and its {@code /callback}) requires authentication through the options'
  * authenticator chain, and declares one {@link dev.sluice.auth.Permission} that the access policy
  * decides ({@link #routes()} lists them). Errors are {@code application/problem+json} (RFC 9457).
  *
