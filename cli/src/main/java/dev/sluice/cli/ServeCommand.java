@@ -128,6 +128,16 @@ final class ServeCommand implements Callable<Integer> {
           plugins.add(c);
         }
         options.authenticator(authenticator);
+        if (authenticator instanceof dev.sluice.auth.BrowserLogin login) {
+          options.browserLogin(login); // "Sign in with …" on the dashboard (e.g. keycloak's dashboardLogin)
+        }
+      }
+      if (server.hasNonNull("publicUrl")) {
+        try {
+          options.publicUrl(java.net.URI.create(server.path("publicUrl").asText()));
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("server.publicUrl: " + e.getMessage(), e);
+        }
       }
       options.accessPolicy(policy);
       http = SluiceServer.create(sluice, options.build());

@@ -196,4 +196,54 @@ class ServeCommandTest {
     assertThat(ended.exit()).as(ended.err()).isZero();
     assertThat(ended.out()).contains("on https://127.0.0.1:");
   }
+
+  @Test
+  void aKeycloakDashboardLoginIsOfferedOnTheSignInPage() throws Exception {
+    Files.writeString(dir.resolve("orders.jsonl"), "{\"id\":1}\n");
+    // Nothing listens on port 1: the provider is unreachable, which the start of a login reports.
+    String auth = "auth:\n  authenticators:\n    - type: keycloak\n      issuer: http://127.0.0.1:1/realms/acme\n"
+        + "      audience: sluice\n      clientId: sluice-dashboard\n"
+        + "      dashboardLogin: { scopes: [email], label: ACME SSO }\n";
+    String pipelines = "store: { jdbc: \"jdbc:h2:file:" + dir.resolve("db/sluice") + "\" }\n"
+        + "destinations:\n  all: { type: file, path: \"" + dir.resolve("out/all.jsonl") + "\" }\n"
+        + "pipelines:\n  orders:\n    source: { type: file, path: \"" + dir.resolve("orders.jsonl") + "\", key: id }\n"
+        + "    rules:\n      - { name: everything, to: all }\n";
+    Path offLoopback = dir.resolve("public.yaml");
+    Files.writeString(offLoopback, "server: { host: 0.0.0.0, port: 0 }\n" + auth + pipelines);
+    SluiceCliTest.Result refused = SluiceCliTest.sluice("serve", "-c", offLoopback.toString());
+    assertThat(refused.exit()).isNotZero();
+    assertThat(refused.err()).contains("publicUrl").contains("0.0.0.0");
+
+    Path config = dir.resolve("sluice.yaml");
+    Files.writeString(config, "server: { host: 127.0.0.1, port: 0 }\n" + auth + pipelines);
+    AtomicInteger port = new AtomicInteger();
+    AtomicReference<Runnable> stop = new AtomicReference<>();
+    CompletableFuture<Void> listening = new CompletableFuture<>();
+    ServeCommand.startedListener = (server, stopAction) -> {
+      port.set(server.port());
+      stop.set(stopAction);
+      listening.complete(null);
+    };
+    CompletableFuture<SluiceCliTest.Result> serve =
+        CompletableFuture.supplyAsync(() -> SluiceCliTest.sluice("serve", "-c", config.toString()));
+    try {
+      CompletableFuture.anyOf(listening, serve).get(60, TimeUnit.SECONDS);
+      assertThat(listening).as("the server listens (command output: %s)",
+          serve.isDone() ? serve.get().out() + serve.get().err() : "").isDone();
+      int p = port.get();
+      com.fasterxml.jackson.databind.JsonNode me = new com.fasterxml.jackson.databind.ObjectMapper()
+          .readTree(get(p, "/api/v1/session", null).body());
+      assertThat(me.path("passwordLogin").asBoolean()).as("no local users: only the browser login").isFalse();
+      assertThat(me.path("browserLogins").toString())
+          .isEqualTo("[{\"id\":\"keycloak\",\"label\":\"ACME SSO\",\"href\":\"/api/v1/session/sso/keycloak\"}]");
+      HttpResponse<String> start = get(p, "/api/v1/session/sso/keycloak", null);
+      assertThat(start.statusCode()).isEqualTo(302);
+      assertThat(start.headers().firstValue("Location")).contains("/#login?error=unavailable");
+    } finally {
+      if (stop.get() != null) {
+        stop.get().run();
+      }
+    }
+    assertThat(serve.get(60, TimeUnit.SECONDS).exit()).isZero();
+  }
 }

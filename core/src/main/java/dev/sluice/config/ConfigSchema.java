@@ -343,6 +343,9 @@ public final class ConfigSchema {
         .description("The HTTP server (REST API, webhooks, dashboard).")
         .optional("host", ConfigSchemas.string("Interface to listen on.", "0.0.0.0"))
         .optional("port", ConfigSchemas.integer("Port to listen on.", 8080, 0))
+        .optional("publicUrl", ConfigSchemas.string("The URL browsers reach the server at (behind a proxy: the"
+            + " proxy's), e.g. https://sluice.example.com; browser logins (\"Sign in with …\") build their callback"
+            + " URL from it, never from the request's Host header. Required for them unless host is loopback."))
         .optional("tls", tls())
         .build();
   }

@@ -44,6 +44,8 @@ public final class ServerOptions {
   private final char[] tlsPassword;
   private final java.nio.file.Path tlsCertificateChain;
   private final java.nio.file.Path tlsPrivateKey;
+  private final List<dev.sluice.auth.BrowserLogin> browserLogins;
+  private final java.net.URI publicUrl;
 
   private ServerOptions(Builder b) {
     this.host = b.host;
@@ -63,7 +65,10 @@ public final class ServerOptions {
     this.readinessChecks = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(b.readinessChecks));
     // Local users log in to the dashboard unless the host plugged in its own password login.
     this.sessions = b.sessions != null ? b.sessions
-        : b.localAuth != null ? SessionOptions.builder(PasswordLogin.localUsers(b.localAuth)).build() : null;
+        : b.localAuth != null ? SessionOptions.builder(PasswordLogin.localUsers(b.localAuth)).build()
+        : !b.browserLogins.isEmpty() ? SessionOptions.builder().build() : null;
+    this.browserLogins = List.copyOf(b.browserLogins);
+    this.publicUrl = b.publicUrl;
     this.localAuth = b.localAuth;
     this.tlsKeyStore = b.tlsKeyStore;
     this.tlsPassword = b.tlsPassword == null ? null : b.tlsPassword.clone();
@@ -78,6 +83,29 @@ public final class ServerOptions {
    */
   public Optional<SessionOptions> sessions() {
     return Optional.ofNullable(sessions);
+  }
+
+  /**
+   * The dashboard's browser logins ("Sign in with …"), in the order the sign-in page shows them.
+   * Each is served at {@code /api/v1/session/sso/{id}} and opens a cookie session like the password
+   * login.
+   *
+   * @return an immutable list, never null; empty by default
+   */
+  public List<dev.sluice.auth.BrowserLogin> browserLogins() {
+    return browserLogins;
+  }
+
+  /**
+   * The URL browsers reach this server at, e.g. {@code https://sluice.example.com}; the callback
+   * URLs of {@link #browserLogins()} are built from it (never from the request's {@code Host}
+   * header, which a client chooses).
+   *
+   * @return the public base URL, without a trailing slash; empty when not set (then browser logins
+   *     are only allowed on a loopback host and use {@code http://host:port})
+   */
+  public Optional<java.net.URI> publicUrl() {
+    return Optional.ofNullable(publicUrl);
   }
 
   /**
@@ -308,8 +336,67 @@ public final class ServerOptions {
     private SessionOptions sessions;
 
     private dev.sluice.auth.LocalAuth localAuth;
+    private final List<dev.sluice.auth.BrowserLogin> browserLogins = new ArrayList<>();
+    private java.net.URI publicUrl;
 
     private Builder() {}
+
+    /**
+     * Adds a browser login ("Sign in with …", e.g. Keycloak's authorization code flow) to the
+     * dashboard. Without {@link #sessions} or {@link #localAuth} the dashboard then has sessions
+     * with the default {@link SessionOptions} and no password login.
+     *
+     * @param value the login; its {@link dev.sluice.auth.BrowserLogin#id()} must be unique here
+     * @return this builder
+     * @throws NullPointerException when {@code value} is null
+     * @throws IllegalArgumentException when its id is malformed or already added
+     */
+    public Builder browserLogin(dev.sluice.auth.BrowserLogin value) {
+      Objects.requireNonNull(value, "browserLogin");
+      String id = value.id();
+      if (id == null || !dev.sluice.auth.BrowserLogin.ID.matcher(id).matches()) {
+        throw new IllegalArgumentException("browser login id must be 1-32 of a-z, 0-9, '-' (not first), got '"
+            + id + "'");
+      }
+      String label = value.label();
+      if (label == null || label.isBlank() || label.length() > 64) {
+        throw new IllegalArgumentException("browser login '" + id + "' needs a label of 1 to 64 characters, got '"
+            + label + "'");
+      }
+      if (browserLogins.stream().anyMatch(l -> l.id().equals(id))) {
+        throw new IllegalArgumentException("a browser login with id '" + id + "' was already added");
+      }
+      browserLogins.add(value);
+      return this;
+    }
+
+    /**
+     * The URL browsers reach this server at (behind a proxy: the proxy's), used to build browser
+     * logins' callback URLs. Required for browser logins unless the server binds a loopback host.
+     *
+     * @param value {@code http} or {@code https} URL with a host, optionally a path, no query or
+     *     fragment; null (the default) to unset
+     * @return this builder
+     * @throws IllegalArgumentException when the URL is not as above
+     */
+    public Builder publicUrl(java.net.URI value) {
+      if (value == null) {
+        this.publicUrl = null;
+        return this;
+      }
+      String scheme = value.getScheme() == null ? "" : value.getScheme().toLowerCase(java.util.Locale.ROOT);
+      if (!value.isAbsolute() || !(scheme.equals("http") || scheme.equals("https")) || value.getHost() == null
+          || value.getRawQuery() != null || value.getRawFragment() != null || value.getRawUserInfo() != null) {
+        throw new IllegalArgumentException("publicUrl must be an http(s) URL with a host and no user info, query"
+            + " or fragment, e.g. https://sluice.example.com, got '" + value + "'");
+      }
+      String text = value.toString();
+      while (text.endsWith("/")) {
+        text = text.substring(0, text.length() - 1);
+      }
+      this.publicUrl = java.net.URI.create(text);
+      return this;
+    }
 
     /**
      * The dashboard's cookie sessions ({@code /api/v1/session}).
@@ -619,7 +706,17 @@ public final class ServerOptions {
      * @return new immutable options, never null
      */
     public ServerOptions build() {
+      if (!browserLogins.isEmpty() && publicUrl == null && !loopback(host)) {
+        // The callback URL must not come from the Host header (a client could point the provider's
+        // redirect elsewhere); off loopback only the operator knows the URL browsers use.
+        throw new IllegalArgumentException("browser logins need publicUrl (the URL browsers reach this server at)"
+            + " when the server binds " + host + ", which is not a loopback address");
+      }
       return new ServerOptions(this);
+    }
+
+    private static boolean loopback(String host) {
+      return host.equals("127.0.0.1") || host.equals("::1") || host.equals("[::1]") || host.equals("localhost");
     }
 
     private static Duration positive(Duration value, String what) {

@@ -5,7 +5,7 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * The dashboard's cookie sessions: how passwords are checked, how long a session lives, and how
+ * The dashboard's cookie sessions: how passwords are checked (if at all), how long a session lives, and how
  * many failed logins a client address may make. Set with {@link ServerOptions.Builder#sessions}.
  *
  * <p>Sessions are kept in the server's memory (a restart logs everybody out). The cookie {@code
@@ -48,12 +48,22 @@ public final class SessionOptions {
   }
 
   /**
+   * A builder for sessions opened only by browser logins ({@link ServerOptions.Builder#browserLogin}):
+   * {@code POST /api/v1/session} answers 501.
+   *
+   * @return a builder with the defaults and no password login
+   */
+  public static Builder builder() {
+    return new Builder(null);
+  }
+
+  /**
    * Checks usernames and passwords.
    *
-   * @return the password login, never null
+   * @return the password login; empty when sessions are opened only by browser logins
    */
-  public PasswordLogin passwordLogin() {
-    return passwordLogin;
+  public java.util.Optional<PasswordLogin> passwordLogin() {
+    return java.util.Optional.ofNullable(passwordLogin);
   }
 
   /**

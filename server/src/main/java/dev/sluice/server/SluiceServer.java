@@ -46,7 +46,8 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>Every route but health, webhooks (they check their own signatures), the OpenAPI document,
- * Swagger UI and the dashboard's static assets requires authentication through the options'
+ * Swagger UI, the dashboard's static assets and its sign-in routes ({@code /api/v1/session}, and the
+ * browser logins' {@code /api/v1/session/sso/{id}} and its {@code /callback}) requires authentication through the options'
  * authenticator chain, and declares one {@link dev.sluice.auth.Permission} that the access policy
  * decides ({@link #routes()} lists them). Errors are {@code application/problem+json} (RFC 9457).
  *
@@ -78,7 +79,8 @@ public final class SluiceServer {
     this.sluice = sluice;
     this.options = options;
     this.api = new Api(sluice, options);
-    this.sessions = new dev.sluice.server.internal.DashboardSessions(options.sessions().orElse(null));
+    this.sessions = new dev.sluice.server.internal.DashboardSessions(options.sessions().orElse(null),
+        options.browserLogins(), options.publicUrl().map(u -> u.getScheme().equalsIgnoreCase("https")).orElse(false));
     List<dev.sluice.spi.Authenticator> chain = new ArrayList<>();
     chain.add(sessions.authenticator()); // the dashboard's cookie; not applicable without one
     chain.addAll(options.authenticators());
@@ -248,6 +250,8 @@ public final class SluiceServer {
     cfg.routes.before(this::before);
     List<Route> apiRoutes = new ArrayList<>(api.routes());
     apiRoutes.addAll(sessions.routes());
+    apiRoutes.addAll(new dev.sluice.server.internal.BrowserLogins(options.browserLogins(), sessions, this::publicUrl,
+        sluice.store().auditLog()).routes());
     apiRoutes.addAll(new dev.sluice.server.internal.Schedules(sluice, java.time.Clock.systemUTC()).routes());
     for (Route r : apiRoutes) {
       routes.add(new RouteInfo(r.method(), r.path(), r.permission()));
@@ -284,6 +288,18 @@ public final class SluiceServer {
         }
       });
     }
+  }
+
+  /**
+   * The URL browsers reach this server at: the configured one, else (loopback only, checked by the
+   * options) the bound address; never the request's Host header, which the client chooses.
+   */
+  private java.net.URI publicUrl() {
+    return options.publicUrl().orElseGet(() -> {
+      String host = options.host().contains(":") && !options.host().startsWith("[") ? "[" + options.host() + "]"
+          : options.host();
+      return java.net.URI.create((options.tlsKeyStore().isPresent() ? "https" : "http") + "://" + host + ":" + port());
+    });
   }
 
   private static boolean isApi(Context c) {

@@ -70,6 +70,8 @@ final class Fixture implements AutoCloseable {
   static final String LOGIN_USER = "olivia";
   final String loginPassword = "pw-" + UUID.randomUUID();
   final dev.sluice.auth.LocalAuth localAuth;
+  /** The fixture's browser login ("Sign in with Test IdP"), served at /api/v1/session/sso/test. */
+  final FakeBrowserLogin browserLogin = new FakeBrowserLogin();
 
   static final AccessPolicy POLICY = (p, perm, pipeline) -> p.roles().stream()
       .anyMatch(r -> BuiltInRoles.permissionsOf(r).contains(perm))
@@ -149,6 +151,7 @@ final class Fixture implements AutoCloseable {
         .httpDrainTimeout(Duration.ofSeconds(5))
         .progressInterval(Duration.ofMillis(50))
         .maxRequestBytes(64 * 1024)
+        .browserLogin(browserLogin)
         .passwordLogin((user, password, address) -> user.equals("operator-user")
             && java.security.MessageDigest.isEqual(new String(password).getBytes(StandardCharsets.UTF_8),
                 dashboardPassword.getBytes(StandardCharsets.UTF_8))

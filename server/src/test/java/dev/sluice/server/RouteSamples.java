@@ -170,7 +170,11 @@ final class RouteSamples {
         new Sample("GET", "/api/v1/session", null, 200, (f, who) -> Req.of("/api/v1/session")),
         new Sample("POST", "/api/v1/session", null, 200, (f, who) -> Req.json("/api/v1/session",
             "{\"username\":\"operator-user\",\"password\":\"" + f.dashboardPassword + "\"}")),
-        new Sample("DELETE", "/api/v1/session", null, 204, (f, who) -> Req.of("/api/v1/session")));
+        new Sample("DELETE", "/api/v1/session", null, 204, (f, who) -> Req.of("/api/v1/session")),
+        // Browser logins: public like the password login (the provider authenticates); both redirect.
+        new Sample("GET", "/api/v1/session/sso/{id}", null, 302, (f, who) -> Req.of("/api/v1/session/sso/test")),
+        new Sample("GET", "/api/v1/session/sso/{id}/callback", null, 302,
+            (f, who) -> Req.of("/api/v1/session/sso/test/callback?state=unknown-" + unique() + "&code=x")));
   }
 
   private static String unique() {

@@ -1,6 +1,8 @@
 package dev.sluice.auth.keycloak;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.auth.AuthenticationException;
+import dev.sluice.auth.BrowserLogin;
 import dev.sluice.auth.Principal;
 import dev.sluice.auth.keycloak.internal.Http;
 import dev.sluice.auth.keycloak.internal.LogSafe;
@@ -194,6 +196,71 @@ public final class AuthorizationCodeFlow {
       authenticator.log().info("browser login rejected: {}", r.getMessage());
       throw new OidcException("login rejected: " + r.getMessage());
     }
+  }
+
+  /**
+   * This flow as core's {@link BrowserLogin}, for the REST server's "Sign in with …" button. The
+   * server keeps the {@link Pending} (as {@link BrowserLogin.Started#pending()}) and hands it back;
+   * failures become {@link AuthenticationException}s ({@link
+   * AuthenticationException.Reason#INVALID_CREDENTIALS} when the provider or its tokens refused the
+   * login, {@link AuthenticationException.Reason#INVALID_TOKEN} when the callback does not belong to
+   * the login) whose messages are those of {@link OidcException}: no codes, tokens or secrets.
+   *
+   * @param id the login's URL-safe name, e.g. {@code keycloak}; must match {@link BrowserLogin#ID}
+   * @param label what the button names, e.g. {@code Keycloak}; 1 to 64 characters
+   * @return a thread-safe, stateless browser login backed by this flow
+   * @throws IllegalArgumentException when {@code id} or {@code label} is not as above
+   */
+  public BrowserLogin asBrowserLogin(String id, String label) {
+    if (id == null || !BrowserLogin.ID.matcher(id).matches()) {
+      throw new IllegalArgumentException("browser login id must be 1-32 of a-z, 0-9, '-' (not first), got '" + id + "'");
+    }
+    if (label == null || label.isBlank() || label.length() > 64) {
+      throw new IllegalArgumentException("browser login label must have 1 to 64 characters, got '" + label + "'");
+    }
+    AuthorizationCodeFlow flow = this;
+    return new BrowserLogin() {
+      @Override
+      public String id() {
+        return id;
+      }
+
+      @Override
+      public String label() {
+        return label;
+      }
+
+      @Override
+      public Started begin(URI redirectUri) {
+        try {
+          Pending p = flow.begin(redirectUri);
+          return new Started(p.authorizationUri(), p.state(), p);
+        } catch (OidcException e) {
+          throw new AuthenticationException(AuthenticationException.Reason.INVALID_CREDENTIALS, e.getMessage(), null);
+        }
+      }
+
+      @Override
+      public Principal complete(Started started, Map<String, String> callbackQuery) {
+        Objects.requireNonNull(started, "started");
+        if (!(started.pending() instanceof Pending p)) {
+          throw new AuthenticationException(AuthenticationException.Reason.INVALID_TOKEN,
+              "login callback rejected: the login was not started by " + label, null);
+        }
+        try {
+          return flow.complete(p, callbackQuery).principal();
+        } catch (OidcException e) {
+          AuthenticationException.Reason reason = e.getMessage().startsWith("login callback rejected")
+              ? AuthenticationException.Reason.INVALID_TOKEN : AuthenticationException.Reason.INVALID_CREDENTIALS;
+          throw new AuthenticationException(reason, e.getMessage(), null);
+        }
+      }
+
+      @Override
+      public String toString() {
+        return "BrowserLogin{" + id + " at " + authenticator.settings().issuer() + ", client " + clientId + "}";
+      }
+    };
   }
 
   /**

@@ -15,6 +15,8 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import dev.sluice.auth.BrowserLogin;
 
 /**
  * The {@code keycloak} authenticator: accepts bearer tokens of one Keycloak realm (or any OpenID
@@ -24,15 +26,23 @@ import java.util.Map;
  *
  * <pre>{@code
  * auth:
- *   - type: keycloak
- *     issuer: https://sso.example.com/realms/acme
- *     audience: sluice
- *     clientId: sluice
- *     roleMapping:
- *       realmRoles: { sluice-admin: admin }
- *       clientRoles: { sluice: { operator: operator, viewer: viewer } }
- *       groups: { /data-team: viewer }
+ *   authenticators:
+ *     - type: keycloak
+ *       issuer: https://sso.example.com/realms/acme
+ *       audience: sluice
+ *       clientId: sluice-dashboard
+ *       roleMapping:
+ *         realmRoles: { sluice-admin: admin }
+ *         clientRoles: { sluice: { operator: operator, viewer: viewer } }
+ *         groups: { /data-team: viewer }
+ *       dashboardLogin:                 # optional: "Sign in with Keycloak" on the dashboard
+ *         clientSecret: ${secret:keycloak_dashboard_secret}
+ *         scopes: [email]
  * }</pre>
+ *
+ * <p>With {@code dashboardLogin} the created authenticator is also a {@link BrowserLogin} (the
+ * authorization code flow with PKCE of {@link AuthorizationCodeFlow}), which {@code sluice serve}
+ * offers on the dashboard's sign-in page.
  *
  * <p>Registered in {@code META-INF/services/dev.sluice.spi.AuthenticatorProvider}. Stateless and
  * thread-safe; neither the constructor nor {@link #create} does I/O (discovery and keys are fetched
@@ -111,12 +121,103 @@ public class KeycloakAuthenticatorProvider implements AuthenticatorProvider {
             + " authenticator instead of rejected.", false))
         .optional("roleMapping", roleMapping)
         .optional("introspection", introspection)
+        .optional("dashboardLogin", ConfigSchemas.object()
+            .description("Offer \"Sign in with …\" on the dashboard: the authorization code flow with PKCE"
+                + " (sluice serve; needs server.publicUrl unless the server listens on loopback). Register"
+                + " {publicUrl}/api/v1/session/sso/{id}/callback as a redirect URI of the client.")
+            .optional("clientId", ConfigSchemas.string("The dashboard's client at the provider; default: clientId."))
+            .optional("clientSecret", ConfigSchemas.secret("The client's secret for a confidential client; write it"
+                + " as ${secret:NAME} or ${env:NAME}. Leave out for a public client."))
+            .optional("scopes", ConfigSchemas.stringList("Scopes besides openid, e.g. [email, profile]."))
+            .optional("id", ConfigSchemas.string("The login's name in URLs (a-z, 0-9, '-').", type()))
+            .optional("label", ConfigSchemas.string("What the button says after \"Sign in with\".", defaultLabel()))
+            .build())
         .build();
+  }
+
+  /**
+   * What the dashboard's button names by default ("Sign in with Keycloak").
+   *
+   * @return the label, never null
+   */
+  protected String defaultLabel() {
+    return "Keycloak";
   }
 
   @Override
   public Authenticator create(PluginConfig config, PluginContext context) {
-    return OidcAuthenticator.create(settings(config), context.objectMapper(), context.clock(), context.logger());
+    OidcAuthenticator oidc = OidcAuthenticator.create(settings(config), context.objectMapper(), context.clock(),
+        context.logger());
+    Optional<JsonNode> dashboard = config.node("dashboardLogin");
+    if (dashboard.isEmpty() || dashboard.get().isNull()) {
+      return oidc;
+    }
+    return new WithBrowserLogin(oidc, browserLogin(config, dashboard.get(), oidc));
+  }
+
+  private BrowserLogin browserLogin(PluginConfig config, JsonNode n, OidcAuthenticator oidc) {
+    if (!n.isObject()) {
+      throw config.invalid("dashboardLogin", "an object (clientId, clientSecret, scopes, id, label)", n);
+    }
+    PluginConfig sub = new PluginConfig(config.owner() + " dashboardLogin", (ObjectNode) n);
+    String clientId = sub.optionalString("clientId").or(() -> config.optionalString("clientId"))
+        .orElseThrow(() -> new PluginConfigException(sub.owner() + ": option 'clientId' is required (here or on the"
+            + " authenticator): the dashboard's client at the provider"));
+    String clientSecret = sub.has("clientSecret") ? sub.secret("clientSecret") : null;
+    String id = sub.optionalString("id").orElse(type());
+    if (!BrowserLogin.ID.matcher(id).matches()) {
+      throw sub.invalid("id", "1-32 of a-z, 0-9 and '-', not starting with '-'", n.get("id"));
+    }
+    String label = sub.optionalString("label").orElse(defaultLabel());
+    try {
+      return new AuthorizationCodeFlow(oidc, clientId, clientSecret, sub.stringList("scopes")).asBrowserLogin(id, label);
+    } catch (IllegalArgumentException e) {
+      throw new PluginConfigException(sub.owner() + ": " + e.getMessage());
+    }
+  }
+
+  /**
+   * The authenticator when a dashboard login is configured: it validates bearer tokens as always,
+   * and is also the browser login {@code sluice serve} puts on the dashboard.
+   */
+  private static final class WithBrowserLogin implements Authenticator, BrowserLogin {
+    private final OidcAuthenticator tokens;
+    private final BrowserLogin login;
+
+    WithBrowserLogin(OidcAuthenticator tokens, BrowserLogin login) {
+      this.tokens = tokens;
+      this.login = login;
+    }
+
+    @Override
+    public dev.sluice.spi.AuthResult authenticate(dev.sluice.spi.AuthRequest request) {
+      return tokens.authenticate(request);
+    }
+
+    @Override
+    public String id() {
+      return login.id();
+    }
+
+    @Override
+    public String label() {
+      return login.label();
+    }
+
+    @Override
+    public Started begin(URI redirectUri) {
+      return login.begin(redirectUri);
+    }
+
+    @Override
+    public dev.sluice.auth.Principal complete(Started started, Map<String, String> callbackQuery) {
+      return login.complete(started, callbackQuery);
+    }
+
+    @Override
+    public String toString() {
+      return tokens + " with " + login;
+    }
   }
 
   /**

@@ -20,6 +20,11 @@ public final class OidcAuthenticatorProvider extends KeycloakAuthenticatorProvid
   }
 
   @Override
+  protected String defaultLabel() {
+    return "OpenID Connect";
+  }
+
+  @Override
   public String description() {
     return "OpenID Connect bearer tokens (discovery, JWKS, introspection) with role mapping";
   }

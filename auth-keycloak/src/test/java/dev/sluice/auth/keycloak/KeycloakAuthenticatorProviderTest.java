@@ -180,6 +180,46 @@ class KeycloakAuthenticatorProviderTest {
     }
   }
 
+  @Test
+  void dashboardLoginMakesTheAuthenticatorABrowserLogin() throws Exception {
+    try (OidcStub stub = new OidcStub("acme")) {
+      CapturingLogger log = new CapturingLogger("sluice.authenticator.sso");
+      Authenticator plain = new KeycloakAuthenticatorProvider().create(config("issuer: " + stub.issuer()
+          + "\naudience: sluice\nclientId: dash"), new Context(log));
+      assertThat(plain).isNotInstanceOf(dev.sluice.auth.BrowserLogin.class);
+
+      Authenticator a = new KeycloakAuthenticatorProvider().create(config("issuer: " + stub.issuer()
+          + "\naudience: sluice\nclientId: dash\ndashboardLogin: { scopes: [email] }"), new Context(log));
+      assertThat(stub.totalHits()).as("create does no I/O").isZero();
+      assertThat(a).isInstanceOf(dev.sluice.auth.BrowserLogin.class);
+      dev.sluice.auth.BrowserLogin login = (dev.sluice.auth.BrowserLogin) a;
+      assertThat(login.id()).isEqualTo("keycloak");
+      assertThat(login.label()).isEqualTo("Keycloak");
+      dev.sluice.auth.BrowserLogin.Started started = login.begin(java.net.URI.create("https://sluice.example.com/cb"));
+      assertThat(started.location().toString()).startsWith(stub.issuer())
+          .contains("client_id=dash").contains("scope=openid+email").contains("state=" + started.state())
+          .contains("code_challenge_method=S256");
+      assertThat(started.toString()).doesNotContain(started.state());
+      assertThat(catchThrowable(() -> login.complete(started, java.util.Map.of("state", started.state() + "x",
+          "code", "c")))).isInstanceOf(dev.sluice.auth.AuthenticationException.class)
+          .hasMessageContaining("state does not match");
+
+      dev.sluice.auth.BrowserLogin oidc = (dev.sluice.auth.BrowserLogin) new OidcAuthenticatorProvider().create(
+          config("issuer: " + stub.issuer() + "\naudience: sluice\ndashboardLogin: { clientId: other,"
+              + " clientSecret: s3, id: corp-sso, label: Corp }"), new Context(log));
+      assertThat(oidc.id()).isEqualTo("corp-sso");
+      assertThat(oidc.label()).isEqualTo("Corp");
+    }
+    Throwable noClient = catchThrowable(() -> new KeycloakAuthenticatorProvider().create(config(
+        "issuer: https://sso.example.com/realms/a\naudience: sluice\ndashboardLogin: {}"), new Context(new CapturingLogger("sluice.authenticator.sso"))));
+    assertThat(noClient).isInstanceOf(PluginConfigException.class).hasMessageContaining("dashboardLogin")
+        .hasMessageContaining("clientId");
+    Throwable badId = catchThrowable(() -> new KeycloakAuthenticatorProvider().create(config(
+        "issuer: https://sso.example.com/realms/a\naudience: sluice\nclientId: d\ndashboardLogin: { id: Bad/Id }"),
+        new Context(new CapturingLogger("sluice.authenticator.sso"))));
+    assertThat(badId).isInstanceOf(PluginConfigException.class).hasMessageContaining("id");
+  }
+
   /** A minimal plugin context with a fixed clock. */
   private static final class Context implements PluginContext {
     static final Instant NOW = Instant.parse("2026-06-01T12:00:00Z");

@@ -48,7 +48,9 @@ public final class DashboardSessions {
   private static final int MAX_SESSIONS = 10_000;
   private static final int MAX_TRACKED_ADDRESSES = 10_000;
 
-  private final SessionOptions options; // null: no password login configured
+  private final SessionOptions options; // null: no sessions (neither password nor browser login)
+  private final List<dev.sluice.auth.BrowserLogin> browserLogins;
+  private final boolean alwaysSecure; // the public URL is https: cookies are Secure whatever the request
   private final SecureRandom random = new SecureRandom();
   private final Map<String, Session> byId = new ConcurrentHashMap<>();
   private final Map<String, Deque<Instant>> failures = new ConcurrentHashMap<>();
@@ -77,7 +79,24 @@ public final class DashboardSessions {
 
   /** @param options null when the server offers no password login (the routes then say so) */
   public DashboardSessions(SessionOptions options) {
+    this(options, List.of(), false);
+  }
+
+  /**
+   * @param options null when the server offers no sessions (the routes then say so)
+   * @param browserLogins the "Sign in with …" logins the who-am-I answer lists, never null
+   * @param alwaysSecure whether cookies are always {@code Secure} (the public URL is https)
+   */
+  public DashboardSessions(SessionOptions options, List<dev.sluice.auth.BrowserLogin> browserLogins,
+      boolean alwaysSecure) {
     this.options = options;
+    this.browserLogins = List.copyOf(browserLogins);
+    this.alwaysSecure = alwaysSecure;
+  }
+
+  /** Whether sessions can be opened at all (a password or a browser login is configured). */
+  public boolean enabled() {
+    return options != null;
   }
 
   /** The authenticator that recognises the cookie; first in the server's chain. */
@@ -178,14 +197,18 @@ public final class DashboardSessions {
       o.put("authenticated", false);
       return o;
     });
-    n.put("passwordLogin", options != null);
+    n.put("passwordLogin", passwordLogin());
+    var list = n.putArray("browserLogins");
+    for (dev.sluice.auth.BrowserLogin l : browserLogins) {
+      list.addObject().put("id", l.id()).put("label", l.label()).put("href", PATH + "/sso/" + l.id());
+    }
     Responses.json(c, 200, n);
   }
 
   private ObjectNode describe(Session s) {
     ObjectNode n = F.objectNode();
     n.put("authenticated", true);
-    n.put("passwordLogin", true);
+    n.put("passwordLogin", passwordLogin());
     ObjectNode p = n.putObject("principal");
     p.put("name", s.principal.name());
     s.principal.roles().stream().sorted().forEach(p.putArray("roles")::add);
@@ -201,8 +224,12 @@ public final class DashboardSessions {
   /** The login body; unknown fields are refused. */
   record Login(String username, String password) {}
 
+  private boolean passwordLogin() {
+    return options != null && options.passwordLogin().isPresent();
+  }
+
   private void login(Context c) {
-    if (options == null) {
+    if (!passwordLogin()) {
       throw new ApiProblem(501, "password-login-not-configured", "Password login is not configured",
           "this server was started without a password login; authenticate with Authorization: Bearer");
     }
@@ -224,7 +251,7 @@ public final class DashboardSessions {
     char[] password = body.password().toCharArray();
     Optional<Principal> principal;
     try {
-      principal = options.passwordLogin().login(body.username(), password, address);
+      principal = options.passwordLogin().orElseThrow().login(body.username(), password, address);
     } catch (RuntimeException e) {
       LOG.error("the password login failed with {} (no details logged: they may carry credentials)",
           e.getClass().getName());
@@ -238,14 +265,33 @@ public final class DashboardSessions {
           "the username or the password is wrong");
     }
     clearFailures(address);
-    fromRequest(c).ifPresent(old -> byId.remove(old.id, old)); // no session fixation: a fresh id every login
-    Session s = new Session(token(), token(), principal.get(), now);
+    Session s = open(c, principal.get(), now);
+    LOG.info("dashboard login: {}", principal.get().name());
+    Responses.json(c, 200, describe(s));
+  }
+
+  /**
+   * Opens a session for {@code principal} and sets its cookies on the response (the session cookie
+   * and the CSRF cookie, with the same flags for every kind of login). An old session the request
+   * carries ends: a fresh id every login (no session fixation).
+   *
+   * @throws IllegalStateException when the server has no sessions
+   */
+  void open(Context c, Principal principal) {
+    if (options == null) {
+      throw new IllegalStateException("this server has no dashboard sessions");
+    }
+    open(c, principal, options.clock().instant());
+  }
+
+  private Session open(Context c, Principal principal, Instant now) {
+    fromRequest(c).ifPresent(old -> byId.remove(old.id, old));
+    Session s = new Session(token(), token(), principal, now);
     evictIfFull(now);
     byId.put(s.id, s);
-    LOG.info("dashboard login: {}", principal.get().name());
     c.res().addHeader("Set-Cookie", cookie(c, COOKIE, s.id, options.absoluteTimeout().toSeconds(), true));
     c.res().addHeader("Set-Cookie", cookie(c, CSRF_COOKIE, s.csrf, options.absoluteTimeout().toSeconds(), false));
-    Responses.json(c, 200, describe(s));
+    return s;
   }
 
   private void logout(Context c) {
@@ -255,11 +301,21 @@ public final class DashboardSessions {
     c.status(204);
   }
 
+  /** Whether cookies set on this response are marked {@code Secure}. */
+  boolean secure(Context c) {
+    return c.req().isSecure() || alwaysSecure || (options != null && options.secureCookie());
+  }
+
+  /** The clock sessions are timed by; the system UTC clock when there are no sessions. */
+  java.time.Clock clock() {
+    return options == null ? java.time.Clock.systemUTC() : options.clock();
+  }
+
   private String cookie(Context c, String name, String value, long maxAgeSeconds, boolean httpOnly) {
     StringBuilder sb = new StringBuilder(name).append('=').append(value)
         .append("; Path=/; Max-Age=").append(maxAgeSeconds).append(httpOnly ? "; HttpOnly" : "")
         .append("; SameSite=Strict");
-    if (c.req().isSecure() || (options != null && options.secureCookie())) {
+    if (secure(c)) {
       sb.append("; Secure");
     }
     return sb.toString();

@@ -6,6 +6,7 @@ const view = document.getElementById('view');
 const ACTIVE = new Set(['QUEUED', 'RUNNING']);
 let stream = null; // the open EventSource, closed on every navigation
 let session = null;
+let loginOptions = { passwordLogin: true, browserLogins: [] }; // what GET /api/v1/session offered
 
 function closeStream() {
   if (stream) { stream.close(); stream = null; }
@@ -41,13 +42,33 @@ async function start() {
   window.addEventListener('hashchange', route);
   try {
     const me = await get('/api/v1/session');
-    if (me.authenticated) signedIn(me); else showLogin('', me.passwordLogin);
+    loginOptions = { passwordLogin: me.passwordLogin !== false, browserLogins: me.browserLogins || [] };
+    if (me.authenticated) signedIn(me);
+    else showLogin(ssoError());
   } catch (e) {
     showLogin(problemText(e));
   }
 }
 
-function showLogin(message, passwordLogin = true) {
+// Why a browser login ("Sign in with …") came back to #login?error=CODE; the server sends fixed codes.
+const SSO_ERRORS = {
+  denied: 'The sign-in was cancelled or refused at the identity provider.',
+  expired: 'That sign-in link was unknown, already used or expired; start again.',
+  browser: 'The sign-in was started in another browser or tab; start again here.',
+  unavailable: 'The identity provider cannot be reached; try again later or ask your administrator.',
+  provider: 'The identity provider reported an error; try again or ask your administrator.',
+  failed: 'The sign-in could not be completed; try again or ask your administrator.',
+};
+
+/** The message for a failed browser login in the address (#login?error=CODE), which is then cleared. */
+function ssoError() {
+  if (!location.hash.startsWith('#login')) return '';
+  const code = new URLSearchParams(location.hash.split('?')[1] || '').get('error');
+  history.replaceState(null, '', location.pathname + location.search);
+  return code ? (SSO_ERRORS[code] || SSO_ERRORS.failed) : '';
+}
+
+function showLogin(message, passwordLogin = loginOptions.passwordLogin, browserLogins = loginOptions.browserLogins) {
   closeStream();
   session = null;
   setCsrfToken(null);
@@ -56,9 +77,20 @@ function showLogin(message, passwordLogin = true) {
   document.getElementById('user').hidden = true;
   document.getElementById('login').hidden = false;
   document.getElementById('login-form').hidden = !passwordLogin;
-  document.getElementById('login-unavailable').hidden = passwordLogin;
-  document.getElementById('login-error').textContent = message || '';
-  document.getElementById('login-user').focus();
+  document.getElementById('login-unavailable').hidden = passwordLogin || browserLogins.length > 0;
+  document.getElementById('login-error').textContent = passwordLogin ? (message || '') : '';
+  const sso = document.getElementById('login-sso');
+  const list = document.getElementById('login-sso-list');
+  clear(list);
+  for (const l of browserLogins) {
+    // A plain link: the browser leaves for the identity provider and comes back signed in.
+    list.append(h('li', {}, h('a', { class: passwordLogin ? 'button secondary' : 'button', href: l.href },
+      `Sign in with ${l.label}`)));
+  }
+  sso.hidden = browserLogins.length === 0;
+  document.getElementById('login-sso-error').textContent = passwordLogin ? '' : (message || '');
+  if (passwordLogin) document.getElementById('login-user').focus();
+  else if (browserLogins.length > 0) list.querySelector('a').focus();
 }
 
 async function login(event) {
@@ -89,7 +121,9 @@ function signedIn(me) {
   document.getElementById('nav').hidden = false;
   document.getElementById('user').hidden = false;
   document.getElementById('user-name').textContent = `${me.principal.name} (${me.principal.roles.join(', ')})`;
-  if (!location.hash || location.hash === '#' || location.hash === '#/') location.hash = '#/pipelines';
+  if (!location.hash || location.hash === '#' || location.hash === '#/' || location.hash.startsWith('#login')) {
+    location.hash = '#/pipelines';
+  }
   else route();
 }
 
