@@ -197,6 +197,23 @@ class WebhookDeliveriesJoinRunsTest {
     assertThat(out.received).isEmpty();
   }
 
+  @Test
+  void theAcceptedAnswerIsJsonWhateverTheRunIdsLookLike() throws Exception {
+    String odd = "run \"1\" \\ é\u0001";
+    sluice = Sluice.builder().store(store).sleeper(new FakeSleeper()).meterRegistry(registry).runIds(() -> odd)
+        .destination("out", out)
+        .pipeline("orders", p -> p.source("webhook", Map.of("key", "id")).route(r -> r.to("out"))
+            .webhook("/hooks/orders", WebhookSignature.hmacSha256(SECRET)))
+        .build().start();
+    WebhookResponse r = post("/hooks/orders", "ord_1");
+    assertThat(r.status()).isEqualTo(202);
+    JsonNode body = json(r);
+    assertThat(body.get("runId").asText()).isEqualTo(odd);
+    assertThat(body.get("pipeline").asText()).isEqualTo("orders");
+    assertThat(body.get("status").asText()).isIn("RUNNING", "QUEUED");
+    assertThat(body.size()).isEqualTo(3);
+  }
+
   /** Runs tasks on a real pool, or keeps them until {@link #release()} while held. */
   static final class HeldExecutor extends AbstractExecutorService {
     final ExecutorService delegate = Executors.newCachedThreadPool();

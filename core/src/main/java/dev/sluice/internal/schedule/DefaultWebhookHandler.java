@@ -1,6 +1,7 @@
 package dev.sluice.internal.schedule;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -172,8 +173,11 @@ public final class DefaultWebhookHandler implements WebhookHandler {
           .put("error", "a run of this pipeline is in progress; retry later"));
     }
     count("sluice.webhooks.accepted", path, null);
-    return response(202, Map.of(), json().put("runId", run.id()).put("pipeline", endpoint.pipeline())
-        .put("status", run.status() == RunStatus.QUEUED ? "QUEUED" : "RUNNING"));
+    // Written by hand: the answer every accepted delivery gets, the same as the ObjectNode's would be.
+    JsonStringEncoder quote = JsonStringEncoder.getInstance();
+    return new WebhookResponse(202, Map.of(), "{\"runId\":\"" + new String(quote.quoteAsString(run.id()))
+        + "\",\"pipeline\":\"" + new String(quote.quoteAsString(endpoint.pipeline())) + "\",\"status\":\""
+        + (run.status() == RunStatus.QUEUED ? "QUEUED" : "RUNNING") + "\"}");
   }
 
   /** Forgets a delivery that started nothing, so its retry counts; a store failure only costs that. */

@@ -1101,7 +1101,8 @@ public final class Api {
 
   /** Hands a webhook request to Sluice's webhook handler, streaming the body within the path's limit. */
   public void webhook(Context c) throws IOException {
-    Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    // The handler's request keys them case-insensitively; a plain map is enough to hand them over.
+    Map<String, List<String>> headers = new java.util.HashMap<>();
     var names = c.req().getHeaderNames();
     while (names.hasMoreElements()) {
       String h = names.nextElement();
