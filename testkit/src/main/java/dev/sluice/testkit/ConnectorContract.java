@@ -100,6 +100,23 @@ public abstract class ConnectorContract {
    *
    * @throws Exception what the connector threw
    */
+  /**
+   * When the connector implements {@link dev.sluice.spi.ConnectionCheck}: against the working
+   * source the check answers OK within its timeout and does not throw. A connector without the
+   * capability passes.
+   *
+   * @throws Exception what the connector threw
+   */
+  @Test
+  public void connectionCheckAnswersOkWithoutThrowing() throws Exception {
+    if (!(connector() instanceof dev.sluice.spi.ConnectionCheck check)) {
+      return;
+    }
+    dev.sluice.spi.ConnectionCheckResult r = CheckRunner.run("working source", check);
+    org.assertj.core.api.Assertions.assertThat(r.status()).as("check against the working source: " + r.message())
+        .isEqualTo(dev.sluice.spi.ConnectionCheckResult.Status.OK);
+  }
+
   @Test
   public void emitsRecordsWithStableKeys() throws Exception {
     CollectingEmitter first = readFrom(null);
