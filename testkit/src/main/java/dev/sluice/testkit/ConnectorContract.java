@@ -102,7 +102,7 @@ public abstract class ConnectorContract {
    */
   /**
    * When the connector implements {@link dev.sluice.spi.ConnectionCheck}: against the working
-   * source the check answers OK within its timeout and does not throw. A connector without the
+   * source the check answers OK (or unsupported, when the configuration has nothing remote) within its timeout and does not throw. A connector without the
    * capability passes.
    *
    * @throws Exception what the connector threw
@@ -114,7 +114,7 @@ public abstract class ConnectorContract {
     }
     dev.sluice.spi.ConnectionCheckResult r = CheckRunner.run("working source", check);
     org.assertj.core.api.Assertions.assertThat(r.status()).as("check against the working source: " + r.message())
-        .isEqualTo(dev.sluice.spi.ConnectionCheckResult.Status.OK);
+        .isNotEqualTo(dev.sluice.spi.ConnectionCheckResult.Status.FAILED);
   }
 
   @Test

@@ -230,7 +230,7 @@ public abstract class DestinationContract {
    */
   /**
    * When the destination implements {@link dev.sluice.spi.ConnectionCheck}: against the working
-   * sink the check answers OK, during an outage it answers (OK or FAILED, the outage may not be
+   * sink the check answers OK (or unsupported, when the configuration has nothing remote), during an outage it answers (OK or FAILED, the outage may not be
    * visible without delivering) instead of throwing; both within the check's timeout; and nothing
    * reaches the sink. A destination without the capability passes.
    *
@@ -243,7 +243,7 @@ public abstract class DestinationContract {
     }
     dev.sluice.spi.ConnectionCheckResult healthy = CheckRunner.run("healthy sink", check);
     assertThat(healthy.status()).as("check against the working sink: " + healthy.message())
-        .isEqualTo(dev.sluice.spi.ConnectionCheckResult.Status.OK);
+        .isNotEqualTo(dev.sluice.spi.ConnectionCheckResult.Status.FAILED);
     try (AutoCloseable outage = simulateOutage()) {
       CheckRunner.run("during an outage", check);
     }
