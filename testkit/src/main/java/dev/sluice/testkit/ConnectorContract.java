@@ -95,15 +95,9 @@ public abstract class ConnectorContract {
   }
 
   /**
-   * Two full reads emit at least {@link #minimumRecords()} records with non-empty keys, and the
-   * same keys and data in the same order.
-   *
-   * @throws Exception what the connector threw
-   */
-  /**
    * When the connector implements {@link dev.sluice.spi.ConnectionCheck}: against the working
-   * source the check answers OK (or unsupported, when the configuration has nothing remote) within its timeout and does not throw. A connector without the
-   * capability passes.
+   * source the check answers OK (or unsupported, when the configuration has nothing remote)
+   * within its timeout and does not throw. A connector without the capability passes.
    *
    * @throws Exception what the connector threw
    */
@@ -117,6 +111,12 @@ public abstract class ConnectorContract {
         .isNotEqualTo(dev.sluice.spi.ConnectionCheckResult.Status.FAILED);
   }
 
+  /**
+   * Two full reads emit at least {@link #minimumRecords()} records with non-empty keys, and the
+   * same keys and data in the same order.
+   *
+   * @throws Exception what the connector threw
+   */
   @Test
   public void emitsRecordsWithStableKeys() throws Exception {
     CollectingEmitter first = readFrom(null);

@@ -224,14 +224,10 @@ public abstract class DestinationContract {
   }
 
   /**
-   * A batch of 25 records is acknowledged and reaches the sink as sent, in order.
-   *
-   * @throws Exception when the destination or the sink fails unexpectedly; the test fails
-   */
-  /**
    * When the destination implements {@link dev.sluice.spi.ConnectionCheck}: against the working
-   * sink the check answers OK (or unsupported, when the configuration has nothing remote), during an outage it answers (OK or FAILED, the outage may not be
-   * visible without delivering) instead of throwing; both within the check's timeout; and nothing
+   * sink the check answers OK (or unsupported, when the configuration has nothing remote); during
+   * an outage it answers (OK or FAILED: the outage may not be visible without delivering) instead
+   * of throwing; both within the check's timeout; and nothing
    * reaches the sink. A destination without the capability passes.
    *
    * @throws Exception what the destination or the sink threw
@@ -250,6 +246,11 @@ public abstract class DestinationContract {
     assertThat(readBack()).as("a connection check delivers nothing").isEmpty();
   }
 
+  /**
+   * A batch of 25 records is acknowledged and reaches the sink as sent, in order.
+   *
+   * @throws Exception when the destination or the sink fails unexpectedly; the test fails
+   */
   @Test
   public void deliversABatch() throws Exception {
     String run = UUID.randomUUID().toString();
