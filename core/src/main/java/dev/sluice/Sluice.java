@@ -117,6 +117,8 @@ public final class Sluice implements AutoCloseable {
   private final NodeLiveness liveness;
   /** What plugins created through {@link #createPlugin} see as their secrets. */
   private final PluginSecrets pluginSecrets;
+  /** Runs connection checks; at most 16 at once (each may hold a thread up to its timeout). */
+  private final dev.sluice.internal.ConnectionChecks connectionChecks = new dev.sluice.internal.ConnectionChecks(16);
   private boolean shutDown; // guarded by this
 
   private Sluice(
@@ -360,7 +362,8 @@ public final class Sluice implements AutoCloseable {
    * Checks that a destination can reach its remote side (its address, credentials, bucket ...)
    * without delivering anything, when its plugin implements {@link dev.sluice.spi.ConnectionCheck}.
    * The check runs on a thread of its own; one that overruns {@code timeout} by more than two
-   * seconds is interrupted and reported as failed. What the plugin throws becomes a failed result
+   * seconds is interrupted and reported as failed; at most 16 checks run at once (one more fails at
+   * once, saying so). What the plugin throws becomes a failed result
    * naming the exception; secrets in the message (URL user info, secret query parameters, the values
    * of the destination's secret-looking options) are masked.
    *
@@ -379,7 +382,7 @@ public final class Sluice implements AutoCloseable {
       throw new UnknownDestinationException(name, destinations.keySet());
     }
     DestinationDefinition d = definition.destinations().get(name);
-    return dev.sluice.internal.ConnectionChecks.run(
+    return connectionChecks.run(
         "destination '" + name + "' (type " + d.spec().type() + ")", guarded.destination(), d.spec().options(), timeout);
   }
 
@@ -400,7 +403,7 @@ public final class Sluice implements AutoCloseable {
     Objects.requireNonNull(pipeline, "pipeline");
     PipelineEngine engine = engine(pipeline);
     PluginSpec<?> source = engine.pipeline().source();
-    return dev.sluice.internal.ConnectionChecks.run(
+    return connectionChecks.run(
         "pipeline '" + pipeline + "' source (type " + source.type() + ")", engine.connector(), source.options(), timeout);
   }
 

@@ -130,6 +130,42 @@ class ConnectionCheckTest {
   }
 
   @Test
+  void atMostSixteenChecksRunAtOnceAndTheNextOneSaysSo() throws Exception {
+    CountDownLatch entered = new CountDownLatch(16);
+    CountDownLatch release = new CountDownLatch(1);
+    Checked blocking = checked(t -> {
+      entered.countDown();
+      release.await();
+      return ConnectionCheckResult.ok("released");
+    });
+    try (Sluice s = Sluice.builder().destination("slow", blocking).build()) {
+      List<Thread> callers = new java.util.ArrayList<>();
+      List<ConnectionCheckResult> results = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+      for (int i = 0; i < 16; i++) {
+        Thread t = new Thread(() -> {
+          try {
+            results.add(s.checkDestination("slow", Duration.ofSeconds(60)));
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+        t.start();
+        callers.add(t);
+      }
+      assertThat(entered.await(30, TimeUnit.SECONDS)).isTrue();
+      ConnectionCheckResult refused = s.checkDestination("slow", TIMEOUT);
+      assertThat(refused.status()).isEqualTo(Status.FAILED);
+      assertThat(refused.message()).contains("16 connection checks are already running");
+      release.countDown();
+      for (Thread t : callers) {
+        t.join(30_000);
+      }
+      assertThat(results).hasSize(16).allMatch(ConnectionCheckResult::isOk);
+      assertThat(s.checkDestination("slow", TIMEOUT).isOk()).as("slots are given back").isTrue();
+    }
+  }
+
+  @Test
   void webhookDestinationConnectsThroughItsGuardWithoutSendingARequest() throws Exception {
     try (ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
       AtomicInteger bytesReceived = new AtomicInteger(-2);

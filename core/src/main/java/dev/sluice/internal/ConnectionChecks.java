@@ -17,7 +17,11 @@ import java.util.regex.Pattern;
  * Runs a plugin's {@link ConnectionCheck} for {@link dev.sluice.Sluice}: on a thread of its own so
  * that a check ignoring its timeout can't hold the caller, with the plugin's class loader as the
  * context class loader, turning what the plugin throws into a failed result and masking secrets in
- * whatever comes back (the plugin should not put any there; this is the second line).
+ * whatever comes back (the plugin should not put any there; this is the second line). At most
+ * {@code maxConcurrent} checks run at once per instance, so that a burst of "test connection"
+ * requests can't pile up threads waiting on unreachable hosts.
+ *
+ * <p>Thread-safe.
  */
 public final class ConnectionChecks {
   /** How long past the timeout a check may overrun before the caller stops waiting for it. */
@@ -25,7 +29,16 @@ public final class ConnectionChecks {
   private static final Pattern SECRET_OPTION = Pattern.compile(
       "(?i).*(password|passwd|secret|token|apikey|api_key|api-key|credentials?|privatekey|private_key|accesskey|secretkey)$");
 
-  private ConnectionChecks() {}
+  private final java.util.concurrent.Semaphore slots;
+  private final int maxConcurrent;
+
+  /**
+   * @param maxConcurrent how many checks may run at once; a check beyond that fails at once
+   */
+  public ConnectionChecks(int maxConcurrent) {
+    this.maxConcurrent = maxConcurrent;
+    this.slots = new java.util.concurrent.Semaphore(maxConcurrent);
+  }
 
   /**
    * Checks {@code plugin} when it offers a check.
@@ -37,7 +50,7 @@ public final class ConnectionChecks {
    * @return the result, never null
    * @throws InterruptedException when the caller is interrupted while waiting
    */
-  public static ConnectionCheckResult run(String what, Object plugin, JsonNode options, Duration timeout)
+  public ConnectionCheckResult run(String what, Object plugin, JsonNode options, Duration timeout)
       throws InterruptedException {
     if (timeout == null || timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException("timeout: expected a positive duration, got " + timeout);
@@ -45,14 +58,29 @@ public final class ConnectionChecks {
     if (!(plugin instanceof ConnectionCheck check)) {
       return ConnectionCheckResult.unsupported(what + " offers no connection check");
     }
+    if (!slots.tryAcquire()) {
+      return ConnectionCheckResult.failed(what + ": not checked, " + maxConcurrent
+          + " connection checks are already running; try again when they are done");
+    }
     Redactor redactor = new Redactor();
     collectSecrets(options, redactor);
     CompletableFuture<ConnectionCheckResult> future = new CompletableFuture<>();
     Thread thread = new Thread(() -> {
+      ConnectionCheckResult result = null;
+      Throwable failure = null;
       try {
-        future.complete(check.checkConnection(timeout));
+        result = check.checkConnection(timeout);
       } catch (Throwable t) { // a check's bug or outage is an answer, never the caller's exception
-        future.completeExceptionally(t);
+        failure = t;
+      } finally {
+        // when the check really ends (not when the caller stops waiting), and before the caller
+        // hears of it, so that a caller's next check finds the slot free
+        slots.release();
+      }
+      if (failure != null) {
+        future.completeExceptionally(failure);
+      } else {
+        future.complete(result);
       }
     }, "sluice-connection-check");
     thread.setDaemon(true);
