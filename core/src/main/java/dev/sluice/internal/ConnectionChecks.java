@@ -85,10 +85,18 @@ public final class ConnectionChecks {
     }, "sluice-connection-check");
     thread.setDaemon(true);
     thread.setContextClassLoader(plugin.getClass().getClassLoader());
-    thread.start();
-    ConnectionCheckResult result;
     try {
-      result = future.get(timeout.plus(GRACE).toMillis(), TimeUnit.MILLISECONDS);
+      thread.start();
+    } catch (RuntimeException | Error e) { // no thread to give the slot back
+      slots.release();
+      throw e;
+    }
+    ConnectionCheckResult result;
+    // a timeout of days is a mistake more likely than a wish; a day keeps the arithmetic in range
+    long waitMillis = timeout.compareTo(Duration.ofDays(1)) > 0 ? Duration.ofDays(1).toMillis()
+        : timeout.plus(GRACE).toMillis();
+    try {
+      result = future.get(waitMillis, TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       thread.interrupt();
       return ConnectionCheckResult.failed(what + ": the check did not answer within " + timeout.toMillis() + " ms");
