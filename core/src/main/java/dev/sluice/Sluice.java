@@ -117,6 +117,8 @@ public final class Sluice implements AutoCloseable {
   private final NodeLiveness liveness;
   /** What plugins created through {@link #createPlugin} see as their secrets. */
   private final PluginSecrets pluginSecrets;
+  /** Runs connection checks; at most 16 at once (each may hold a thread up to its timeout). */
+  private final dev.sluice.internal.ConnectionChecks connectionChecks = new dev.sluice.internal.ConnectionChecks(16);
   private boolean shutDown; // guarded by this
 
   private Sluice(
@@ -354,6 +356,55 @@ public final class Sluice implements AutoCloseable {
    */
   public DeadLetters deadLetters() {
     return deadLetters;
+  }
+
+  /**
+   * Checks that a destination can reach its remote side (its address, credentials, bucket ...)
+   * without delivering anything, when its plugin implements {@link dev.sluice.spi.ConnectionCheck}.
+   * The check runs on a thread of its own; one that overruns {@code timeout} by more than two
+   * seconds is interrupted and reported as failed; at most 16 checks run at once (one more fails at
+   * once, saying so). What the plugin throws becomes a failed result
+   * naming the exception; secrets in the message (URL user info, secret query parameters, the values
+   * of the destination's secret-looking options) are masked.
+   *
+   * @param name the destination's name, never null
+   * @param timeout how long the check may take, positive
+   * @return the result: ok, failed, or unsupported when the plugin offers no check; never null
+   * @throws UnknownDestinationException when no destination has that name
+   * @throws IllegalArgumentException when {@code timeout} is not positive
+   * @throws InterruptedException when interrupted while waiting for the check
+   */
+  public dev.sluice.spi.ConnectionCheckResult checkDestination(String name, Duration timeout)
+      throws InterruptedException {
+    Objects.requireNonNull(name, "name");
+    GuardedDestination guarded = destinations.get(name);
+    if (guarded == null) {
+      throw new UnknownDestinationException(name, destinations.keySet());
+    }
+    DestinationDefinition d = definition.destinations().get(name);
+    return connectionChecks.run(
+        "destination '" + name + "' (type " + d.spec().type() + ")", guarded.destination(), d.spec().options(), timeout);
+  }
+
+  /**
+   * Checks that a pipeline's source can reach its remote side without reading records, when its
+   * connector implements {@link dev.sluice.spi.ConnectionCheck}; otherwise as {@link
+   * #checkDestination}.
+   *
+   * @param pipeline the pipeline's name, never null
+   * @param timeout how long the check may take, positive
+   * @return the result: ok, failed, or unsupported when the connector offers no check; never null
+   * @throws UnknownPipelineException when no pipeline has that name
+   * @throws IllegalArgumentException when {@code timeout} is not positive
+   * @throws InterruptedException when interrupted while waiting for the check
+   */
+  public dev.sluice.spi.ConnectionCheckResult checkSource(String pipeline, Duration timeout)
+      throws InterruptedException {
+    Objects.requireNonNull(pipeline, "pipeline");
+    PipelineEngine engine = engine(pipeline);
+    PluginSpec<?> source = engine.pipeline().source();
+    return connectionChecks.run(
+        "pipeline '" + pipeline + "' source (type " + source.type() + ")", engine.connector(), source.options(), timeout);
   }
 
   private PipelineEngine engine(String pipeline) {

@@ -272,6 +272,16 @@ class DashboardBrowserIT {
     assertThat(archiveNode.getDomAttribute("class")).doesNotContain("bad");
     screenshot("dashboard-data-flow.png");
 
+    // Test connection (the browser's user is an operator): the file destination and source check
+    // out, the host's own lambda destination offers no check.
+    for (String[] expected : List.of(new String[] {"destination-archive", "ok"}, new String[] {"source", "ok"},
+        new String[] {"destination-warehouse", "unsupported"})) {
+      driver.findElement(By.cssSelector("button[data-test='" + expected[0] + "']")).click();
+      By result = By.cssSelector("[data-test-result='" + expected[0] + "'] .badge");
+      wait.until(d -> !d.findElements(result).isEmpty());
+      assertThat(driver.findElement(result).getText()).as(expected[0]).isEqualTo(expected[1]);
+    }
+
     driver.findElement(By.cssSelector("a[data-nav='pipelines']")).click();
     wait.until(d -> !d.findElements(By.cssSelector("[data-pipeline='orders'] svg.chart rect.bar")).isEmpty());
     assertThat(driver.findElement(By.cssSelector("[data-pipeline='orders'] .badge")).getText()).isEqualTo("succeeded");

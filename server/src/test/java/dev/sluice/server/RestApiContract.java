@@ -434,4 +434,26 @@ abstract class RestApiContract {
     assertThat(schema.headers().firstValue("Content-Type").orElse("")).startsWith("application/schema+json");
     assertThat(Fixture.json(schema).path("$id").asText()).contains("sluice");
   }
+
+  @Test
+  void connectionTestsAnswerOkFailedOrUnsupportedAndRefuseUnknownNamesAndBadTimeouts() {
+    String op = dev.sluice.auth.BuiltInRoles.OPERATOR;
+    JsonNode source = Fixture.json(f.call("POST", "/api/v1/pipelines/orders/source/test", op, null));
+    assertThat(source.path("status").asText()).isEqualTo("ok");
+    assertThat(source.path("type").asText()).isEqualTo("file");
+    assertThat(source.path("details").path("path").asText()).endsWith("orders.jsonl");
+    JsonNode dest = Fixture.json(f.call("POST", "/api/v1/destinations/big/test", op, null));
+    assertThat(dest.path("status").asText()).isEqualTo("unsupported");
+    assertThat(dest.path("message").asText()).contains("destination 'big'");
+
+    HttpResponse<String> unknown = f.call("POST", "/api/v1/destinations/nope/test", op, null);
+    assertThat(unknown.statusCode()).isEqualTo(404);
+    assertThat(unknown.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+    assertThat(unknown.body()).contains("nope");
+    assertThat(f.call("POST", "/api/v1/pipelines/nope/source/test", op, null).statusCode()).isEqualTo(404);
+    HttpResponse<String> bad = f.call("POST", "/api/v1/destinations/big/test?timeoutSeconds=61", op, null);
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(bad.body()).contains("timeoutSeconds").contains("61");
+    assertThat(f.call("POST", "/api/v1/destinations/big/test", VIEWER, null).statusCode()).isEqualTo(403);
+  }
 }

@@ -151,6 +151,11 @@ final class RouteSamples {
             (f, who) -> Req.json("/api/v1/dead-letters/purge", "{\"destination\":\"no-such\"}")),
         new Sample("GET", "/api/v1/destinations", V, 200, (f, who) -> Req.of("/api/v1/destinations")),
         new Sample("GET", "/api/v1/connectors", V, 200, (f, who) -> Req.of("/api/v1/connectors")),
+        // Outbound traffic: operators and up. "all" offers no check (unsupported); the file source does.
+        new Sample("POST", "/api/v1/destinations/{name}/test", O, 200,
+            (f, who) -> Req.of("/api/v1/destinations/all/test?timeoutSeconds=5")),
+        new Sample("POST", "/api/v1/pipelines/{name}/source/test", O, 200,
+            (f, who) -> Req.of("/api/v1/pipelines/orders/source/test")),
         new Sample("GET", "/api/v1/plugins", V, 200, (f, who) -> Req.of("/api/v1/plugins")),
         new Sample("GET", "/api/v1/config/schema", V, 200, (f, who) -> Req.of("/api/v1/config/schema")),
         new Sample("POST", "/api/v1/config/validate", V, 200, (f, who) -> new Req("/api/v1/config/validate",

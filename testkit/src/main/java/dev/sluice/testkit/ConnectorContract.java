@@ -95,6 +95,23 @@ public abstract class ConnectorContract {
   }
 
   /**
+   * When the connector implements {@link dev.sluice.spi.ConnectionCheck}: against the working
+   * source the check answers OK (or unsupported, when the configuration has nothing remote)
+   * within its timeout and does not throw. A connector without the capability passes.
+   *
+   * @throws Exception what the connector threw
+   */
+  @Test
+  public void connectionCheckAnswersOkWithoutThrowing() throws Exception {
+    if (!(connector() instanceof dev.sluice.spi.ConnectionCheck check)) {
+      return;
+    }
+    dev.sluice.spi.ConnectionCheckResult r = CheckRunner.run("working source", check);
+    org.assertj.core.api.Assertions.assertThat(r.status()).as("check against the working source: " + r.message())
+        .isNotEqualTo(dev.sluice.spi.ConnectionCheckResult.Status.FAILED);
+  }
+
+  /**
    * Two full reads emit at least {@link #minimumRecords()} records with non-empty keys, and the
    * same keys and data in the same order.
    *

@@ -224,6 +224,29 @@ public abstract class DestinationContract {
   }
 
   /**
+   * When the destination implements {@link dev.sluice.spi.ConnectionCheck}: against the working
+   * sink the check answers OK (or unsupported, when the configuration has nothing remote); during
+   * an outage it answers (OK or FAILED: the outage may not be visible without delivering) instead
+   * of throwing; both within the check's timeout; and nothing
+   * reaches the sink. A destination without the capability passes.
+   *
+   * @throws Exception what the destination or the sink threw
+   */
+  @Test
+  public void connectionCheckAnswersWithoutThrowingOrDelivering() throws Exception {
+    if (!(destination() instanceof dev.sluice.spi.ConnectionCheck check)) {
+      return;
+    }
+    dev.sluice.spi.ConnectionCheckResult healthy = CheckRunner.run("healthy sink", check);
+    assertThat(healthy.status()).as("check against the working sink: " + healthy.message())
+        .isNotEqualTo(dev.sluice.spi.ConnectionCheckResult.Status.FAILED);
+    try (AutoCloseable outage = simulateOutage()) {
+      CheckRunner.run("during an outage", check);
+    }
+    assertThat(readBack()).as("a connection check delivers nothing").isEmpty();
+  }
+
+  /**
    * A batch of 25 records is acknowledged and reaches the sink as sent, in order.
    *
    * @throws Exception when the destination or the sink fails unexpectedly; the test fails

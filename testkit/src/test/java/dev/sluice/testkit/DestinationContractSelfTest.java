@@ -37,7 +37,7 @@ class DestinationContractSelfTest {
     LauncherFactory.create().execute(LauncherDiscoveryRequestBuilder.request().selectors(selectClass(fixture)).build(),
         listener);
     TestExecutionSummary summary = listener.getSummary();
-    assertThat(summary.getTestsFoundCount()).as("the contract's tests ran").isEqualTo(10);
+    assertThat(summary.getTestsFoundCount()).as("the contract's tests ran").isEqualTo(11);
     Set<String> failed = new TreeSet<>();
     for (TestExecutionSummary.Failure f : summary.getFailures()) {
       failed.add(f.getTestIdentifier().getDisplayName().replace("()", ""));
@@ -113,6 +113,40 @@ class DestinationContractSelfTest {
     @Override
     InMemory make() {
       return new InMemory();
+    }
+  }
+
+  /** A correct destination with a connection check: FAILED during an outage. */
+  static class CorrectWithCheck extends Fixture {
+    @Override
+    InMemory make() {
+      return new Checking();
+    }
+
+    static class Checking extends InMemory implements dev.sluice.spi.ConnectionCheck {
+      @Override
+      public dev.sluice.spi.ConnectionCheckResult checkConnection(java.time.Duration timeout) {
+        return outage ? dev.sluice.spi.ConnectionCheckResult.failed("in-memory sink: unavailable")
+            : dev.sluice.spi.ConnectionCheckResult.ok("in-memory sink: available");
+      }
+    }
+  }
+
+  /** A connection check that throws during an outage instead of answering FAILED. */
+  static class CheckThrowsOnOutage extends Fixture {
+    @Override
+    InMemory make() {
+      return new Throwing();
+    }
+
+    static class Throwing extends InMemory implements dev.sluice.spi.ConnectionCheck {
+      @Override
+      public dev.sluice.spi.ConnectionCheckResult checkConnection(java.time.Duration timeout) {
+        if (outage) {
+          throw new IllegalStateException("sink unavailable");
+        }
+        return dev.sluice.spi.ConnectionCheckResult.ok("in-memory sink: available");
+      }
     }
   }
 
@@ -204,6 +238,12 @@ class DestinationContractSelfTest {
   @Test
   void aCorrectDestinationPassesEveryTest() {
     assertThat(failedTests(Correct.class)).isEmpty();
+  }
+
+  @Test
+  void aConnectionCheckThatAnswersPassesAndOneThatThrowsIsCaught() {
+    assertThat(failedTests(CorrectWithCheck.class)).isEmpty();
+    assertThat(failedTests(CheckThrowsOnOutage.class)).containsExactly("connectionCheckAnswersWithoutThrowingOrDelivering");
   }
 
   @Test

@@ -82,6 +82,33 @@ class BigQueryConnectorTest {
   }
 
   @Test
+  void theConnectionCheckDryRunsTheQueryAndNamesARefusalOrAnUnreachableEndpoint() throws Exception {
+    var ok = ((dev.sluice.spi.ConnectionCheck) connector(options())).checkConnection(java.time.Duration.ofSeconds(10));
+    assertThat(ok.status()).as(ok.message()).isEqualTo(dev.sluice.spi.ConnectionCheckResult.Status.OK);
+    assertThat(stub.apiRequests()).singleElement().satisfies(r -> {
+      assertThat(r.json().path("dryRun").asBoolean()).isTrue();
+      assertThat(r.json().path("query").asText()).isEqualTo(QUERY);
+    });
+
+    stub.script(BigQueryFake.error(403, "accessDenied", "PERMISSION_DENIED",
+        "Access Denied: Table shop.orders: User does not have permission to query table shop.orders."));
+    var denied = ((dev.sluice.spi.ConnectionCheck) connector(options())).checkConnection(java.time.Duration.ofSeconds(10));
+    assertThat(denied.status()).isEqualTo(dev.sluice.spi.ConnectionCheckResult.Status.FAILED);
+    assertThat(denied.message()).contains("403").contains("Access Denied").doesNotContain("PRIVATE KEY");
+
+    int closed;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      closed = s.getLocalPort();
+    }
+    Map<String, Object> o = options();
+    o.put("endpoint", "http://127.0.0.1:" + closed);
+    o.put("maxRetries", 0);
+    var down = ((dev.sluice.spi.ConnectionCheck) connector(o)).checkConnection(java.time.Duration.ofSeconds(10));
+    assertThat(down.status()).isEqualTo(dev.sluice.spi.ConnectionCheckResult.Status.FAILED);
+    assertThat(down.message()).contains("127.0.0.1:" + closed);
+  }
+
+  @Test
   void pollsWhileTheJobIsIncompleteThenPagesWithPageToken() throws Exception {
     bq.pendingPolls = 3;
     CollectingEmitter out = read(connector(options()), null);

@@ -119,6 +119,32 @@ class Ga4ConnectorTest {
   }
 
   @Test
+  void theConnectionCheckRunsAOneRowReportAndNamesARefusalOrAnUnreachableEndpoint() throws Exception {
+    var ok = ((dev.sluice.spi.ConnectionCheck) connector(options())).checkConnection(java.time.Duration.ofSeconds(10));
+    assertThat(ok.status()).as(ok.message()).isEqualTo(dev.sluice.spi.ConnectionCheckResult.Status.OK);
+    assertThat(stub.apiRequests()).singleElement().satisfies(r -> {
+      assertThat(r.path()).isEqualTo("/v1beta/properties/123456789:runReport");
+      assertThat(r.json().path("limit").asLong()).isEqualTo(1);
+    });
+
+    stub.script(Ga4Fake.error(403, "PERMISSION_DENIED", "User does not have sufficient permissions for this property."));
+    var denied = ((dev.sluice.spi.ConnectionCheck) connector(options())).checkConnection(java.time.Duration.ofSeconds(10));
+    assertThat(denied.status()).isEqualTo(dev.sluice.spi.ConnectionCheckResult.Status.FAILED);
+    assertThat(denied.message()).contains("403").contains("Viewer role").doesNotContain("PRIVATE KEY");
+
+    int closed;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      closed = s.getLocalPort();
+    }
+    Map<String, Object> o = options();
+    o.put("endpoint", "http://127.0.0.1:" + closed);
+    o.put("maxRetries", 0);
+    var down = ((dev.sluice.spi.ConnectionCheck) connector(o)).checkConnection(java.time.Duration.ofSeconds(10));
+    assertThat(down.status()).isEqualTo(dev.sluice.spi.ConnectionCheckResult.Status.FAILED);
+    assertThat(down.message()).contains("127.0.0.1:" + closed);
+  }
+
+  @Test
   void theServiceAccountAssertionIsSignedRs256ForTheKeysTokenUri() throws Exception {
     read(connector(options()), null);
     // The stub verified signature, aud (= the key's token_uri), iss and exp before issuing a token.

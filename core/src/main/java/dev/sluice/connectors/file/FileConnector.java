@@ -49,7 +49,28 @@ import java.util.zip.GZIPInputStream;
  *
  * <p>Thread-safe: every read opens its own stream.
  */
-public final class FileConnector implements Connector {
+public final class FileConnector implements Connector, dev.sluice.spi.ConnectionCheck {
+  /**
+   * Checks that the input is a regular file this process can read; reads nothing of it.
+   *
+   * @param timeout unused: the check is local
+   * @return ok (with the file's size) or failed naming the path
+   */
+  @Override
+  public dev.sluice.spi.ConnectionCheckResult checkConnection(java.time.Duration timeout) {
+    java.util.Map<String, String> details = java.util.Map.of("path", path.toString());
+    if (!Files.exists(path)) {
+      return dev.sluice.spi.ConnectionCheckResult.failed("file connector: " + path + " does not exist", details);
+    }
+    if (!Files.isRegularFile(path)) {
+      return dev.sluice.spi.ConnectionCheckResult.failed("file connector: " + path + " is not a regular file", details);
+    }
+    if (!Files.isReadable(path)) {
+      return dev.sluice.spi.ConnectionCheckResult.failed("file connector: " + path + " is not readable", details);
+    }
+    return dev.sluice.spi.ConnectionCheckResult.ok("file connector: " + path + " is a readable file", details);
+  }
+
   /** What to do with input that is not a record. */
   public enum OnMalformed {
     /** Hand the input to {@link Emitter#reject}, kept as a dead letter with file and line. */

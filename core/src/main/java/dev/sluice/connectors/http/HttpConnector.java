@@ -63,7 +63,7 @@ import java.util.random.RandomGenerator;
  *
  * <p>Thread-safe: concurrent reads share the HTTP client, the token cache and the rate limit.
  */
-public final class HttpConnector implements Connector {
+public final class HttpConnector implements Connector, dev.sluice.spi.ConnectionCheck {
   private static final DateTimeFormatter ISO = DateTimeFormatter.ISO_INSTANT;
 
   /** Creates the authentication once the HTTP client exists (OAuth needs it). */
@@ -154,6 +154,26 @@ public final class HttpConnector implements Connector {
   }
 
   /** One read: its context, state and checkpoint. Not thread-safe. */
+  /**
+   * Resolves the base URL's host (or the proxy's, when one is set) and opens a TCP connection to it
+   * within {@code timeout}, then closes it: no request is sent, since the API's paths, methods and
+   * authentication are the run's to use (a GET may cost quota or have effects). Names the origin
+   * only, masked.
+   *
+   * @param timeout the connect timeout
+   * @return ok or failed
+   */
+  @Override
+  public dev.sluice.spi.ConnectionCheckResult checkConnection(Duration timeout) {
+    String what = "http connector";
+    if (settings.proxy() != null) {
+      InetSocketAddress p = settings.proxy();
+      return dev.sluice.internal.TcpCheck.check(what + " (through its proxy)",
+          URI.create("http://" + p.getHostString() + ":" + p.getPort()), timeout, java.net.InetAddress::getAllByName);
+    }
+    return dev.sluice.internal.TcpCheck.check(what, settings.baseUrl(), timeout, java.net.InetAddress::getAllByName);
+  }
+
   private final class Read {
     final ReadContext context;
     final Emitter emitter;

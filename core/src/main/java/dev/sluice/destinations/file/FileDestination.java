@@ -79,7 +79,7 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe: file and journal I/O is serialized per destination; JSON encoding runs outside
  * the lock.
  */
-public final class FileDestination implements Destination {
+public final class FileDestination implements Destination, dev.sluice.spi.ConnectionCheck {
   /** How many records of unsuccessful runs each pipeline remembers for de-duplication. */
   public static final int REMEMBERED_RECORDS = 100_000;
 
@@ -158,6 +158,45 @@ public final class FileDestination implements Destination {
     this.clock = Objects.requireNonNull(clock);
     this.journal = new PublishJournal(
         baseDirectory(pathTemplate).resolve("." + name.replaceAll("[^A-Za-z0-9_.-]", "_") + ".sluice-journal"), sync);
+  }
+
+  /**
+   * Checks that the target's directory (the first one without placeholders) is a directory this
+   * process can write in: creates an empty temporary file there and deletes it. A directory that
+   * does not exist yet passes when its nearest existing parent is a writable directory, since the
+   * first delivery creates it; nothing is created then.
+   *
+   * @param timeout unused: the check is local
+   * @return ok, or failed naming the directory and the reason
+   */
+  @Override
+  public dev.sluice.spi.ConnectionCheckResult checkConnection(java.time.Duration timeout) {
+    Path dir = baseDirectory(pathTemplate);
+    Map<String, String> details = Map.of("directory", dir.toString());
+    Path existing = dir;
+    while (existing != null && !Files.exists(existing)) {
+      existing = existing.getParent();
+    }
+    if (existing == null || !Files.isDirectory(existing)) {
+      return dev.sluice.spi.ConnectionCheckResult.failed("file destination '" + name + "': " + existing
+          + " is not a directory, so " + dir + " can't hold the files", details);
+    }
+    if (!existing.equals(dir)) {
+      if (!Files.isWritable(existing)) {
+        return dev.sluice.spi.ConnectionCheckResult.failed("file destination '" + name + "': " + dir
+            + " does not exist and its parent " + existing + " is not writable", details);
+      }
+      return dev.sluice.spi.ConnectionCheckResult.ok("file destination '" + name + "': " + dir
+          + " does not exist yet; the first delivery creates it in the writable " + existing, details);
+    }
+    try {
+      Path probe = Files.createTempFile(dir, ".sluice-check-", ".tmp");
+      Files.delete(probe);
+    } catch (IOException | SecurityException e) {
+      return dev.sluice.spi.ConnectionCheckResult.failed("file destination '" + name + "': can't write in "
+          + dir + ": " + e, details);
+    }
+    return dev.sluice.spi.ConnectionCheckResult.ok("file destination '" + name + "': " + dir + " is writable", details);
   }
 
   /** Where the journal lives: the first directory of the path template without placeholders. */

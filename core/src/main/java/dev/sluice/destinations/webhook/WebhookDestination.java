@@ -90,7 +90,7 @@ import org.apache.hc.core5.util.Timeout;
  *
  * <p>Thread-safe: one connection pool serves concurrent deliveries.
  */
-public final class WebhookDestination implements Destination {
+public final class WebhookDestination implements Destination, dev.sluice.spi.ConnectionCheck {
   /** How batches become requests. */
   public enum Mode {
     /** One request per batch, the body a JSON array. */
@@ -431,6 +431,21 @@ public final class WebhookDestination implements Destination {
   }
 
   /** Scheme, host and port: safe to show. */
+  /**
+   * Resolves the target through the SSRF guard and opens a TCP connection to it, then closes it
+   * without sending a request: the receiver sees no delivery. Names only the origin (scheme, host,
+   * port), never the URL's path or query, which may carry a token.
+   *
+   * @param timeout the connect timeout
+   * @return ok, or failed naming the origin and why (refused by the guard, unknown host, no
+   *     connection)
+   * @throws InterruptedException never in practice; a blocking connect is bounded by {@code timeout}
+   */
+  @Override
+  public dev.sluice.spi.ConnectionCheckResult checkConnection(Duration timeout) throws InterruptedException {
+    return dev.sluice.internal.TcpCheck.check("webhook destination '" + name + "'", url, timeout, guard::resolve);
+  }
+
   static String origin(URI url) {
     return url.getScheme() + "://" + url.getHost() + (url.getPort() < 0 ? "" : ":" + url.getPort());
   }

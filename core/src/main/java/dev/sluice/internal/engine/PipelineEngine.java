@@ -204,6 +204,15 @@ public final class PipelineEngine {
   }
 
   /**
+   * The pipeline's source, as created from its spec.
+   *
+   * @return the connector
+   */
+  public Connector connector() {
+    return connector;
+  }
+
+  /**
    * The compiled rules, in evaluation order.
    *
    * @return the router

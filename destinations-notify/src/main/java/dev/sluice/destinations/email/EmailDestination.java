@@ -59,7 +59,7 @@ import org.slf4j.Logger;
  * <p>Thread-safe: each {@code deliver} uses its own connection. The password never appears in
  * messages, logs or {@link #toString()}.
  */
-public final class EmailDestination implements Destination {
+public final class EmailDestination implements Destination, dev.sluice.spi.ConnectionCheck {
   /** Mode of delivery. */
   enum Mode { RECORD, DIGEST }
 
@@ -337,6 +337,54 @@ public final class EmailDestination implements Destination {
     }
     m.saveChanges();
     return m;
+  }
+
+  /**
+   * Connects to the SMTP server as a delivery would (greeting, EHLO, STARTTLS or SMTPS, AUTH when
+   * a username is set), sends NOOP and QUIT: no message, no recipient. The session's timeouts are
+   * capped at {@code timeout} for the check.
+   *
+   * @param timeout caps the connect, read and write timeouts
+   * @return ok, or failed naming host, port and the server's reply (the password never appears)
+   */
+  @Override
+  public dev.sluice.spi.ConnectionCheckResult checkConnection(java.time.Duration timeout) {
+    Map<String, String> details = new LinkedHashMap<>();
+    details.put("host", s.host());
+    details.put("port", Integer.toString(s.port()));
+    details.put("protocol", s.protocol());
+    if (s.username() != null) {
+      details.put("username", s.username());
+    }
+    java.util.Properties props = new java.util.Properties();
+    props.putAll(session.getProperties());
+    String p = "mail." + s.protocol() + ".";
+    for (String key : List.of("connectiontimeout", "timeout", "writetimeout")) {
+      long configured = Long.parseLong(props.getProperty(p + key, Long.toString(Long.MAX_VALUE)));
+      props.setProperty(p + key, Long.toString(Math.max(1, Math.min(configured, timeout.toMillis()))));
+    }
+    Transport t = null;
+    String where = "SMTP server " + s.host() + ":" + s.port() + " (" + s.protocol() + ")";
+    try {
+      t = Session.getInstance(props).getTransport(s.protocol());
+      t.connect(s.host(), s.port(), s.username(), s.password());
+      if (!t.isConnected()) { // isConnected() sends NOOP on an SMTP transport
+        return dev.sluice.spi.ConnectionCheckResult.failed("email destination '" + s.name() + "': " + where
+            + " dropped the connection after the greeting", details);
+      }
+      return dev.sluice.spi.ConnectionCheckResult.ok("email destination '" + s.name() + "': " + where
+          + " accepted the connection" + (s.username() == null ? "" : " and authentication as '" + s.username() + "'")
+          + "; no message was sent", details);
+    } catch (AuthenticationFailedException e) {
+      return dev.sluice.spi.ConnectionCheckResult.failed("email destination '" + s.name() + "': " + where
+          + " refused authentication as '" + s.username() + "': " + Texts.cut(String.valueOf(e.getMessage()).strip(), 300)
+          + "; check the username and password", details);
+    } catch (MessagingException e) {
+      return dev.sluice.spi.ConnectionCheckResult.failed("email destination '" + s.name() + "': could not connect to "
+          + where + ": " + describe(e), details);
+    } finally {
+      close(t);
+    }
   }
 
   private Transport connect() {

@@ -52,7 +52,7 @@ import org.slf4j.Logger;
  * <p>Thread-safe: {@code deliver} may run concurrently; pacing is shared. The token and the webhook
  * URL never appear in messages, logs or {@link #toString()}.
  */
-public final class SlackDestination implements Destination {
+public final class SlackDestination implements Destination, dev.sluice.spi.ConnectionCheck {
   /** Slack truncates a message's {@code text} beyond 40,000 characters (chat.postMessage reference). */
   static final int MAX_TEXT = 40_000;
   /** Block Kit: at most 50 blocks per message; a section's text at most 3,000 characters; a header's 150. */
@@ -356,6 +356,76 @@ public final class SlackDestination implements Destination {
       return new Outcome(new RecordFailure(reason, true, after), true);
     }
     return new Outcome(new RecordFailure(reason, retryable, null), WHOLE_BATCH_ERRORS.contains(error));
+  }
+
+  /**
+   * With a token: calls the Web API's {@code auth.test}, which posts nothing and tells whether the
+   * token is valid and whose it is (team and bot user, reported as details). With an incoming
+   * webhook: Slack offers no call that checks a webhook URL without posting, so the check only
+   * opens a TCP connection to the URL's host and closes it, and says so. Messages name the host,
+   * never the webhook's path (its secret) or the token.
+   *
+   * @param timeout the request's deadline
+   * @return ok or failed
+   * @throws InterruptedException when interrupted while waiting for Slack
+   */
+  @Override
+  public dev.sluice.spi.ConnectionCheckResult checkConnection(Duration timeout) throws InterruptedException {
+    URI e = s.endpoint();
+    String origin = e.getScheme() + "://" + e.getHost() + (e.getPort() < 0 ? "" : ":" + e.getPort());
+    String what = "slack destination '" + s.name() + "'";
+    Map<String, String> details = new LinkedHashMap<>();
+    details.put("host", e.getHost());
+    if (s.webhook()) {
+      int port = e.getPort() >= 0 ? e.getPort() : "https".equalsIgnoreCase(e.getScheme()) ? 443 : 80;
+      try (java.net.Socket socket = new java.net.Socket()) {
+        socket.connect(new java.net.InetSocketAddress(e.getHost(), port), (int) Math.max(1, timeout.toMillis()));
+      } catch (IOException x) {
+        return dev.sluice.spi.ConnectionCheckResult.failed(what + ": can't connect to " + origin + " ("
+            + x.getClass().getSimpleName() + ": " + x.getMessage() + ")", details);
+      }
+      return dev.sluice.spi.ConnectionCheckResult.ok(what + ": " + origin + " accepts connections; an incoming"
+          + " webhook can't be verified without posting, so the URL itself was not checked", details);
+    }
+    HttpRequest request = HttpRequest.newBuilder(e.resolve("auth.test"))
+        .timeout(timeout)
+        .header("Authorization", "Bearer " + s.token())
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .POST(HttpRequest.BodyPublishers.noBody())
+        .build();
+    HttpResponse<String> response;
+    try {
+      response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    } catch (IOException x) {
+      return dev.sluice.spi.ConnectionCheckResult.failed(what + ": Slack auth.test at " + origin + " failed: "
+          + x.getClass().getSimpleName() + " (network error or timeout)", details);
+    }
+    String body = Texts.cut(response.body() == null ? "" : response.body(), 300);
+    if (response.statusCode() != 200) {
+      return dev.sluice.spi.ConnectionCheckResult.failed(what + ": Slack auth.test at " + origin + " answered HTTP "
+          + response.statusCode() + " " + printable(body), details);
+    }
+    JsonNode answer;
+    try {
+      answer = mapper.readTree(response.body());
+    } catch (IOException x) {
+      answer = null;
+    }
+    if (answer == null || !answer.path("ok").asBoolean(false)) {
+      String error = answer == null ? "a body that is not JSON" : answer.path("error").asText("no error given");
+      String hint = Set.of("invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive")
+          .contains(error) ? "; the bot token was refused: check the 'token' option" : "";
+      return dev.sluice.spi.ConnectionCheckResult.failed(what + ": Slack auth.test at " + origin + " failed: "
+          + printable(error) + hint, details);
+    }
+    for (String f : List.of("team", "team_id", "user", "user_id")) {
+      if (answer.path(f).isTextual()) {
+        details.put(f, answer.path(f).asText());
+      }
+    }
+    return dev.sluice.spi.ConnectionCheckResult.ok(what + ": Slack at " + origin + " accepted the token (team "
+        + answer.path("team").asText("?") + ", user " + answer.path("user").asText("?") + "); nothing was posted",
+        details);
   }
 
   private static String printable(String s) {

@@ -125,6 +125,19 @@ final class SlackStub implements AutoCloseable {
   private void api(HttpExchange ex) throws IOException {
     try (ex) {
       Post post = read(ex);
+      if (ex.getRequestURI().getPath().equals("/api/auth.test")) {
+        // auth.test (docs.slack.dev/reference/methods/auth.test): who the token belongs to, or ok:false
+        // with invalid_auth / not_authed.
+        if (post.authorization() == null) {
+          send(ex, 200, Map.of(), "{\"ok\":false,\"error\":\"not_authed\"}");
+        } else if (!post.authorization().equals("Bearer " + TOKEN)) {
+          send(ex, 200, Map.of(), "{\"ok\":false,\"error\":\"invalid_auth\"}");
+        } else {
+          send(ex, 200, Map.of(), "{\"ok\":true,\"url\":\"https://example-team.slack.com/\",\"team\":\"Example"
+              + " Team\",\"user\":\"sluice-bot\",\"team_id\":\"T0001\",\"user_id\":\"U0001\",\"bot_id\":\"B0001\"}");
+        }
+        return;
+      }
       if (!ex.getRequestURI().getPath().equals("/api/chat.postMessage")) {
         send(ex, 200, Map.of(), "{\"ok\":false,\"error\":\"unknown_method\"}");
         return;

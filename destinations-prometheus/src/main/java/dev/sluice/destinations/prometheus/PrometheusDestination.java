@@ -45,7 +45,7 @@ import org.slf4j.Logger;
  * #finishRun} and scrapes may run concurrently; a scrape sees each record applied entirely or not
  * at all. Nullability: no method accepts or returns null unless stated.
  */
-public final class PrometheusDestination implements Destination {
+public final class PrometheusDestination implements Destination, dev.sluice.spi.ConnectionCheck {
   private final String name;
   private final Settings settings;
   private final Logger log;
@@ -210,6 +210,30 @@ public final class PrometheusDestination implements Destination {
       server.close();
       serverThreads.shutdownNow();
     }
+  }
+
+  /**
+   * With a Pushgateway: its readiness probe ({@code GET /-/ready}) with the configured
+   * credentials; nothing is pushed. Without one there is nothing remote (Prometheus scrapes this
+   * process), so the answer is "unsupported".
+   *
+   * @param timeout the request's deadline
+   * @return ok, failed (naming the Pushgateway without its credentials) or unsupported
+   * @throws InterruptedException when interrupted while waiting for the Pushgateway
+   */
+  @Override
+  public dev.sluice.spi.ConnectionCheckResult checkConnection(java.time.Duration timeout) throws InterruptedException {
+    String what = "prometheus destination '" + name + "'";
+    if (push == null) {
+      return dev.sluice.spi.ConnectionCheckResult.unsupported(what + ": no Pushgateway configured; Prometheus scrapes"
+          + " this process, so there is nothing remote to check");
+    }
+    java.util.Map<String, String> details = java.util.Map.of("pushgateway", settings.push().safeUrl());
+    String problem = push.ready(timeout);
+    return problem == null
+        ? dev.sluice.spi.ConnectionCheckResult.ok(what + ": the Pushgateway at " + settings.push().safeUrl()
+            + " is ready; nothing was pushed", details)
+        : dev.sluice.spi.ConnectionCheckResult.failed(what + ": " + problem, details);
   }
 
   @Override

@@ -126,6 +126,38 @@ class PushgatewayTest {
   }
 
   @Test
+  void theConnectionCheckAsksTheRealPushgatewayIfItIsReadyAndPushesNothing() throws Exception {
+    String job = "sluice-" + UUID.randomUUID();
+    try (PrometheusDestination d = destination(job, "put", "")) {
+      var r = d.checkConnection(java.time.Duration.ofSeconds(10));
+      assertThat(r.status()).as(r.message()).isEqualTo(dev.sluice.spi.ConnectionCheckResult.Status.OK);
+      assertThat(r.message()).contains(pushgateway.base()).contains("ready");
+    }
+    assertThat(LocalServers.get(pushgateway.base() + "/metrics", null).body()).doesNotContain(job);
+  }
+
+  @Test
+  void theConnectionCheckFailsOnAnUnreachablePushgatewayWithoutItsCredentials() throws Exception {
+    int closed = LocalServers.freePort();
+    String password = "pw" + UUID.randomUUID().toString().replace("-", "");
+    try (PrometheusDestination d = TestSupport.create("""
+        pushgateway: { url: 'http://pusher:%s@127.0.0.1:%d', job: j, timeout: 2s }
+        metrics:
+          - { name: ga4_sessions, type: gauge, help: Sessions per channel, value: $.sessions }
+        """.formatted(password, closed), Clock.systemUTC());
+        PrometheusDestination scrapeOnly = TestSupport.create("""
+        metrics:
+          - { name: ga4_sessions, type: gauge, help: Sessions per channel, value: $.sessions }
+        """, Clock.systemUTC())) {
+      var r = d.checkConnection(java.time.Duration.ofSeconds(5));
+      assertThat(r.status()).isEqualTo(dev.sluice.spi.ConnectionCheckResult.Status.FAILED);
+      assertThat(r.message()).contains("127.0.0.1:" + closed).doesNotContain(password).doesNotContain("pusher");
+      assertThat(scrapeOnly.checkConnection(java.time.Duration.ofSeconds(5)).status())
+          .isEqualTo(dev.sluice.spi.ConnectionCheckResult.Status.UNSUPPORTED);
+    }
+  }
+
+  @Test
   void aPushgatewayOutageIsRetryableKeepsTheSeriesAndNeverShowsTheCredentials() throws Exception {
     int closed = LocalServers.freePort();
     String job = "sluice-" + UUID.randomUUID();

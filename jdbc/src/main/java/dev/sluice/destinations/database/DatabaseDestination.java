@@ -64,7 +64,7 @@ import org.postgresql.copy.CopyIn;
  *
  * <p>Thread-safe: batches are written on separate pooled connections.
  */
-public final class DatabaseDestination implements Destination {
+public final class DatabaseDestination implements Destination, dev.sluice.spi.ConnectionCheck {
   /** How rows are written. */
   public enum Mode {
     /** Batched {@code INSERT}; rows whose idempotency key is already there are skipped. */
@@ -89,6 +89,8 @@ public final class DatabaseDestination implements Destination {
   private final String copySql;
   private final String createSql;
   private volatile boolean tableReady;
+  /** Where the database is, for messages: the URL without credentials, or "its data source". */
+  private final String where;
 
   private DatabaseDestination(Builder b, DataSource dataSource, HikariDataSource ownedPool, Dialect dialect) {
     this.name = b.name;
@@ -113,6 +115,61 @@ public final class DatabaseDestination implements Destination {
     this.copySql = "COPY " + table + " (" + quotedColumns + ") FROM STDIN";
     this.createSql = b.createTable ? createTableSql(b, keys) : null;
     this.tableReady = !b.createTable;
+    this.where = b.url != null ? JdbcUrls.redact(b.url) : "the data source the host gave it";
+  }
+
+  /**
+   * Borrows a connection, asks the driver whether it is valid, and reads no rows of the table
+   * ({@code SELECT * FROM table WHERE 1 = 0}) to learn that it exists and may be read. Writes
+   * nothing; a table that {@code createTable} will create on the first delivery may be missing.
+   * Messages name the database URL without its credentials, and the table.
+   *
+   * @param timeout bounds the validity check and the query; borrowing a connection is bounded by
+   *     the pool's {@code connectionTimeout} and by interruption
+   * @return ok (with the database product) or failed
+   * @throws InterruptedException when interrupted while waiting for a connection
+   */
+  @Override
+  public dev.sluice.spi.ConnectionCheckResult checkConnection(Duration timeout) throws InterruptedException {
+    int seconds = (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toSeconds()));
+    Map<String, String> details = new LinkedHashMap<>();
+    details.put("database", where);
+    details.put("table", table);
+    String what = "database destination '" + name + "'";
+    try (Connection c = dataSource.getConnection()) {
+      if (!c.isValid(seconds)) {
+        return dev.sluice.spi.ConnectionCheckResult.failed(what + ": the connection to " + where
+            + " is not valid (the driver's isValid said no)", details);
+      }
+      var meta = c.getMetaData();
+      details.put("product", meta.getDatabaseProductName() + " " + meta.getDatabaseProductVersion());
+      try (java.sql.Statement st = c.createStatement()) {
+        st.setQueryTimeout(seconds);
+        st.executeQuery("SELECT * FROM " + table + " WHERE 1 = 0").close();
+      } catch (SQLException e) {
+        if (createSql != null) {
+          return dev.sluice.spi.ConnectionCheckResult.ok(what + ": connected to " + where + "; table " + table
+              + " can't be read yet (" + SqlFailures.describe(e) + "); createTable makes it on the first delivery",
+              details);
+        }
+        return dev.sluice.spi.ConnectionCheckResult.failed(what + ": connected to " + where + ", but table " + table
+            + " can't be read: " + SqlFailures.describe(e), details);
+      }
+      return dev.sluice.spi.ConnectionCheckResult.ok(what + ": connected to " + where + " and table " + table
+          + " exists", details);
+    } catch (SQLException e) {
+      if (Thread.interrupted()) {
+        throw new InterruptedException("interrupted while connecting to " + where);
+      }
+      // A pool's timeout hides the driver's reason (refused, unknown role) in its cause.
+      Throwable root = e;
+      while (root.getCause() != null && root.getCause() != root) {
+        root = root.getCause();
+      }
+      String reason = SqlFailures.describe(e) + (root == e || root.getMessage() == null ? ""
+          : "; cause: " + JdbcUrls.redact(root.getMessage().strip()));
+      return dev.sluice.spi.ConnectionCheckResult.failed(what + ": can't connect to " + where + ": " + reason, details);
+    }
   }
 
   /**

@@ -113,6 +113,26 @@ class DatabaseDestinationTest {
     }
 
     @Test
+    void connectionCheckNamesAMissingTableThenFindsItWithoutWriting() throws Exception {
+      try (DatabaseDestination d = builder(Mode.INSERT).column("id", "$.id", ColumnType.BIGINT).build()) {
+        var missing = d.checkConnection(java.time.Duration.ofSeconds(10));
+        assertThat(missing.status()).isEqualTo(dev.sluice.spi.ConnectionCheckResult.Status.FAILED);
+        assertThat(missing.message()).contains("database destination 'warehouse'").containsIgnoringCase(table)
+            .contains("can't be read");
+        sql("CREATE TABLE " + table + " (id BIGINT)");
+        var ok = d.checkConnection(java.time.Duration.ofSeconds(10));
+        assertThat(ok.status()).isEqualTo(dev.sluice.spi.ConnectionCheckResult.Status.OK);
+        assertThat(ok.message()).contains("exists");
+        assertThat(ok.details()).containsKey("product");
+        assertThat(rows("SELECT * FROM " + table)).isEmpty();
+      }
+      try (DatabaseDestination later = builder(Mode.INSERT).table(table + "_later").createTable(true)
+          .column("id", "$.id", ColumnType.BIGINT).build()) {
+        assertThat(later.checkConnection(java.time.Duration.ofSeconds(10)).message()).contains("createTable");
+      }
+    }
+
+    @Test
     void hostileValuesArriveExactlyInEveryMode() throws Exception {
       for (Mode mode : modes()) {
         String t = table + "_" + mode.name().toLowerCase(java.util.Locale.ROOT);
@@ -323,6 +343,31 @@ class DatabaseDestinationTest {
   @Nested
   class OnPostgres extends Contract {
     private final String database = PG.server().createDatabase();
+
+    @Test
+    void connectionCheckFailsOnAnUnknownRoleOrAClosedPortWithoutShowingThePassword() throws Exception {
+      String password = "pw" + java.util.UUID.randomUUID();
+      try (DatabaseDestination d = DatabaseDestination.builder("warehouse").url(url()).username("no_such_role")
+          .password(password).connectionTimeout(java.time.Duration.ofSeconds(2)).table(table)
+          .column("id", "$.id", ColumnType.BIGINT).build()) {
+        var r = d.checkConnection(java.time.Duration.ofSeconds(5));
+        assertThat(r.status()).isEqualTo(dev.sluice.spi.ConnectionCheckResult.Status.FAILED);
+        assertThat(r.message()).contains("can't connect to jdbc:postgresql://").contains("no_such_role")
+            .doesNotContain(password);
+      }
+      int closed;
+      try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        closed = s.getLocalPort();
+      }
+      String url = "jdbc:postgresql://127.0.0.1:" + closed + "/db?password=" + password;
+      try (DatabaseDestination d = DatabaseDestination.builder("warehouse").url(url).username("postgres")
+          .connectionTimeout(java.time.Duration.ofSeconds(1)).table(table)
+          .column("id", "$.id", ColumnType.BIGINT).build()) {
+        var r = d.checkConnection(java.time.Duration.ofSeconds(5));
+        assertThat(r.status()).isEqualTo(dev.sluice.spi.ConnectionCheckResult.Status.FAILED);
+        assertThat(r.message()).contains("127.0.0.1:" + closed).doesNotContain(password);
+      }
+    }
 
     @Override
     String url() {

@@ -126,6 +126,13 @@ public final class Api {
     // Destinations, connectors, plugins, configuration
     r.add(new Route("GET", "/api/v1/destinations", Permission.PIPELINES_READ, c -> null, (c, p) -> destinations(c)));
     r.add(new Route("GET", "/api/v1/connectors", Permission.PIPELINES_READ, c -> null, (c, p) -> connectors(c)));
+    // Connection tests reach out to remote systems: operators (runs:trigger), never viewers. A
+    // destination serves several pipelines, so its test needs a grant not limited to some of them.
+    ConnectionTests tests = new ConnectionTests(sluice);
+    r.add(new Route("POST", "/api/v1/destinations/{name}/test", Permission.RUNS_TRIGGER, c -> null,
+        (c, p) -> tests.destination(c)));
+    r.add(new Route("POST", "/api/v1/pipelines/{name}/source/test", Permission.RUNS_TRIGGER, Api::name,
+        (c, p) -> tests.source(c)));
     r.add(new Route("GET", "/api/v1/plugins", Permission.PLUGINS_READ, c -> null, (c, p) -> plugins(c)));
     r.add(new Route("GET", "/api/v1/config/schema", Permission.PIPELINES_READ, c -> null, (c, p) -> schema(c)));
     r.add(new Route("POST", "/api/v1/config/validate", Permission.PIPELINES_READ, c -> null,

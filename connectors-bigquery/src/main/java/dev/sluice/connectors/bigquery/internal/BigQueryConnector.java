@@ -49,7 +49,7 @@ import java.util.UUID;
  *
  * <p>Thread-safe: per-read state lives on the stack.
  */
-public final class BigQueryConnector implements Connector {
+public final class BigQueryConnector implements Connector, dev.sluice.spi.ConnectionCheck {
   private static final Set<String> RETRYABLE = Set.of("rateLimitExceeded", "backendError", "internalError",
       "jobBackendError", "jobInternalError", "jobRateLimitExceeded");
 
@@ -111,6 +111,27 @@ public final class BigQueryConnector implements Connector {
     } catch (GoogleApi.Cancelled cancelled) {
       context.logger().info("BigQuery read cancelled");
     }
+  }
+
+  /**
+   * A dry run of the configured query (from the cursor's start for incremental reads): BigQuery
+   * checks the credentials, the project, the tables and the permissions and reports the bytes the
+   * query would process, without running it (no cost, no rows). Retries stop once {@code timeout}
+   * has passed.
+   *
+   * @param timeout the check's bound
+   * @return ok, or failed with BigQuery's reason and what to fix
+   * @throws InterruptedException when interrupted while waiting for Google
+   */
+  @Override
+  public dev.sluice.spi.ConnectionCheckResult checkConnection(java.time.Duration timeout) throws InterruptedException {
+    java.util.Map<String, String> details = new java.util.LinkedHashMap<>();
+    details.put("projectId", settings.projectId());
+    ObjectNode dry = queryBody(settings.cursorColumn() != null ? settings.cursorStart() : null);
+    dry.put("dryRun", true);
+    URI queries = URI.create(base + enc(settings.projectId()) + "/queries");
+    return api.check("bigquery connector: dry run of the query in project " + settings.projectId(), queries, dry,
+        timeout, details);
   }
 
   private void doRead(ReadContext context, Checkpoint from, Emitter emitter) throws Exception {

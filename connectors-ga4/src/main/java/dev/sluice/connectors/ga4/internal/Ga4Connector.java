@@ -55,7 +55,7 @@ import java.util.Map;
  *
  * <p>Thread-safe: per-read state lives on the stack.
  */
-public final class Ga4Connector implements Connector {
+public final class Ga4Connector implements Connector, dev.sluice.spi.ConnectionCheck {
   private static final DateTimeFormatter GA4_DATE = DateTimeFormatter.BASIC_ISO_DATE;
 
   private final Ga4Settings settings;
@@ -130,6 +130,31 @@ public final class Ga4Connector implements Connector {
     } catch (GoogleApi.Cancelled cancelled) {
       context.logger().info("GA4 read cancelled");
     }
+  }
+
+  /**
+   * A {@code runReport} of the configured dimensions and metrics for one day (the end date) with
+   * {@code limit: 1}: proves the credentials, the property access and the report's names, costs a
+   * few quota tokens and emits nothing. Retries stop once {@code timeout} has passed.
+   *
+   * @param timeout the check's bound
+   * @return ok, or failed with the Data API's status and what to fix
+   * @throws InterruptedException when interrupted while waiting for Google
+   */
+  @Override
+  public dev.sluice.spi.ConnectionCheckResult checkConnection(Duration timeout) throws InterruptedException {
+    Map<String, String> details = new java.util.LinkedHashMap<>();
+    details.put("property", settings.property());
+    details.put("endpoint", settings.endpoint().toString());
+    ObjectNode body;
+    try {
+      LocalDate end = Ga4Settings.resolve(settings.endDate(), LocalDate.now(clock.withZone(settings.timeZone())));
+      body = requestBody(end, end, 0);
+    } catch (RuntimeException e) {
+      return dev.sluice.spi.ConnectionCheckResult.failed("ga4 connector: " + e.getMessage(), details);
+    }
+    body.put("limit", 1);
+    return api.check("ga4 connector: runReport of property " + settings.property(), uri, body, timeout, details);
   }
 
   private void doRead(ReadContext context, Checkpoint from, Emitter emitter) throws Exception {

@@ -245,6 +245,65 @@ public final class GoogleApi {
     }
   }
 
+  /**
+   * Runs one request of a connection check: {@link #send} with a context that counts as cancelled
+   * once {@code timeout} has passed (so retries stop) and a request timeout no longer than it.
+   *
+   * @param what names the connector and the call in messages, e.g. {@code "ga4 connector: runReport"}
+   * @param uri the request
+   * @param body JSON for POST, null for GET
+   * @param timeout the check's bound
+   * @param details safe facts for the result
+   * @return ok, or failed with Google's status, reason and hint (credentials masked)
+   * @throws InterruptedException when interrupted while waiting
+   */
+  public dev.sluice.spi.ConnectionCheckResult check(String what, URI uri, JsonNode body, Duration timeout,
+      java.util.Map<String, String> details) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    ReadContext context = new ReadContext() {
+      @Override
+      public String pipeline() {
+        return "connection-check";
+      }
+
+      @Override
+      public String runId() {
+        return "connection-check";
+      }
+
+      @Override
+      public JsonNode parameters() {
+        return null;
+      }
+
+      @Override
+      public Clock clock() {
+        return clock;
+      }
+
+      @Override
+      public org.slf4j.Logger logger() {
+        return org.slf4j.LoggerFactory.getLogger(GoogleApi.class);
+      }
+
+      @Override
+      public boolean isCancelled() {
+        return System.nanoTime() - deadline > 0;
+      }
+    };
+    try {
+      Answer a = send("CHECK", uri, body, context, x -> x.status() + ", connection check");
+      return dev.sluice.spi.ConnectionCheckResult.ok(what + " at " + uri.getScheme() + "://" + uri.getAuthority()
+          + " answered " + a.status() + " with the credentials of " + credentials.description(), details);
+    } catch (Cancelled e) {
+      return dev.sluice.spi.ConnectionCheckResult.failed(what + " at " + uri.getScheme() + "://" + uri.getAuthority()
+          + " got no answer within " + human(timeout), details);
+    } catch (RuntimeException e) {
+      return dev.sluice.spi.ConnectionCheckResult.failed(what + ": " + credentials.mask(String.valueOf(e.getMessage())),
+          details);
+    }
+  }
+
   /** A duration for people: {@code 850ms}, {@code 2s}, {@code 3m20s}. */
   public static String human(Duration d) {
     long ms = d.toMillis();

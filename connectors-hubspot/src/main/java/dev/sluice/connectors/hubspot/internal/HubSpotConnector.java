@@ -50,7 +50,7 @@ import java.util.Set;
  *
  * <p>Thread-safe: per-read state lives on the stack; the {@link HubSpotApi} is shared.
  */
-public final class HubSpotConnector implements Connector {
+public final class HubSpotConnector implements Connector, dev.sluice.spi.ConnectionCheck {
   /** The search endpoints page through at most this many results of one query (HubSpot CRM search, Limitations). */
   public static final int SEARCH_RESULT_CAP = 10_000;
   /** The list endpoint returns at most 100 records a page. */
@@ -118,6 +118,66 @@ public final class HubSpotConnector implements Connector {
       read.incremental(cursor);
     } else {
       read.full(state != null && state.path("mode").asText().equals("full") ? state : null);
+    }
+  }
+
+  /**
+   * {@code GET /crm/v3/objects/{object}?limit=1}: an authenticated read of at most one record,
+   * which proves the base URL, the token (or OAuth app) and the object's read scope, and emits
+   * nothing. Retries stop once {@code timeout} has passed. Messages are the API client's, which
+   * never show the token.
+   *
+   * @param timeout when to stop retrying
+   * @return ok, or failed with HubSpot's status, category and the fix
+   * @throws InterruptedException when interrupted while waiting for HubSpot
+   */
+  @Override
+  public dev.sluice.spi.ConnectionCheckResult checkConnection(java.time.Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    Map<String, String> details = new LinkedHashMap<>();
+    details.put("baseUrl", options.baseUrl());
+    details.put("object", options.object());
+    ReadContext context = new ReadContext() {
+      @Override
+      public String pipeline() {
+        return owner;
+      }
+
+      @Override
+      public String runId() {
+        return "connection-check";
+      }
+
+      @Override
+      public JsonNode parameters() {
+        return null;
+      }
+
+      @Override
+      public java.time.Clock clock() {
+        return java.time.Clock.systemUTC();
+      }
+
+      @Override
+      public org.slf4j.Logger logger() {
+        return org.slf4j.LoggerFactory.getLogger(HubSpotConnector.class);
+      }
+
+      @Override
+      public boolean isCancelled() {
+        return System.nanoTime() - deadline > 0;
+      }
+    };
+    String what = "hubspot connector: GET /crm/v3/objects/" + options.object();
+    try {
+      api.get("/crm/v3/objects/" + URLEncoder.encode(options.object(), StandardCharsets.UTF_8) + "?limit=1", context);
+      return dev.sluice.spi.ConnectionCheckResult.ok(what + " at " + options.baseUrl()
+          + " answered with the configured credentials", details);
+    } catch (HubSpotApi.Cancelled e) {
+      return dev.sluice.spi.ConnectionCheckResult.failed(what + " at " + options.baseUrl() + " got no answer within "
+          + timeout.toMillis() + " ms", details);
+    } catch (IOException | RuntimeException e) {
+      return dev.sluice.spi.ConnectionCheckResult.failed(api.mask(String.valueOf(e.getMessage())), details);
     }
   }
 

@@ -56,7 +56,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  * <p>Thread-safe: run state is guarded by a lock; encoding and uploads run outside it, so batches
  * of one run may be stored concurrently.
  */
-public final class S3Destination implements Destination {
+public final class S3Destination implements Destination, dev.sluice.spi.ConnectionCheck {
   private final String name;
   private final S3Settings settings;
   private final S3Client s3;
@@ -485,6 +485,40 @@ public final class S3Destination implements Destination {
           objects.size(), settings.bucket(), key);
     } catch (IOException | RuntimeException e) {
       throw S3Errors.classify(name, "PutObject (manifest)", settings.bucket(), key, e);
+    }
+  }
+
+  /**
+   * {@code HeadBucket}: proves that the endpoint answers, the credentials are accepted and the
+   * bucket exists and is visible to them, without reading or writing an object. Bounded by {@code
+   * timeout} through the SDK's API call timeout.
+   *
+   * @param timeout the API call timeout
+   * @return ok, or failed with S3's error code and the bucket
+   */
+  @Override
+  public dev.sluice.spi.ConnectionCheckResult checkConnection(java.time.Duration timeout) throws InterruptedException {
+    Map<String, String> details = new LinkedHashMap<>();
+    details.put("bucket", settings.bucket());
+    details.put("endpoint", settings.endpoint().map(java.net.URI::toString).orElse("aws"));
+    settings.region().ifPresent(r -> details.put("region", r));
+    try {
+      s3.headBucket(b -> b.bucket(settings.bucket())
+          .overrideConfiguration(o -> o.apiCallTimeout(timeout)));
+      return dev.sluice.spi.ConnectionCheckResult.ok("s3 destination '" + name + "': bucket " + settings.bucket()
+          + " at " + details.get("endpoint") + " is reachable with the configured credentials", details);
+    } catch (RuntimeException e) {
+      if (Thread.interrupted()) {
+        throw new InterruptedException("interrupted during HeadBucket on " + settings.bucket());
+      }
+      String message = S3Errors.classify(name, "HeadBucket", settings.bucket(), null, e).getMessage();
+      if (e instanceof software.amazon.awssdk.services.s3.model.S3Exception s3e && s3e.statusCode() == 404) {
+        message += "; the bucket does not exist";
+      } else if (e instanceof software.amazon.awssdk.services.s3.model.S3Exception s3e && s3e.statusCode() == 403) {
+        message += "; the credentials were refused or may not see the bucket";
+      }
+      return dev.sluice.spi.ConnectionCheckResult.failed("s3 " + message + " (endpoint " + details.get("endpoint") + ")",
+          details);
     }
   }
 

@@ -105,6 +105,34 @@ public final class PushgatewayClient {
     throw DeliveryException.permanent(text);
   }
 
+  /**
+   * {@code GET <base>/-/ready} with the configured credentials: the Pushgateway's readiness probe,
+   * which changes nothing.
+   *
+   * @param timeout the request's deadline
+   * @return null when ready, else why not (without credentials)
+   * @throws InterruptedException when interrupted while waiting
+   */
+  public String ready(Duration timeout) throws InterruptedException {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + "/-/ready")).timeout(timeout).GET();
+    if (authorization != null) {
+      request.header("Authorization", authorization);
+    }
+    String what = "the Pushgateway at " + push.safeUrl();
+    try {
+      HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() / 100 == 2) {
+        return null;
+      }
+      return what + " answered GET /-/ready with HTTP " + response.statusCode() + ": "
+          + LabelValues.sanitize(response.body().trim(), 300)
+          + (response.statusCode() == 401 || response.statusCode() == 403 ? "; check the user info of its url" : "");
+    } catch (IOException e) {
+      return what + " could not be reached: " + e.getClass().getSimpleName()
+          + (e.getMessage() == null ? "" : ": " + e.getMessage().replace(push.url().toString(), push.safeUrl()));
+    }
+  }
+
   private static Optional<Duration> seconds(String header) {
     try {
       long s = Long.parseLong(header.trim());

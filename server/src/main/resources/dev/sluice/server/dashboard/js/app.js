@@ -393,7 +393,7 @@ async function flowPage(name) {
   const caption = h('p', { id: 'flow-caption' });
   const heading = page(`Data flow of ${name}`,
     h('div', { class: 'filters' }, h('div', {}, h('label', { for: 'flow-pipeline' }, 'Pipeline'), select)),
-    caption, holder);
+    caption, holder, connectionTests(def));
   const render = () => {
     clear(caption).append(...(run
       ? ['Counts of the ', h('a', { href: `#/runs/${encodeURIComponent(run.id)}` }, 'latest run'), ' ', badge(run.status),
@@ -410,6 +410,42 @@ async function flowPage(name) {
       (end) => { run = end; render(); announce(`Run ${end.status.toLowerCase()}`); });
   }
   return heading;
+}
+
+/** "Test connection" for the pipeline's source and each destination (operators and admins). */
+function connectionTests(def) {
+  const row = (label, type, path, id) => {
+    const result = h('td', { 'data-test-result': id, role: 'status' }, '—');
+    const typeCell = h('td', {}, type || '—');
+    const button = h('button', { type: 'button', class: 'secondary', 'data-test': id }, 'Test connection');
+    button.addEventListener('click', async () => {
+      button.disabled = true;
+      clear(result).append('Testing…');
+      try {
+        const r = await post(path);
+        clear(typeCell).append(r.type);
+        // badge colours by run status: ok like a succeeded run, failed like a failed one
+        const look = { ok: 'SUCCEEDED', failed: 'FAILED', unsupported: 'SKIPPED' }[r.status] || '';
+        clear(result).append(h('span', { class: `badge ${look}` }, r.status), ' ', r.message, ` (${r.tookMillis} ms)`);
+        announce(`${label}: ${r.status}`);
+      } catch (e) {
+        clear(result).append(failure(e));
+      } finally {
+        button.disabled = false;
+      }
+    });
+    return h('tr', {}, h('th', { scope: 'row' }, label), typeCell, h('td', {}, button), result);
+  };
+  const rows = [row(`Source of ${def.name}`, def.source, `/api/v1/pipelines/${encodeURIComponent(def.name)}/source/test`,
+    'source')];
+  def.destinations.forEach((d) => rows.push(row(d, '', `/api/v1/destinations/${encodeURIComponent(d)}/test`, `destination-${d}`)));
+  return h('section', { 'aria-labelledby': 'connections-title' },
+    h('h2', { id: 'connections-title' }, 'Connections'),
+    h('p', { class: 'muted' }, 'Checks that each system can be reached with its configuration; nothing is read or delivered.'),
+    h('div', { class: 'table-wrap' }, h('table', { 'data-table': 'connections' },
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Where'), h('th', { scope: 'col' }, 'Type'),
+        h('th', { scope: 'col' }, 'Action'), h('th', { scope: 'col' }, 'Result'))),
+      h('tbody', {}, rows))));
 }
 
 // ------------------------------------------------------------------ dead letters
