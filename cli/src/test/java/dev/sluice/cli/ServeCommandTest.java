@@ -67,6 +67,35 @@ class ServeCommandTest {
     return http.send(b.POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
+  /** {@code sluice serve -c config}, started on another thread and listening. */
+  private record Serving(int port, Runnable stopAction, CompletableFuture<SluiceCliTest.Result> command) {
+    void stop() {
+      stopAction.run();
+    }
+
+    /** What the command printed and returned once stopped. */
+    SluiceCliTest.Result ended() throws Exception {
+      return command.get(60, TimeUnit.SECONDS);
+    }
+  }
+
+  private static Serving serve(Path config) throws Exception {
+    AtomicInteger port = new AtomicInteger();
+    AtomicReference<Runnable> stop = new AtomicReference<>();
+    CompletableFuture<Void> listening = new CompletableFuture<>();
+    ServeCommand.startedListener = (server, stopAction) -> {
+      port.set(server.port());
+      stop.set(stopAction);
+      listening.complete(null);
+    };
+    CompletableFuture<SluiceCliTest.Result> serve =
+        CompletableFuture.supplyAsync(() -> SluiceCliTest.sluice("serve", "-c", config.toString()));
+    CompletableFuture.anyOf(listening, serve).get(60, TimeUnit.SECONDS);
+    assertThat(listening).as("the server listens (command output: %s)",
+        serve.isDone() ? serve.get().out() + serve.get().err() : "").isDone();
+    return new Serving(port.get(), stop.get(), serve);
+  }
+
   @Test
   void servesTheApiToApiKeysWithTheirRolesAndStopsCleanly() throws Exception {
     Files.writeString(dir.resolve("orders.jsonl"), "{\"id\":1,\"amount\":5}\n{\"id\":2,\"amount\":5000}\n");
@@ -87,21 +116,9 @@ class ServeCommandTest {
     SluiceCliTest.Result user = cli(config, password + "\n", "users", "add", "ada", "--role", "viewer");
     assertThat(user.exit()).as(user.err()).isZero();
 
-    AtomicInteger port = new AtomicInteger();
-    AtomicReference<Runnable> stop = new AtomicReference<>();
-    CompletableFuture<Void> listening = new CompletableFuture<>();
-    ServeCommand.startedListener = (server, stopAction) -> {
-      port.set(server.port());
-      stop.set(stopAction);
-      listening.complete(null);
-    };
-    CompletableFuture<SluiceCliTest.Result> serve =
-        CompletableFuture.supplyAsync(() -> SluiceCliTest.sluice("serve", "-c", config.toString()));
+    Serving serving = serve(config);
     try {
-      CompletableFuture.anyOf(listening, serve).get(60, TimeUnit.SECONDS);
-      assertThat(listening).as("the server listens (command output: %s)",
-          serve.isDone() ? serve.get().out() + serve.get().err() : "").isDone();
-      int p = port.get();
+      int p = serving.port();
 
       assertThat(get(p, "/health/live", null).statusCode()).isEqualTo(200);
       assertThat(get(p, "/health/ready", null).statusCode()).isEqualTo(200);
@@ -133,11 +150,9 @@ class ServeCommandTest {
       assertThat(metrics.statusCode()).isEqualTo(200);
       assertThat(metrics.body()).contains("# TYPE").contains("jvm_memory");
     } finally {
-      if (stop.get() != null) {
-        stop.get().run();
-      }
+      serving.stop();
     }
-    SluiceCliTest.Result ended = serve.get(60, TimeUnit.SECONDS);
+    SluiceCliTest.Result ended = serving.ended();
     assertThat(ended.exit()).as(ended.err()).isZero();
     assertThat(ended.out()).contains("serving 1 pipeline(s) on http://127.0.0.1:").contains("sluice: stopped");
     assertThat(ended.out() + ended.err()).doesNotContain(operatorKey).doesNotContain(viewerKey).doesNotContain(password);
@@ -170,29 +185,15 @@ class ServeCommandTest {
     tls.init(null, tmf.getTrustManagers(), null);
     HttpClient https = HttpClient.newBuilder().sslContext(tls).connectTimeout(Duration.ofSeconds(5)).build();
 
-    AtomicInteger port = new AtomicInteger();
-    AtomicReference<Runnable> stop = new AtomicReference<>();
-    CompletableFuture<Void> listening = new CompletableFuture<>();
-    ServeCommand.startedListener = (server, stopAction) -> {
-      port.set(server.port());
-      stop.set(stopAction);
-      listening.complete(null);
-    };
-    CompletableFuture<SluiceCliTest.Result> serve =
-        CompletableFuture.supplyAsync(() -> SluiceCliTest.sluice("serve", "-c", config.toString()));
+    Serving serving = serve(config);
     try {
-      CompletableFuture.anyOf(listening, serve).get(60, TimeUnit.SECONDS);
-      assertThat(listening).as("the server listens (command output: %s)",
-          serve.isDone() ? serve.get().out() + serve.get().err() : "").isDone();
-      HttpResponse<String> live = https.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port.get()
+      HttpResponse<String> live = https.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + serving.port()
           + "/health/live")).timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
       assertThat(live.statusCode()).isEqualTo(200);
     } finally {
-      if (stop.get() != null) {
-        stop.get().run();
-      }
+      serving.stop();
     }
-    SluiceCliTest.Result ended = serve.get(60, TimeUnit.SECONDS);
+    SluiceCliTest.Result ended = serving.ended();
     assertThat(ended.exit()).as(ended.err()).isZero();
     assertThat(ended.out()).contains("on https://127.0.0.1:");
   }
@@ -216,21 +217,9 @@ class ServeCommandTest {
 
     Path config = dir.resolve("sluice.yaml");
     Files.writeString(config, "server: { host: 127.0.0.1, port: 0 }\n" + auth + pipelines);
-    AtomicInteger port = new AtomicInteger();
-    AtomicReference<Runnable> stop = new AtomicReference<>();
-    CompletableFuture<Void> listening = new CompletableFuture<>();
-    ServeCommand.startedListener = (server, stopAction) -> {
-      port.set(server.port());
-      stop.set(stopAction);
-      listening.complete(null);
-    };
-    CompletableFuture<SluiceCliTest.Result> serve =
-        CompletableFuture.supplyAsync(() -> SluiceCliTest.sluice("serve", "-c", config.toString()));
+    Serving serving = serve(config);
     try {
-      CompletableFuture.anyOf(listening, serve).get(60, TimeUnit.SECONDS);
-      assertThat(listening).as("the server listens (command output: %s)",
-          serve.isDone() ? serve.get().out() + serve.get().err() : "").isDone();
-      int p = port.get();
+      int p = serving.port();
       com.fasterxml.jackson.databind.JsonNode me = new com.fasterxml.jackson.databind.ObjectMapper()
           .readTree(get(p, "/api/v1/session", null).body());
       assertThat(me.path("passwordLogin").asBoolean()).as("no local users: only the browser login").isFalse();
@@ -240,10 +229,8 @@ class ServeCommandTest {
       assertThat(start.statusCode()).isEqualTo(302);
       assertThat(start.headers().firstValue("Location")).contains("/#login?error=unavailable");
     } finally {
-      if (stop.get() != null) {
-        stop.get().run();
-      }
+      serving.stop();
     }
-    assertThat(serve.get(60, TimeUnit.SECONDS).exit()).isZero();
+    assertThat(serving.ended().exit()).isZero();
   }
 }
