@@ -273,7 +273,7 @@ public final class GoogleApi {
 
       @Override
       public JsonNode parameters() {
-        return null;
+        return com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode(); // a check has none
       }
 
       @Override

@@ -150,7 +150,7 @@ public final class HubSpotConnector implements Connector, dev.sluice.spi.Connect
 
       @Override
       public JsonNode parameters() {
-        return null;
+        return com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode(); // a check has none
       }
 
       @Override
