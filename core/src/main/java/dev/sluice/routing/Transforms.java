@@ -680,8 +680,9 @@ public final class Transforms {
         case "date":
           return new DateFormat(spec, null);
         default:
+          DateTimeFormatter pattern;
           try {
-            return new DateFormat(spec, DateTimeFormatter.ofPattern(spec, Locale.ROOT));
+            pattern = DateTimeFormatter.ofPattern(spec, Locale.ROOT);
           } catch (RuntimeException e) {
             // IllegalArgumentException, and for some patterns (a pad 'p' before certain letters) a
             // ClassCastException from inside the JDK's pattern parser.
@@ -689,6 +690,18 @@ public final class Transforms {
                 + " date nor a valid date pattern: "
                 + (e instanceof IllegalArgumentException ? e.getMessage() : "the JDK refuses it (" + e + ")"));
           }
+          try {
+            pattern.format(Instant.EPOCH.atZone(ZoneOffset.UTC));
+          } catch (IndexOutOfBoundsException e) {
+            // The JDK's printer fails on every value for some widths (a year of 11 to 18 letters):
+            // refused here rather than failing every record (a fuzz finding).
+            throw new IllegalArgumentException("'" + spec + "' is not a date pattern Java can write: a number field"
+                + " is wider than it supports (at most 10 letters for a year)");
+          } catch (DateTimeException e) {
+            // Fields this probe lacks (e.g. a zone name for a value written without a zone) are the
+            // value's business, decided per record.
+          }
+          return new DateFormat(spec, pattern);
       }
     }
 
@@ -747,9 +760,10 @@ public final class Transforms {
     JsonNode format(Instant instant, ZoneId zone) {
       try {
         return formatOrThrow(instant, zone);
-      } catch (DateTimeException | ArithmeticException e) {
+      } catch (DateTimeException | ArithmeticException | IndexOutOfBoundsException e) {
         // The value decides: a pattern's pad width too narrow for this year, an instant out of a
-        // representable range. A failure on this record, not a bug of the step.
+        // representable range (and the JDK printer's index bug for wide fields, should a pattern
+        // reach it that the check in of() let through). A failure on this record, not a bug of the step.
         throw new RoutingException(instant + " cannot be written as '" + name + "': " + e.getMessage());
       }
     }

@@ -170,6 +170,19 @@ class TransformsTest {
 
   /** Found by TransformFuzzTest: the JDK's pattern parser throws a ClassCastException for this one. */
   @Test
+  void aDatePatternWhoseYearIsTooWideForTheJdkPrinterIsRefusedWhenBuilt() throws Exception {
+    // java.time's printer throws ArrayIndexOutOfBoundsException for every value with a year of 11
+    // to 18 letters (a Jazzer finding): refused as configuration instead of failing each record.
+    assertThatThrownBy(() -> Transforms.fromSpec(
+        MAPPER.readTree("{\"date\": {\"path\": \"$.d\", \"to\": \"uuuuuuuuuuuuuu\"}}"), paths))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'uuuuuuuuuuuuuu' is not a date pattern Java can write")
+        .hasMessageContaining("at most 10 letters for a year");
+    assertThat(Transforms.fromSpec(MAPPER.readTree("{\"date\": {\"path\": \"$.d\", \"to\": \"uuuuuuuuuu\"}}"), paths))
+        .as("10 letters still work").isNotNull();
+  }
+
+  @Test
   void aDatePatternTheJdkChokesOnIsAConfigurationErrorNamingIt() throws Exception {
     assertThatThrownBy(() -> Transforms.fromSpec(
         MAPPER.readTree("{\"date\": {\"path\": \"$.d\", \"to\": \"epmch-millis\"}}"), paths))
