@@ -361,7 +361,7 @@ public final class ConfigSchema {
         .optional("certificate", ConfigSchemas.string("PEM certificate chain: the server's certificate first,"
             + " then intermediates."))
         .optional("privateKey", ConfigSchemas.string("PEM private key of the first certificate, unencrypted PKCS #8"
-            + " (BEGIN PRIVATE KEY) or PKCS #1 (BEGIN RSA PRIVATE KEY)."))
+            + " (RSA, EC, Ed25519) or PKCS #1 (RSA)."))
         .build();
     ArrayNode oneOf = tls.putArray("oneOf");
     either(oneOf.addObject(), List.of("keyStore", "password"), List.of("certificate", "privateKey"));

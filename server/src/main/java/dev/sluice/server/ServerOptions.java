@@ -667,8 +667,8 @@ public final class ServerOptions {
      * Serves HTTPS (TLS 1.2 and 1.3) instead of plain HTTP, with a certificate chain and private
      * key in PEM files, as certbot ({@code fullchain.pem}, {@code privkey.pem}), cert-manager
      * ({@code tls.crt}, {@code tls.key}) and most CAs hand them out. The chain holds the server's
-     * certificate first, then its intermediates; the key is unencrypted PKCS #8 ({@code BEGIN
-     * PRIVATE KEY}: RSA, EC or EdDSA) or PKCS #1 ({@code BEGIN RSA PRIVATE KEY}). The files are
+     * certificate first, then its intermediates; the key is unencrypted PKCS #8 (RSA, EC or EdDSA,
+     * as {@code openssl genpkey} writes it) or PKCS #1 (RSA only). The files are
      * read when the server starts; a missing or malformed file, an encrypted key, or a key that
      * does not belong to the first certificate stops {@link SluiceServer#start()} with an
      * exception naming the file (never key material). Replaces {@link #tls(java.nio.file.Path,

@@ -25,9 +25,9 @@ import java.util.regex.Pattern;
 /**
  * A key store in memory made from PEM files, as certbot, cert-manager and most CAs hand them out:
  * a certificate chain (the server's certificate first, then intermediates) and an unencrypted
- * private key, PKCS #8 ({@code BEGIN PRIVATE KEY}: RSA, EC, Ed25519) or PKCS #1 ({@code BEGIN RSA
- * PRIVATE KEY}, cert-manager's default for RSA). Other key formats are refused with the {@code
- * openssl} command that converts them. The key must belong to the first certificate: a mismatch is
+ * private key, PKCS #8 (RSA, EC, Ed25519: what {@code openssl genpkey} and certbot write) or PKCS #1
+ * (RSA only, cert-manager's default), told apart by content. Encrypted and SEC1 EC keys are refused
+ * with the {@code openssl} command that converts them. The key must belong to the first certificate: a mismatch is
  * an error at start, not a failed handshake later.
  *
  * <p>Error messages name the file and what is wrong with it, never key material. Stateless.
@@ -83,34 +83,44 @@ public final class PemKeyStore {
     }
   }
 
+  /**
+   * The first PEM block of the file that holds an unencrypted key. Blocks are told apart by their
+   * content, not by their label: a label is only a hint, and other blocks (EC parameters) may come first.
+   */
   private static PrivateKey privateKey(Path file) {
     String pem = read(file, "private key");
     Matcher m = BLOCK.matcher(pem);
     while (m.find()) {
-      String type = m.group(1);
-      if (!type.endsWith("PRIVATE KEY")) {
-        continue; // e.g. EC PARAMETERS before the key
-      }
       byte[] der;
       try {
         der = Base64.getMimeDecoder().decode(m.group(2));
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("TLS: the " + type + " block in " + file + " is not valid base64");
+        throw new IllegalArgumentException("TLS: a PEM block in " + file + " is not valid base64");
       }
-      return switch (type) {
-        case "PRIVATE KEY" -> pkcs8(der, file);
-        case "RSA PRIVATE KEY" -> rsa(der, file);
-        case "ENCRYPTED PRIVATE KEY" -> throw new IllegalArgumentException("TLS: the private key in " + file
+      PrivateKey key = pkcs8(der);
+      if (key == null) {
+        key = rsa(der);
+      }
+      if (key != null) {
+        return key;
+      }
+      if (isEncrypted(der)) {
+        throw new IllegalArgumentException("TLS: the private key in " + file
             + " is encrypted; decrypt it (openssl pkcs8 -in KEY -out key.pem) and protect the file instead,"
             + " or use a PKCS #12 key store with a password (server.tls.keyStore)");
-        default -> throw new IllegalArgumentException("TLS: " + file + " holds a " + type + ", which is not read;"
+      }
+      if (isSec1(der)) {
+        throw new IllegalArgumentException("TLS: " + file + " holds an EC key in the SEC1 format, which is not read;"
             + " convert it to PKCS #8 (openssl pkcs8 -topk8 -nocrypt -in KEY -out key.pem)");
-      };
+      }
+      // Not a key (EC parameters before it, a certificate): look on.
     }
-    throw new IllegalArgumentException("TLS: " + file + " holds no PEM private key (-----BEGIN PRIVATE KEY-----)");
+    throw new IllegalArgumentException("TLS: " + file + " holds no PEM private key (unencrypted PKCS #8, or PKCS #1"
+        + " for RSA)");
   }
 
-  private static PrivateKey pkcs8(byte[] der, Path file) {
+  /** A PKCS #8 PrivateKeyInfo of an algorithm the JDK reads; null when {@code der} is not one. */
+  private static PrivateKey pkcs8(byte[] der) {
     for (String algorithm : new String[] {"RSA", "EC", "Ed25519", "Ed448"}) {
       try {
         return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(der));
@@ -118,12 +128,33 @@ public final class PemKeyStore {
         // not this algorithm: try the next
       }
     }
-    throw new IllegalArgumentException("TLS: the private key in " + file + " is not an RSA, EC or EdDSA"
-        + " PKCS #8 key");
+    return null;
   }
 
-  /** PKCS #1 RSAPrivateKey wrapped as the PKCS #8 PrivateKeyInfo it is inside: same key, one more layer. */
-  private static PrivateKey rsa(byte[] pkcs1, Path file) {
+  /** A PKCS #8 EncryptedPrivateKeyInfo. */
+  private static boolean isEncrypted(byte[] der) {
+    try {
+      new javax.crypto.EncryptedPrivateKeyInfo(der);
+      return true;
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  /** An ECPrivateKey of RFC 5915 (SEC1): SEQUENCE { INTEGER 1, OCTET STRING, ... }. */
+  private static boolean isSec1(byte[] der) {
+    if (der.length < 6 || der[0] != 0x30) {
+      return false;
+    }
+    int i = (der[1] & 0x80) == 0 ? 2 : 2 + (der[1] & 0x7f);
+    return der.length > i + 3 && der[i] == 0x02 && der[i + 1] == 0x01 && der[i + 2] == 0x01 && der[i + 3] == 0x04;
+  }
+
+  /**
+   * A PKCS #1 RSAPrivateKey, read by wrapping it as the PKCS #8 PrivateKeyInfo it is inside (same
+   * key, one more layer); null when {@code pkcs1} is not one.
+   */
+  private static PrivateKey rsa(byte[] pkcs1) {
     byte[] algorithm = {0x30, 0x0d, 0x06, 0x09, 0x2a, (byte) 0x86, 0x48, (byte) 0x86, (byte) 0xf7, 0x0d, 0x01, 0x01,
         0x01, 0x05, 0x00}; // SEQUENCE { OID 1.2.840.113549.1.1.1 (rsaEncryption), NULL }
     byte[] version = {0x02, 0x01, 0x00};
@@ -135,7 +166,7 @@ public final class PemKeyStore {
     try {
       return KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(der(0x30, body)));
     } catch (GeneralSecurityException e) {
-      throw new IllegalArgumentException("TLS: the RSA PRIVATE KEY in " + file + " is not a PKCS #1 RSA key");
+      return null;
     }
   }
 

@@ -226,7 +226,7 @@ public final class GoogleCredentials {
   }
 
   static PrivateKey parsePrivateKey(String pem, PluginConfig config, String where) {
-    String base64 = pem.replaceAll("-----(BEGIN|END) (RSA )?PRIVATE KEY-----", "").replaceAll("\\s", "");
+    String base64 = pem.replaceAll("-----(BEGIN|END) [A-Z0-9 ]+-----", "").replaceAll("\\s", "");
     try {
       byte[] der = Base64.getDecoder().decode(base64);
       return KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(der));

@@ -37,6 +37,28 @@ import java.util.function.Function;
 public final class GoogleStub implements AutoCloseable {
   public static final ObjectMapper MAPPER = new ObjectMapper();
   public static final KeyPair KEYS = generate();
+  /** {@link #KEYS}' private key in PEM as Google's key files hold it, written by openssl at test time. */
+  private static final String PRIVATE_KEY_PEM = pem(KEYS.getPrivate().getEncoded());
+
+  private static String pem(byte[] pkcs8) {
+    try {
+      Process openssl = new ProcessBuilder("openssl", "pkey", "-inform", "DER", "-outform", "PEM").start();
+      try (OutputStream in = openssl.getOutputStream()) {
+        in.write(pkcs8);
+      }
+      String pem = new String(openssl.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+      String err = new String(openssl.getErrorStream().readAllBytes(), StandardCharsets.US_ASCII);
+      if (!openssl.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) || openssl.exitValue() != 0) {
+        throw new IllegalStateException("openssl pkey failed: " + err);
+      }
+      return pem;
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("the openssl command is needed to write the test key as PEM", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
   public static final String CLIENT_EMAIL = "sluice-test@example-project.iam.gserviceaccount.com";
 
   /** One request the stub received. */
@@ -111,9 +133,7 @@ public final class GoogleStub implements AutoCloseable {
 
   /** A service-account key file as Google issues it, pointing at this stub's token endpoint. */
   public String serviceAccountKey() {
-    String pem = "-----BEGIN PRIVATE KEY-----\n"
-        + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(KEYS.getPrivate().getEncoded())
-        + "\n-----END PRIVATE KEY-----\n";
+    String pem = PRIVATE_KEY_PEM;
     ObjectNode key = MAPPER.createObjectNode()
         .put("type", "service_account")
         .put("project_id", "example-project")
