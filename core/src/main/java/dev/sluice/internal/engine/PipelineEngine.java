@@ -267,6 +267,37 @@ public final class PipelineEngine {
   }
 
   /**
+   * Keeps webhook deliveries a run did not read as dead letters of the source, each with its
+   * payload: each was answered 202, so none may be dropped. For runs that never started too.
+   *
+   * @param runId the run that carried them
+   * @param payloads the deliveries' payloads, in arrival order
+   * @param why why they were not read, for the dead letters' reason
+   */
+  public void keepUnreadDeliveries(String runId, List<JsonNode> payloads, String why) {
+    for (JsonNode payload : payloads) {
+      keepAsSourceDeadLetter(runId, "webhook delivery", JsonNodeFactory.instance.objectNode().set("payload", payload),
+          "webhook delivery not read: " + why + "; its payload is kept here: send it again");
+    }
+    if (!payloads.isEmpty()) {
+      LOG.warn("pipeline '{}': run {} did not read {} webhook deliveries ({}); they are kept as dead letters",
+          pipeline.name(), runId, payloads.size(), why);
+    }
+  }
+
+  /** A dead letter of the source; a store failure is logged, for there is nowhere else to keep it. */
+  private void keepAsSourceDeadLetter(String runId, String key, ObjectNode record, String reason) {
+    Instant now = services.clock().instant();
+    try {
+      services.store().deadLetters().add(
+          new DeadLetter(0, pipeline.name(), DeadLetter.SOURCE, runId, key, record, null, reason, 0, now, now));
+    } catch (RuntimeException e) {
+      LOG.error("pipeline '{}': run {} could not keep a webhook delivery as a dead letter; it is lost",
+          pipeline.name(), runId, e);
+    }
+  }
+
+  /**
    * Shutdown, step 1: refuses new runs and cancels the runs in progress: they stop reading and
    * deliver what they read. Idempotent.
    */
@@ -1106,30 +1137,16 @@ public final class PipelineEngine {
         notes.add("carried " + carried + " webhook deliveries (those that arrived before its source had read"
             + " the ones before)");
       }
-      for (JsonNode payload : unread) {
-        rejected++;
-        keep("webhook delivery", JsonNodeFactory.instance.objectNode().set("payload", payload),
-            "webhook delivery not read: the run ended before its source read it (" + endedBecause()
-                + "); its payload is kept here: send it again");
-      }
-      if (!unread.isEmpty()) {
-        LOG.warn("pipeline '{}': run {} ended before reading {} webhook deliveries; they are kept as dead letters",
-            pipeline.name(), runId, unread.size());
-      }
+      rejected += unread.size();
+      PipelineEngine.this.keepUnreadDeliveries(runId, unread, "the run ended before its source read it (" + endedBecause() + ")");
     }
 
     private String endedBecause() {
       return control.isCancelled() ? "cancelled" : "it failed or its source stopped early";
     }
 
-    /** A dead letter of the source; a store failure is logged, for there is nowhere else to keep it. */
     private void keep(String key, ObjectNode record, String reason) {
-      try {
-        park(DeadLetter.SOURCE, key, record, null, reason);
-      } catch (RuntimeException e) {
-        LOG.error("pipeline '{}': run {} could not keep a webhook delivery as a dead letter; it is lost",
-            pipeline.name(), runId, e);
-      }
+      keepAsSourceDeadLetter(runId, key, record, reason);
     }
 
     /** On cancel, for webhook deliveries: nothing joins or is read after the delivery being read. */

@@ -13,10 +13,7 @@ import dev.sluice.schedule.ClusterCoordinator;
 import dev.sluice.schedule.NodeStoppingException;
 import dev.sluice.schedule.RunHandle;
 import dev.sluice.schedule.RunRequest;
-import dev.sluice.store.DeadLetter;
 import dev.sluice.store.RunRecord;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import io.micrometer.core.instrument.Counter;
@@ -228,23 +225,7 @@ final class PipelineRuns {
     if (parameters == null || !parameters.deliveries()) {
       return;
     }
-    List<JsonNode> unread = parameters.seal();
-    Instant now = services.clock().instant();
-    for (JsonNode payload : unread) {
-      try {
-        services.store().deadLetters().add(new DeadLetter(0, name, DeadLetter.SOURCE, handle.id(), "webhook delivery",
-            JsonNodeFactory.instance.objectNode().set("payload", payload), null,
-            "webhook delivery not read: " + why + " before run " + handle.id() + " read it; its payload is kept here:"
-                + " send it again", 0, now, now));
-      } catch (RuntimeException e) {
-        LOG.error("pipeline '{}': could not keep an unread webhook delivery of run {} as a dead letter; it is lost",
-            name, handle.id(), e);
-      }
-    }
-    if (!unread.isEmpty()) {
-      LOG.warn("pipeline '{}': run {} did not read {} webhook deliveries ({}); they are kept as dead letters", name,
-          handle.id(), unread.size(), why);
-    }
+    engine.keepUnreadDeliveries(handle.id(), parameters.seal(), why);
   }
 
   /**
@@ -376,7 +357,7 @@ final class PipelineRuns {
 
   /** Ends a run that never started, keeps it in the history and the deliveries it carried as dead letters. */
   private void finish(DefaultRunHandle handle, RunStatus status, String reason, RunParameters parameters) {
-    keepUnread(handle, parameters, "the run " + status.name().toLowerCase(Locale.ROOT) + " before it started");
+    keepUnread(handle, parameters, "the run ended " + status.name().toLowerCase(Locale.ROOT) + " before it started");
     handle.complete(notRun(handle, status, reason));
   }
 
